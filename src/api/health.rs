@@ -1,0 +1,13 @@
+//! The database and migration status shown in the header.
+
+use crate::model::{AppError, HealthReport};
+use leptos::prelude::*;
+
+/// The same report as `GET /api/health`; readable by anyone who can load a page.
+#[server]
+pub async fn get_health() -> Result<HealthReport, AppError> {
+    let state = super::edge::state()?;
+    crate::ops::health::check(&state.db, state.started_at)
+        .await
+        .map_err(super::edge::to_app_error)
+}

@@ -1,0 +1,79 @@
+//! Pages and components. Calls `api` for data; never `ops` or `db`.
+
+mod home;
+mod layout;
+mod planned;
+mod sections;
+mod status;
+
+use home::HomePage;
+use layout::Header;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use planned::PlannedPage;
+pub use sections::Section;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: the flag tells people (and the
+    // end-to-end tests) that the page is live.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/forest-runbook.css" />
+        <Title text="forest-runbook" />
+        <Router>
+            <div class="shell" data-hydrated=move || hydrated.get().to_string()>
+                <Header />
+                <main class="page">
+                    <Routes fallback=|| view! { <NotFound /> }>
+                        <Route path=path!("") view=HomePage />
+                        <Route path=path!("runbook") view=|| view! { <PlannedPage section=Section::Runbook /> } />
+                        <Route path=path!("checklist") view=|| view! { <PlannedPage section=Section::Checklist /> } />
+                        <Route path=path!("duplicates") view=|| view! { <PlannedPage section=Section::Duplicates /> } />
+                        <Route path=path!("devices") view=|| view! { <PlannedPage section=Section::Devices /> } />
+                        <Route path=path!("monitor") view=|| view! { <PlannedPage section=Section::Monitor /> } />
+                        <Route path=path!("audit") view=|| view! { <PlannedPage section=Section::Audit /> } />
+                    </Routes>
+                </main>
+            </div>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <h1>"Page not found"</h1>
+        <p>
+            "There is no page at this address. " <a href="/">"Back to the overview"</a>
+        </p>
+    }
+}

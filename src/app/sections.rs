@@ -1,0 +1,72 @@
+//! The sections of the app, as the navigation lists them.
+
+/// One page reachable from the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Runbook,
+    Checklist,
+    Duplicates,
+    Devices,
+    Monitor,
+    Audit,
+}
+
+impl Section {
+    pub const ALL: [Section; 6] = [
+        Self::Runbook,
+        Self::Checklist,
+        Self::Duplicates,
+        Self::Devices,
+        Self::Monitor,
+        Self::Audit,
+    ];
+
+    pub fn href(self) -> &'static str {
+        match self {
+            Self::Runbook => "/runbook",
+            Self::Checklist => "/checklist",
+            Self::Duplicates => "/duplicates",
+            Self::Devices => "/devices",
+            Self::Monitor => "/monitor",
+            Self::Audit => "/audit",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Runbook => "Runbook",
+            Self::Checklist => "Checklist",
+            Self::Duplicates => "Duplicates",
+            Self::Devices => "Devices",
+            Self::Monitor => "Monitor",
+            Self::Audit => "Audit",
+        }
+    }
+
+    /// What the page holds, in one or two sentences.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Self::Runbook => {
+                "The Phase 0 migration's steps in order (backup, dry run, migrate, verify, \
+                 rollback) with their status, the plan, live progress and the history of every run."
+            }
+            Self::Checklist => {
+                "The production deployment checklist, each item ticked by a person with name and \
+                 time, or proven by the app with a link to its evidence."
+            }
+            Self::Duplicates => {
+                "Duplicated values of every unique key the migration adds (tasks.clientId, \
+                 focus_sessions.clientId, devices.deviceId), with nulls and missing fields counted apart."
+            }
+            Self::Devices => {
+                "Device registrations: the total, by platform and app version, new per day, and \
+                 active in the last 24 hours and 7 days."
+            }
+            Self::Monitor => {
+                "Live charts of the database server and this app's connection pool: connections, \
+                 operations and latency by type, sync activity and device registrations."
+            }
+            Self::Audit => "Every action taken in the app: who, when, on what, and how it ended.",
+        }
+    }
+}

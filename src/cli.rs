@@ -1,0 +1,74 @@
+//! The command line: `serve` (the default) and the runbook's other
+//! commands. Parsing only; `main` dispatches.
+
+use crate::config::DEFAULT_FILE;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "forest-runbook", version, about)]
+pub struct Cli {
+    /// Settings file (see Leptos.toml for every key).
+    #[arg(long, global = true, env = "FOREST_CONFIG", default_value = DEFAULT_FILE)]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Write a pre-migration Forest demo database.
+    DemoData(DemoDataArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoDataArgs {
+    #[arg(long, default_value_t = 50)]
+    pub users: usize,
+    #[arg(long, default_value_t = 2_000)]
+    pub tasks: usize,
+    #[arg(long, default_value_t = 1_000)]
+    pub sessions: usize,
+    /// Leave some clientIds as a half-rolled-out client would: set, null,
+    /// duplicated, or of the wrong type.
+    #[arg(long)]
+    pub messy: bool,
+    /// Drop users, tasks and focus_sessions first instead of refusing.
+    #[arg(long)]
+    pub replace: bool,
+    /// Seed of the generator; the same seed writes the same shapes.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_subcommand_means_serve_and_flags_parse() {
+        let cli = Cli::try_parse_from(["forest-runbook"]).expect("parses");
+        assert!(cli.command.is_none());
+        let cli = Cli::try_parse_from([
+            "forest-runbook",
+            "demo-data",
+            "--tasks",
+            "10",
+            "--messy",
+            "--json",
+        ])
+        .expect("parses");
+        match cli.command {
+            Some(Command::DemoData(args)) => {
+                assert_eq!(args.tasks, 10);
+                assert!(args.messy && args.json && !args.replace);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

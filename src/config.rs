@@ -1,0 +1,313 @@
+//! The app's runtime settings: `Leptos.toml` layered under environment
+//! variables. Owns parsing and validation; nothing here touches the network.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Prefix of the environment variables that override settings keys.
+pub const ENV_PREFIX: &str = "FOREST";
+/// Default settings file, relative to the working folder.
+pub const DEFAULT_FILE: &str = "Leptos.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read settings from {path}: {source}")]
+    Load {
+        path: PathBuf,
+        #[source]
+        source: config::ConfigError,
+    },
+    #[error("settings file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("invalid setting {key}: {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub paths: PathSettings,
+    pub monitor: MonitorSettings,
+    pub site: SiteSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub address: SocketAddr,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    /// Empty when the embedded server is to be used.
+    pub uri: String,
+    pub name: String,
+    pub data_dir: PathBuf,
+    pub server_binary: PathBuf,
+    pub start_timeout_secs: u64,
+    pub seed_demo_data: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PathSettings {
+    pub backups_dir: PathBuf,
+    pub logs_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MonitorSettings {
+    pub sample_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SiteSettings {
+    pub root: PathBuf,
+    pub pkg_dir: String,
+}
+
+/// Where the environment comes from; a trait so tests can layer settings
+/// without touching the process environment.
+pub trait EnvSource {
+    fn var(&self, name: &str) -> Option<String>;
+    fn vars(&self) -> Vec<(String, String)>;
+}
+
+/// The real process environment.
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn vars(&self) -> Vec<(String, String)> {
+        std::env::vars().collect()
+    }
+}
+
+impl Settings {
+    /// Loads `file` and applies the overrides of `env`. The file must exist
+    /// unless it is the default one, whose absence leaves the built-in
+    /// defaults in force.
+    pub fn load(file: &Path, env: &impl EnvSource) -> Result<Self, ConfigError> {
+        let required = file != Path::new(DEFAULT_FILE);
+        if required && !file.exists() {
+            return Err(ConfigError::Missing(file.to_path_buf()));
+        }
+        let load_error = |source| ConfigError::Load {
+            path: file.to_path_buf(),
+            source,
+        };
+        let overrides = env_overrides(env);
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .add_source(
+                config::File::from(file)
+                    .format(config::FileFormat::Toml)
+                    .required(required),
+            );
+        for (key, value) in overrides {
+            builder = builder.set_override(key, value).map_err(load_error)?;
+        }
+        if let Some(uri) = env
+            .var("MONGODB_URI")
+            .or_else(|| env.var("DATABASE_URL"))
+            .filter(|uri| !uri.trim().is_empty())
+        {
+            builder = builder
+                .set_override("database.uri", uri)
+                .map_err(load_error)?;
+        }
+        let settings: Settings = builder
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(load_error)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.database.name.trim().is_empty() {
+            return Err(invalid("database.name", "must not be empty"));
+        }
+        if self.database.name.contains(['/', '\\', '.', ' ', '"', '$']) {
+            return Err(invalid(
+                "database.name",
+                "must not contain / \\ . space \" or $",
+            ));
+        }
+        if self.monitor.sample_interval_secs == 0 {
+            return Err(invalid(
+                "monitor.sample_interval_secs",
+                "must be at least 1",
+            ));
+        }
+        if self.database.start_timeout_secs == 0 {
+            return Err(invalid("database.start_timeout_secs", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// True when no URI is configured and the embedded server is to be used.
+    pub fn uses_embedded_database(&self) -> bool {
+        self.database.uri.trim().is_empty()
+    }
+
+    pub fn sample_interval(&self) -> Duration {
+        Duration::from_secs(self.monitor.sample_interval_secs)
+    }
+}
+
+fn invalid(key: &'static str, reason: &str) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        reason: reason.to_owned(),
+    }
+}
+
+/// `FOREST_SECTION__KEY=value` pairs as `section.key` overrides. The
+/// settings-file selector and `database.uri` have their own variables.
+fn env_overrides(env: &impl EnvSource) -> Vec<(String, String)> {
+    let prefix = format!("{ENV_PREFIX}_");
+    let mut overrides: Vec<(String, String)> = env
+        .vars()
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let rest = name.strip_prefix(&prefix)?;
+            let (section, key) = rest.split_once("__")?;
+            let key = format!("{}.{}", section.to_lowercase(), key.to_lowercase());
+            (key != "database.uri").then_some((key, value))
+        })
+        .collect();
+    overrides.sort();
+    overrides
+}
+
+/// The built-in defaults; `Leptos.toml` documents each key.
+const DEFAULTS: &str = r#"
+[server]
+address = "127.0.0.1:3000"
+[database]
+uri = ""
+name = "forest"
+data_dir = "data/db"
+server_binary = "secantusd-rs"
+start_timeout_secs = 60
+seed_demo_data = true
+[paths]
+backups_dir = "data/backups"
+logs_dir = "data/logs"
+[monitor]
+sample_interval_secs = 2
+[site]
+root = "target/site"
+pkg_dir = "pkg"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    struct FakeEnv(HashMap<String, String>);
+
+    impl FakeEnv {
+        fn new(pairs: &[(&str, &str)]) -> Self {
+            Self(
+                pairs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            )
+        }
+    }
+
+    impl EnvSource for FakeEnv {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0.get(name).cloned()
+        }
+
+        fn vars(&self) -> Vec<(String, String)> {
+            self.0.clone().into_iter().collect()
+        }
+    }
+
+    fn file_with(contents: &str) -> tempfile::NamedTempFile {
+        let file = tempfile::Builder::new()
+            .suffix(".toml")
+            .tempfile()
+            .expect("temp file");
+        std::fs::write(file.path(), contents).expect("write settings");
+        file
+    }
+
+    #[test]
+    fn the_shipped_leptos_toml_matches_the_built_in_defaults() {
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml");
+        let from_file = Settings::load(&shipped, &FakeEnv::new(&[])).expect("loads");
+        let empty = file_with("");
+        let defaults = Settings::load(empty.path(), &FakeEnv::new(&[])).expect("defaults");
+        assert_eq!(format!("{from_file:?}"), format!("{defaults:?}"));
+        assert!(from_file.uses_embedded_database());
+        assert_eq!(from_file.sample_interval(), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn file_values_override_defaults_and_env_overrides_the_file() {
+        let file = file_with(
+            "[server]\naddress = \"127.0.0.1:4000\"\n[monitor]\nsample_interval_secs = 5\n",
+        );
+        let env = FakeEnv::new(&[
+            ("FOREST_MONITOR__SAMPLE_INTERVAL_SECS", "9"),
+            ("FOREST_PATHS__BACKUPS_DIR", "/srv/backups"),
+        ]);
+        let settings = Settings::load(file.path(), &env).expect("loads");
+        assert_eq!(settings.server.address.port(), 4000);
+        assert_eq!(settings.monitor.sample_interval_secs, 9);
+        assert_eq!(settings.paths.backups_dir, PathBuf::from("/srv/backups"));
+        assert_eq!(settings.database.name, "forest");
+    }
+
+    #[test]
+    fn mongodb_uri_wins_over_database_url_which_wins_over_the_file() {
+        let file = file_with("[database]\nuri = \"mongodb://file:1/a\"\n");
+        let both = FakeEnv::new(&[
+            ("MONGODB_URI", "mongodb://first:1/b"),
+            ("DATABASE_URL", "mongodb://second:1/c"),
+        ]);
+        let settings = Settings::load(file.path(), &both).expect("loads");
+        assert_eq!(settings.database.uri, "mongodb://first:1/b");
+
+        let prisma_only = FakeEnv::new(&[("DATABASE_URL", "mongodb://second:1/c")]);
+        let settings = Settings::load(file.path(), &prisma_only).expect("loads");
+        assert_eq!(settings.database.uri, "mongodb://second:1/c");
+        assert!(!settings.uses_embedded_database());
+
+        let settings = Settings::load(file.path(), &FakeEnv::new(&[])).expect("loads");
+        assert_eq!(settings.database.uri, "mongodb://file:1/a");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key_named() {
+        let file = file_with("[monitor]\nsample_interval_secs = 0\n");
+        let err = Settings::load(file.path(), &FakeEnv::new(&[])).expect_err("refused");
+        assert!(err.to_string().contains("monitor.sample_interval_secs"), "{err}");
+
+        let env = FakeEnv::new(&[("FOREST_SERVER__ADDRESS", "not an address")]);
+        let err = Settings::load(Path::new(DEFAULT_FILE), &env).expect_err("refused");
+        assert!(err.to_string().contains("address"), "{err}");
+
+        let env = FakeEnv::new(&[("FOREST_DATABASE__NAME", "a/b")]);
+        let err = Settings::load(Path::new(DEFAULT_FILE), &env).expect_err("refused");
+        assert!(err.to_string().contains("database.name"), "{err}");
+    }
+
+    #[test]
+    fn a_named_settings_file_must_exist() {
+        let err = Settings::load(Path::new("/nonexistent/forest.toml"), &FakeEnv::new(&[]))
+            .expect_err("refused");
+        assert!(matches!(err, ConfigError::Missing(_)));
+    }
+}

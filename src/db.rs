@@ -1,0 +1,15 @@
+//! The only module that imports `mongodb`: connecting (to a URI or to the
+//! embedded server), the collections and their document shapes, and the
+//! demo data. Everything above it sees `Database` and plain Rust types.
+
+mod connection;
+mod demo_data;
+mod embedded;
+mod error;
+mod names;
+
+pub use connection::{Database, OpenedDatabase, open};
+pub use demo_data::{DemoDataSpec, DemoDataSummary, DuplicateShape};
+pub use embedded::{EmbeddedError, EmbeddedServer};
+pub use error::DbError;
+pub use names::{COLLECTIONS, Collection};

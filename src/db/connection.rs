@@ -1,0 +1,163 @@
+//! `Database`: the app's handle on the configured database, and `open`,
+//! which starts the embedded server when no URI is configured.
+
+use super::{Collection, DbError, EmbeddedServer};
+use crate::config::DatabaseSettings;
+use crate::model::MigrationState;
+use mongodb::bson::{Document, doc};
+use mongodb::options::{ClientOptions, ConnectionString};
+use mongodb::{Client, Collection as DriverCollection};
+use std::time::{Duration, Instant};
+
+/// How long the driver looks for a server before it calls the database
+/// unreachable, unless the URI sets `serverSelectionTimeoutMS` itself.
+const SERVER_SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A connected client and the database the app works on. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Database {
+    client: Client,
+    name: String,
+    embedded: bool,
+}
+
+/// The database the app was pointed at, and the embedded server behind it
+/// when the app started one.
+pub struct OpenedDatabase {
+    pub database: Database,
+    pub embedded: Option<EmbeddedServer>,
+}
+
+/// Connects to `settings.uri`, or starts the embedded server when it is empty.
+pub async fn open(settings: &DatabaseSettings) -> Result<OpenedDatabase, DbError> {
+    if !settings.uri.trim().is_empty() {
+        let database = Database::connect(&settings.uri, &settings.name).await?;
+        return Ok(OpenedDatabase {
+            database,
+            embedded: None,
+        });
+    }
+    let server = EmbeddedServer::start(
+        &settings.server_binary,
+        &settings.data_dir,
+        Duration::from_secs(settings.start_timeout_secs),
+        &[],
+    )
+    .await?;
+    let mut database = Database::connect(&server.uri(), &settings.name).await?;
+    database.embedded = true;
+    Ok(OpenedDatabase {
+        database,
+        embedded: Some(server),
+    })
+}
+
+impl Database {
+    /// Connects to `uri`. The database is the URI's path; `fallback_name`
+    /// when the URI names none. Connecting is lazy: this fails only on a
+    /// malformed URI, and the first command finds out whether the server is there.
+    pub async fn connect(uri: &str, fallback_name: &str) -> Result<Self, DbError> {
+        let parsed =
+            ConnectionString::parse(uri).map_err(|e| DbError::InvalidUri(e.to_string()))?;
+        let name = parsed
+            .default_database
+            .clone()
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| fallback_name.to_owned());
+        let mut options = ClientOptions::parse(parsed)
+            .await
+            .map_err(|e| DbError::InvalidUri(e.to_string()))?;
+        options.app_name.get_or_insert_with(|| "forest-runbook".to_owned());
+        options
+            .server_selection_timeout
+            .get_or_insert(SERVER_SELECTION_TIMEOUT);
+        let client = Client::with_options(options)?;
+        Ok(Self {
+            client,
+            name,
+            embedded: false,
+        })
+    }
+
+    /// A handle on another database of the same server (tests use one per test).
+    pub fn sibling(&self, name: &str) -> Self {
+        Self {
+            client: self.client.clone(),
+            name: name.to_owned(),
+            embedded: self.embedded,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn is_embedded(&self) -> bool {
+        self.embedded
+    }
+
+    pub(super) fn handle(&self) -> mongodb::Database {
+        self.client.database(&self.name)
+    }
+
+    pub(super) fn collection(&self, collection: Collection) -> DriverCollection<Document> {
+        self.handle().collection(collection.name())
+    }
+
+    /// One `ping` round trip.
+    pub async fn ping(&self) -> Result<Duration, DbError> {
+        let started = Instant::now();
+        self.client
+            .database("admin")
+            .run_command(doc! { "ping": 1 })
+            .await?;
+        Ok(started.elapsed())
+    }
+
+    /// The server's version, from `buildInfo`.
+    pub async fn server_version(&self) -> Result<String, DbError> {
+        let info = self
+            .client
+            .database("admin")
+            .run_command(doc! { "buildInfo": 1 })
+            .await?;
+        info.get_str("version")
+            .map(str::to_owned)
+            .map_err(|e| DbError::Shape {
+                collection: "admin.buildInfo",
+                reason: e.to_string(),
+            })
+    }
+
+    /// The state of the latest changelog entry for `migration`; `Pending`
+    /// when it has never run.
+    pub async fn migration_state(&self, migration: &str) -> Result<MigrationState, DbError> {
+        let latest = self
+            .collection(Collection::Changelog)
+            .find_one(doc! { "migration": migration })
+            .sort(doc! { "startedAt": -1 })
+            .await?;
+        let Some(entry) = latest else {
+            return Ok(MigrationState::Pending);
+        };
+        let word = entry.get_str("state").map_err(|e| DbError::Shape {
+            collection: Collection::Changelog.name(),
+            reason: e.to_string(),
+        })?;
+        MigrationState::parse(word).ok_or_else(|| DbError::Shape {
+            collection: Collection::Changelog.name(),
+            reason: format!("unknown migration state {word:?}"),
+        })
+    }
+
+    /// Drops the whole database; tests give each case its own and drop it.
+    pub async fn drop_database(&self) -> Result<(), DbError> {
+        self.handle().drop().await?;
+        Ok(())
+    }
+
+    /// Names of the collections in the database.
+    pub async fn collection_names(&self) -> Result<Vec<String>, DbError> {
+        Ok(self.handle().list_collection_names().await?)
+    }
+}

@@ -1,0 +1,60 @@
+//! `DbError`: what went wrong talking to MongoDB, with the server's error
+//! code kept so that callers can tell a duplicate key from an outage.
+
+use mongodb::error::{Error as DriverError, ErrorKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot reach the database: {0}")]
+    Unreachable(String),
+    #[error("MongoDB error {code} ({code_name}): {message}")]
+    Command {
+        code: i32,
+        code_name: String,
+        message: String,
+    },
+    #[error("invalid MongoDB connection string: {0}")]
+    InvalidUri(String),
+    #[error(
+        "collection {collection} already holds {count} documents; \
+         demo data is only written to empty collections (pass --replace to drop them first)"
+    )]
+    NotEmpty { collection: &'static str, count: u64 },
+    #[error("unexpected document in {collection}: {reason}")]
+    Shape {
+        collection: &'static str,
+        reason: String,
+    },
+    #[error("the embedded database server failed: {0}")]
+    Embedded(#[from] super::EmbeddedError),
+    #[error(transparent)]
+    Driver(DriverError),
+}
+
+impl DbError {
+    /// The MongoDB error code, when the server sent one.
+    pub fn code(&self) -> Option<i32> {
+        match self {
+            Self::Command { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Unreachable(_) | Self::Embedded(_))
+    }
+}
+
+impl From<DriverError> for DbError {
+    fn from(error: DriverError) -> Self {
+        match *error.kind {
+            ErrorKind::ServerSelection { ref message, .. } => Self::Unreachable(message.clone()),
+            ErrorKind::Command(ref command) => Self::Command {
+                code: command.code,
+                code_name: command.code_name.clone(),
+                message: command.message.clone(),
+            },
+            _ => Self::Driver(error),
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Collection names of the Forest database and of the app's own records,
+//! each written once.
+
+/// A collection the app reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    Users,
+    Tasks,
+    FocusSessions,
+    Devices,
+    /// The app's record of migration runs.
+    Changelog,
+}
+
+/// The Forest collections that exist before Phase 0.
+pub const COLLECTIONS: [Collection; 3] = [
+    Collection::Users,
+    Collection::Tasks,
+    Collection::FocusSessions,
+];
+
+impl Collection {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Users => "users",
+            Self::Tasks => "tasks",
+            Self::FocusSessions => "focus_sessions",
+            Self::Devices => "devices",
+            Self::Changelog => "runbook_changelog",
+        }
+    }
+}

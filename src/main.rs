@@ -1,0 +1,121 @@
+//! The `forest-runbook` program: reads the settings, sets up logging, opens
+//! the database (a URI or the embedded server), and runs a subcommand.
+
+use clap::Parser;
+use forest_runbook::cli::{Cli, Command, DemoDataArgs};
+use forest_runbook::config::{ProcessEnv, Settings};
+use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
+use forest_runbook::server::{AppState, Application};
+use std::process::ExitCode;
+
+/// The modest demo set the first start of the embedded database gets.
+const FIRST_START_DEMO: DemoDataSpec = DemoDataSpec {
+    users: 40,
+    tasks: 1_500,
+    sessions: 800,
+    messy: true,
+    seed: 2026,
+};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("forest-runbook: {error}");
+            let mut source = error.source();
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type AnyError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn run(cli: Cli) -> Result<(), AnyError> {
+    let settings = Settings::load(&cli.config, &ProcessEnv)?;
+    let _log_guard = forest_runbook::telemetry::init(&settings.paths.logs_dir)?;
+    let opened = db::open(&settings.database).await?;
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings, &opened).await,
+        Command::DemoData(args) => demo_data(&opened, args).await,
+    };
+    if let Some(server) = opened.embedded {
+        server.stop().await?;
+    }
+    outcome
+}
+
+async fn serve(settings: Settings, opened: &OpenedDatabase) -> Result<(), AnyError> {
+    let db = opened.database.clone();
+    let first_start = opened.embedded.as_ref().is_some_and(|s| s.was_fresh());
+    if first_start && settings.database.seed_demo_data {
+        let summary = db.write_demo_data(FIRST_START_DEMO, false).await?;
+        tracing::info!(?summary, "wrote demo data into the new embedded database");
+    }
+    let app = Application::build(AppState::new(settings, db)).await?;
+    let address = app.local_addr()?;
+    println!("forest-runbook is ready at http://{address}");
+    tracing::info!(%address, "serving");
+    app.run_until_stopped(shutdown_signal()).await?;
+    tracing::info!("stopped serving");
+    Ok(())
+}
+
+async fn demo_data(opened: &OpenedDatabase, args: DemoDataArgs) -> Result<(), AnyError> {
+    let spec = DemoDataSpec {
+        users: args.users,
+        tasks: args.tasks,
+        sessions: args.sessions,
+        messy: args.messy,
+        seed: args.seed,
+    };
+    let summary = opened.database.write_demo_data(spec, args.replace).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        println!(
+            "Wrote {} users, {} tasks and {} focus sessions to {}.\n\
+             clientId: {} strings ({} duplicates), {} null, {} non-string, {} missing.",
+            summary.users,
+            summary.tasks,
+            summary.focus_sessions,
+            summary.database,
+            summary.client_id_strings,
+            summary.client_id_duplicates,
+            summary.client_id_nulls,
+            summary.client_id_non_strings,
+            summary.client_id_missing,
+        );
+    }
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,31 @@
+//! `AppError`: the error a person sees in the browser. Server-side causes are
+//! mapped to it at the edge (`api/`); internal causes travel only as an
+//! incident id that points into the server's log.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppError {
+    /// The database did not answer; the message says what the app tried.
+    #[error("The database is unreachable: {message}")]
+    DatabaseUnreachable { message: String },
+    /// Something failed inside the server; the log holds the cause.
+    #[error("Something went wrong on the server (incident {incident_id}). The server log has the details.")]
+    Internal { incident_id: String },
+    /// The request never reached the server function or its answer was lost.
+    #[error("The request failed: {message}")]
+    Transport { message: String },
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport {
+            message: value.to_string(),
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The domain: what the runbook does, in the users' words. Knows nothing of
+//! HTTP, Leptos or the MongoDB driver; talks to the database through `db`.
+
+mod error;
+pub mod health;
+pub mod migration;
+
+pub use error::OpsError;

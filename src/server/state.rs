@@ -1,0 +1,39 @@
+//! `AppState`: what every page render, server function and route shares.
+
+use crate::config::Settings;
+use crate::db::Database;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Database,
+    pub settings: Arc<Settings>,
+    pub started_at: Instant,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, db: Database) -> Self {
+        let leptos_options = LeptosOptions::builder()
+            .output_name("forest-runbook")
+            .site_root(settings.site.root.to_string_lossy().into_owned())
+            .site_pkg_dir(settings.site.pkg_dir.clone())
+            .site_addr(settings.server.address)
+            .build();
+        Self {
+            leptos_options,
+            db,
+            settings: Arc::new(settings),
+            started_at: Instant::now(),
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
