@@ -293,7 +293,10 @@ mod tests {
     fn bad_values_are_refused_with_the_key_named() {
         let file = file_with("[monitor]\nsample_interval_secs = 0\n");
         let err = Settings::load(file.path(), &FakeEnv::new(&[])).expect_err("refused");
-        assert!(err.to_string().contains("monitor.sample_interval_secs"), "{err}");
+        assert!(
+            err.to_string().contains("monitor.sample_interval_secs"),
+            "{err}"
+        );
 
         let env = FakeEnv::new(&[("FOREST_SERVER__ADDRESS", "not an address")]);
         let err = Settings::load(Path::new(DEFAULT_FILE), &env).expect_err("refused");

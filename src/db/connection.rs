@@ -67,7 +67,9 @@ impl Database {
         let mut options = ClientOptions::parse(parsed)
             .await
             .map_err(|e| DbError::InvalidUri(e.to_string()))?;
-        options.app_name.get_or_insert_with(|| "forest-runbook".to_owned());
+        options
+            .app_name
+            .get_or_insert_with(|| "forest-runbook".to_owned());
         options
             .server_selection_timeout
             .get_or_insert(SERVER_SELECTION_TIMEOUT);

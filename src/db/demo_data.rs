@@ -163,7 +163,11 @@ impl Database {
         for document in documents {
             batch.push(document);
             if batch.len() == BATCH {
-                written += handle.insert_many(std::mem::take(&mut batch)).await?.inserted_ids.len();
+                written += handle
+                    .insert_many(std::mem::take(&mut batch))
+                    .await?
+                    .inserted_ids
+                    .len();
             }
         }
         if !batch.is_empty() {
@@ -181,10 +185,18 @@ struct Generator {
     issued_client_ids: Vec<String>,
 }
 
-const FIRST_NAMES: [&str; 8] = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Radia", "Linus"];
-const LAST_NAMES: [&str; 8] = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Perlman", "Torvalds"];
-const TASK_WORDS: [&str; 10] = ["Write", "Review", "Plan", "Read", "Call", "Fix", "Draft", "Ship", "Test", "Clean"];
-const TASK_OBJECTS: [&str; 10] = ["report", "chapter", "budget", "slides", "garden", "bug", "email", "release", "notes", "desk"];
+const FIRST_NAMES: [&str; 8] = [
+    "Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Radia", "Linus",
+];
+const LAST_NAMES: [&str; 8] = [
+    "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Perlman", "Torvalds",
+];
+const TASK_WORDS: [&str; 10] = [
+    "Write", "Review", "Plan", "Read", "Call", "Fix", "Draft", "Ship", "Test", "Clean",
+];
+const TASK_OBJECTS: [&str; 10] = [
+    "report", "chapter", "budget", "slides", "garden", "bug", "email", "release", "notes", "desk",
+];
 const STATUSES: [&str; 3] = ["TODO", "IN_PROGRESS", "DONE"];
 const PRIORITIES: [&str; 3] = ["LOW", "MEDIUM", "HIGH"];
 
@@ -233,7 +245,10 @@ impl Generator {
             "updatedAt": created,
         };
         if self.rng.u8(..4) == 0 {
-            task.insert("dueDate", DateTime::from_millis(created.timestamp_millis() + 7 * DAY_MS));
+            task.insert(
+                "dueDate",
+                DateTime::from_millis(created.timestamp_millis() + 7 * DAY_MS),
+            );
         }
         if status == "DONE" {
             task.insert("completedAt", created);
@@ -283,7 +298,10 @@ impl Generator {
                 (Bson::String(reused), DuplicateShape::Duplicate)
             }
             25..40 => (Bson::Null, DuplicateShape::ExplicitNull),
-            40..42 => (Bson::Int32(self.rng.i32(1..10_000)), DuplicateShape::NonString),
+            40..42 => (
+                Bson::Int32(self.rng.i32(1..10_000)),
+                DuplicateShape::NonString,
+            ),
             _ => return DuplicateShape::Missing,
         };
         document.insert("clientId", value);

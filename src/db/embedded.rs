@@ -195,7 +195,9 @@ impl EmbeddedServer {
             output: render(tail),
         };
         let client_error = |e: mongodb::error::Error| EmbeddedError::Client(e.to_string());
-        let mut options = ClientOptions::parse(self.uri()).await.map_err(client_error)?;
+        let mut options = ClientOptions::parse(self.uri())
+            .await
+            .map_err(client_error)?;
         options.server_selection_timeout = Some(Duration::from_millis(500));
         let client = Client::with_options(options).map_err(client_error)?;
         loop {

@@ -19,7 +19,10 @@ pub enum DbError {
         "collection {collection} already holds {count} documents; \
          demo data is only written to empty collections (pass --replace to drop them first)"
     )]
-    NotEmpty { collection: &'static str, count: u64 },
+    NotEmpty {
+        collection: &'static str,
+        count: u64,
+    },
     #[error("unexpected document in {collection}: {reason}")]
     Shape {
         collection: &'static str,

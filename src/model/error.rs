@@ -13,7 +13,9 @@ pub enum AppError {
     #[error("The database is unreachable: {message}")]
     DatabaseUnreachable { message: String },
     /// Something failed inside the server; the log holds the cause.
-    #[error("Something went wrong on the server (incident {incident_id}). The server log has the details.")]
+    #[error(
+        "Something went wrong on the server (incident {incident_id}). The server log has the details."
+    )]
     Internal { incident_id: String },
     /// The request never reached the server function or its answer was lost.
     #[error("The request failed: {message}")]
