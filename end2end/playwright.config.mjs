@@ -1,0 +1,53 @@
+// Runs every spec twice: hydrated, and with JavaScript off. The app is
+// started on a fresh embedded database under target/e2e and stopped with
+// SIGTERM at the end, so its database server stops too.
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 3157);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  projects: [
+    { name: 'hydrated', use: { javaScriptEnabled: true } },
+    { name: 'no-js', use: { javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: 'rm -rf target/e2e && exec target/debug/forest-runbook serve',
+    cwd: '..',
+    url: `${baseURL}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
+    env: {
+      FOREST_SERVER__ADDRESS: `127.0.0.1:${port}`,
+      FOREST_DATABASE__DATA_DIR: 'target/e2e/db',
+      FOREST_PATHS__LOGS_DIR: 'target/e2e/logs',
+      FOREST_PATHS__BACKUPS_DIR: 'target/e2e/backups',
+      MONGODB_URI: '',
+      DATABASE_URL: '',
+    },
+  },
+});

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs everything forest-runbook needs, skipping what is already there:
+# Debian packages (cmake for the database server's build, Chromium for the
+# browser tests), the pinned Rust toolchain with its wasm target, the cargo
+# tools (secantusd-rs, cargo-leptos, wasm-bindgen-cli) and the end-to-end
+# test packages. Every version is pinned here or in rust-toolchain.toml,
+# Cargo.lock and end2end/package-lock.json. Nothing is fetched from outside
+# the package registries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECANTUS_VERSION="0.5.3-beta.196"
+CARGO_LEPTOS_VERSION="0.3.11"
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)"
+
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Debian packages.
+missing=()
+command -v cmake >/dev/null || missing+=(cmake)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "Installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The Rust toolchain named in rust-toolchain.toml (with wasm target, rustfmt, clippy).
+toolchain="$(awk -F'"' '/^channel/ { print $2 }' rust-toolchain.toml)"
+if ! rustup run "$toolchain" rustc --print target-list >/dev/null 2>&1 \
+  || ! rustup target list --installed --toolchain "$toolchain" | grep -qx wasm32-unknown-unknown \
+  || ! rustup component list --installed --toolchain "$toolchain" | grep -q '^clippy'; then
+  step "Installing Rust $toolchain"
+  rustup toolchain install
+fi
+
+# cargo tools, each only when the pinned version is not already installed.
+has_version() { "$1" --version 2>/dev/null | grep -qF "$2"; }
+if ! has_version secantusd-rs "$SECANTUS_VERSION"; then
+  step "Building secantusd-rs $SECANTUS_VERSION (the embedded MongoDB-wire server; about 5 minutes)"
+  cargo install secantus-mdb --version "$SECANTUS_VERSION" --locked
+fi
+if ! has_version cargo-leptos "$CARGO_LEPTOS_VERSION"; then
+  step "Building cargo-leptos $CARGO_LEPTOS_VERSION (about 11 minutes)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+fi
+if ! has_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
+  step "Building wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches Cargo.lock)"
+  # Not --locked: its lock file pins a crate version the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# End-to-end test packages (playwright drives Debian's Chromium; no browser download).
+if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  step "Installing end-to-end test packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+step "Setup complete"
