@@ -1,8 +1,31 @@
-//! Server functions: each checks the caller, calls `ops`, and maps the
-//! error to `AppError`. A few lines each; the logic lives in `ops`.
+//! Server functions: each checks the caller's role in one line, calls the
+//! domain, and maps the error to `AppError`. The logic lives in `ops` and
+//! `auth`; `edge` holds what they share.
 
+mod audit;
 #[cfg(feature = "ssr")]
 mod edge;
 mod health;
+mod session;
+mod users;
 
-pub use health::get_health;
+pub use audit::{ListAudit, list_audit};
+pub use health::{GetHealth, get_health};
+pub use session::{Login, Logout, WhoAmI, current_user, login, logout};
+pub use users::{
+    CreateUser, ListUsers, ResetUserPassword, SetUserDisabled, SetUserRole, create_user,
+    list_users, reset_user_password, set_user_disabled, set_user_role,
+};
+
+/// Applies one admin change to an account, audited under its own action.
+#[cfg(feature = "ssr")]
+async fn users_change(
+    username: String,
+    change: crate::auth::AccountChange,
+) -> Result<(), crate::model::AppError> {
+    let admin = edge::require(crate::model::Role::Admin, "user.change").await?;
+    let actor = crate::ops::audit::Actor::User(admin);
+    crate::auth::change_account(&edge::state()?.db, &actor, &username, change)
+        .await
+        .map_err(edge::respond)
+}

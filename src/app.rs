@@ -1,19 +1,27 @@
 //! Pages and components. Calls `api` for data; never `ops` or `db`.
 
+mod audit;
 mod home;
 mod layout;
+mod login;
 mod planned;
 mod sections;
+mod session;
 mod status;
+mod users;
 
+use audit::AuditPage;
 use home::HomePage;
 use layout::Header;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
+use login::LoginPage;
 use planned::PlannedPage;
 pub use sections::Section;
+use session::Session;
+use users::UsersPage;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -38,6 +46,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    Session::provide();
+    // Every route renders in `Async` mode: the server waits for the page's
+    // data, so that pages read without JavaScript carry it inline.
     // Effects run only in the browser: the flag tells people (and the
     // end-to-end tests) that the page is live.
     let hydrated = RwSignal::new(false);
@@ -51,13 +62,15 @@ pub fn App() -> impl IntoView {
                 <Header />
                 <main class="page">
                     <Routes fallback=|| view! { <NotFound /> }>
-                        <Route path=path!("") view=HomePage />
-                        <Route path=path!("runbook") view=|| view! { <PlannedPage section=Section::Runbook /> } />
-                        <Route path=path!("checklist") view=|| view! { <PlannedPage section=Section::Checklist /> } />
-                        <Route path=path!("duplicates") view=|| view! { <PlannedPage section=Section::Duplicates /> } />
-                        <Route path=path!("devices") view=|| view! { <PlannedPage section=Section::Devices /> } />
-                        <Route path=path!("monitor") view=|| view! { <PlannedPage section=Section::Monitor /> } />
-                        <Route path=path!("audit") view=|| view! { <PlannedPage section=Section::Audit /> } />
+                        <Route path=path!("") ssr=SsrMode::Async view=HomePage />
+                        <Route path=path!("runbook") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Runbook /> } />
+                        <Route path=path!("checklist") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Checklist /> } />
+                        <Route path=path!("duplicates") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Duplicates /> } />
+                        <Route path=path!("devices") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Devices /> } />
+                        <Route path=path!("monitor") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Monitor /> } />
+                        <Route path=path!("audit") ssr=SsrMode::Async view=AuditPage />
+                        <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
+                        <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />
                     </Routes>
                 </main>
             </div>

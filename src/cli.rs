@@ -2,6 +2,7 @@
 //! commands. Parsing only; `main` dispatches.
 
 use crate::config::DEFAULT_FILE;
+use crate::model::Role;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -21,6 +22,28 @@ pub enum Command {
     Serve,
     /// Write a pre-migration Forest demo database.
     DemoData(DemoDataArgs),
+    /// Manage the app's accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account. The password is read from standard input (prompted
+    /// for twice on a terminal), never from the command line.
+    Add {
+        name: String,
+        /// viewer, release_manager or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_role(word: &str) -> Result<Role, String> {
+    Role::parse(word).ok_or_else(|| "expected viewer, release_manager or admin".to_owned())
 }
 
 #[derive(Debug, Args)]
@@ -70,5 +93,35 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn user_add_takes_a_role_and_no_password_argument() {
+        let cli = Cli::try_parse_from(["forest-runbook", "user", "add", "ada", "--role", "admin"])
+            .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::User(UserCommand::Add {
+                role: Role::Admin,
+                ..
+            }))
+        ));
+        assert!(
+            Cli::try_parse_from(["forest-runbook", "user", "add", "ada", "--role", "root"])
+                .is_err()
+        );
+        assert!(
+            Cli::try_parse_from([
+                "forest-runbook",
+                "user",
+                "add",
+                "ada",
+                "--role",
+                "admin",
+                "--password",
+                "x"
+            ])
+            .is_err()
+        );
     }
 }

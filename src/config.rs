@@ -31,6 +31,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub paths: PathSettings,
     pub monitor: MonitorSettings,
+    pub auth: AuthSettings,
     pub site: SiteSettings,
 }
 
@@ -59,6 +60,11 @@ pub struct PathSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct MonitorSettings {
     pub sample_interval_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    pub session_hours: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,6 +150,9 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if !(1..=24 * 30).contains(&self.auth.session_hours) {
+            return Err(invalid("auth.session_hours", "must be between 1 and 720"));
+        }
         if self.database.start_timeout_secs == 0 {
             return Err(invalid("database.start_timeout_secs", "must be at least 1"));
         }
@@ -153,6 +162,10 @@ impl Settings {
     /// True when no URI is configured and the embedded server is to be used.
     pub fn uses_embedded_database(&self) -> bool {
         self.database.uri.trim().is_empty()
+    }
+
+    pub fn session_lifetime(&self) -> Duration {
+        Duration::from_secs(self.auth.session_hours * 3_600)
     }
 
     pub fn sample_interval(&self) -> Duration {
@@ -201,6 +214,8 @@ backups_dir = "data/backups"
 logs_dir = "data/logs"
 [monitor]
 sample_interval_secs = 2
+[auth]
+session_hours = 8
 [site]
 root = "target/site"
 pkg_dir = "pkg"

@@ -2,12 +2,15 @@
 //! embedded server), the collections and their document shapes, and the
 //! demo data. Everything above it sees `Database` and plain Rust types.
 
+mod accounts;
+mod audit;
 mod connection;
 mod demo_data;
 mod embedded;
 mod error;
 mod names;
 
+pub use accounts::{Account, AccountChange};
 pub use connection::{Database, OpenedDatabase, open};
 pub use demo_data::{DemoDataSpec, DemoDataSummary, DuplicateShape};
 pub use embedded::{EmbeddedError, EmbeddedServer};

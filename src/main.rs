@@ -2,9 +2,12 @@
 //! the database (a URI or the embedded server), and runs a subcommand.
 
 use clap::Parser;
-use forest_runbook::cli::{Cli, Command, DemoDataArgs};
+use forest_runbook::auth::{self, DEMO_ACCOUNTS};
+use forest_runbook::cli::{Cli, Command, DemoDataArgs, UserCommand};
 use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
+use forest_runbook::model::Role;
+use forest_runbook::ops::audit::Actor;
 use forest_runbook::server::{AppState, Application};
 use std::process::ExitCode;
 
@@ -43,6 +46,9 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings, &opened).await,
         Command::DemoData(args) => demo_data(&opened, args).await,
+        Command::User(UserCommand::Add { name, role, json }) => {
+            add_user(&opened, &name, role, json).await
+        }
     };
     if let Some(server) = opened.embedded {
         server.stop().await?;
@@ -53,9 +59,15 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
 async fn serve(settings: Settings, opened: &OpenedDatabase) -> Result<(), AnyError> {
     let db = opened.database.clone();
     let first_start = opened.embedded.as_ref().is_some_and(|s| s.was_fresh());
+    db.prepare_app_collections().await?;
     if first_start && settings.database.seed_demo_data {
         let summary = db.write_demo_data(FIRST_START_DEMO, false).await?;
         tracing::info!(?summary, "wrote demo data into the new embedded database");
+        auth::create_demo_accounts(&db).await?;
+        println!("Demo accounts of this embedded database (name / password):");
+        for (name, role, password) in DEMO_ACCOUNTS {
+            println!("  {:<16} {name} / {password}", role.label());
+        }
     }
     let app = Application::build(AppState::new(settings, db)).await?;
     let address = app.local_addr()?;
@@ -93,6 +105,40 @@ async fn demo_data(opened: &OpenedDatabase, args: DemoDataArgs) -> Result<(), An
         );
     }
     Ok(())
+}
+
+async fn add_user(
+    opened: &OpenedDatabase,
+    name: &str,
+    role: Role,
+    json: bool,
+) -> Result<(), AnyError> {
+    let password = read_password()?;
+    let db = &opened.database;
+    db.prepare_app_collections().await?;
+    auth::create_account(db, &Actor::from_os_user(), name, role, &password).await?;
+    if json {
+        println!("{}", serde_json::json!({ "created": name, "role": role }));
+    } else {
+        println!("Created {name} ({}).", role.label());
+    }
+    Ok(())
+}
+
+/// Prompts twice on a terminal; otherwise reads one line of standard input.
+fn read_password() -> Result<String, AnyError> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Repeat it: ")?;
+        if first != second {
+            return Err("the two passwords differ".into());
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 /// Completes on Ctrl-C or SIGTERM.

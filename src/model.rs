@@ -1,8 +1,12 @@
 //! Plain serde types shared by the server and the browser: what the pages
 //! show and what the JSON endpoints answer. No behaviour beyond formatting.
 
+mod audit;
+mod auth;
 mod error;
 mod health;
 
+pub use audit::{AuditEntry, AuditFilter, Outcome};
+pub use auth::{CurrentUser, Role, UserSummary};
 pub use error::AppError;
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};

@@ -1,6 +1,7 @@
 //! The domain: what the runbook does, in the users' words. Knows nothing of
 //! HTTP, Leptos or the MongoDB driver; talks to the database through `db`.
 
+pub mod audit;
 mod error;
 pub mod health;
 pub mod migration;

@@ -1,24 +1,127 @@
-//! Where server-side errors become `AppError`: internal causes are logged
-//! with an incident id and only the id crosses to the browser.
+//! Where a server function meets the request: the app state, the caller's
+//! session and role, and the mapping of server-side errors to `AppError`
+//! with the HTTP status that goes with it. Internal causes are logged with
+//! an incident id and only the id crosses to the browser.
 
-use crate::model::AppError;
+use crate::auth::{self, SessionToken};
+use crate::model::{AppError, CurrentUser, Role};
 use crate::ops::OpsError;
+use crate::ops::audit::{self, Actor};
 use crate::server::AppState;
-use leptos::prelude::use_context;
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use leptos::prelude::{expect_context, use_context};
+use leptos_axum::ResponseOptions;
+use std::net::SocketAddr;
 
 /// The app state the router provides to every server function.
 pub fn state() -> Result<AppState, AppError> {
-    use_context::<AppState>().ok_or_else(|| internal(&"the app state is missing from the context"))
+    use_context::<AppState>()
+        .ok_or_else(|| internal(&"the app state is missing from the server function's context"))
 }
 
-/// Maps an operation's error to what the browser is shown.
-pub fn to_app_error(error: OpsError) -> AppError {
-    if error.is_unreachable() {
-        return AppError::DatabaseUnreachable {
-            message: error.to_string(),
-        };
+fn request_parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+/// The session token in the request's cookie, if any.
+pub fn session_token() -> Option<SessionToken> {
+    let parts = request_parts()?;
+    let header = parts.headers.get(header::COOKIE)?.to_str().ok()?;
+    auth::token_from_cookie_header(header)
+}
+
+/// The signed-in caller, or `None`.
+pub async fn caller() -> Result<Option<CurrentUser>, AppError> {
+    let state = state()?;
+    let Some(token) = session_token() else {
+        return Ok(None);
+    };
+    auth::authenticate(&state.db, &token).await.map_err(respond)
+}
+
+/// The caller, who must hold at least `role`. A refusal answers 401 or 403
+/// and is audited under `action`.
+pub async fn require(role: Role, action: &str) -> Result<CurrentUser, AppError> {
+    let state = state()?;
+    let refusal = match caller().await? {
+        Some(user) if user.role.includes(role) => return Ok(user),
+        Some(user) => (
+            Actor::User(user.clone()),
+            OpsError::Forbidden {
+                required: role,
+                actual: user.role,
+            },
+        ),
+        None => (Actor::Anonymous, OpsError::Unauthenticated),
+    };
+    let (actor, error) = refusal;
+    audit::record(&state.db, &actor, action, "", Err(&error))
+        .await
+        .map_err(respond)?;
+    Err(respond(error))
+}
+
+/// The client's address, for rate limiting; `unknown` when not served over TCP.
+pub fn client_address() -> String {
+    request_parts()
+        .and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().copied())
+        .map_or_else(
+            || "unknown".to_owned(),
+            |ConnectInfo(addr)| addr.ip().to_string(),
+        )
+}
+
+/// Sets (or, with `None`, clears) the session cookie on the response.
+pub fn set_session_cookie(token: Option<&SessionToken>, state: &AppState) {
+    let secure = request_parts().is_some_and(|parts| {
+        parts
+            .headers
+            .get("x-forwarded-proto")
+            .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
+    });
+    let cookie = auth::session_cookie(token, state.settings.session_lifetime(), secure);
+    if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+        expect_context::<ResponseOptions>().append_header(header::SET_COOKIE, value);
     }
-    internal(&error)
+}
+
+/// Maps an operation's error to what the browser is shown, and sets the
+/// response's status to match.
+pub fn respond(error: OpsError) -> AppError {
+    let (status, app_error) = match error {
+        OpsError::Unauthenticated => (StatusCode::UNAUTHORIZED, AppError::Unauthenticated),
+        OpsError::Forbidden { required, actual } => (
+            StatusCode::FORBIDDEN,
+            AppError::Forbidden { required, actual },
+        ),
+        OpsError::LoginFailed => (StatusCode::UNAUTHORIZED, AppError::LoginFailed),
+        OpsError::RateLimited { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited { retry_after_secs },
+        ),
+        OpsError::InvalidInput { field, message } => (
+            StatusCode::BAD_REQUEST,
+            AppError::InvalidInput {
+                field: field.to_owned(),
+                message,
+            },
+        ),
+        OpsError::Conflict(message) => (StatusCode::CONFLICT, AppError::Conflict { message }),
+        OpsError::NotFound(what) => (StatusCode::NOT_FOUND, AppError::NotFound { what }),
+        error if error.is_unreachable() => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            AppError::DatabaseUnreachable {
+                message: error.to_string(),
+            },
+        ),
+        error => (StatusCode::INTERNAL_SERVER_ERROR, internal(&error)),
+    };
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(status);
+    }
+    app_error
 }
 
 fn internal(cause: &dyn std::fmt::Display) -> AppError {

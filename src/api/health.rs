@@ -3,11 +3,11 @@
 use crate::model::{AppError, HealthReport};
 use leptos::prelude::*;
 
-/// The same report as `GET /api/health`; readable by anyone who can load a page.
-#[server]
+/// The same report as `GET /api/health`, which is public too.
+#[server(endpoint = "get_health")]
 pub async fn get_health() -> Result<HealthReport, AppError> {
     let state = super::edge::state()?;
     crate::ops::health::check(&state.db, state.started_at)
         .await
-        .map_err(super::edge::to_app_error)
+        .map_err(super::edge::respond)
 }

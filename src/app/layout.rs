@@ -1,12 +1,16 @@
-//! The header: the app's name, the navigation and the database status.
+//! The header: the app's name, the navigation, the database status and
+//! who is signed in.
 
 use super::Section;
+use super::session::Session;
 use super::status::DatabaseStatus;
+use crate::model::Role;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let session = Session::get();
     view! {
         <header class="masthead">
             <a class="brand" href="/">
@@ -24,9 +28,40 @@ pub fn Header() -> impl IntoView {
                             }
                         })
                         .collect_view()}
+                    <Transition fallback=|| ()>
+                        <Show when=move || session.allows(Role::Admin)>
+                            <li>
+                                <A href="/users">"Users"</A>
+                            </li>
+                        </Show>
+                    </Transition>
                 </ul>
             </nav>
             <DatabaseStatus />
+            <SignedIn />
         </header>
+    }
+}
+
+#[component]
+fn SignedIn() -> impl IntoView {
+    let session = Session::get();
+    view! {
+        <div class="who" aria-label="Signed in as">
+            <Transition fallback=|| ()>
+                {move || match session.current() {
+                    Some(user) => view! {
+                        <span class="user">
+                            {user.username} " · " {user.role.label()}
+                        </span>
+                        <ActionForm action=session.logout attr:class="inline">
+                            <button type="submit">"Sign out"</button>
+                        </ActionForm>
+                    }
+                        .into_any(),
+                    None => view! { <A href="/login">"Sign in"</A> }.into_any(),
+                }}
+            </Transition>
+        </div>
     }
 }

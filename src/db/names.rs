@@ -10,6 +10,10 @@ pub enum Collection {
     Devices,
     /// The app's record of migration runs.
     Changelog,
+    /// The app's own accounts (not the Forest `users`).
+    Accounts,
+    Sessions,
+    Audit,
 }
 
 /// The Forest collections that exist before Phase 0.
@@ -27,6 +31,9 @@ impl Collection {
             Self::FocusSessions => "focus_sessions",
             Self::Devices => "devices",
             Self::Changelog => "runbook_changelog",
+            Self::Accounts => "runbook_accounts",
+            Self::Sessions => "runbook_sessions",
+            Self::Audit => "runbook_audit",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! mapped to it at the edge (`api/`); internal causes travel only as an
 //! incident id that points into the server's log.
 
+use super::Role;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
@@ -9,6 +10,22 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AppError {
+    #[error("Please sign in first.")]
+    Unauthenticated,
+    #[error("This needs the {} role; you are signed in as {}.", .required.label(), .actual.label())]
+    Forbidden { required: Role, actual: Role },
+    /// Deliberately the same for an unknown user, a wrong password and a
+    /// disabled account.
+    #[error("Wrong user name or password, or the account is disabled.")]
+    LoginFailed,
+    #[error("Too many failed sign-ins. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("{field}: {message}")]
+    InvalidInput { field: String, message: String },
+    #[error("{message}")]
+    Conflict { message: String },
+    #[error("{what} was not found.")]
+    NotFound { what: String },
     /// The database did not answer; the message says what the app tried.
     #[error("The database is unreachable: {message}")]
     DatabaseUnreachable { message: String },

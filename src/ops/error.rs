@@ -1,9 +1,29 @@
 //! `OpsError`: every way a runbook operation can fail, typed.
 
 use crate::db::DbError;
+use crate::model::Role;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpsError {
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("needs role {required}, caller has {actual}")]
+    Forbidden { required: Role, actual: Role },
+    #[error("wrong user name or password, or the account is disabled")]
+    LoginFailed,
+    #[error("too many failed sign-ins; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("{field}: {message}")]
+    InvalidInput {
+        field: &'static str,
+        message: String,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Database(#[from] DbError),
 }
@@ -11,8 +31,25 @@ pub enum OpsError {
 impl OpsError {
     /// True when the database could not be reached at all.
     pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Database(db) if db.is_unreachable())
+    }
+
+    /// The short code recorded in the audit log.
+    pub fn code(&self) -> String {
         match self {
-            Self::Database(db) => db.is_unreachable(),
+            Self::Unauthenticated => "UNAUTHENTICATED".into(),
+            Self::Forbidden { .. } => "FORBIDDEN".into(),
+            Self::LoginFailed => "LOGIN_FAILED".into(),
+            Self::RateLimited { .. } => "RATE_LIMITED".into(),
+            Self::InvalidInput { .. } => "INVALID_INPUT".into(),
+            Self::Conflict(_) => "CONFLICT".into(),
+            Self::NotFound(_) => "NOT_FOUND".into(),
+            Self::Internal(_) => "INTERNAL".into(),
+            Self::Database(db) => match db.code() {
+                Some(code) => format!("MONGO_{code}"),
+                None if db.is_unreachable() => "DATABASE_UNREACHABLE".into(),
+                None => "DATABASE".into(),
+            },
         }
     }
 }

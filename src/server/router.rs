@@ -2,6 +2,8 @@
 //! a tracing span with a request id around every request.
 
 use super::AppState;
+use super::audit_csv::audit_csv;
+use super::csrf::same_origin_only;
 use super::health_route::health;
 use crate::app::{App, shell};
 use axum::Router;
@@ -19,13 +21,15 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .route("/api/health", get(health))
+        .route("/audit.csv", get(audit_csv))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(request_span))
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(axum::middleware::from_fn(same_origin_only)),
         )
         .with_state(state)
 }

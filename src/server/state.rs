@@ -1,5 +1,6 @@
 //! `AppState`: what every page render, server function and route shares.
 
+use crate::auth::LoginLimiter;
 use crate::config::Settings;
 use crate::db::Database;
 use axum::extract::FromRef;
@@ -13,6 +14,7 @@ pub struct AppState {
     pub db: Database,
     pub settings: Arc<Settings>,
     pub started_at: Instant,
+    pub limiter: Arc<LoginLimiter>,
 }
 
 impl AppState {
@@ -28,6 +30,7 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             started_at: Instant::now(),
+            limiter: Arc::default(),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! Integration tests against a real MongoDB-wire server (`secantusd-rs`),
 //! one server per test binary and one database per test.
 
+mod accounts;
 mod demo_data;
 mod embedded;
 mod health;
 mod helpers;
 mod process;
+mod roles;

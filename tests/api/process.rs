@@ -32,13 +32,17 @@ fn program(dir: &Path) -> Command {
 fn serve(dir: &Path) -> (Child, String) {
     let mut child = program(dir).spawn().expect("start forest-runbook");
     let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("read");
-    let address = line
-        .trim()
-        .strip_prefix("forest-runbook is ready at http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
+    let mut lines = BufReader::new(stdout).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.strip_prefix("forest-runbook is ready at http://")
+                .map(str::to_owned)
+        })
+        .expect("the program prints its address");
+    // Keep reading so that the program never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     (child, address)
 }
 

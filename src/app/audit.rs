@@ -1,0 +1,108 @@
+//! The Audit page: every action, newest first, filterable by actor and
+//! action, downloadable as CSV. The filter is in the address, so it works
+//! without JavaScript and can be shared as a link.
+
+use super::session::RequireRole;
+use crate::api::list_audit;
+use crate::model::{AuditEntry, AuditFilter, Role};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    view! {
+        <h1>"Audit"</h1>
+        <RequireRole role=Role::Viewer>
+            <AuditLog />
+        </RequireRole>
+    }
+}
+
+#[component]
+fn AuditLog() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || {
+        let query = query.get();
+        let field = |key: &str| query.get(key).filter(|value| !value.is_empty());
+        AuditFilter {
+            actor: field("actor"),
+            action: field("action"),
+        }
+    };
+    let entries = Resource::new(filter, list_audit);
+    let csv_href = move || {
+        let filter = filter();
+        format!(
+            "/audit.csv?actor={}&action={}",
+            encode(filter.actor.as_deref().unwrap_or("")),
+            encode(filter.action.as_deref().unwrap_or(""))
+        )
+    };
+    view! {
+        <form method="get" action="/audit" class="form inline" aria-label="Filter the audit log">
+            <label>
+                "Actor" <input type="text" name="actor" prop:value=move || filter().actor.unwrap_or_default() />
+            </label>
+            <label>
+                "Action" <input type="text" name="action" prop:value=move || filter().action.unwrap_or_default() />
+            </label>
+            <button type="submit">"Filter"</button>
+            <a href=csv_href download="audit.csv">"Download CSV"</a>
+        </form>
+        <table class="grid">
+            <thead>
+                <tr>
+                    <th scope="col">"Time"</th>
+                    <th scope="col">"Actor"</th>
+                    <th scope="col">"Action"</th>
+                    <th scope="col">"Target"</th>
+                    <th scope="col">"Outcome"</th>
+                    <th scope="col">"Code"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <Transition fallback=|| ()>
+                    {move || {
+                        entries
+                            .get()
+                            .map(|result| match result {
+                                Ok(list) => list.into_iter().map(row).collect_view().into_any(),
+                                Err(error) => view! {
+                                    <tr>
+                                        <td colspan="6" role="alert">{error.to_string()}</td>
+                                    </tr>
+                                }
+                                    .into_any(),
+                            })
+                    }}
+                </Transition>
+            </tbody>
+        </table>
+    }
+}
+
+fn row(entry: AuditEntry) -> impl IntoView {
+    view! {
+        <tr class=format!("outcome-{}", entry.outcome.as_str())>
+            <td>{entry.at}</td>
+            <td>{entry.actor}</td>
+            <td>{entry.action}</td>
+            <td>{entry.target}</td>
+            <td>{entry.outcome.as_str()}</td>
+            <td title=entry.detail.unwrap_or_default()>{entry.error_code.unwrap_or_default()}</td>
+        </tr>
+    }
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,90 @@
+//! Who is signed in, shared by every page: one resource, refreshed after
+//! each sign-in and sign-out.
+
+use crate::api::{Login, Logout, current_user};
+use crate::model::{AppError, CurrentUser, Role};
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+}
+
+impl Session {
+    /// Creates the session context; call once, in `App`.
+    pub fn provide() -> Self {
+        let login = ServerAction::<Login>::new();
+        let logout = ServerAction::<Logout>::new();
+        let user = Resource::new_blocking(
+            move || (login.version().get(), logout.version().get()),
+            |_| current_user(),
+        );
+        let session = Self {
+            user,
+            login,
+            logout,
+        };
+        provide_context(session);
+        session
+    }
+
+    pub fn get() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// The signed-in person, once known.
+    pub fn current(&self) -> Option<CurrentUser> {
+        self.user.get().and_then(Result::ok).flatten()
+    }
+
+    /// True when the signed-in person holds at least `role`.
+    pub fn allows(&self, role: Role) -> bool {
+        self.current().is_some_and(|user| user.role.includes(role))
+    }
+}
+
+/// Shows `children` to people holding `role`; others see why not.
+#[component]
+pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
+    let session = Session::get();
+    view! {
+        <Suspense fallback=|| view! { <p>"Checking your sign-in…"</p> }>
+            {move || {
+                let children = children.clone();
+                session
+                    .user
+                    .get()
+                    .map(move |user| match user {
+                        Ok(Some(user)) if user.role.includes(role) => children().into_any(),
+                        Ok(Some(user)) => {
+                            view! {
+                                <p class="notice" role="alert">
+                                    {AppError::Forbidden { required: role, actual: user.role }
+                                        .to_string()}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => {
+                            view! {
+                                <p class="notice" role="alert">
+                                    "Please " <a href="/login">"sign in"</a> " to see this page."
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => {
+                            view! {
+                                <p class="notice" role="alert">
+                                    {error.to_string()}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,164 @@
+//! User management, for admins: create accounts, change roles, disable,
+//! reset passwords. The server checks the role again on every action.
+
+use super::session::RequireRole;
+use crate::api::{CreateUser, ResetUserPassword, SetUserDisabled, SetUserRole, list_users};
+use crate::model::{AppError, Role, UserSummary};
+use leptos::prelude::*;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    view! {
+        <h1>"Users"</h1>
+        <RequireRole role=Role::Admin>
+            <UserManagement />
+        </RequireRole>
+    }
+}
+
+/// The last error of any of the page's actions.
+fn action_error<A>(action: ServerAction<A>) -> impl Fn() -> Option<AnyView> + Copy
+where
+    A: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
+{
+    move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any())
+    }
+}
+
+#[component]
+fn UserManagement() -> impl IntoView {
+    let create = ServerAction::<CreateUser>::new();
+    let set_role = ServerAction::<SetUserRole>::new();
+    let set_disabled = ServerAction::<SetUserDisabled>::new();
+    let reset = ServerAction::<ResetUserPassword>::new();
+    let users = Resource::new(
+        move || {
+            (
+                create.version().get(),
+                set_role.version().get(),
+                set_disabled.version().get(),
+                reset.version().get(),
+            )
+        },
+        |_| list_users(),
+    );
+    let rows = move || {
+        users.get().map(|result| match result {
+            Ok(list) => list
+                .into_iter()
+                .map(|user| view! { <UserRow user set_role set_disabled reset /> })
+                .collect_view()
+                .into_any(),
+            Err(error) => view! {
+                <tr>
+                    <td colspan="4" role="alert">{error.to_string()}</td>
+                </tr>
+            }
+            .into_any(),
+        })
+    };
+    view! {
+        {action_error(create)}
+        {action_error(set_role)}
+        {action_error(set_disabled)}
+        {action_error(reset)}
+        <table class="grid">
+            <thead>
+                <tr>
+                    <th scope="col">"User"</th>
+                    <th scope="col">"Role"</th>
+                    <th scope="col">"State"</th>
+                    <th scope="col">"Password"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <Transition fallback=|| ()>{rows}</Transition>
+            </tbody>
+        </table>
+        <h2>"Add a user"</h2>
+        <ActionForm action=create attr:class="form" attr:aria-label="Add a user">
+            <label>"User name" <input type="text" name="username" required /></label>
+            <label>"Role" <RoleSelect selected=Role::Viewer /></label>
+            <label>
+                "Password (12 characters or more)"
+                <input type="password" name="password" autocomplete="new-password" required />
+            </label>
+            <button type="submit">"Add user"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn RoleSelect(selected: Role) -> impl IntoView {
+    view! {
+        <select name="role">
+            {Role::ALL
+                .into_iter()
+                .map(|role| {
+                    view! {
+                        <option value=role.as_str() selected=role == selected>
+                            {role.label()}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
+    }
+}
+
+#[component]
+fn UserRow(
+    user: UserSummary,
+    set_role: ServerAction<SetUserRole>,
+    set_disabled: ServerAction<SetUserDisabled>,
+    reset: ServerAction<ResetUserPassword>,
+) -> impl IntoView {
+    let (role_name, toggle_name, reset_name) = (
+        user.username.clone(),
+        user.username.clone(),
+        user.username.clone(),
+    );
+    let (toggle_label, toggle_to) = if user.disabled {
+        ("Enable", "false")
+    } else {
+        ("Disable", "true")
+    };
+    view! {
+        <tr>
+            <th scope="row">{user.username.clone()}</th>
+            <td>
+                <ActionForm action=set_role attr:class="inline">
+                    <input type="hidden" name="username" value=role_name.clone() />
+                    <RoleSelect selected=user.role />
+                    <button type="submit">"Change role"</button>
+                </ActionForm>
+            </td>
+            <td>
+                {if user.disabled { "Disabled" } else { "Active" }}
+                <ActionForm action=set_disabled attr:class="inline">
+                    <input type="hidden" name="username" value=toggle_name.clone() />
+                    <input type="hidden" name="disabled" value=toggle_to />
+                    <button type="submit">{toggle_label}</button>
+                </ActionForm>
+            </td>
+            <td>
+                <ActionForm action=reset attr:class="inline">
+                    <input type="hidden" name="username" value=reset_name.clone() />
+                    <input
+                        type="password"
+                        name="password"
+                        autocomplete="new-password"
+                        aria-label=format!("New password for {}", user.username)
+                        required
+                    />
+                    <button type="submit">"Reset password"</button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,15 @@
+//! Accounts, password hashing, sessions and roles: who someone is and
+//! whether they may do a thing. Every change and every refusal is audited.
+
+mod accounts;
+mod demo;
+mod password;
+mod rate_limit;
+mod session;
+
+pub use accounts::{
+    AccountChange, authenticate, change_account, create_account, list_accounts, login, logout,
+};
+pub use demo::{DEMO_ACCOUNTS, create_demo_accounts};
+pub use rate_limit::LoginLimiter;
+pub use session::{SESSION_COOKIE, SessionToken, session_cookie, token_from_cookie_header};

@@ -1,0 +1,195 @@
+//! The app's accounts and sessions. Passwords arrive hashed and sessions
+//! arrive as the hash of their token: neither secret is ever stored.
+
+use super::{Collection, Database, DbError};
+use crate::model::{Role, UserSummary};
+use mongodb::IndexModel;
+use mongodb::bson::{DateTime, Document, doc};
+use mongodb::options::IndexOptions;
+use std::time::{Duration, SystemTime};
+
+/// MongoDB's duplicate-key error code.
+const DUPLICATE_KEY: i32 = 11_000;
+
+/// An account as stored.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub disabled: bool,
+}
+
+/// A change to one account.
+#[derive(Debug, Clone)]
+pub enum AccountChange {
+    Role(Role),
+    Disabled(bool),
+    PasswordHash(String),
+}
+
+fn shape(reason: impl ToString) -> DbError {
+    DbError::Shape {
+        collection: Collection::Accounts.name(),
+        reason: reason.to_string(),
+    }
+}
+
+fn account_from(document: &Document) -> Result<Account, DbError> {
+    let role = document.get_str("role").map_err(shape)?;
+    Ok(Account {
+        username: document.get_str("_id").map_err(shape)?.to_owned(),
+        password_hash: document.get_str("passwordHash").map_err(shape)?.to_owned(),
+        role: Role::parse(role).ok_or_else(|| shape(format!("unknown role {role:?}")))?,
+        disabled: document.get_bool("disabled").unwrap_or(false),
+    })
+}
+
+pub(super) fn rfc3339(at: Option<&DateTime>) -> String {
+    at.and_then(|at| at.try_to_rfc3339_string().ok())
+        .unwrap_or_default()
+}
+
+impl Database {
+    /// Creates the indexes the accounts, sessions and audit need; idempotent.
+    pub async fn prepare_app_collections(&self) -> Result<(), DbError> {
+        let ttl = IndexOptions::builder()
+            .name("expiresAt_ttl".to_owned())
+            .expire_after(Duration::ZERO)
+            .build();
+        self.collection(Collection::Sessions)
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! { "expiresAt": 1 })
+                    .options(ttl)
+                    .build(),
+            )
+            .await?;
+        self.collection(Collection::Audit)
+            .create_index(IndexModel::builder().keys(doc! { "at": -1 }).build())
+            .await?;
+        Ok(())
+    }
+
+    /// Adds an account; `Ok(false)` when the name is taken.
+    pub async fn insert_account(&self, account: &Account) -> Result<bool, DbError> {
+        let now = DateTime::now();
+        let inserted = self
+            .collection(Collection::Accounts)
+            .insert_one(doc! {
+                "_id": &account.username,
+                "passwordHash": &account.password_hash,
+                "role": account.role.as_str(),
+                "disabled": account.disabled,
+                "createdAt": now,
+                "updatedAt": now,
+            })
+            .await;
+        match inserted.map_err(DbError::from) {
+            Ok(_) => Ok(true),
+            Err(error) if error.code() == Some(DUPLICATE_KEY) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    pub async fn find_account(&self, username: &str) -> Result<Option<Account>, DbError> {
+        self.collection(Collection::Accounts)
+            .find_one(doc! { "_id": username })
+            .await?
+            .as_ref()
+            .map(account_from)
+            .transpose()
+    }
+
+    pub async fn count_accounts(&self) -> Result<u64, DbError> {
+        Ok(self
+            .collection(Collection::Accounts)
+            .count_documents(doc! {})
+            .await?)
+    }
+
+    pub async fn list_accounts(&self) -> Result<Vec<UserSummary>, DbError> {
+        let mut cursor = self
+            .collection(Collection::Accounts)
+            .find(doc! {})
+            .sort(doc! { "_id": 1 })
+            .await?;
+        let mut accounts = Vec::new();
+        while cursor.advance().await? {
+            let document = cursor.deserialize_current()?;
+            let account = account_from(&document)?;
+            accounts.push(UserSummary {
+                username: account.username,
+                role: account.role,
+                disabled: account.disabled,
+                created_at: rfc3339(document.get_datetime("createdAt").ok()),
+            });
+        }
+        Ok(accounts)
+    }
+
+    /// Applies one change atomically; `Ok(false)` when there is no such account.
+    pub async fn change_account(
+        &self,
+        username: &str,
+        change: &AccountChange,
+    ) -> Result<bool, DbError> {
+        let set = match change {
+            AccountChange::Role(role) => doc! { "role": role.as_str() },
+            AccountChange::Disabled(disabled) => doc! { "disabled": disabled },
+            AccountChange::PasswordHash(hash) => doc! { "passwordHash": hash },
+        };
+        let mut set = set;
+        set.insert("updatedAt", DateTime::now());
+        let result = self
+            .collection(Collection::Accounts)
+            .update_one(doc! { "_id": username }, doc! { "$set": set })
+            .await?;
+        Ok(result.matched_count == 1)
+    }
+
+    pub async fn insert_session(
+        &self,
+        token_hash: &str,
+        username: &str,
+        expires_at: SystemTime,
+    ) -> Result<(), DbError> {
+        self.collection(Collection::Sessions)
+            .insert_one(doc! {
+                "_id": token_hash,
+                "username": username,
+                "createdAt": DateTime::now(),
+                "expiresAt": DateTime::from_system_time(expires_at),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The username of a session that has not expired. The TTL index removes
+    /// expired sessions only eventually, so expiry is checked here too.
+    pub async fn find_session(&self, token_hash: &str) -> Result<Option<String>, DbError> {
+        let session = self
+            .collection(Collection::Sessions)
+            .find_one(doc! { "_id": token_hash, "expiresAt": { "$gt": DateTime::now() } })
+            .await?;
+        session
+            .map(|s| s.get_str("username").map(str::to_owned).map_err(shape))
+            .transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), DbError> {
+        self.collection(Collection::Sessions)
+            .delete_one(doc! { "_id": token_hash })
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of `username` (after a password reset or disabling).
+    pub async fn delete_sessions_of(&self, username: &str) -> Result<u64, DbError> {
+        Ok(self
+            .collection(Collection::Sessions)
+            .delete_many(doc! { "username": username })
+            .await?
+            .deleted_count)
+    }
+}

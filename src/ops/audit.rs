@@ -1,0 +1,155 @@
+//! The audit log: who did what, to what, and how it ended. Entries are only
+//! ever appended; `db` offers no way to change one.
+
+use super::OpsError;
+use crate::db::Database;
+use crate::model::{AuditEntry, AuditFilter, CurrentUser, Outcome};
+
+/// Most entries one listing returns.
+pub const LIST_LIMIT: i64 = 1_000;
+
+/// Who acted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    User(CurrentUser),
+    /// The command line, named after the operating-system user.
+    Cli(String),
+    Anonymous,
+}
+
+impl Actor {
+    /// The operating-system user running this process, as `cli:<name>`.
+    pub fn from_os_user() -> Self {
+        let name = std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".to_owned());
+        Self::Cli(name)
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Self::User(user) => user.username.clone(),
+            Self::Cli(name) => format!("cli:{name}"),
+            Self::Anonymous => "anonymous".to_owned(),
+        }
+    }
+}
+
+/// Records how `action` on `target` ended. A failed write of a refusal or a
+/// failure is logged and does not hide the original outcome.
+pub async fn record(
+    db: &Database,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    result: Result<(), &OpsError>,
+) -> Result<(), OpsError> {
+    let (outcome, error_code, detail) = match result {
+        Ok(()) => (Outcome::Ok, None, None),
+        Err(error) => {
+            let outcome = match error {
+                OpsError::Unauthenticated
+                | OpsError::Forbidden { .. }
+                | OpsError::RateLimited { .. } => Outcome::Denied,
+                _ => Outcome::Failed,
+            };
+            (outcome, Some(error.code()), Some(error.to_string()))
+        }
+    };
+    let entry = AuditEntry {
+        at: String::new(),
+        actor: actor.name(),
+        action: action.to_owned(),
+        target: target.to_owned(),
+        outcome,
+        error_code,
+        detail,
+    };
+    match (db.append_audit(&entry).await, outcome) {
+        (Ok(()), _) => Ok(()),
+        (Err(error), Outcome::Ok) => Err(error.into()),
+        (Err(error), _) => {
+            tracing::error!(%error, action, "could not write the audit entry of a refusal or failure");
+            Ok(())
+        }
+    }
+}
+
+/// Runs `work` and records its outcome under `action`.
+pub async fn audited<T>(
+    db: &Database,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    work: impl Future<Output = Result<T, OpsError>>,
+) -> Result<T, OpsError> {
+    let result = work.await;
+    record(db, actor, action, target, result.as_ref().map(|_| ())).await?;
+    result
+}
+
+pub async fn list(db: &Database, filter: &AuditFilter) -> Result<Vec<AuditEntry>, OpsError> {
+    Ok(db.list_audit(filter, LIST_LIMIT).await?)
+}
+
+/// The entries as CSV, with a header row.
+pub fn to_csv(entries: &[AuditEntry]) -> Result<String, OpsError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| OpsError::Internal(format!("CSV export failed: {e}"));
+    writer
+        .write_record([
+            "at",
+            "actor",
+            "action",
+            "target",
+            "outcome",
+            "error_code",
+            "detail",
+        ])
+        .map_err(csv_error)?;
+    for entry in entries {
+        writer
+            .write_record([
+                entry.at.as_str(),
+                entry.actor.as_str(),
+                entry.action.as_str(),
+                entry.target.as_str(),
+                entry.outcome.as_str(),
+                entry.error_code.as_deref().unwrap_or(""),
+                entry.detail.as_deref().unwrap_or(""),
+            ])
+            .map_err(csv_error)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| OpsError::Internal(format!("CSV export failed: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| OpsError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_fields_with_commas_and_quotes() {
+        let entry = AuditEntry {
+            at: "2026-11-27T08:00:00Z".into(),
+            actor: "ada".into(),
+            action: "login".into(),
+            target: String::new(),
+            outcome: Outcome::Failed,
+            error_code: Some("LOGIN_FAILED".into()),
+            detail: Some("said \"no\", twice".into()),
+        };
+        let csv = to_csv(&[entry]).expect("csv");
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next(),
+            Some("at,actor,action,target,outcome,error_code,detail")
+        );
+        assert_eq!(
+            lines.next(),
+            Some("2026-11-27T08:00:00Z,ada,login,,failed,LOGIN_FAILED,\"said \"\"no\"\", twice\"")
+        );
+    }
+}
