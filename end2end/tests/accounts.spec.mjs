@@ -1,0 +1,86 @@
+// Signing in as each role: what each is offered, and that the server
+// refuses what the page does not offer. Runs hydrated and with JavaScript off.
+import { test, expect } from '@playwright/test';
+
+const ACCOUNTS = {
+  admin: { password: 'forest-admin-demo', role: 'Admin' },
+  release: { password: 'forest-release-demo', role: 'Release manager' },
+  viewer: { password: 'forest-viewer-demo', role: 'Viewer' },
+};
+
+async function signIn(page, name, javaScriptEnabled) {
+  await page.goto('/login');
+  if (javaScriptEnabled) {
+    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  }
+  await page.getByLabel('User name').fill(name);
+  await page.getByLabel('Password').fill(ACCOUNTS[name].password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Phase 0: mobile sync' })).toBeVisible();
+  await expect(page.getByLabel('Signed in as')).toContainText(`${name} · ${ACCOUNTS[name].role}`);
+}
+
+test('a wrong password is refused without saying whether the user exists', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'the error is shown by the hydrated form');
+  await page.goto('/login');
+  await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  await page.getByLabel('User name').fill('nobody');
+  await page.getByLabel('Password').fill('not-a-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Wrong user name or password');
+});
+
+test('an admin manages users and sees the audit trail of it', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, 'admin', javaScriptEnabled);
+  const nav = page.getByRole('navigation', { name: 'Sections' });
+  await nav.getByRole('link', { name: 'Users' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
+  await expect(page.getByRole('rowheader', { name: 'viewer' })).toBeVisible();
+
+  const name = `rm-${javaScriptEnabled ? 'js' : 'nojs'}-${Date.now() % 100000}`;
+  const form = page.getByRole('form', { name: 'Add a user' });
+  await form.getByLabel('User name').fill(name);
+  await form.getByLabel('Role').selectOption('release_manager');
+  await form.getByLabel('Password (12 characters or more)').fill('a-long-password-1');
+  await form.getByRole('button', { name: 'Add user' }).click();
+  if (!javaScriptEnabled) {
+    await page.goto('/users');
+  }
+  await expect(page.getByRole('rowheader', { name })).toBeVisible();
+
+  await page.goto(`/audit?actor=admin&action=user.create`);
+  await expect(page.getByRole('cell', { name, exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+});
+
+test('a viewer is offered no management and a forced request is refused', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, 'viewer', javaScriptEnabled);
+  const nav = page.getByRole('navigation', { name: 'Sections' });
+  await expect(nav.getByRole('link', { name: 'Users' })).toHaveCount(0);
+  await page.goto('/users');
+  await expect(page.getByRole('alert')).toContainText('needs the Admin role');
+  await expect(page.getByRole('button', { name: 'Add user' })).toHaveCount(0);
+
+  // The same request the admin's form sends, forced with the viewer's cookie.
+  const response = await page.request.post('/api/create_user', {
+    form: { username: 'intruder', role: 'admin', password: 'a-long-password-1' },
+  });
+  expect(response.status()).toBe(403);
+
+  await page.goto('/audit?actor=viewer&action=user.create');
+  await expect(page.getByRole('cell', { name: 'FORBIDDEN' }).first()).toBeVisible();
+});
+
+test('a release manager reads the audit log but cannot manage users', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, 'release', javaScriptEnabled);
+  await page.goto('/audit?actor=release');
+  await expect(page.getByRole('cell', { name: 'login' }).first()).toBeVisible();
+  const csv = page.getByRole('link', { name: 'Download CSV' });
+  await expect(csv).toHaveAttribute('href', '/audit.csv?actor=release&action=');
+  const response = await page.request.get('/audit.csv?actor=release&action=');
+  expect(response.status()).toBe(200);
+  expect(await response.text()).toContain('at,actor,action,target,outcome,error_code,detail');
+  const forced = await page.request.post('/api/list_users', { form: {} });
+  expect(forced.status()).toBe(403);
+});
