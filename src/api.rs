@@ -7,11 +7,16 @@ mod audit;
 mod edge;
 mod health;
 mod session;
+mod settings;
 mod users;
 
 pub use audit::{ListAudit, list_audit};
 pub use health::{GetHealth, get_health};
 pub use session::{Login, Logout, WhoAmI, current_user, login, logout};
+pub use settings::{
+    ApproveRequest, GetSettings, ListApprovals, SetFourEyes, approve_request, get_settings,
+    list_approvals, set_four_eyes,
+};
 pub use users::{
     CreateUser, ListUsers, ResetUserPassword, SetUserDisabled, SetUserRole, create_user,
     list_users, reset_user_password, set_user_disabled, set_user_role,

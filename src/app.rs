@@ -7,6 +7,7 @@ mod login;
 mod planned;
 mod sections;
 mod session;
+mod settings;
 mod status;
 mod users;
 
@@ -21,6 +22,7 @@ use login::LoginPage;
 use planned::PlannedPage;
 pub use sections::Section;
 use session::Session;
+use settings::SettingsPage;
 use users::UsersPage;
 
 /// The HTML document around the app, rendered on the server.
@@ -71,6 +73,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("audit") ssr=SsrMode::Async view=AuditPage />
                         <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
                         <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />
+                        <Route path=path!("settings") ssr=SsrMode::Async view=SettingsPage />
                     </Routes>
                 </main>
             </div>

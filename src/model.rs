@@ -1,11 +1,13 @@
 //! Plain serde types shared by the server and the browser: what the pages
 //! show and what the JSON endpoints answer. No behaviour beyond formatting.
 
+mod approval;
 mod audit;
 mod auth;
 mod error;
 mod health;
 
+pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
 pub use auth::{CurrentUser, Role, UserSummary};
 pub use error::AppError;

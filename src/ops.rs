@@ -3,6 +3,7 @@
 
 pub mod audit;
 mod error;
+pub mod four_eyes;
 pub mod health;
 pub mod migration;
 

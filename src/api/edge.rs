@@ -96,6 +96,9 @@ pub fn respond(error: OpsError) -> AppError {
             StatusCode::FORBIDDEN,
             AppError::Forbidden { required, actual },
         ),
+        OpsError::ApprovalRequired { action } => {
+            (StatusCode::FORBIDDEN, AppError::ApprovalRequired { action })
+        }
         OpsError::LoginFailed => (StatusCode::UNAUTHORIZED, AppError::LoginFailed),
         OpsError::RateLimited { retry_after_secs } => (
             StatusCode::TOO_MANY_REQUESTS,

@@ -33,6 +33,9 @@ pub fn Header() -> impl IntoView {
                             <li>
                                 <A href="/users">"Users"</A>
                             </li>
+                            <li>
+                                <A href="/settings">"Settings"</A>
+                            </li>
                         </Show>
                     </Transition>
                 </ul>

@@ -14,6 +14,8 @@ pub enum Collection {
     Accounts,
     Sessions,
     Audit,
+    Settings,
+    Approvals,
 }
 
 /// The Forest collections that exist before Phase 0.
@@ -34,6 +36,8 @@ impl Collection {
             Self::Accounts => "runbook_accounts",
             Self::Sessions => "runbook_sessions",
             Self::Audit => "runbook_audit",
+            Self::Settings => "runbook_settings",
+            Self::Approvals => "runbook_approvals",
         }
     }
 }

@@ -16,6 +16,8 @@ pub enum AppError {
     Forbidden { required: Role, actual: Role },
     /// Deliberately the same for an unknown user, a wrong password and a
     /// disabled account.
+    #[error("Four-eyes is on: a second admin must approve this {action} before it runs.")]
+    ApprovalRequired { action: String },
     #[error("Wrong user name or password, or the account is disabled.")]
     LoginFailed,
     #[error("Too many failed sign-ins. Try again in {retry_after_secs} seconds.")]

@@ -50,6 +50,7 @@ pub async fn record(
             let outcome = match error {
                 OpsError::Unauthenticated
                 | OpsError::Forbidden { .. }
+                | OpsError::ApprovalRequired { .. }
                 | OpsError::RateLimited { .. } => Outcome::Denied,
                 _ => Outcome::Failed,
             };

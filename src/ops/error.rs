@@ -9,6 +9,8 @@ pub enum OpsError {
     Unauthenticated,
     #[error("needs role {required}, caller has {actual}")]
     Forbidden { required: Role, actual: Role },
+    #[error("four-eyes is on: a second admin must approve this {action} first")]
+    ApprovalRequired { action: String },
     #[error("wrong user name or password, or the account is disabled")]
     LoginFailed,
     #[error("too many failed sign-ins; retry in {retry_after_secs} s")]
@@ -39,6 +41,7 @@ impl OpsError {
         match self {
             Self::Unauthenticated => "UNAUTHENTICATED".into(),
             Self::Forbidden { .. } => "FORBIDDEN".into(),
+            Self::ApprovalRequired { .. } => "APPROVAL_REQUIRED".into(),
             Self::LoginFailed => "LOGIN_FAILED".into(),
             Self::RateLimited { .. } => "RATE_LIMITED".into(),
             Self::InvalidInput { .. } => "INVALID_INPUT".into(),

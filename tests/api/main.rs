@@ -4,6 +4,7 @@
 mod accounts;
 mod demo_data;
 mod embedded;
+mod four_eyes;
 mod health;
 mod helpers;
 mod process;

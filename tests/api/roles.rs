@@ -26,6 +26,14 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
         Some(Role::Viewer),
         "filter[actor]=&filter[action]=",
     ),
+    ("get_settings", Some(Role::Viewer), ""),
+    ("set_four_eyes", Some(Role::Admin), "enabled=false"),
+    ("list_approvals", Some(Role::Admin), ""),
+    (
+        "approve_request",
+        Some(Role::Admin),
+        "id=000000000000000000000000",
+    ),
     ("list_users", Some(Role::Admin), ""),
     (
         "create_user",

@@ -1,0 +1,112 @@
+//! The Settings page, for admins: the four-eyes switch and the rollback and
+//! restore requests waiting for a second admin, each with exactly what it
+//! will run.
+
+use super::session::RequireRole;
+use crate::api::{ApproveRequest, SetFourEyes, get_settings, list_approvals};
+use crate::model::{Approval, Role};
+use leptos::prelude::*;
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! {
+        <h1>"Settings"</h1>
+        <RequireRole role=Role::Admin>
+            <FourEyes />
+        </RequireRole>
+    }
+}
+
+#[component]
+fn FourEyes() -> impl IntoView {
+    let toggle = ServerAction::<SetFourEyes>::new();
+    let approve = ServerAction::<ApproveRequest>::new();
+    let settings = Resource::new(move || toggle.version().get(), |_| get_settings());
+    let approvals = Resource::new(move || approve.version().get(), |_| list_approvals());
+    let approve_error = move || {
+        approve
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })
+    };
+    view! {
+        <h2>"Four-eyes"</h2>
+        <p>
+            "When on, a rollback or a restore asked for by one admin runs only after a different admin approves it here. An approval is used by one run and expires after 30 minutes."
+        </p>
+        <Transition fallback=|| ()>
+            {move || {
+                settings
+                    .get()
+                    .map(|result| match result {
+                        Ok(current) => {
+                            let (state, label, next) = if current.four_eyes {
+                                ("on", "Turn four-eyes off", "false")
+                            } else {
+                                ("off", "Turn four-eyes on", "true")
+                            };
+                            view! {
+                                <p>"Four-eyes is " <strong>{state}</strong> "."</p>
+                                <ActionForm action=toggle attr:class="inline">
+                                    <input type="hidden" name="enabled" value=next />
+                                    <button type="submit">{label}</button>
+                                </ActionForm>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                    })
+            }}
+        </Transition>
+        <h2>"Waiting for approval"</h2>
+        {approve_error}
+        <Transition fallback=|| ()>
+            {move || {
+                approvals
+                    .get()
+                    .map(|result| match result {
+                        Ok(list) if list.is_empty() => view! { <p>"Nothing is waiting."</p> }.into_any(),
+                        Ok(list) => list
+                            .into_iter()
+                            .map(|approval| view! { <ApprovalCard approval approve /> })
+                            .collect_view()
+                            .into_any(),
+                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn ApprovalCard(approval: Approval, approve: ServerAction<ApproveRequest>) -> impl IntoView {
+    let status = match &approval.approved_by {
+        Some(by) => format!(
+            "approved by {by}; waiting for {} to run it",
+            approval.requested_by
+        ),
+        None => format!("expires {}", approval.expires_at),
+    };
+    let waiting = approval.approved_by.is_none();
+    let id = approval.id.clone();
+    view! {
+        <article class="approval" aria-label=format!("{} of {}", approval.action, approval.target)>
+            <h3>{approval.action.clone()} " · " {approval.target.clone()}</h3>
+            <p>
+                "Asked by " {approval.requested_by.clone()} " at " {approval.requested_at.clone()}
+                " · " {status}
+            </p>
+            <pre>{approval.plan.clone()}</pre>
+            {waiting
+                .then(|| {
+                    view! {
+                        <ActionForm action=approve attr:class="inline">
+                            <input type="hidden" name="id" value=id />
+                            <button type="submit">"Approve"</button>
+                        </ActionForm>
+                    }
+                })}
+        </article>
+    }
+}

@@ -1,0 +1,98 @@
+//! Four-eyes: when the setting is on, a rollback or a restore asked for by
+//! one admin runs only after a *different* admin approves it. The check sits
+//! where the action executes (`authorize`), so no second path (CLI, API, a
+//! retried request) can skip it; an approval is used up by its first run
+//! and expires.
+
+use super::OpsError;
+use super::audit::{self, Actor};
+use crate::db::Database;
+use crate::model::{AppSettings, Approval, CurrentUser};
+use std::time::Duration;
+
+/// How long a request waits for its approval, and an approval for its run.
+pub const APPROVAL_LIFETIME: Duration = Duration::from_secs(30 * 60);
+
+pub async fn settings(db: &Database) -> Result<AppSettings, OpsError> {
+    Ok(db.app_settings().await?)
+}
+
+pub async fn set_four_eyes(db: &Database, actor: &Actor, enabled: bool) -> Result<(), OpsError> {
+    let target = if enabled { "on" } else { "off" };
+    audit::audited(db, actor, "settings.four_eyes", target, async {
+        Ok(db.set_four_eyes(enabled).await?)
+    })
+    .await
+}
+
+/// Records `requester`'s wish to run `action` on `target`; `plan` is exactly
+/// what will run, for the approver to read.
+pub async fn request(
+    db: &Database,
+    requester: &CurrentUser,
+    action: &str,
+    target: &str,
+    plan: &str,
+) -> Result<Approval, OpsError> {
+    let actor = Actor::User(requester.clone());
+    audit::audited(db, &actor, "approval.request", target, async {
+        Ok(db
+            .insert_approval(action, target, plan, &requester.username, APPROVAL_LIFETIME)
+            .await?)
+    })
+    .await
+}
+
+pub async fn open_approvals(db: &Database) -> Result<Vec<Approval>, OpsError> {
+    Ok(db.open_approvals().await?)
+}
+
+/// A second admin approves request `id`.
+pub async fn approve(
+    db: &Database,
+    approver: &CurrentUser,
+    id: &str,
+) -> Result<Approval, OpsError> {
+    let actor = Actor::User(approver.clone());
+    audit::audited(db, &actor, "approval.approve", id, async {
+        let Some(found) = db.find_approval(id).await? else {
+            return Err(OpsError::NotFound(format!("the approval request {id}")));
+        };
+        if found.requested_by == approver.username {
+            return Err(OpsError::Conflict(
+                "you asked for this action yourself; a different admin must approve it".to_owned(),
+            ));
+        }
+        db.approve(id, &approver.username).await?.ok_or_else(|| {
+            OpsError::Conflict(
+                "this request is no longer open: already approved, used or expired".to_owned(),
+            )
+        })
+    })
+    .await
+}
+
+/// The gate every guarded action passes before it changes anything. With
+/// four-eyes off it lets everyone through (`None`); with it on it uses up
+/// one approval of exactly this action and target that the actor asked for
+/// and another admin approved, or refuses.
+pub async fn authorize(
+    db: &Database,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+) -> Result<Option<Approval>, OpsError> {
+    if !db.app_settings().await?.four_eyes {
+        return Ok(None);
+    }
+    let consumed = match actor {
+        Actor::User(user) => db.consume_approval(action, target, &user.username).await?,
+        Actor::Cli(_) | Actor::Anonymous => None,
+    };
+    let result = consumed.ok_or_else(|| OpsError::ApprovalRequired {
+        action: action.to_owned(),
+    });
+    let outcome = result.as_ref().map(|_| ());
+    audit::record(db, actor, "approval.use", target, outcome).await?;
+    result.map(Some)
+}
