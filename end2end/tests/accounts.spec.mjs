@@ -84,3 +84,23 @@ test('a release manager reads the audit log but cannot manage users', async ({ p
   const forced = await page.request.post('/api/list_users', { form: {} });
   expect(forced.status()).toBe(403);
 });
+
+test('an admin turns four-eyes on and off, and it is audited', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, 'admin', javaScriptEnabled);
+  await page.goto('/settings');
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+  await expect(page.getByText('Nothing is waiting.')).toBeVisible();
+  await page.getByRole('button', { name: 'Turn four-eyes on' }).click();
+  if (!javaScriptEnabled) {
+    await page.goto('/settings');
+  }
+  await expect(page.getByRole('button', { name: 'Turn four-eyes off' })).toBeVisible();
+  await page.getByRole('button', { name: 'Turn four-eyes off' }).click();
+  if (!javaScriptEnabled) {
+    await page.goto('/settings');
+  }
+  await expect(page.getByRole('button', { name: 'Turn four-eyes on' })).toBeVisible();
+  await page.goto('/audit?action=settings.four_eyes');
+  await expect(page.getByRole('cell', { name: 'on', exact: true }).first()).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'off', exact: true }).first()).toBeVisible();
+});
