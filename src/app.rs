@@ -1,6 +1,7 @@
 //! Pages and components. Calls `api` for data; never `ops` or `db`.
 
 mod audit;
+mod feedback;
 mod home;
 mod layout;
 mod login;

@@ -2,6 +2,7 @@
 //! action, downloadable as CSV. The filter is in the address, so it works
 //! without JavaScript and can be shared as a link.
 
+use super::feedback::error_row;
 use super::session::RequireRole;
 use crate::api::list_audit;
 use crate::model::{AuditEntry, AuditFilter, Role};
@@ -67,12 +68,7 @@ fn AuditLog() -> impl IntoView {
                             .get()
                             .map(|result| match result {
                                 Ok(list) => list.into_iter().map(row).collect_view().into_any(),
-                                Err(error) => view! {
-                                    <tr>
-                                        <td colspan="6" role="alert">{error.to_string()}</td>
-                                    </tr>
-                                }
-                                    .into_any(),
+                                Err(error) => error_row(6, &error),
                             })
                     }}
                 </Transition>

@@ -1,19 +1,12 @@
 //! The sign-in page.
 
+use super::feedback::action_error;
 use super::session::Session;
 use leptos::prelude::*;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let session = Session::get();
-    let error = move || {
-        session
-            .login
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })
-    };
     view! {
         <h1>"Sign in"</h1>
         <ActionForm action=session.login attr:class="form">
@@ -26,6 +19,6 @@ pub fn LoginPage() -> impl IntoView {
             </label>
             <button type="submit">"Sign in"</button>
         </ActionForm>
-        {error}
+        {action_error(session.login)}
     }
 }

@@ -2,6 +2,7 @@
 //! restore requests waiting for a second admin, each with exactly what it
 //! will run.
 
+use super::feedback::action_error;
 use super::session::RequireRole;
 use crate::api::{ApproveRequest, SetFourEyes, get_settings, list_approvals};
 use crate::model::{Approval, Role};
@@ -23,13 +24,6 @@ fn FourEyes() -> impl IntoView {
     let approve = ServerAction::<ApproveRequest>::new();
     let settings = Resource::new(move || toggle.version().get(), |_| get_settings());
     let approvals = Resource::new(move || approve.version().get(), |_| list_approvals());
-    let approve_error = move || {
-        approve
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> })
-    };
     view! {
         <h2>"Four-eyes"</h2>
         <p>
@@ -60,7 +54,8 @@ fn FourEyes() -> impl IntoView {
             }}
         </Transition>
         <h2>"Waiting for approval"</h2>
-        {approve_error}
+        {action_error(toggle)}
+        {action_error(approve)}
         <Transition fallback=|| ()>
             {move || {
                 approvals

@@ -1,9 +1,10 @@
 //! User management, for admins: create accounts, change roles, disable,
 //! reset passwords. The server checks the role again on every action.
 
+use super::feedback::{action_error, error_row};
 use super::session::RequireRole;
 use crate::api::{CreateUser, ResetUserPassword, SetUserDisabled, SetUserRole, list_users};
-use crate::model::{AppError, Role, UserSummary};
+use crate::model::{Role, UserSummary};
 use leptos::prelude::*;
 
 #[component]
@@ -13,20 +14,6 @@ pub fn UsersPage() -> impl IntoView {
         <RequireRole role=Role::Admin>
             <UserManagement />
         </RequireRole>
-    }
-}
-
-/// The last error of any of the page's actions.
-fn action_error<A>(action: ServerAction<A>) -> impl Fn() -> Option<AnyView> + Copy
-where
-    A: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static,
-{
-    move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any())
     }
 }
 
@@ -54,12 +41,7 @@ fn UserManagement() -> impl IntoView {
                 .map(|user| view! { <UserRow user set_role set_disabled reset /> })
                 .collect_view()
                 .into_any(),
-            Err(error) => view! {
-                <tr>
-                    <td colspan="4" role="alert">{error.to_string()}</td>
-                </tr>
-            }
-            .into_any(),
+            Err(error) => error_row(4, &error),
         })
     };
     view! {
