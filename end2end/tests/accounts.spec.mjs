@@ -8,11 +8,17 @@ const ACCOUNTS = {
   viewer: { password: 'forest-viewer-demo', role: 'Viewer' },
 };
 
-async function signIn(page, name, javaScriptEnabled) {
-  await page.goto('/login');
+// Opens a page and, when JavaScript is on, waits until it is hydrated, as a
+// person would see it become live before using it.
+async function visit(page, path, javaScriptEnabled) {
+  await page.goto(path);
   if (javaScriptEnabled) {
     await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
   }
+}
+
+async function signIn(page, name, javaScriptEnabled) {
+  await visit(page, '/login', javaScriptEnabled);
   await page.getByLabel('User name').fill(name);
   await page.getByLabel('Password').fill(ACCOUNTS[name].password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -22,7 +28,7 @@ async function signIn(page, name, javaScriptEnabled) {
 
 test('a wrong password is refused without saying whether the user exists', async ({ page, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'the error is shown by the hydrated form');
-  await page.goto('/login');
+  await visit(page, '/login', javaScriptEnabled);
   await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
   await page.getByLabel('User name').fill('nobody');
   await page.getByLabel('Password').fill('not-a-password');
@@ -44,11 +50,11 @@ test('an admin manages users and sees the audit trail of it', async ({ page, jav
   await form.getByLabel('Password (12 characters or more)').fill('a-long-password-1');
   await form.getByRole('button', { name: 'Add user' }).click();
   if (!javaScriptEnabled) {
-    await page.goto('/users');
+    await visit(page, '/users', javaScriptEnabled);
   }
   await expect(page.getByRole('rowheader', { name })).toBeVisible();
 
-  await page.goto(`/audit?actor=admin&action=user.create`);
+  await visit(page, `/audit?actor=admin&action=user.create`, javaScriptEnabled);
   await expect(page.getByRole('cell', { name, exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
@@ -58,7 +64,7 @@ test('a viewer is offered no management and a forced request is refused', async 
   await signIn(page, 'viewer', javaScriptEnabled);
   const nav = page.getByRole('navigation', { name: 'Sections' });
   await expect(nav.getByRole('link', { name: 'Users' })).toHaveCount(0);
-  await page.goto('/users');
+  await visit(page, '/users', javaScriptEnabled);
   await expect(page.getByRole('alert')).toContainText('needs the Admin role');
   await expect(page.getByRole('button', { name: 'Add user' })).toHaveCount(0);
 
@@ -68,13 +74,13 @@ test('a viewer is offered no management and a forced request is refused', async 
   });
   expect(response.status()).toBe(403);
 
-  await page.goto('/audit?actor=viewer&action=user.create');
+  await visit(page, '/audit?actor=viewer&action=user.create', javaScriptEnabled);
   await expect(page.getByRole('cell', { name: 'FORBIDDEN' }).first()).toBeVisible();
 });
 
 test('a release manager reads the audit log but cannot manage users', async ({ page, javaScriptEnabled }) => {
   await signIn(page, 'release', javaScriptEnabled);
-  await page.goto('/audit?actor=release');
+  await visit(page, '/audit?actor=release', javaScriptEnabled);
   await expect(page.getByRole('cell', { name: 'login' }).first()).toBeVisible();
   const csv = page.getByRole('link', { name: 'Download CSV' });
   await expect(csv).toHaveAttribute('href', '/audit.csv?actor=release&action=');
@@ -87,20 +93,20 @@ test('a release manager reads the audit log but cannot manage users', async ({ p
 
 test('an admin turns four-eyes on and off, and it is audited', async ({ page, javaScriptEnabled }) => {
   await signIn(page, 'admin', javaScriptEnabled);
-  await page.goto('/settings');
+  await visit(page, '/settings', javaScriptEnabled);
   await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
   await expect(page.getByText('Nothing is waiting.')).toBeVisible();
   await page.getByRole('button', { name: 'Turn four-eyes on' }).click();
   if (!javaScriptEnabled) {
-    await page.goto('/settings');
+    await visit(page, '/settings', javaScriptEnabled);
   }
   await expect(page.getByRole('button', { name: 'Turn four-eyes off' })).toBeVisible();
   await page.getByRole('button', { name: 'Turn four-eyes off' }).click();
   if (!javaScriptEnabled) {
-    await page.goto('/settings');
+    await visit(page, '/settings', javaScriptEnabled);
   }
   await expect(page.getByRole('button', { name: 'Turn four-eyes on' })).toBeVisible();
-  await page.goto('/audit?action=settings.four_eyes');
+  await visit(page, '/audit?action=settings.four_eyes', javaScriptEnabled);
   await expect(page.getByRole('cell', { name: 'on', exact: true }).first()).toBeVisible();
   await expect(page.getByRole('cell', { name: 'off', exact: true }).first()).toBeVisible();
 });

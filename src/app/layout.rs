@@ -57,9 +57,11 @@ fn SignedIn() -> impl IntoView {
                         <span class="user">
                             {user.username} " · " {user.role.label()}
                         </span>
-                        <ActionForm action=session.logout attr:class="inline">
+                        // A plain form: signing out reloads the whole page,
+                        // so no state of the signed-in person outlives it.
+                        <form method="post" action="/api/logout" class="inline">
                             <button type="submit">"Sign out"</button>
-                        </ActionForm>
+                        </form>
                     }
                         .into_any(),
                     None => view! { <A href="/login">"Sign in"</A> }.into_any(),

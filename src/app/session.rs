@@ -1,7 +1,7 @@
 //! Who is signed in, shared by every page: one resource, refreshed after
-//! each sign-in and sign-out.
+//! each sign-in (signing out reloads the page).
 
-use crate::api::{Login, Logout, current_user};
+use crate::api::{Login, current_user};
 use crate::model::{AppError, CurrentUser, Role};
 use leptos::prelude::*;
 
@@ -9,23 +9,14 @@ use leptos::prelude::*;
 pub struct Session {
     pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     pub login: ServerAction<Login>,
-    pub logout: ServerAction<Logout>,
 }
 
 impl Session {
     /// Creates the session context; call once, in `App`.
     pub fn provide() -> Self {
         let login = ServerAction::<Login>::new();
-        let logout = ServerAction::<Logout>::new();
-        let user = Resource::new_blocking(
-            move || (login.version().get(), logout.version().get()),
-            |_| current_user(),
-        );
-        let session = Self {
-            user,
-            login,
-            logout,
-        };
+        let user = Resource::new_blocking(move || login.version().get(), |_| current_user());
+        let session = Self { user, login };
         provide_context(session);
         session
     }
