@@ -25,6 +25,33 @@ pub enum Command {
     /// Manage the app's accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Dry run: where each change stands, duplicates, the lock, the commands.
+    Plan(StepArgs),
+    /// Apply the migration under the lock.
+    Migrate(StepArgs),
+    /// Check that every change is in place and in use.
+    Verify(StepArgs),
+    /// Drop what the migration created (rollback option 1).
+    Revert(RevertArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StepArgs {
+    /// The migration's name.
+    #[arg(long, default_value = "add_mobile_sync_support")]
+    pub migration: String,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RevertArgs {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// The database's name, typed to confirm.
+    #[arg(long)]
+    pub confirm: String,
 }
 
 #[derive(Debug, Subcommand)]

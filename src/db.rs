@@ -5,11 +5,15 @@
 mod accounts;
 mod approvals;
 mod audit;
+mod changelog;
 mod connection;
 mod demo_data;
+mod duplicates;
 mod embedded;
 mod error;
+mod lock;
 mod names;
+mod schema;
 
 pub use accounts::{Account, AccountChange};
 pub use connection::{Database, OpenedDatabase, open};
@@ -17,3 +21,4 @@ pub use demo_data::{DemoDataSpec, DemoDataSummary, DuplicateShape};
 pub use embedded::{EmbeddedError, EmbeddedServer};
 pub use error::DbError;
 pub use names::{COLLECTIONS, Collection};
+pub use schema::{IndexInfo, IndexSpec, ServerShape};

@@ -23,6 +23,8 @@ pub mod ops;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
+pub mod steps;
+#[cfg(feature = "ssr")]
 pub mod telemetry;
 
 /// Browser entry point: attaches the reactive app to the server-rendered page.

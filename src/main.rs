@@ -3,12 +3,13 @@
 
 use clap::Parser;
 use forest_runbook::auth::{self, DEMO_ACCOUNTS};
-use forest_runbook::cli::{Cli, Command, DemoDataArgs, UserCommand};
+use forest_runbook::cli::{Cli, Command, DemoDataArgs, StepArgs, UserCommand};
 use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
 use forest_runbook::model::Role;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::server::{AppState, Application};
+use forest_runbook::steps::{self, Step};
 use std::process::ExitCode;
 
 /// The modest demo set the first start of the embedded database gets.
@@ -48,6 +49,20 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
         Command::DemoData(args) => demo_data(&opened, args).await,
         Command::User(UserCommand::Add { name, role, json }) => {
             add_user(&opened, &name, role, json).await
+        }
+        Command::Plan(args) => step(&opened, Step::Plan, &args).await,
+        Command::Migrate(args) => step(&opened, Step::Migrate, &args).await,
+        Command::Verify(args) => step(&opened, Step::Verify, &args).await,
+        Command::Revert(args) => {
+            let confirmation = args.confirm.clone();
+            step(
+                &opened,
+                Step::Revert {
+                    confirmation: &confirmation,
+                },
+                &args.step,
+            )
+            .await
         }
     };
     if let Some(server) = opened.embedded {
@@ -123,6 +138,15 @@ async fn add_user(
         println!("Created {name} ({}).", role.label());
     }
     Ok(())
+}
+
+async fn step(opened: &OpenedDatabase, step: Step<'_>, args: &StepArgs) -> Result<(), AnyError> {
+    opened.database.prepare_app_collections().await?;
+    if steps::run(&opened.database, step, args).await? {
+        Ok(())
+    } else {
+        Err(format!("{step:?} did not pass: see the report above").into())
+    }
 }
 
 /// Prompts twice on a terminal; otherwise reads one line of standard input.

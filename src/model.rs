@@ -6,9 +6,14 @@ mod audit;
 mod auth;
 mod error;
 mod health;
+mod migration;
 
 pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
 pub use auth::{CurrentUser, Role, UserSummary};
 pub use error::AppError;
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
+pub use migration::{
+    ChangeOutcome, ChangeResult, ChangeStatus, DuplicateSummary, LockHolder, Plan, PlannedChange,
+    RunRecord, Verification, VerifyCheck,
+};

@@ -112,6 +112,14 @@ pub fn respond(error: OpsError) -> AppError {
             },
         ),
         OpsError::Conflict(message) => (StatusCode::CONFLICT, AppError::Conflict { message }),
+        error @ (OpsError::LockHeld { .. }
+        | OpsError::Preflight(_)
+        | OpsError::ChangeFailed { .. }) => (
+            StatusCode::CONFLICT,
+            AppError::Conflict {
+                message: error.to_string(),
+            },
+        ),
         OpsError::NotFound(what) => (StatusCode::NOT_FOUND, AppError::NotFound { what }),
         error if error.is_unreachable() => (
             StatusCode::SERVICE_UNAVAILABLE,

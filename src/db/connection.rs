@@ -98,6 +98,10 @@ impl Database {
         self.embedded
     }
 
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
     pub(super) fn handle(&self) -> mongodb::Database {
         self.client.database(&self.name)
     }
@@ -136,7 +140,7 @@ impl Database {
     pub async fn migration_state(&self, migration: &str) -> Result<MigrationState, DbError> {
         let latest = self
             .collection(Collection::Changelog)
-            .find_one(doc! { "migration": migration })
+            .find_one(doc! { "migration": migration, "kind": "migrate" })
             .sort(doc! { "startedAt": -1 })
             .await?;
         let Some(entry) = latest else {

@@ -16,6 +16,9 @@ pub enum Collection {
     Audit,
     Settings,
     Approvals,
+    /// The migration lock document.
+    Locks,
+    Verifications,
 }
 
 /// The Forest collections that exist before Phase 0.
@@ -38,6 +41,8 @@ impl Collection {
             Self::Audit => "runbook_audit",
             Self::Settings => "runbook_settings",
             Self::Approvals => "runbook_approvals",
+            Self::Locks => "runbook_locks",
+            Self::Verifications => "runbook_verifications",
         }
     }
 }

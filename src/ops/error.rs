@@ -22,6 +22,16 @@ pub enum OpsError {
     },
     #[error("{0}")]
     Conflict(String),
+    #[error("the migration lock is held by {owner} since {since}; wait for that run to finish")]
+    LockHeld { owner: String, since: String },
+    #[error("the migration cannot start: {}", .0.join("; "))]
+    Preflight(Vec<String>),
+    #[error("{change} failed (MongoDB error {}): {message}", .code.map_or("-".to_owned(), |c| c.to_string()))]
+    ChangeFailed {
+        change: String,
+        code: Option<i32>,
+        message: String,
+    },
     #[error("{0} not found")]
     NotFound(String),
     #[error("{0}")]
@@ -46,6 +56,12 @@ impl OpsError {
             Self::RateLimited { .. } => "RATE_LIMITED".into(),
             Self::InvalidInput { .. } => "INVALID_INPUT".into(),
             Self::Conflict(_) => "CONFLICT".into(),
+            Self::LockHeld { .. } => "LOCK_HELD".into(),
+            Self::Preflight(_) => "PREFLIGHT_FAILED".into(),
+            Self::ChangeFailed {
+                code: Some(code), ..
+            } => format!("MONGO_{code}"),
+            Self::ChangeFailed { .. } => "CHANGE_FAILED".into(),
             Self::NotFound(_) => "NOT_FOUND".into(),
             Self::Internal(_) => "INTERNAL".into(),
             Self::Database(db) => match db.code() {

@@ -1,7 +1,7 @@
 //! The health check behind `GET /api/health` and the header's status light.
 
 use super::OpsError;
-use super::migration::PHASE_0;
+use super::migration::{PHASE_0, state};
 use crate::db::Database;
 use crate::model::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth};
 use std::time::Instant;
@@ -11,7 +11,8 @@ use std::time::Instant;
 pub async fn check(db: &Database, started_at: Instant) -> Result<HealthReport, OpsError> {
     let latency = db.ping().await?;
     let version = db.server_version().await?;
-    let state = db.migration_state(PHASE_0).await?;
+    let locked = db.lock_holder().await?.is_some();
+    let state = state(db, &PHASE_0, locked).await?;
     Ok(HealthReport {
         status: HealthStatus::Healthy,
         database: DatabaseHealth {
@@ -22,7 +23,7 @@ pub async fn check(db: &Database, started_at: Instant) -> Result<HealthReport, O
             embedded: db.is_embedded(),
         },
         migration: MigrationHealth {
-            name: PHASE_0.to_owned(),
+            name: PHASE_0.name.to_owned(),
             state,
         },
         uptime_seconds: started_at.elapsed().as_secs(),

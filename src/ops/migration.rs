@@ -1,4 +1,16 @@
-//! The migrations this runbook carries. Phase 0 is the only one so far.
+//! The migrations this runbook carries, declared as data, and the steps
+//! that interpret any declaration: plan (dry run), migrate, verify, revert.
+//! Adding a Phase 1 means adding a declaration, not control flow.
 
-/// Name of the Phase 0 migration, as Prisma's folder names it.
-pub const PHASE_0: &str = "add_mobile_sync_support";
+mod declaration;
+mod lease;
+mod plan;
+mod revert;
+mod run;
+mod verify;
+
+pub use declaration::{Change, MIGRATIONS, Migration, PHASE_0, find};
+pub use plan::{plan, state};
+pub use revert::revert;
+pub use run::migrate;
+pub use verify::verify;

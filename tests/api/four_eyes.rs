@@ -116,7 +116,7 @@ async fn a_guarded_action_runs_once_after_a_second_admin_approves_it() {
     db.drop_database().await.expect("drop");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_concurrent_uses_of_one_approval_let_exactly_one_through() {
     let db = test_db("four_eyes_race").await;
     seed_accounts(&db).await;
@@ -136,6 +136,8 @@ async fn twenty_concurrent_uses_of_one_approval_let_exactly_one_through() {
         let actor = Actor::User(ada.clone());
         tokio::spawn(async move { four_eyes::authorize(&db, &actor, ACTION, TARGET).await })
     });
+    // Spawn all twenty before waiting for any.
+    let attempts: Vec<_> = attempts.collect();
     let mut through = 0;
     for attempt in attempts {
         if attempt.await.expect("task").is_ok() {

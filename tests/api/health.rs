@@ -62,6 +62,7 @@ async fn healthy_database_reports_version_latency_and_migration_state_from_the_c
         .collection::<mongodb::bson::Document>("runbook_changelog")
         .insert_one(mongodb::bson::doc! {
             "migration": "add_mobile_sync_support",
+            "kind": "migrate",
             "state": "applied",
             "startedAt": mongodb::bson::DateTime::now(),
         })

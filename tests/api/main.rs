@@ -7,5 +7,6 @@ mod embedded;
 mod four_eyes;
 mod health;
 mod helpers;
+mod migration;
 mod process;
 mod roles;

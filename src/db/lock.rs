@@ -1,0 +1,101 @@
+//! The migration lock: one document, taken atomically with a lease
+//! (`findOneAndUpdate` with upsert; a duplicate-key error means another
+//! holder won the race), renewed while a step runs, released by its owner.
+
+use super::accounts::rfc3339;
+use super::{Collection, Database, DbError};
+use crate::model::LockHolder;
+use mongodb::bson::{DateTime, doc};
+use mongodb::options::ReturnDocument;
+use std::time::{Duration, SystemTime};
+
+const LOCK_ID: &str = "migration-lock";
+const DUPLICATE_KEY: i32 = 11_000;
+
+impl Database {
+    /// Takes the lock for `owner` for `lease`, or says who holds it.
+    pub async fn acquire_lock(
+        &self,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Result<(), LockHolder>, DbError> {
+        let now = SystemTime::now();
+        let taken = self
+            .collection(Collection::Locks)
+            .find_one_and_update(
+                doc! {
+                    "_id": LOCK_ID,
+                    "$or": [
+                        { "locked": false },
+                        { "expiresAt": { "$lt": DateTime::from_system_time(now) } },
+                    ],
+                },
+                doc! { "$set": {
+                    "locked": true,
+                    "owner": owner,
+                    "since": DateTime::from_system_time(now),
+                    "expiresAt": DateTime::from_system_time(now + lease),
+                } },
+            )
+            .upsert(true)
+            .return_document(ReturnDocument::After)
+            .await
+            .map_err(DbError::from);
+        match taken {
+            Ok(Some(lock)) if lock.get_str("owner") == Ok(owner) => Ok(Ok(())),
+            Ok(_) => self.holder_or_unknown().await.map(Err),
+            Err(error) if error.code() == Some(DUPLICATE_KEY) => {
+                self.holder_or_unknown().await.map(Err)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn holder_or_unknown(&self) -> Result<LockHolder, DbError> {
+        Ok(self.lock_holder().await?.unwrap_or(LockHolder {
+            owner: "another run that has just finished".to_owned(),
+            since: String::new(),
+            expires_at: String::new(),
+        }))
+    }
+
+    /// Extends `owner`'s lease; `false` when `owner` no longer holds the lock.
+    pub async fn renew_lock(&self, owner: &str, lease: Duration) -> Result<bool, DbError> {
+        let result = self
+            .collection(Collection::Locks)
+            .update_one(
+                doc! { "_id": LOCK_ID, "owner": owner, "locked": true },
+                doc! { "$set": { "expiresAt": DateTime::from_system_time(SystemTime::now() + lease) } },
+            )
+            .await?;
+        Ok(result.matched_count == 1)
+    }
+
+    /// Releases the lock if `owner` holds it; never someone else's.
+    pub async fn release_lock(&self, owner: &str) -> Result<(), DbError> {
+        self.collection(Collection::Locks)
+            .update_one(
+                doc! { "_id": LOCK_ID, "owner": owner },
+                doc! { "$set": { "locked": false } },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The live holder of the lock; `None` when it is free or its lease ran out.
+    pub async fn lock_holder(&self) -> Result<Option<LockHolder>, DbError> {
+        let lock = self
+            .collection(Collection::Locks)
+            .find_one(doc! {
+                "_id": LOCK_ID,
+                "locked": true,
+                "expiresAt": { "$gt": DateTime::now() },
+            })
+            .await?;
+        Ok(lock.map(|lock| LockHolder {
+            owner: lock.get_str("owner").unwrap_or("?").to_owned(),
+            since: rfc3339(lock.get_datetime("since").ok()),
+            expires_at: rfc3339(lock.get_datetime("expiresAt").ok()),
+        }))
+    }
+}

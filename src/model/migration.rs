@@ -1,0 +1,124 @@
+//! The migration as the Runbook page and the CLI report it: the plan, the
+//! runs with their per-change results, and the verification checks.
+
+use super::MigrationState;
+use serde::{Deserialize, Serialize};
+
+/// Where one declared change stands against the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ChangeStatus {
+    /// Already present with the declared options: skipped.
+    Present,
+    /// Absent: the migration will make it.
+    Absent,
+    /// Present with other options or under another name: the run stops.
+    Conflict { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedChange {
+    pub description: String,
+    pub status: ChangeStatus,
+    /// The exact command that would be sent, as Extended JSON.
+    pub command: String,
+}
+
+/// Duplicated values of one new unique key, and the values that cannot collide.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateSummary {
+    pub collection: String,
+    pub field: String,
+    /// Distinct string values held by more than one document.
+    pub duplicated_values: u64,
+    /// The first duplicated values, most repeated first.
+    pub sample: Vec<String>,
+    pub nulls: u64,
+    pub non_strings: u64,
+    pub missing: u64,
+}
+
+/// Who holds the migration lock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LockHolder {
+    pub owner: String,
+    /// RFC 3339.
+    pub since: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub migration: String,
+    pub description: String,
+    pub checksum: String,
+    pub state: MigrationState,
+    pub server_version: String,
+    /// `standalone`, `replica set <name>` or `sharded`.
+    pub topology: String,
+    pub changes: Vec<PlannedChange>,
+    pub duplicates: Vec<DuplicateSummary>,
+    pub lock: Option<LockHolder>,
+    /// Why `migrate` would refuse to start; empty when it would run.
+    pub blockers: Vec<String>,
+}
+
+/// How one change ended within a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOutcome {
+    Pending,
+    Applied,
+    Skipped,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeResult {
+    pub description: String,
+    pub outcome: ChangeOutcome,
+    pub duration_ms: u64,
+    pub error_code: Option<i32>,
+    pub error: Option<String>,
+}
+
+/// One run of migrate or revert, as recorded in the changelog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunRecord {
+    pub id: String,
+    pub migration: String,
+    /// `migrate` or `revert`.
+    pub kind: String,
+    pub checksum: String,
+    pub state: MigrationState,
+    pub started_by: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub changes: Vec<ChangeResult>,
+    pub error: Option<String>,
+}
+
+/// One verification check: passed, failed, or a warning, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyCheck {
+    pub name: String,
+    pub passed: bool,
+    /// A check that did not pass but does not fail the verification.
+    pub warning: bool,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    pub migration: String,
+    pub passed: bool,
+    pub checks: Vec<VerifyCheck>,
+}

@@ -1,0 +1,186 @@
+//! The declarations. Phase 0, `add_mobile_sync_support`, in design.md's words.
+
+use crate::db::{Collection, IndexSpec};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// One change a migration makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Change {
+    CreateCollection {
+        #[serde(serialize_with = "name_of")]
+        collection: Collection,
+    },
+    CreateIndex(IndexSpec),
+}
+
+fn name_of<S: serde::Serializer>(c: &Collection, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(c.name())
+}
+
+impl Change {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::CreateCollection { collection } => {
+                format!("create collection {}", collection.name())
+            }
+            Self::CreateIndex(index) => {
+                let kind = match (index.unique, index.string_only) {
+                    (true, Some(field)) => format!("unique index (only where {field} is a string)"),
+                    (true, None) => "unique index".to_owned(),
+                    (false, _) => "index".to_owned(),
+                };
+                format!(
+                    "create {kind} {} on {}",
+                    index.name,
+                    index.collection.name()
+                )
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Migration {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub changes: &'static [Change],
+}
+
+impl Migration {
+    /// SHA-256 of the declaration; a run records it so that history shows
+    /// which declaration it applied.
+    pub fn checksum(&self) -> String {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        Sha256::digest(&json)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The unique keys this migration adds: (collection, field).
+    pub fn unique_keys(&self) -> Vec<(Collection, &'static str)> {
+        self.changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::CreateIndex(index) if index.unique => index
+                    .keys
+                    .first()
+                    .map(|(field, _)| (index.collection, *field)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+const fn index(
+    collection: Collection,
+    name: &'static str,
+    keys: &'static [(&'static str, i32)],
+    unique: bool,
+    string_only: Option<&'static str>,
+) -> Change {
+    Change::CreateIndex(IndexSpec {
+        collection,
+        name,
+        keys,
+        unique,
+        string_only,
+    })
+}
+
+/// Phase 0. The `clientId` keys are unique only where `clientId` is a
+/// string: Prisma writes explicit nulls, and a sparse index would still let
+/// only one document hold `null`. Names follow Prisma's `<Model>_<field>_key`
+/// so that a later `prisma db push` keeps them.
+pub const PHASE_0: Migration = Migration {
+    name: "add_mobile_sync_support",
+    description: "Phase 0, mobile sync: a devices collection, users.lastSyncedAt, \
+                  and clientId on tasks and focus sessions, unique when present.",
+    changes: &[
+        Change::CreateCollection {
+            collection: Collection::Devices,
+        },
+        index(
+            Collection::Devices,
+            "Device_deviceId_key",
+            &[("deviceId", 1)],
+            true,
+            None,
+        ),
+        index(
+            Collection::Devices,
+            "Device_userId_idx",
+            &[("userId", 1)],
+            false,
+            None,
+        ),
+        index(
+            Collection::Users,
+            "User_lastSyncedAt_idx",
+            &[("lastSyncedAt", 1)],
+            false,
+            None,
+        ),
+        index(
+            Collection::Tasks,
+            "Task_clientId_key",
+            &[("clientId", 1)],
+            true,
+            Some("clientId"),
+        ),
+        index(
+            Collection::FocusSessions,
+            "FocusSession_clientId_key",
+            &[("clientId", 1)],
+            true,
+            Some("clientId"),
+        ),
+    ],
+};
+
+/// Every migration, oldest first.
+pub const MIGRATIONS: [&Migration; 1] = [&PHASE_0];
+
+/// The migration named `name`.
+pub fn find(name: &str) -> Option<&'static Migration> {
+    MIGRATIONS.into_iter().find(|m| m.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phase_0_declares_the_three_unique_keys_and_a_stable_checksum() {
+        let keys = PHASE_0.unique_keys();
+        assert_eq!(
+            keys,
+            vec![
+                (Collection::Devices, "deviceId"),
+                (Collection::Tasks, "clientId"),
+                (Collection::FocusSessions, "clientId"),
+            ]
+        );
+        assert_eq!(PHASE_0.checksum(), PHASE_0.checksum());
+        assert_eq!(PHASE_0.checksum().len(), 64);
+        assert!(find("add_mobile_sync_support").is_some());
+        assert!(find("drop_everything").is_none());
+    }
+
+    #[test]
+    fn the_client_id_index_command_is_partial_on_strings() {
+        let Change::CreateIndex(task) = PHASE_0.changes[4] else {
+            panic!("expected an index");
+        };
+        let command = task.command();
+        assert!(
+            command.contains(
+                "\"partialFilterExpression\": { \"clientId\": { \"$type\": \"string\" } }"
+            ),
+            "{command}"
+        );
+        assert!(!command.contains("sparse"));
+    }
+}

@@ -1,0 +1,131 @@
+//! The dry run: where each change stands, duplicates on the new unique
+//! keys, the lock, and the exact commands. Changes nothing.
+
+use super::declaration::{Change, Migration};
+use crate::db::{Database, IndexSpec};
+use crate::model::{ChangeStatus, DuplicateSummary, MigrationState, Plan, PlannedChange};
+use crate::ops::OpsError;
+
+/// Duplicated values listed per key in a plan.
+const SAMPLE: usize = 5;
+
+pub async fn plan(db: &Database, migration: &Migration) -> Result<Plan, OpsError> {
+    let shape = db.server_shape().await?;
+    let mut changes = Vec::with_capacity(migration.changes.len());
+    for change in migration.changes {
+        changes.push(PlannedChange {
+            description: change.describe(),
+            status: status(db, change).await?,
+            command: command(change),
+        });
+    }
+    let duplicates = duplicates(db, migration).await?;
+    let lock = db.lock_holder().await?;
+    let mut blockers = blockers(&changes, &duplicates);
+    if let Some(holder) = &lock {
+        blockers.push(format!(
+            "the migration lock is held by {} since {}",
+            holder.owner, holder.since
+        ));
+    }
+    Ok(Plan {
+        migration: migration.name.to_owned(),
+        description: migration.description.to_owned(),
+        checksum: migration.checksum(),
+        state: state(db, migration, lock.is_some()).await?,
+        server_version: shape.version,
+        topology: shape.topology,
+        changes,
+        duplicates,
+        lock,
+        blockers,
+    })
+}
+
+/// The recorded state, with a run whose process died shown as `interrupted`.
+pub async fn state(
+    db: &Database,
+    migration: &Migration,
+    locked: bool,
+) -> Result<MigrationState, OpsError> {
+    Ok(match db.migration_state(migration.name).await? {
+        MigrationState::Running if !locked => MigrationState::Interrupted,
+        state => state,
+    })
+}
+
+pub(super) async fn duplicates(
+    db: &Database,
+    migration: &Migration,
+) -> Result<Vec<DuplicateSummary>, OpsError> {
+    let mut summaries = Vec::new();
+    for (collection, field) in migration.unique_keys() {
+        summaries.push(db.duplicate_summary(collection, field, SAMPLE).await?);
+    }
+    Ok(summaries)
+}
+
+/// Why `migrate` must not start.
+pub(super) fn blockers(changes: &[PlannedChange], duplicates: &[DuplicateSummary]) -> Vec<String> {
+    let conflicts = changes.iter().filter_map(|change| match &change.status {
+        ChangeStatus::Conflict { reason } => Some(format!("{}: {reason}", change.description)),
+        _ => None,
+    });
+    let duplicated = duplicates
+        .iter()
+        .filter(|d| d.duplicated_values > 0)
+        .map(|d| {
+            format!(
+                "{}.{} has {} duplicated values (first: {}); see the Duplicates page",
+                d.collection,
+                d.field,
+                d.duplicated_values,
+                d.sample.join(", ")
+            )
+        });
+    conflicts.chain(duplicated).collect()
+}
+
+/// Where one change stands against the database.
+pub(super) async fn status(db: &Database, change: &Change) -> Result<ChangeStatus, OpsError> {
+    Ok(match change {
+        Change::CreateCollection { collection } => {
+            if db.collection_exists(*collection).await? {
+                ChangeStatus::Present
+            } else {
+                ChangeStatus::Absent
+            }
+        }
+        Change::CreateIndex(spec) => index_status(db, spec).await?,
+    })
+}
+
+async fn index_status(db: &Database, spec: &IndexSpec) -> Result<ChangeStatus, OpsError> {
+    let indexes = db.list_indexes(spec.collection).await?;
+    if let Some(same_name) = indexes.iter().find(|i| i.name == spec.name) {
+        return Ok(match spec.difference(same_name) {
+            None => ChangeStatus::Present,
+            Some(reason) => ChangeStatus::Conflict {
+                reason: format!("an index named {} exists, but its {reason}", spec.name),
+            },
+        });
+    }
+    Ok(match indexes.iter().find(|i| spec.same_key(i)) {
+        Some(other) => ChangeStatus::Conflict {
+            reason: format!(
+                "the same key is already indexed as {} (MongoDB refuses a second index on it, code 86)",
+                other.name
+            ),
+        },
+        None => ChangeStatus::Absent,
+    })
+}
+
+fn command(change: &Change) -> String {
+    match change {
+        Change::CreateCollection { collection } => {
+            format!("{{ \"create\": \"{}\" }}", collection.name())
+        }
+        Change::CreateIndex(spec) => spec.command(),
+    }
+}

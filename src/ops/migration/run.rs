@@ -1,0 +1,135 @@
+//! `migrate`: under the lock, re-run the preflight, then apply each change
+//! idempotently (present ones are skipped), recording each in the run.
+
+use super::declaration::{Change, Migration};
+use super::{lease, plan};
+use crate::db::{Database, DbError};
+use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, RunRecord};
+use crate::ops::OpsError;
+use crate::ops::audit::{self, Actor};
+use std::time::Instant;
+
+pub async fn migrate(
+    db: &Database,
+    actor: &Actor,
+    migration: &Migration,
+) -> Result<RunRecord, OpsError> {
+    audit::audited(db, actor, "step.migrate", migration.name, async {
+        let lease = lease::take(db, actor).await?;
+        let applied = apply(db, actor, migration).await;
+        let released = lease.release().await;
+        let run = applied?;
+        released?;
+        Ok(run)
+    })
+    .await
+}
+
+pub(super) fn pending(descriptions: impl IntoIterator<Item = String>) -> Vec<ChangeResult> {
+    descriptions
+        .into_iter()
+        .map(|description| ChangeResult {
+            description,
+            outcome: ChangeOutcome::Pending,
+            duration_ms: 0,
+            error_code: None,
+            error: None,
+        })
+        .collect()
+}
+
+/// Runs `work` for change `index` of `run` and records how it ended.
+pub(super) async fn record<F>(
+    db: &Database,
+    run: &str,
+    index: usize,
+    description: String,
+    work: F,
+) -> Result<(), OpsError>
+where
+    F: Future<Output = Result<ChangeOutcome, DbError>>,
+{
+    let started = Instant::now();
+    let result = work.await;
+    let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let (outcome, error_code, error) = match &result {
+        Ok(outcome) => (*outcome, None, None),
+        Err(error) => (ChangeOutcome::Failed, error.code(), Some(error.to_string())),
+    };
+    let entry = ChangeResult {
+        description: description.clone(),
+        outcome,
+        duration_ms,
+        error_code,
+        error: error.clone(),
+    };
+    db.record_change(run, index, &entry).await?;
+    match result {
+        Ok(_) => Ok(()),
+        Err(cause) => {
+            let failure = OpsError::ChangeFailed {
+                change: description,
+                code: cause.code(),
+                message: error.unwrap_or_default(),
+            };
+            db.finish_run(run, MigrationState::Failed, Some(&failure.to_string()))
+                .await?;
+            Err(failure)
+        }
+    }
+}
+
+async fn apply(db: &Database, actor: &Actor, migration: &Migration) -> Result<RunRecord, OpsError> {
+    db.mark_interrupted(migration.name).await?;
+    let mut planned = Vec::with_capacity(migration.changes.len());
+    for change in migration.changes {
+        planned.push(crate::model::PlannedChange {
+            description: change.describe(),
+            status: plan::status(db, change).await?,
+            command: String::new(),
+        });
+    }
+    let blockers = plan::blockers(&planned, &plan::duplicates(db, migration).await?);
+    if !blockers.is_empty() {
+        return Err(OpsError::Preflight(blockers));
+    }
+    let run = db
+        .start_run(
+            migration.name,
+            "migrate",
+            &migration.checksum(),
+            &actor.name(),
+            &pending(planned.iter().map(|p| p.description.clone())),
+        )
+        .await?;
+    for (index, (change, planned)) in migration.changes.iter().zip(planned).enumerate() {
+        let present = planned.status == ChangeStatus::Present;
+        record(db, &run, index, planned.description, async {
+            if present {
+                return Ok(ChangeOutcome::Skipped);
+            }
+            match change {
+                Change::CreateCollection { collection } => {
+                    db.create_collection(*collection).await?
+                }
+                Change::CreateIndex(spec) => db.create_index(spec).await?,
+            }
+            Ok(ChangeOutcome::Applied)
+        })
+        .await?;
+    }
+    db.finish_run(&run, MigrationState::Applied, None).await?;
+    latest(db, migration.name, &run).await
+}
+
+pub(super) async fn latest(
+    db: &Database,
+    migration: &str,
+    run: &str,
+) -> Result<RunRecord, OpsError> {
+    db.runs(migration, 20)
+        .await?
+        .into_iter()
+        .find(|record| record.id == run)
+        .ok_or_else(|| OpsError::Internal(format!("run {run} vanished from the changelog")))
+}

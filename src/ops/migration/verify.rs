@@ -1,0 +1,80 @@
+//! `verify`: one row per check, with its evidence. A query plan that does
+//! not use the new index is a warning, not a failure: planners differ.
+
+use super::declaration::{Change, Migration};
+use super::plan;
+use crate::db::Database;
+use crate::model::{ChangeStatus, Verification, VerifyCheck};
+use crate::ops::OpsError;
+
+pub async fn verify(db: &Database, migration: &Migration) -> Result<Verification, OpsError> {
+    let mut checks = Vec::new();
+    for change in migration.changes {
+        let status = plan::status(db, change).await?;
+        let (passed, evidence) = match status {
+            ChangeStatus::Present => (true, "present with the declared options".to_owned()),
+            ChangeStatus::Absent => (false, "missing".to_owned()),
+            ChangeStatus::Conflict { reason } => (false, reason),
+        };
+        checks.push(check(change.describe(), passed, false, evidence));
+    }
+    for summary in plan::duplicates(db, migration).await? {
+        checks.push(check(
+            format!("no duplicated {}.{}", summary.collection, summary.field),
+            summary.duplicated_values == 0,
+            false,
+            format!(
+                "{} duplicated values; {} null, {} non-string, {} missing (these never collide)",
+                summary.duplicated_values, summary.nulls, summary.non_strings, summary.missing
+            ),
+        ));
+    }
+    for change in migration.changes {
+        let Change::CreateIndex(spec) = change else {
+            continue;
+        };
+        if !spec.unique {
+            continue;
+        }
+        let field = spec.keys.first().map_or("", |(field, _)| *field);
+        let plan = db.explain_lookup(spec.collection, field).await?;
+        let uses_index = plan.contains(&format!("IXSCAN {}", spec.name));
+        checks.push(check(
+            format!(
+                "a sync lookup on {}.{field} uses {}",
+                spec.collection.name(),
+                spec.name
+            ),
+            uses_index,
+            !uses_index,
+            format!("winning plan: {plan}"),
+        ));
+    }
+    let ping = db.ping().await;
+    checks.push(check(
+        "the database answers".to_owned(),
+        ping.is_ok(),
+        false,
+        match ping {
+            Ok(latency) => format!("ping in {:.1} ms", latency.as_secs_f64() * 1_000.0),
+            Err(error) => error.to_string(),
+        },
+    ));
+    let passed = checks.iter().all(|c| c.passed || c.warning);
+    let verification = Verification {
+        migration: migration.name.to_owned(),
+        passed,
+        checks,
+    };
+    db.insert_verification(&verification).await?;
+    Ok(verification)
+}
+
+fn check(name: String, passed: bool, warning: bool, evidence: String) -> VerifyCheck {
+    VerifyCheck {
+        name,
+        passed,
+        warning,
+        evidence,
+    }
+}

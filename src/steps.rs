@@ -1,0 +1,150 @@
+//! The migration steps on the command line: run one, print its result as
+//! text or JSON, and tell `main` whether it succeeded (the exit code).
+
+use crate::cli::StepArgs;
+use crate::db::Database;
+use crate::model::{ChangeStatus, Plan, RunRecord, Verification};
+use crate::ops::OpsError;
+use crate::ops::audit::Actor;
+use crate::ops::migration;
+
+/// Which step to run.
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
+    Plan,
+    Migrate,
+    Verify,
+    Revert { confirmation: &'a str },
+}
+
+/// Runs `step` and prints its result; `Ok(false)` when it ran but did not pass.
+pub async fn run(db: &Database, step: Step<'_>, args: &StepArgs) -> Result<bool, OpsError> {
+    let migration = migration::find(&args.migration).ok_or_else(|| OpsError::InvalidInput {
+        field: "migration",
+        message: format!("no migration is named {:?}", args.migration),
+    })?;
+    let actor = Actor::from_os_user();
+    match step {
+        Step::Plan => {
+            let plan = migration::plan(db, migration).await?;
+            print(args.json, &plan, render_plan)?;
+            Ok(plan.blockers.is_empty())
+        }
+        Step::Migrate => {
+            let run = migration::migrate(db, &actor, migration).await?;
+            print(args.json, &run, render_run)?;
+            Ok(true)
+        }
+        Step::Verify => {
+            let verification = migration::verify(db, migration).await?;
+            print(args.json, &verification, render_verification)?;
+            Ok(verification.passed)
+        }
+        Step::Revert { confirmation } => {
+            let run = migration::revert(db, &actor, migration, confirmation).await?;
+            print(args.json, &run, render_run)?;
+            Ok(true)
+        }
+    }
+}
+
+fn print<T: serde::Serialize>(
+    json: bool,
+    value: &T,
+    render: fn(&T) -> String,
+) -> Result<(), OpsError> {
+    if json {
+        let text =
+            serde_json::to_string_pretty(value).map_err(|e| OpsError::Internal(e.to_string()))?;
+        println!("{text}");
+    } else {
+        print!("{}", render(value));
+    }
+    Ok(())
+}
+
+fn render_plan(plan: &Plan) -> String {
+    let mut out = format!(
+        "{} ({})\nserver {} · {} · state {}\n\nChanges:\n",
+        plan.migration,
+        &plan.checksum[..12],
+        plan.server_version,
+        plan.topology,
+        plan.state
+    );
+    for change in &plan.changes {
+        let status = match &change.status {
+            ChangeStatus::Present => "skip (present)".to_owned(),
+            ChangeStatus::Absent => "will run".to_owned(),
+            ChangeStatus::Conflict { reason } => format!("CONFLICT: {reason}"),
+        };
+        out += &format!(
+            "  - {}: {status}\n    {}\n",
+            change.description, change.command
+        );
+    }
+    out += "\nUnique keys:\n";
+    for d in &plan.duplicates {
+        out += &format!(
+            "  - {}.{}: {} duplicated values{}; {} null, {} non-string, {} missing\n",
+            d.collection,
+            d.field,
+            d.duplicated_values,
+            if d.sample.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", d.sample.join(", "))
+            },
+            d.nulls,
+            d.non_strings,
+            d.missing
+        );
+    }
+    if let Some(lock) = &plan.lock {
+        out += &format!("\nLock held by {} since {}\n", lock.owner, lock.since);
+    }
+    if plan.blockers.is_empty() {
+        out += "\nReady: migrate would run.\n";
+    } else {
+        out += "\nMigrate would refuse:\n";
+        for blocker in &plan.blockers {
+            out += &format!("  - {blocker}\n");
+        }
+    }
+    out
+}
+
+fn render_run(run: &RunRecord) -> String {
+    let mut out = format!(
+        "{} {} by {}: {}\n",
+        run.kind, run.migration, run.started_by, run.state
+    );
+    for change in &run.changes {
+        out += &format!(
+            "  - {}: {:?} ({} ms)\n",
+            change.description, change.outcome, change.duration_ms
+        );
+    }
+    out
+}
+
+fn render_verification(verification: &Verification) -> String {
+    let mut out = format!(
+        "verify {}: {}\n",
+        verification.migration,
+        if verification.passed {
+            "passed"
+        } else {
+            "FAILED"
+        }
+    );
+    for check in &verification.checks {
+        let mark = match (check.passed, check.warning) {
+            (true, _) => "pass",
+            (false, true) => "warn",
+            (false, false) => "FAIL",
+        };
+        out += &format!("  [{mark}] {}: {}\n", check.name, check.evidence);
+    }
+    out
+}
