@@ -46,6 +46,9 @@ export default defineConfig({
       FOREST_DATABASE__DATA_DIR: 'target/e2e/db',
       FOREST_PATHS__LOGS_DIR: 'target/e2e/logs',
       FOREST_PATHS__BACKUPS_DIR: 'target/e2e/backups',
+      // Clean demo data, so that the migration can run in the browser;
+      // refusals on messy data are covered by the integration tests.
+      FOREST_DATABASE__DEMO_MESSY: 'false',
       MONGODB_URI: '',
       DATABASE_URL: '',
     },

@@ -6,12 +6,17 @@ mod audit;
 #[cfg(feature = "ssr")]
 mod edge;
 mod health;
+mod runbook;
 mod session;
 mod settings;
 mod users;
 
 pub use audit::{ListAudit, list_audit};
 pub use health::{GetHealth, get_health};
+pub use runbook::{
+    DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, dry_run, run_migrate, run_revert,
+    run_verify, runbook_overview,
+};
 pub use session::{Login, Logout, WhoAmI, current_user, login, logout};
 pub use settings::{
     ApproveRequest, GetSettings, ListApprovals, SetFourEyes, approve_request, get_settings,

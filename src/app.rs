@@ -6,6 +6,7 @@ mod home;
 mod layout;
 mod login;
 mod planned;
+mod runbook;
 mod sections;
 mod session;
 mod settings;
@@ -21,6 +22,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 use login::LoginPage;
 use planned::PlannedPage;
+use runbook::RunbookPage;
 pub use sections::Section;
 use session::Session;
 use settings::SettingsPage;
@@ -66,7 +68,7 @@ pub fn App() -> impl IntoView {
                 <main class="page">
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("") ssr=SsrMode::Async view=HomePage />
-                        <Route path=path!("runbook") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Runbook /> } />
+                        <Route path=path!("runbook") ssr=SsrMode::Async view=RunbookPage />
                         <Route path=path!("checklist") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Checklist /> } />
                         <Route path=path!("duplicates") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Duplicates /> } />
                         <Route path=path!("devices") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Devices /> } />

@@ -49,6 +49,7 @@ pub struct DatabaseSettings {
     pub server_binary: PathBuf,
     pub start_timeout_secs: u64,
     pub seed_demo_data: bool,
+    pub demo_messy: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -209,6 +210,7 @@ data_dir = "data/db"
 server_binary = "secantusd-rs"
 start_timeout_secs = 60
 seed_demo_data = true
+demo_messy = true
 [paths]
 backups_dir = "data/backups"
 logs_dir = "data/logs"

@@ -76,7 +76,11 @@ async fn serve(settings: Settings, opened: &OpenedDatabase) -> Result<(), AnyErr
     let first_start = opened.embedded.as_ref().is_some_and(|s| s.was_fresh());
     db.prepare_app_collections().await?;
     if first_start && settings.database.seed_demo_data {
-        let summary = db.write_demo_data(FIRST_START_DEMO, false).await?;
+        let spec = DemoDataSpec {
+            messy: settings.database.demo_messy,
+            ..FIRST_START_DEMO
+        };
+        let summary = db.write_demo_data(spec, false).await?;
         tracing::info!(?summary, "wrote demo data into the new embedded database");
         auth::create_demo_accounts(&db).await?;
         println!("Demo accounts of this embedded database (name / password):");

@@ -15,5 +15,5 @@ pub use error::AppError;
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{
     ChangeOutcome, ChangeResult, ChangeStatus, DuplicateSummary, LockHolder, Plan, PlannedChange,
-    RunRecord, Verification, VerifyCheck,
+    RunRecord, RunbookOverview, Verification, VerifyCheck,
 };

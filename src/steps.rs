@@ -36,7 +36,7 @@ pub async fn run(db: &Database, step: Step<'_>, args: &StepArgs) -> Result<bool,
             Ok(true)
         }
         Step::Verify => {
-            let verification = migration::verify(db, migration).await?;
+            let verification = migration::verify(db, &actor, migration).await?;
             print(args.json, &verification, render_verification)?;
             Ok(verification.passed)
         }

@@ -14,6 +14,7 @@ async function visit(page, path, javaScriptEnabled) {
   await page.goto(path);
   if (javaScriptEnabled) {
     await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+    await expect(page.locator('[data-ready="false"]')).toHaveCount(0);
   }
 }
 

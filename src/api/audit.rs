@@ -5,9 +5,12 @@ use leptos::prelude::*;
 
 #[server(endpoint = "list_audit")]
 pub async fn list_audit(filter: AuditFilter) -> Result<Vec<AuditEntry>, AppError> {
-    use super::edge;
-    edge::require(crate::model::Role::Viewer, "audit.list").await?;
-    crate::ops::audit::list(&edge::state()?.db, &filter)
-        .await
-        .map_err(edge::respond)
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Viewer, "audit.list").await?;
+        crate::ops::audit::list(&edge::state()?.db, &filter)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
 }

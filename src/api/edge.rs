@@ -15,6 +15,14 @@ use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 use std::net::SocketAddr;
 
+/// Runs a server function's body so that the request's context (state,
+/// headers, response options) stays reachable after each `.await`: the
+/// runtime may resume the body on another thread, where Leptos's
+/// thread-local owner is not set.
+pub fn scoped<F: Future>(body: F) -> reactive_graph::computed::ScopedFuture<F> {
+    reactive_graph::computed::ScopedFuture::new_untracked(body)
+}
+
 /// The app state the router provides to every server function.
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>()

@@ -5,38 +5,50 @@ use leptos::prelude::*;
 
 #[server(endpoint = "get_settings")]
 pub async fn get_settings() -> Result<AppSettings, AppError> {
-    use super::edge;
-    edge::require(crate::model::Role::Viewer, "settings.read").await?;
-    crate::ops::four_eyes::settings(&edge::state()?.db)
-        .await
-        .map_err(edge::respond)
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Viewer, "settings.read").await?;
+        crate::ops::four_eyes::settings(&edge::state()?.db)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
 }
 
 #[server(endpoint = "set_four_eyes")]
 pub async fn set_four_eyes(enabled: bool) -> Result<(), AppError> {
-    use super::edge;
-    let admin = edge::require(crate::model::Role::Admin, "settings.four_eyes").await?;
-    let actor = crate::ops::audit::Actor::User(admin);
-    crate::ops::four_eyes::set_four_eyes(&edge::state()?.db, &actor, enabled)
-        .await
-        .map_err(edge::respond)
+    super::edge::scoped(async move {
+        use super::edge;
+        let admin = edge::require(crate::model::Role::Admin, "settings.four_eyes").await?;
+        let actor = crate::ops::audit::Actor::User(admin);
+        crate::ops::four_eyes::set_four_eyes(&edge::state()?.db, &actor, enabled)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
 }
 
 #[server(endpoint = "list_approvals")]
 pub async fn list_approvals() -> Result<Vec<Approval>, AppError> {
-    use super::edge;
-    edge::require(crate::model::Role::Admin, "approval.list").await?;
-    crate::ops::four_eyes::open_approvals(&edge::state()?.db)
-        .await
-        .map_err(edge::respond)
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Admin, "approval.list").await?;
+        crate::ops::four_eyes::open_approvals(&edge::state()?.db)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
 }
 
 #[server(endpoint = "approve_request")]
 pub async fn approve_request(id: String) -> Result<(), AppError> {
-    use super::edge;
-    let admin = edge::require(crate::model::Role::Admin, "approval.approve").await?;
-    crate::ops::four_eyes::approve(&edge::state()?.db, &admin, &id)
-        .await
-        .map(drop)
-        .map_err(edge::respond)
+    super::edge::scoped(async move {
+        use super::edge;
+        let admin = edge::require(crate::model::Role::Admin, "approval.approve").await?;
+        crate::ops::four_eyes::approve(&edge::state()?.db, &admin, &id)
+            .await
+            .map(drop)
+            .map_err(edge::respond)
+    })
+    .await
 }

@@ -36,7 +36,13 @@ impl Session {
     }
 }
 
-/// Shows `children` to people holding `role`; others see why not.
+/// The role of the person `RequireRole` let in; for its children.
+pub fn granted_role() -> Option<Role> {
+    use_context::<CurrentUser>().map(|user| user.role)
+}
+
+/// Shows `children` to people holding `role`; others see why not. The
+/// children can read the person with `granted_role`.
 #[component]
 pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
     let session = Session::get();
@@ -48,7 +54,19 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                     .user
                     .get()
                     .map(move |user| match user {
-                        Ok(Some(user)) if user.role.includes(role) => children().into_any(),
+                        Ok(Some(user)) if user.role.includes(role) => {
+                            // Set once this part is live in the browser; until
+                            // then a click would submit a form the plain way.
+                            let ready = RwSignal::new(false);
+                            Effect::new(move |_| ready.set(true));
+                            // The children read who is signed in from here: the
+                            // same value on the server and while hydrating.
+                            provide_context(user);
+                            view! {
+                                <div data-ready=move || ready.get().to_string()>{children()}</div>
+                            }
+                                .into_any()
+                        }
                         Ok(Some(user)) => {
                             view! {
                                 <p class="notice" role="alert">

@@ -122,3 +122,14 @@ pub struct Verification {
     pub passed: bool,
     pub checks: Vec<VerifyCheck>,
 }
+
+/// What the Runbook page shows before anyone presses a button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunbookOverview {
+    pub migration: String,
+    pub description: String,
+    pub state: MigrationState,
+    pub database: String,
+    pub runs: Vec<RunRecord>,
+}

@@ -159,7 +159,7 @@ async fn migrate_refuses_on_duplicates_and_changes_nothing_then_runs_after_clean
             .iter()
             .all(|c| c.outcome == ChangeOutcome::Skipped)
     );
-    assert!(verify(&db, &PHASE_0).await.expect("verify").passed);
+    assert!(verify(&db, &cli(), &PHASE_0).await.expect("verify").passed);
     db.drop_database().await.expect("drop");
 }
 

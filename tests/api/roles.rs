@@ -34,6 +34,11 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
         Some(Role::Admin),
         "id=000000000000000000000000",
     ),
+    ("runbook_overview", Some(Role::Viewer), ""),
+    ("dry_run", Some(Role::ReleaseManager), ""),
+    ("run_migrate", Some(Role::ReleaseManager), ""),
+    ("run_verify", Some(Role::ReleaseManager), ""),
+    ("run_revert", Some(Role::Admin), "confirmation=wrong-name"),
     ("list_users", Some(Role::Admin), ""),
     (
         "create_user",

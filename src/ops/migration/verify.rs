@@ -6,8 +6,24 @@ use super::plan;
 use crate::db::Database;
 use crate::model::{ChangeStatus, Verification, VerifyCheck};
 use crate::ops::OpsError;
+use crate::ops::audit::{self, Actor};
 
-pub async fn verify(db: &Database, migration: &Migration) -> Result<Verification, OpsError> {
+pub async fn verify(
+    db: &Database,
+    actor: &Actor,
+    migration: &Migration,
+) -> Result<Verification, OpsError> {
+    audit::audited(
+        db,
+        actor,
+        "step.verify",
+        migration.name,
+        checks(db, migration),
+    )
+    .await
+}
+
+async fn checks(db: &Database, migration: &Migration) -> Result<Verification, OpsError> {
     let mut checks = Vec::new();
     for change in migration.changes {
         let status = plan::status(db, change).await?;

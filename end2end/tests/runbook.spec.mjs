@@ -1,0 +1,73 @@
+// The Runbook: a release manager runs the dry run, migrate and verify and
+// sees each result; an admin reverts behind a typed confirmation; a viewer
+// is offered no step.
+import { test, expect } from '@playwright/test';
+
+const PASSWORDS = { admin: 'forest-admin-demo', release: 'forest-release-demo', viewer: 'forest-viewer-demo' };
+
+async function signInAndOpenRunbook(page, name, javaScriptEnabled) {
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`[browser ${m.type()}] ${m.text().slice(0, 400)}`); });
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message.slice(0, 400)}`));
+  await page.goto('/login');
+  if (javaScriptEnabled) {
+    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  }
+  await page.getByLabel('User name').fill(name);
+  await page.getByLabel('Password').fill(PASSWORDS[name]);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByLabel('Signed in as')).toContainText(name);
+  await page.goto('/runbook');
+  if (javaScriptEnabled) {
+    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+    await expect(page.locator('[data-ready="true"]')).toBeVisible();
+    await page.waitForLoadState('networkidle');
+  }
+  await expect(page.getByRole('heading', { level: 1, name: 'Runbook' })).toBeVisible();
+}
+
+test('a release manager runs the dry run, migrate and verify and sees each result', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'step results are shown by the hydrated page');
+  await signInAndOpenRunbook(page, 'release', true);
+
+  await page.getByRole('button', { name: 'Run dry run' }).click();
+  const plan = page.getByRole('table', { name: 'Plan' });
+  await expect(plan).toContainText('Task_clientId_key');
+  await expect(page.getByText('Ready: migrate would run.')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Run migrate' }).click();
+  const run = page.getByRole('table', { name: 'migrate run' });
+  await expect(run).toContainText('FocusSession_clientId_key');
+  await expect(run.getByRole('cell', { name: 'failed' })).toHaveCount(0);
+  await expect(page.getByTestId('migration-state')).toHaveText('applied');
+
+  await page.getByRole('button', { name: 'Run verify' }).click();
+  await expect(page.getByText('Verification passed.')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Verification' })).toContainText('no duplicated tasks.clientId');
+  await expect(page.getByRole('button', { name: 'Revert the migration' })).toHaveCount(0);
+  await expect(page.getByRole('table', { name: 'Run history' })).toContainText('migrate');
+});
+
+test('an admin reverts only after typing the database name', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'step results are shown by the hydrated page');
+  await signInAndOpenRunbook(page, 'admin', true);
+  const confirmation = page.getByLabel('Database name');
+  await confirmation.fill('not-the-database');
+  await page.getByRole('button', { name: 'Revert the migration' }).click();
+  await expect(page.getByRole('alert')).toContainText('type the database name, forest, to confirm');
+
+  await confirmation.fill('forest');
+  await page.getByRole('button', { name: 'Revert the migration' }).click();
+  await expect(page.getByRole('table', { name: 'revert run' })).toContainText('drop collection devices');
+  await expect(page.getByTestId('migration-state')).toHaveText('rolled_back');
+});
+
+test('a viewer sees the state and history but no step to run', async ({ page, javaScriptEnabled }) => {
+  await signInAndOpenRunbook(page, 'viewer', javaScriptEnabled);
+  await expect(page.getByTestId('migration-state')).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Run history' })).toBeVisible();
+  for (const name of ['Run dry run', 'Run migrate', 'Run verify', 'Revert the migration']) {
+    await expect(page.getByRole('button', { name })).toHaveCount(0);
+  }
+  const forced = await page.request.post('/api/run_migrate', { form: {} });
+  expect(forced.status()).toBe(403);
+});

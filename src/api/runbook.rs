@@ -1,0 +1,82 @@
+//! The Runbook's steps: the overview for everyone, the dry run, migrate and
+//! verify for release managers, revert for admins.
+
+use crate::model::{AppError, Plan, RunRecord, RunbookOverview, Verification};
+use leptos::prelude::*;
+
+#[server(name = GetRunbook, endpoint = "runbook_overview")]
+pub async fn runbook_overview() -> Result<RunbookOverview, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::migration::{PHASE_0, state};
+        edge::require(crate::model::Role::Viewer, "runbook.read").await?;
+        let db = edge::state()?.db;
+        let read = async {
+            let locked = db.lock_holder().await?.is_some();
+            Ok::<_, crate::ops::OpsError>(RunbookOverview {
+                migration: PHASE_0.name.to_owned(),
+                description: PHASE_0.description.to_owned(),
+                state: state(&db, &PHASE_0, locked).await?,
+                database: db.name().to_owned(),
+                runs: db.runs(PHASE_0.name, 50).await?,
+            })
+        };
+        read.await.map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(endpoint = "dry_run")]
+pub async fn dry_run() -> Result<Plan, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::migration::{PHASE_0, plan};
+        edge::require(crate::model::Role::ReleaseManager, "step.plan").await?;
+        plan(&edge::state()?.db, &PHASE_0)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(endpoint = "run_migrate")]
+pub async fn run_migrate() -> Result<RunRecord, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::migration::{PHASE_0, migrate};
+        let user = edge::require(crate::model::Role::ReleaseManager, "step.migrate").await?;
+        let actor = crate::ops::audit::Actor::User(user);
+        migrate(&edge::state()?.db, &actor, &PHASE_0)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(endpoint = "run_verify")]
+pub async fn run_verify() -> Result<Verification, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::migration::{PHASE_0, verify};
+        let user = edge::require(crate::model::Role::ReleaseManager, "step.verify").await?;
+        let actor = crate::ops::audit::Actor::User(user);
+        verify(&edge::state()?.db, &actor, &PHASE_0)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(endpoint = "run_revert")]
+pub async fn run_revert(confirmation: String) -> Result<RunRecord, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::migration::{PHASE_0, revert};
+        let admin = edge::require(crate::model::Role::Admin, "step.revert").await?;
+        let actor = crate::ops::audit::Actor::User(admin);
+        revert(&edge::state()?.db, &actor, &PHASE_0, confirmation.trim())
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}

@@ -1,0 +1,183 @@
+//! The Runbook page: the migration's state, its steps in order with a
+//! button each for those allowed to run them, each step's result with its
+//! evidence, and the history of every run.
+
+mod results;
+
+use super::feedback::action_error;
+use super::session::{RequireRole, Session, granted_role};
+use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
+use crate::model::{AppError, Role, RunbookOverview};
+use leptos::prelude::*;
+use results::{History, PlanView, RunView, VerificationView};
+
+/// The step actions, owned by the page so that their results survive the
+/// guarded part of the page being rendered again.
+#[derive(Clone, Copy)]
+struct StepActions {
+    dry_run: ServerAction<DryRun>,
+    migrate: ServerAction<RunMigrate>,
+    verify: ServerAction<RunVerify>,
+    revert: ServerAction<RunRevert>,
+}
+
+#[component]
+pub fn RunbookPage() -> impl IntoView {
+    let actions = StepActions {
+        dry_run: ServerAction::new(),
+        migrate: ServerAction::new(),
+        verify: ServerAction::new(),
+        revert: ServerAction::new(),
+    };
+    // Created here, outside the guarded part, so that it is the same
+    // resource on the server and while hydrating; it loads only for people
+    // who may read it.
+    let session = Session::get();
+    let overview = Resource::new(
+        move || {
+            (
+                session.allows(Role::Viewer),
+                actions.migrate.version().get(),
+                actions.revert.version().get(),
+                actions.verify.version().get(),
+            )
+        },
+        |(allowed, ..)| async move {
+            if allowed {
+                runbook_overview().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
+    view! {
+        <h1>"Runbook"</h1>
+        <RequireRole role=Role::Viewer>
+            <Steps actions overview />
+        </RequireRole>
+    }
+}
+
+#[component]
+fn Steps(
+    actions: StepActions,
+    overview: Resource<Result<Option<RunbookOverview>, AppError>>,
+) -> impl IntoView {
+    let StepActions {
+        dry_run,
+        migrate,
+        verify,
+        revert,
+    } = actions;
+    // Decided once: this renders inside `RequireRole`, so the role is known,
+    // and a fixed choice hydrates the same way the server rendered it.
+    let role = granted_role();
+    let may_run = role.is_some_and(|r| r.includes(Role::ReleaseManager));
+    let may_revert = role.is_some_and(|r| r.includes(Role::Admin));
+
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                overview
+                    .get()
+                    .map(|result| match result {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(o)) => view! {
+                            <p class="lead">
+                                <code>{o.migration.clone()}</code> " on " <code>{o.database.clone()}</code>
+                                ": " <strong data-testid="migration-state">{o.state.as_str()}</strong>
+                            </p>
+                            <p>{o.description.clone()}</p>
+                        }
+                            .into_any(),
+                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                    })
+            }}
+        </Transition>
+        <ol class="steps">
+            <li>
+                <h2>"Backup"</h2>
+                <p class="notice">
+                    "Not available yet in this version: take a mongodump before migrating."
+                </p>
+            </li>
+            <li>
+                <h2>"Dry run"</h2>
+                <p>"Shows what migrate would do and why it would refuse. Changes nothing."</p>
+                {may_run
+                    .then(|| {
+                        view! {
+                            <ActionForm action=dry_run attr:class="inline">
+                                <button type="submit">"Run dry run"</button>
+                            </ActionForm>
+                        }
+                    })}
+                {action_error(dry_run)}
+                {move || dry_run.value().get().and_then(Result::ok).map(|plan| view! { <PlanView plan /> })}
+            </li>
+            <li>
+                <h2>"Migrate"</h2>
+                <p>"Takes the migration lock, re-checks, and applies each missing change."</p>
+                {may_run
+                    .then(|| {
+                        view! {
+                            <ActionForm action=migrate attr:class="inline">
+                                <button type="submit">"Run migrate"</button>
+                            </ActionForm>
+                        }
+                    })}
+                {action_error(migrate)}
+                {move || migrate.value().get().and_then(Result::ok).map(|run| view! { <RunView run /> })}
+            </li>
+            <li>
+                <h2>"Verify"</h2>
+                <p>"Checks every change, the unique keys and the query plans."</p>
+                {may_run
+                    .then(|| {
+                        view! {
+                            <ActionForm action=verify attr:class="inline">
+                                <button type="submit">"Run verify"</button>
+                            </ActionForm>
+                        }
+                    })}
+                {action_error(verify)}
+                {move || {
+                    verify
+                        .value()
+                        .get()
+                        .and_then(Result::ok)
+                        .map(|verification| view! { <VerificationView verification /> })
+                }}
+            </li>
+            {may_revert
+                .then(|| {
+                    view! {
+                <li>
+                    <h2>"Rollback: revert"</h2>
+                    <p>
+                        "Drops exactly what the migration's runs created, newest first, and marks them rolled back. Type the database name to confirm."
+                    </p>
+                    <ActionForm action=revert attr:class="inline">
+                        <label>
+                            "Database name" <input type="text" name="confirmation" required />
+                        </label>
+                        <button type="submit">"Revert the migration"</button>
+                    </ActionForm>
+                    {action_error(revert)}
+                    {move || revert.value().get().and_then(Result::ok).map(|run| view! { <RunView run /> })}
+                </li>
+                    }
+                })}
+        </ol>
+        <h2>"History"</h2>
+        <Transition fallback=|| ()>
+            {move || {
+                overview
+                    .get()
+                    .and_then(Result::ok)
+                    .flatten()
+                    .map(|o| view! { <History runs=o.runs /> })
+            }}
+        </Transition>
+    }
+}
