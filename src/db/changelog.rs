@@ -14,28 +14,10 @@ fn shape(reason: impl ToString) -> DbError {
     }
 }
 
-fn outcome_word(outcome: ChangeOutcome) -> &'static str {
-    match outcome {
-        ChangeOutcome::Pending => "pending",
-        ChangeOutcome::Applied => "applied",
-        ChangeOutcome::Skipped => "skipped",
-        ChangeOutcome::Failed => "failed",
-    }
-}
-
-fn outcome_from(word: &str) -> ChangeOutcome {
-    match word {
-        "applied" => ChangeOutcome::Applied,
-        "skipped" => ChangeOutcome::Skipped,
-        "failed" => ChangeOutcome::Failed,
-        _ => ChangeOutcome::Pending,
-    }
-}
-
 fn change_document(result: &ChangeResult) -> Document {
     doc! {
         "description": &result.description,
-        "outcome": outcome_word(result.outcome),
+        "outcome": result.outcome.as_str(),
         "durationMs": i64::try_from(result.duration_ms).unwrap_or(i64::MAX),
         "errorCode": result.error_code.map_or(Bson::Null, Bson::Int32),
         "error": result.error.as_deref().map_or(Bson::Null, |e| Bson::String(e.to_owned())),
@@ -45,7 +27,7 @@ fn change_document(result: &ChangeResult) -> Document {
 fn change_from(document: &Document) -> ChangeResult {
     ChangeResult {
         description: document.get_str("description").unwrap_or("?").to_owned(),
-        outcome: outcome_from(document.get_str("outcome").unwrap_or("pending")),
+        outcome: ChangeOutcome::parse(document.get_str("outcome").unwrap_or("pending")),
         duration_ms: document
             .get_i64("durationMs")
             .ok()

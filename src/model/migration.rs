@@ -77,6 +77,26 @@ pub enum ChangeOutcome {
     Failed,
 }
 
+impl ChangeOutcome {
+    /// The word stored in the changelog and shown to people.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Applied => "applied",
+            Self::Skipped => "skipped",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses a stored word; an unknown one reads as pending.
+    pub fn parse(word: &str) -> Self {
+        [Self::Applied, Self::Skipped, Self::Failed]
+            .into_iter()
+            .find(|outcome| outcome.as_str() == word)
+            .unwrap_or(Self::Pending)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeResult {

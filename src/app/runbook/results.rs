@@ -83,15 +83,6 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
     }
 }
 
-fn outcome_word(outcome: ChangeOutcome) -> &'static str {
-    match outcome {
-        ChangeOutcome::Pending => "pending",
-        ChangeOutcome::Applied => "applied",
-        ChangeOutcome::Skipped => "skipped",
-        ChangeOutcome::Failed => "failed",
-    }
-}
-
 #[component]
 pub fn RunView(run: RunRecord) -> impl IntoView {
     view! {
@@ -103,9 +94,9 @@ pub fn RunView(run: RunRecord) -> impl IntoView {
                     .into_iter()
                     .map(|change| {
                         view! {
-                            <tr class=format!("outcome-{}", outcome_word(change.outcome))>
+                            <tr class=format!("outcome-{}", change.outcome.as_str())>
                                 <td>{change.description}</td>
-                                <td>{outcome_word(change.outcome)}</td>
+                                <td>{change.outcome.as_str()}</td>
                                 <td>{format!("{} ms", change.duration_ms)}</td>
                                 <td>{change.error.unwrap_or_default()}</td>
                             </tr>
