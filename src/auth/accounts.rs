@@ -169,10 +169,11 @@ pub async fn change_account(
         };
         let loses_admin = account.role == Role::Admin
             && !account.disabled
-            && matches!(change, AccountChange::Role(r) if r != Role::Admin)
-            || account.role == Role::Admin
-                && !account.disabled
-                && matches!(change, AccountChange::Disabled(true));
+            && matches!(
+                change,
+                AccountChange::Role(Role::Viewer | Role::ReleaseManager)
+                    | AccountChange::Disabled(true)
+            );
         if loses_admin && enabled_admins(db).await? <= 1 {
             return Err(OpsError::Conflict(
                 "this is the last enabled admin; make another admin first".to_owned(),

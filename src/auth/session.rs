@@ -2,8 +2,8 @@
 //! token; the database holds only its SHA-256, so a copy of the sessions
 //! collection cannot be used to sign in.
 
+use crate::ops::digest::{hex, sha256_hex};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 pub const SESSION_COOKIE: &str = "forest_session";
@@ -26,12 +26,8 @@ impl SessionToken {
 
     /// What the database stores and looks up.
     pub fn hashed(&self) -> String {
-        hex(&Sha256::digest(self.0.as_bytes()))
+        sha256_hex(self.0.as_bytes())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The token in a `Cookie:` header, if it has the right shape.

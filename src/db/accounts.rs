@@ -1,15 +1,13 @@
 //! The app's accounts and sessions. Passwords arrive hashed and sessions
 //! arrive as the hash of their token: neither secret is ever stored.
 
+use super::error::{codes, rfc3339};
 use super::{Collection, Database, DbError};
 use crate::model::{Role, UserSummary};
 use mongodb::IndexModel;
 use mongodb::bson::{DateTime, Document, doc};
 use mongodb::options::IndexOptions;
 use std::time::{Duration, SystemTime};
-
-/// MongoDB's duplicate-key error code.
-const DUPLICATE_KEY: i32 = 11_000;
 
 /// An account as stored.
 #[derive(Debug, Clone)]
@@ -28,26 +26,24 @@ pub enum AccountChange {
     PasswordHash(String),
 }
 
-fn shape(reason: impl ToString) -> DbError {
-    DbError::Shape {
-        collection: Collection::Accounts.name(),
-        reason: reason.to_string(),
-    }
-}
-
 fn account_from(document: &Document) -> Result<Account, DbError> {
-    let role = document.get_str("role").map_err(shape)?;
+    let role = document
+        .get_str("role")
+        .map_err(DbError::shape_of(Collection::Accounts))?;
     Ok(Account {
-        username: document.get_str("_id").map_err(shape)?.to_owned(),
-        password_hash: document.get_str("passwordHash").map_err(shape)?.to_owned(),
-        role: Role::parse(role).ok_or_else(|| shape(format!("unknown role {role:?}")))?,
+        username: document
+            .get_str("_id")
+            .map_err(DbError::shape_of(Collection::Accounts))?
+            .to_owned(),
+        password_hash: document
+            .get_str("passwordHash")
+            .map_err(DbError::shape_of(Collection::Accounts))?
+            .to_owned(),
+        role: Role::parse(role).ok_or_else(|| {
+            DbError::shape(Collection::Accounts, format!("unknown role {role:?}"))
+        })?,
         disabled: document.get_bool("disabled").unwrap_or(false),
     })
-}
-
-pub(super) fn rfc3339(at: Option<&DateTime>) -> String {
-    at.and_then(|at| at.try_to_rfc3339_string().ok())
-        .unwrap_or_default()
 }
 
 impl Database {
@@ -87,7 +83,7 @@ impl Database {
             .await;
         match inserted.map_err(DbError::from) {
             Ok(_) => Ok(true),
-            Err(error) if error.code() == Some(DUPLICATE_KEY) => Ok(false),
+            Err(error) if error.code() == Some(codes::DUPLICATE_KEY) => Ok(false),
             Err(error) => Err(error),
         }
     }
@@ -173,7 +169,11 @@ impl Database {
             .find_one(doc! { "_id": token_hash, "expiresAt": { "$gt": DateTime::now() } })
             .await?;
         session
-            .map(|s| s.get_str("username").map(str::to_owned).map_err(shape))
+            .map(|s| {
+                s.get_str("username")
+                    .map(str::to_owned)
+                    .map_err(DbError::shape_of(Collection::Accounts))
+            })
             .transpose()
     }
 

@@ -2,7 +2,7 @@
 //! approval is one atomic `findOneAndUpdate`, so that two requests racing
 //! for the same approval cannot both win.
 
-use super::accounts::rfc3339;
+use super::error::rfc3339;
 use super::{Collection, Database, DbError};
 use crate::model::{AppSettings, Approval};
 use mongodb::bson::oid::ObjectId;
@@ -12,17 +12,18 @@ use std::time::{Duration, SystemTime};
 
 const SETTINGS_ID: &str = "app";
 
-fn shape(reason: impl ToString) -> DbError {
-    DbError::Shape {
-        collection: Collection::Approvals.name(),
-        reason: reason.to_string(),
-    }
-}
-
 fn approval_from(document: &Document) -> Result<Approval, DbError> {
-    let text = |key: &str| document.get_str(key).map(str::to_owned).map_err(shape);
+    let text = |key: &str| {
+        document
+            .get_str(key)
+            .map(str::to_owned)
+            .map_err(DbError::shape_of(Collection::Approvals))
+    };
     Ok(Approval {
-        id: document.get_object_id("_id").map_err(shape)?.to_hex(),
+        id: document
+            .get_object_id("_id")
+            .map_err(DbError::shape_of(Collection::Approvals))?
+            .to_hex(),
         action: text("action")?,
         target: text("target")?,
         plan: text("plan")?,

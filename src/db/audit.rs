@@ -1,16 +1,9 @@
 //! The audit log. Append-only: this module offers no update or delete.
 
-use super::accounts::rfc3339;
+use super::error::rfc3339;
 use super::{Collection, Database, DbError};
 use crate::model::{AuditEntry, AuditFilter, Outcome};
 use mongodb::bson::{DateTime, Document, doc};
-
-fn shape(reason: impl ToString) -> DbError {
-    DbError::Shape {
-        collection: Collection::Audit.name(),
-        reason: reason.to_string(),
-    }
-}
 
 fn optional(document: &Document, key: &str) -> Option<String> {
     document.get_str(key).ok().map(str::to_owned)
@@ -60,14 +53,23 @@ impl Database {
         let mut entries = Vec::new();
         while cursor.advance().await? {
             let document = cursor.deserialize_current()?;
-            let outcome = document.get_str("outcome").map_err(shape)?;
+            let outcome = document
+                .get_str("outcome")
+                .map_err(DbError::shape_of(Collection::Audit))?;
             entries.push(AuditEntry {
                 at: rfc3339(document.get_datetime("at").ok()),
-                actor: document.get_str("actor").map_err(shape)?.to_owned(),
-                action: document.get_str("action").map_err(shape)?.to_owned(),
+                actor: document
+                    .get_str("actor")
+                    .map_err(DbError::shape_of(Collection::Audit))?
+                    .to_owned(),
+                action: document
+                    .get_str("action")
+                    .map_err(DbError::shape_of(Collection::Audit))?
+                    .to_owned(),
                 target: optional(&document, "target").unwrap_or_default(),
-                outcome: Outcome::parse(outcome)
-                    .ok_or_else(|| shape(format!("unknown outcome {outcome:?}")))?,
+                outcome: Outcome::parse(outcome).ok_or_else(|| {
+                    DbError::shape(Collection::Audit, format!("unknown outcome {outcome:?}"))
+                })?,
                 error_code: optional(&document, "errorCode"),
                 detail: optional(&document, "detail"),
             });

@@ -1,18 +1,11 @@
 //! The changelog: one record per migrate or revert run, with each change's
 //! result. Records are never deleted; a rollback marks them `rolled_back`.
 
-use super::accounts::rfc3339;
+use super::error::rfc3339;
 use super::{Collection, Database, DbError};
 use crate::model::{ChangeOutcome, ChangeResult, MigrationState, RunRecord, Verification};
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{Bson, DateTime, Document, doc};
-
-fn shape(reason: impl ToString) -> DbError {
-    DbError::Shape {
-        collection: Collection::Changelog.name(),
-        reason: reason.to_string(),
-    }
-}
 
 fn change_document(result: &ChangeResult) -> Document {
     doc! {
@@ -39,13 +32,25 @@ fn change_from(document: &Document) -> ChangeResult {
 }
 
 fn run_from(document: &Document) -> Result<RunRecord, DbError> {
-    let state = document.get_str("state").map_err(shape)?;
+    let state = document
+        .get_str("state")
+        .map_err(DbError::shape_of(Collection::Changelog))?;
     Ok(RunRecord {
-        id: document.get_object_id("_id").map_err(shape)?.to_hex(),
-        migration: document.get_str("migration").map_err(shape)?.to_owned(),
-        kind: document.get_str("kind").map_err(shape)?.to_owned(),
+        id: document
+            .get_object_id("_id")
+            .map_err(DbError::shape_of(Collection::Changelog))?
+            .to_hex(),
+        migration: document
+            .get_str("migration")
+            .map_err(DbError::shape_of(Collection::Changelog))?
+            .to_owned(),
+        kind: document
+            .get_str("kind")
+            .map_err(DbError::shape_of(Collection::Changelog))?
+            .to_owned(),
         checksum: document.get_str("checksum").unwrap_or_default().to_owned(),
-        state: MigrationState::parse(state).ok_or_else(|| shape(format!("state {state:?}")))?,
+        state: MigrationState::parse(state)
+            .ok_or_else(|| DbError::shape(Collection::Changelog, format!("state {state:?}")))?,
         started_by: document.get_str("startedBy").unwrap_or_default().to_owned(),
         started_at: rfc3339(document.get_datetime("startedAt").ok()),
         finished_at: document
@@ -67,7 +72,7 @@ fn run_from(document: &Document) -> Result<RunRecord, DbError> {
 }
 
 fn object_id(id: &str) -> Result<ObjectId, DbError> {
-    ObjectId::parse_str(id).map_err(shape)
+    ObjectId::parse_str(id).map_err(DbError::shape_of(Collection::Changelog))
 }
 
 impl Database {
@@ -164,7 +169,8 @@ impl Database {
         &self,
         verification: &Verification,
     ) -> Result<String, DbError> {
-        let mut document = mongodb::bson::to_document(verification).map_err(shape)?;
+        let mut document = mongodb::bson::to_document(verification)
+            .map_err(DbError::shape_of(Collection::Verifications))?;
         let id = ObjectId::new();
         document.insert("_id", id);
         document.insert("at", DateTime::now());

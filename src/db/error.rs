@@ -1,7 +1,23 @@
 //! `DbError`: what went wrong talking to MongoDB, with the server's error
 //! code kept so that callers can tell a duplicate key from an outage.
 
+use super::Collection;
+use mongodb::bson::DateTime;
 use mongodb::error::{Error as DriverError, ErrorKind};
+
+/// MongoDB error codes the app reacts to (`src/mongo/base/error_codes.yml`).
+pub(super) mod codes {
+    pub const DUPLICATE_KEY: i32 = 11_000;
+    pub const NAMESPACE_NOT_FOUND: i32 = 26;
+    pub const INDEX_NOT_FOUND: i32 = 27;
+    pub const NAMESPACE_EXISTS: i32 = 48;
+}
+
+/// A stored date as RFC 3339; empty when absent or out of range.
+pub(super) fn rfc3339(at: Option<&DateTime>) -> String {
+    at.and_then(|at| at.try_to_rfc3339_string().ok())
+        .unwrap_or_default()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -35,6 +51,19 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// A document of `collection` that does not have the shape the app wrote.
+    pub(super) fn shape(collection: Collection, reason: impl ToString) -> Self {
+        Self::Shape {
+            collection: collection.name(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// `shape` for `map_err`: `.map_err(DbError::shape_of(Collection::Audit))`.
+    pub(super) fn shape_of<E: ToString>(collection: Collection) -> impl Fn(E) -> Self {
+        move |reason| Self::shape(collection, reason)
+    }
+
     /// The MongoDB error code, when the server sent one.
     pub fn code(&self) -> Option<i32> {
         match self {

@@ -2,7 +2,7 @@
 //! (`findOneAndUpdate` with upsert; a duplicate-key error means another
 //! holder won the race), renewed while a step runs, released by its owner.
 
-use super::accounts::rfc3339;
+use super::error::{codes, rfc3339};
 use super::{Collection, Database, DbError};
 use crate::model::LockHolder;
 use mongodb::bson::{DateTime, doc};
@@ -10,7 +10,6 @@ use mongodb::options::ReturnDocument;
 use std::time::{Duration, SystemTime};
 
 const LOCK_ID: &str = "migration-lock";
-const DUPLICATE_KEY: i32 = 11_000;
 
 impl Database {
     /// Takes the lock for `owner` for `lease`, or says who holds it.
@@ -44,7 +43,7 @@ impl Database {
         match taken {
             Ok(Some(lock)) if lock.get_str("owner") == Ok(owner) => Ok(Ok(())),
             Ok(_) => self.holder_or_unknown().await.map(Err),
-            Err(error) if error.code() == Some(DUPLICATE_KEY) => {
+            Err(error) if error.code() == Some(codes::DUPLICATE_KEY) => {
                 self.holder_or_unknown().await.map(Err)
             }
             Err(error) => Err(error),

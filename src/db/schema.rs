@@ -1,16 +1,12 @@
 //! Collections and indexes as the migration sees them: what exists, with
 //! which options, how to create and drop them, and what a query plan uses.
 
+use super::error::codes;
 use super::{Collection, Database, DbError};
 use mongodb::IndexModel;
 use mongodb::bson::{Bson, Document, doc};
 use mongodb::options::IndexOptions;
 use serde::Serialize;
-
-/// MongoDB's NamespaceNotFound and NamespaceExists codes.
-const NAMESPACE_NOT_FOUND: i32 = 26;
-const NAMESPACE_EXISTS: i32 = 48;
-const INDEX_NOT_FOUND: i32 = 27;
 
 /// An index as a migration declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -154,7 +150,7 @@ impl Database {
             .await
             .map_err(DbError::from)
         {
-            Err(error) if error.code() != Some(NAMESPACE_EXISTS) => Err(error),
+            Err(error) if error.code() != Some(codes::NAMESPACE_EXISTS) => Err(error),
             _ => Ok(()),
         }
     }
@@ -166,7 +162,7 @@ impl Database {
             .await
             .map_err(DbError::from)
         {
-            Err(error) if error.code() != Some(NAMESPACE_NOT_FOUND) => Err(error),
+            Err(error) if error.code() != Some(codes::NAMESPACE_NOT_FOUND) => Err(error),
             _ => Ok(()),
         }
     }
@@ -180,7 +176,7 @@ impl Database {
             .map_err(DbError::from);
         let mut cursor = match cursor {
             Ok(cursor) => cursor,
-            Err(error) if error.code() == Some(NAMESPACE_NOT_FOUND) => return Ok(Vec::new()),
+            Err(error) if error.code() == Some(codes::NAMESPACE_NOT_FOUND) => return Ok(Vec::new()),
             Err(error) => return Err(error),
         };
         let mut indexes = Vec::new();
@@ -213,7 +209,12 @@ impl Database {
             .await
             .map_err(DbError::from)
         {
-            Err(error) if !matches!(error.code(), Some(INDEX_NOT_FOUND | NAMESPACE_NOT_FOUND)) => {
+            Err(error)
+                if !matches!(
+                    error.code(),
+                    Some(codes::INDEX_NOT_FOUND | codes::NAMESPACE_NOT_FOUND)
+                ) =>
+            {
                 Err(error)
             }
             _ => Ok(()),

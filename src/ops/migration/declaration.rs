@@ -1,8 +1,8 @@
 //! The declarations. Phase 0, `add_mobile_sync_support`, in design.md's words.
 
 use crate::db::{Collection, IndexSpec};
+use crate::ops::digest::sha256_hex;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// One change a migration makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -52,11 +52,7 @@ impl Migration {
     /// SHA-256 of the declaration; a run records it so that history shows
     /// which declaration it applied.
     pub fn checksum(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        Sha256::digest(&json)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        sha256_hex(&serde_json::to_vec(self).unwrap_or_default())
     }
 
     /// The unique keys this migration adds: (collection, field).
