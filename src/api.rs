@@ -33,8 +33,7 @@ async fn users_change(
     username: String,
     change: crate::auth::AccountChange,
 ) -> Result<(), crate::model::AppError> {
-    let admin = edge::require(crate::model::Role::Admin, "user.change").await?;
-    let actor = crate::ops::audit::Actor::User(admin);
+    let actor = edge::require_actor(crate::model::Role::Admin, "user.change").await?;
     crate::auth::change_account(&edge::state()?.db, &actor, &username, change)
         .await
         .map_err(edge::respond)

@@ -71,6 +71,11 @@ pub async fn require(role: Role, action: &str) -> Result<CurrentUser, AppError> 
     Err(respond(error))
 }
 
+/// `require`, as the actor the domain records.
+pub async fn require_actor(role: Role, action: &str) -> Result<Actor, AppError> {
+    require(role, action).await.map(Actor::User)
+}
+
 /// The client's address, for rate limiting; `unknown` when not served over TCP.
 pub fn client_address() -> String {
     request_parts()

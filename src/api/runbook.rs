@@ -44,8 +44,7 @@ pub async fn run_migrate() -> Result<RunRecord, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::{PHASE_0, migrate};
-        let user = edge::require(crate::model::Role::ReleaseManager, "step.migrate").await?;
-        let actor = crate::ops::audit::Actor::User(user);
+        let actor = edge::require_actor(crate::model::Role::ReleaseManager, "step.migrate").await?;
         migrate(&edge::state()?.db, &actor, &PHASE_0)
             .await
             .map_err(edge::respond)
@@ -58,8 +57,7 @@ pub async fn run_verify() -> Result<Verification, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::{PHASE_0, verify};
-        let user = edge::require(crate::model::Role::ReleaseManager, "step.verify").await?;
-        let actor = crate::ops::audit::Actor::User(user);
+        let actor = edge::require_actor(crate::model::Role::ReleaseManager, "step.verify").await?;
         verify(&edge::state()?.db, &actor, &PHASE_0)
             .await
             .map_err(edge::respond)
@@ -72,8 +70,7 @@ pub async fn run_revert(confirmation: String) -> Result<RunRecord, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::{PHASE_0, revert};
-        let admin = edge::require(crate::model::Role::Admin, "step.revert").await?;
-        let actor = crate::ops::audit::Actor::User(admin);
+        let actor = edge::require_actor(crate::model::Role::Admin, "step.revert").await?;
         revert(&edge::state()?.db, &actor, &PHASE_0, confirmation.trim())
             .await
             .map_err(edge::respond)

@@ -19,8 +19,7 @@ pub async fn get_settings() -> Result<AppSettings, AppError> {
 pub async fn set_four_eyes(enabled: bool) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let admin = edge::require(crate::model::Role::Admin, "settings.four_eyes").await?;
-        let actor = crate::ops::audit::Actor::User(admin);
+        let actor = edge::require_actor(crate::model::Role::Admin, "settings.four_eyes").await?;
         crate::ops::four_eyes::set_four_eyes(&edge::state()?.db, &actor, enabled)
             .await
             .map_err(edge::respond)

@@ -19,8 +19,7 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
 pub async fn create_user(username: String, role: Role, password: String) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let admin = edge::require(Role::Admin, "user.create").await?;
-        let actor = crate::ops::audit::Actor::User(admin);
+        let actor = edge::require_actor(Role::Admin, "user.create").await?;
         crate::auth::create_account(&edge::state()?.db, &actor, &username, role, &password)
             .await
             .map_err(edge::respond)

@@ -11,14 +11,7 @@ const SAMPLE: usize = 5;
 
 pub async fn plan(db: &Database, migration: &Migration) -> Result<Plan, OpsError> {
     let shape = db.server_shape().await?;
-    let mut changes = Vec::with_capacity(migration.changes.len());
-    for change in migration.changes {
-        changes.push(PlannedChange {
-            description: change.describe(),
-            status: status(db, change).await?,
-            command: command(change),
-        });
-    }
+    let changes = planned_changes(db, migration).await?;
     let duplicates = duplicates(db, migration).await?;
     let lock = db.lock_holder().await?;
     let mut blockers = blockers(&changes, &duplicates);
@@ -86,8 +79,24 @@ pub(super) fn blockers(changes: &[PlannedChange], duplicates: &[DuplicateSummary
     conflicts.chain(duplicated).collect()
 }
 
+/// Each declared change with where it stands and the command that makes it.
+pub(super) async fn planned_changes(
+    db: &Database,
+    migration: &Migration,
+) -> Result<Vec<PlannedChange>, OpsError> {
+    let mut changes = Vec::with_capacity(migration.changes.len());
+    for change in migration.changes {
+        changes.push(PlannedChange {
+            description: change.describe(),
+            status: status(db, change).await?,
+            command: command(change),
+        });
+    }
+    Ok(changes)
+}
+
 /// Where one change stands against the database.
-pub(super) async fn status(db: &Database, change: &Change) -> Result<ChangeStatus, OpsError> {
+async fn status(db: &Database, change: &Change) -> Result<ChangeStatus, OpsError> {
     Ok(match change {
         Change::CreateCollection { collection } => {
             if db.collection_exists(*collection).await? {

@@ -81,14 +81,7 @@ where
 
 async fn apply(db: &Database, actor: &Actor, migration: &Migration) -> Result<RunRecord, OpsError> {
     db.mark_interrupted(migration.name).await?;
-    let mut planned = Vec::with_capacity(migration.changes.len());
-    for change in migration.changes {
-        planned.push(crate::model::PlannedChange {
-            description: change.describe(),
-            status: plan::status(db, change).await?,
-            command: String::new(),
-        });
-    }
+    let planned = plan::planned_changes(db, migration).await?;
     let blockers = plan::blockers(&planned, &plan::duplicates(db, migration).await?);
     if !blockers.is_empty() {
         return Err(OpsError::Preflight(blockers));

@@ -25,14 +25,13 @@ pub async fn verify(
 
 async fn checks(db: &Database, migration: &Migration) -> Result<Verification, OpsError> {
     let mut checks = Vec::new();
-    for change in migration.changes {
-        let status = plan::status(db, change).await?;
-        let (passed, evidence) = match status {
+    for planned in plan::planned_changes(db, migration).await? {
+        let (passed, evidence) = match planned.status {
             ChangeStatus::Present => (true, "present with the declared options".to_owned()),
             ChangeStatus::Absent => (false, "missing".to_owned()),
             ChangeStatus::Conflict { reason } => (false, reason),
         };
-        checks.push(check(change.describe(), passed, false, evidence));
+        checks.push(check(planned.description, passed, false, evidence));
     }
     for summary in plan::duplicates(db, migration).await? {
         checks.push(check(
