@@ -3,16 +3,20 @@
 //! `auth`; `edge` holds what they share.
 
 mod audit;
+mod checklist;
 #[cfg(feature = "ssr")]
 mod edge;
 mod health;
+mod reports;
 mod runbook;
 mod session;
 mod settings;
 mod users;
 
 pub use audit::{ListAudit, list_audit};
+pub use checklist::{GetChecklist, SetChecklistItem, get_checklist, set_checklist_item};
 pub use health::{GetHealth, get_health};
+pub use reports::{GetDevices, GetDuplicates, PAGE_SIZE, device_stats, duplicate_reports};
 pub use runbook::{
     DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, dry_run, run_migrate, run_revert,
     run_verify, runbook_overview,

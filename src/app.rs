@@ -1,6 +1,10 @@
 //! Pages and components. Calls `api` for data; never `ops` or `db`.
 
 mod audit;
+mod chart;
+mod checklist;
+mod devices;
+mod duplicates;
 mod feedback;
 mod home;
 mod layout;
@@ -14,6 +18,9 @@ mod status;
 mod users;
 
 use audit::AuditPage;
+use checklist::ChecklistPage;
+use devices::DevicesPage;
+use duplicates::DuplicatesPage;
 use home::HomePage;
 use layout::Header;
 use leptos::prelude::*;
@@ -69,9 +76,9 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("") ssr=SsrMode::Async view=HomePage />
                         <Route path=path!("runbook") ssr=SsrMode::Async view=RunbookPage />
-                        <Route path=path!("checklist") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Checklist /> } />
-                        <Route path=path!("duplicates") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Duplicates /> } />
-                        <Route path=path!("devices") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Devices /> } />
+                        <Route path=path!("checklist") ssr=SsrMode::Async view=ChecklistPage />
+                        <Route path=path!("duplicates") ssr=SsrMode::Async view=DuplicatesPage />
+                        <Route path=path!("devices") ssr=SsrMode::Async view=DevicesPage />
                         <Route path=path!("monitor") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Monitor /> } />
                         <Route path=path!("audit") ssr=SsrMode::Async view=AuditPage />
                         <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />

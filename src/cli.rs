@@ -33,6 +33,17 @@ pub enum Command {
     Verify(StepArgs),
     /// Drop what the migration created (rollback option 1).
     Revert(RevertArgs),
+    /// Duplicated values of each new unique key (exit code 1 when any).
+    Duplicates(StepArgs),
+    /// Device registrations: total, by platform and app version, per day, active.
+    Devices(JsonArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArgs {
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

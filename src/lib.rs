@@ -21,6 +21,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod ops;
 #[cfg(feature = "ssr")]
+pub mod reports;
+#[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod steps;

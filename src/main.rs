@@ -8,6 +8,7 @@ use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
 use forest_runbook::model::Role;
 use forest_runbook::ops::audit::Actor;
+use forest_runbook::reports;
 use forest_runbook::server::{AppState, Application};
 use forest_runbook::steps::{self, Step};
 use std::process::ExitCode;
@@ -64,6 +65,15 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             )
             .await
         }
+        Command::Duplicates(args) => {
+            opened.database.prepare_app_collections().await?;
+            if reports::duplicates(&opened.database, &args).await? {
+                Ok(())
+            } else {
+                Err("duplicated values would block the migration: see the report above".into())
+            }
+        }
+        Command::Devices(args) => Ok(reports::devices(&opened.database, args.json).await?),
     };
     if let Some(server) = opened.embedded {
         server.stop().await?;

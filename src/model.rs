@@ -4,6 +4,9 @@
 mod approval;
 mod audit;
 mod auth;
+mod checklist;
+mod devices;
+mod duplicates;
 mod error;
 mod health;
 mod migration;
@@ -11,9 +14,12 @@ mod migration;
 pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
 pub use auth::{CurrentUser, Role, UserSummary};
+pub use checklist::{Checklist, ChecklistItem, Evidence, ItemStatus, Readiness, Tick};
+pub use devices::{DAYS, DeviceStats, LabelledCount};
+pub use duplicates::{DuplicateGroup, DuplicateReport, IDS_PER_GROUP, ReportPage, WHY_NOT_COUNTED};
 pub use error::AppError;
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{
-    ChangeOutcome, ChangeResult, ChangeStatus, DuplicateSummary, LockHolder, Plan, PlannedChange,
-    RunRecord, RunbookOverview, Verification, VerifyCheck,
+    ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlannedChange, RunRecord,
+    RunbookOverview, Verification, VerifyCheck,
 };

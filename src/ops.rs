@@ -2,7 +2,11 @@
 //! HTTP, Leptos or the MongoDB driver; talks to the database through `db`.
 
 pub mod audit;
+pub mod checklist;
+mod csv_export;
+pub mod devices;
 pub mod digest;
+pub mod duplicates;
 mod error;
 pub mod four_eyes;
 pub mod health;

@@ -2,8 +2,8 @@
 //! JSON routes, request tracing), and starting and stopping it.
 
 mod application;
-mod audit_csv;
 mod csrf;
+mod downloads;
 mod health_route;
 mod router;
 mod state;

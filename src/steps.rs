@@ -48,7 +48,7 @@ pub async fn run(db: &Database, step: Step<'_>, args: &StepArgs) -> Result<bool,
     }
 }
 
-fn print<T: serde::Serialize>(
+pub(crate) fn print<T: serde::Serialize>(
     json: bool,
     value: &T,
     render: fn(&T) -> String,
@@ -85,20 +85,7 @@ fn render_plan(plan: &Plan) -> String {
     }
     out += "\nUnique keys:\n";
     for d in &plan.duplicates {
-        out += &format!(
-            "  - {}.{}: {} duplicated values{}; {} null, {} non-string, {} missing\n",
-            d.collection,
-            d.field,
-            d.duplicated_values,
-            if d.sample.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", d.sample.join(", "))
-            },
-            d.nulls,
-            d.non_strings,
-            d.missing
-        );
+        out += &format!("  - {}\n", d.summary());
     }
     if let Some(lock) = &plan.lock {
         out += &format!("\nLock held by {} since {}\n", lock.owner, lock.since);

@@ -19,6 +19,7 @@ pub async fn runbook_overview() -> Result<RunbookOverview, AppError> {
                 state: state(&db, &PHASE_0, locked).await?,
                 database: db.name().to_owned(),
                 runs: db.runs(PHASE_0.name, 50).await?,
+                latest_verification: db.latest_verification(PHASE_0.name).await?,
             })
         };
         read.await.map_err(edge::respond)

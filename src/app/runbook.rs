@@ -129,7 +129,7 @@ fn Steps(
                 {action_error(migrate)}
                 {move || migrate.value().get().and_then(Result::ok).map(|run| view! { <RunView run /> })}
             </li>
-            <li>
+            <li id="latest-verification">
                 <h2>"Verify"</h2>
                 <p>"Checks every change, the unique keys and the query plans."</p>
                 {may_run
@@ -141,13 +141,25 @@ fn Steps(
                         }
                     })}
                 {action_error(verify)}
-                {move || {
-                    verify
-                        .value()
-                        .get()
-                        .and_then(Result::ok)
-                        .map(|verification| view! { <VerificationView verification /> })
-                }}
+                // The stored run, so that it survives a reload and the
+                // checklist can link to it.
+                <Transition fallback=|| ()>
+                    {move || {
+                        overview
+                            .get()
+                            .and_then(Result::ok)
+                            .flatten()
+                            .and_then(|o| o.latest_verification)
+                            .map(|verification| {
+                                view! {
+                                    <p class="detail">
+                                        {format!("Latest verification, run at {}:", verification.at)}
+                                    </p>
+                                    <VerificationView verification />
+                                }
+                            })
+                    }}
+                </Transition>
             </li>
             {may_revert
                 .then(|| {

@@ -164,20 +164,27 @@ impl Database {
             .modified_count)
     }
 
-    /// Stores a verification run so that it can be linked as evidence; returns its id.
+    /// Stores a verification run so that it can be linked as evidence;
+    /// returns it with its id and time.
     pub async fn insert_verification(
         &self,
-        verification: &Verification,
-    ) -> Result<String, DbError> {
-        let mut document = mongodb::bson::to_document(verification)
+        verification: Verification,
+    ) -> Result<Verification, DbError> {
+        let mut document = mongodb::bson::to_document(&verification)
             .map_err(DbError::shape_of(Collection::Verifications))?;
         let id = ObjectId::new();
+        let at = DateTime::now();
+        document.remove("id");
         document.insert("_id", id);
-        document.insert("at", DateTime::now());
+        document.insert("at", at);
         self.collection(Collection::Verifications)
             .insert_one(document)
             .await?;
-        Ok(id.to_hex())
+        Ok(Verification {
+            id: id.to_hex(),
+            at: rfc3339(Some(&at)),
+            ..verification
+        })
     }
 
     /// Runs of `migration`, newest first.

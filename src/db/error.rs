@@ -11,6 +11,7 @@ pub(super) mod codes {
     pub const NAMESPACE_NOT_FOUND: i32 = 26;
     pub const INDEX_NOT_FOUND: i32 = 27;
     pub const NAMESPACE_EXISTS: i32 = 48;
+    pub const MAX_TIME_MS_EXPIRED: i32 = 50;
 }
 
 /// A stored date as RFC 3339; empty when absent or out of range.

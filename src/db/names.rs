@@ -19,6 +19,8 @@ pub enum Collection {
     /// The migration lock document.
     Locks,
     Verifications,
+    /// Deployment-checklist ticks, one document per migration and item.
+    Checklist,
 }
 
 /// The Forest collections that exist before Phase 0.
@@ -43,6 +45,7 @@ impl Collection {
             Self::Approvals => "runbook_approvals",
             Self::Locks => "runbook_locks",
             Self::Verifications => "runbook_verifications",
+            Self::Checklist => "runbook_checklist",
         }
     }
 }

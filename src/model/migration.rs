@@ -1,7 +1,7 @@
 //! The migration as the Runbook page and the CLI report it: the plan, the
 //! runs with their per-change results, and the verification checks.
 
-use super::MigrationState;
+use super::{DuplicateReport, MigrationState};
 use serde::{Deserialize, Serialize};
 
 /// Where one declared change stands against the database.
@@ -25,21 +25,6 @@ pub struct PlannedChange {
     pub command: String,
 }
 
-/// Duplicated values of one new unique key, and the values that cannot collide.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DuplicateSummary {
-    pub collection: String,
-    pub field: String,
-    /// Distinct string values held by more than one document.
-    pub duplicated_values: u64,
-    /// The first duplicated values, most repeated first.
-    pub sample: Vec<String>,
-    pub nulls: u64,
-    pub non_strings: u64,
-    pub missing: u64,
-}
-
 /// Who holds the migration lock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -61,7 +46,7 @@ pub struct Plan {
     /// `standalone`, `replica set <name>` or `sharded`.
     pub topology: String,
     pub changes: Vec<PlannedChange>,
-    pub duplicates: Vec<DuplicateSummary>,
+    pub duplicates: Vec<DuplicateReport>,
     pub lock: Option<LockHolder>,
     /// Why `migrate` would refuse to start; empty when it would run.
     pub blockers: Vec<String>,
@@ -138,6 +123,12 @@ pub struct VerifyCheck {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Verification {
+    /// Set once stored: its id and time, so that it can be linked.
+    #[serde(default)]
+    pub id: String,
+    /// RFC 3339; empty until stored.
+    #[serde(default)]
+    pub at: String,
     pub migration: String,
     pub passed: bool,
     pub checks: Vec<VerifyCheck>,
@@ -152,4 +143,6 @@ pub struct RunbookOverview {
     pub state: MigrationState,
     pub database: String,
     pub runs: Vec<RunRecord>,
+    /// The newest stored verification: the checklist links to it.
+    pub latest_verification: Option<Verification>,
 }

@@ -95,10 +95,8 @@ pub async fn list(db: &Database, filter: &AuditFilter) -> Result<Vec<AuditEntry>
 
 /// The entries as CSV, with a header row.
 pub fn to_csv(entries: &[AuditEntry]) -> Result<String, OpsError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let csv_error = |e: csv::Error| OpsError::Internal(format!("CSV export failed: {e}"));
-    writer
-        .write_record([
+    super::csv_export::to_csv(
+        [
             "at",
             "actor",
             "action",
@@ -106,25 +104,19 @@ pub fn to_csv(entries: &[AuditEntry]) -> Result<String, OpsError> {
             "outcome",
             "error_code",
             "detail",
-        ])
-        .map_err(csv_error)?;
-    for entry in entries {
-        writer
-            .write_record([
-                entry.at.as_str(),
-                entry.actor.as_str(),
-                entry.action.as_str(),
-                entry.target.as_str(),
-                entry.outcome.as_str(),
-                entry.error_code.as_deref().unwrap_or(""),
-                entry.detail.as_deref().unwrap_or(""),
-            ])
-            .map_err(csv_error)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| OpsError::Internal(format!("CSV export failed: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| OpsError::Internal(e.to_string()))
+        ],
+        entries.iter().map(|entry| {
+            [
+                entry.at.clone(),
+                entry.actor.clone(),
+                entry.action.clone(),
+                entry.target.clone(),
+                entry.outcome.as_str().to_owned(),
+                entry.error_code.clone().unwrap_or_default(),
+                entry.detail.clone().unwrap_or_default(),
+            ]
+        }),
+    )
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! a tracing span with a request id around every request.
 
 use super::AppState;
-use super::audit_csv::audit_csv;
 use super::csrf::same_origin_only;
+use super::downloads::{audit_csv, duplicates_csv};
 use super::health_route::health;
 use crate::app::{App, shell};
 use axum::Router;
@@ -23,6 +23,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health))
         .route("/audit.csv", get(audit_csv))
+        .route("/duplicates.csv", get(duplicates_csv))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         // The not-found page renders the app too, and its parts need the state.
         .fallback(leptos_axum::file_and_error_handler_with_context::<

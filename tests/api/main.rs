@@ -2,6 +2,7 @@
 //! one server per test binary and one database per test.
 
 mod accounts;
+mod checklist;
 mod demo_data;
 mod embedded;
 mod four_eyes;
@@ -9,4 +10,5 @@ mod health;
 mod helpers;
 mod migration;
 mod process;
+mod reports;
 mod roles;

@@ -39,6 +39,14 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ("run_migrate", Some(Role::ReleaseManager), ""),
     ("run_verify", Some(Role::ReleaseManager), ""),
     ("run_revert", Some(Role::Admin), "confirmation=wrong-name"),
+    ("checklist", Some(Role::Viewer), ""),
+    (
+        "checklist_item",
+        Some(Role::ReleaseManager),
+        "item=no-such-item&done=true",
+    ),
+    ("duplicates", Some(Role::Viewer), "key=&offset=0"),
+    ("devices", Some(Role::Viewer), ""),
     ("list_users", Some(Role::Admin), ""),
     (
         "create_user",

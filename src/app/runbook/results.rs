@@ -50,21 +50,7 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
             {plan
                 .duplicates
                 .into_iter()
-                .map(|d| {
-                    view! {
-                        <li>
-                            {format!(
-                                "{}.{}: {} duplicated values; {} null, {} non-string, {} missing",
-                                d.collection,
-                                d.field,
-                                d.duplicated_values,
-                                d.nulls,
-                                d.non_strings,
-                                d.missing,
-                            )}
-                        </li>
-                    }
-                })
+                .map(|d| view! { <li>{d.summary()}</li> })
                 .collect_view()}
         </ul>
         {if ready {

@@ -3,11 +3,13 @@
 
 use super::declaration::{Change, Migration};
 use crate::db::{Database, IndexSpec};
-use crate::model::{ChangeStatus, DuplicateSummary, MigrationState, Plan, PlannedChange};
+use crate::model::{
+    ChangeStatus, DuplicateReport, MigrationState, Plan, PlannedChange, ReportPage,
+};
 use crate::ops::OpsError;
 
 /// Duplicated values listed per key in a plan.
-const SAMPLE: usize = 5;
+const SAMPLE: u64 = 5;
 
 pub async fn plan(db: &Database, migration: &Migration) -> Result<Plan, OpsError> {
     let shape = db.server_shape().await?;
@@ -50,32 +52,38 @@ pub async fn state(
 pub(super) async fn duplicates(
     db: &Database,
     migration: &Migration,
-) -> Result<Vec<DuplicateSummary>, OpsError> {
-    let mut summaries = Vec::new();
-    for (collection, field) in migration.unique_keys() {
-        summaries.push(db.duplicate_summary(collection, field, SAMPLE).await?);
-    }
-    Ok(summaries)
+) -> Result<Vec<DuplicateReport>, OpsError> {
+    let page = ReportPage {
+        offset: 0,
+        limit: SAMPLE,
+    };
+    crate::ops::duplicates::reports(db, migration, |_| page).await
 }
 
 /// Why `migrate` must not start.
-pub(super) fn blockers(changes: &[PlannedChange], duplicates: &[DuplicateSummary]) -> Vec<String> {
+pub(super) fn blockers(changes: &[PlannedChange], duplicates: &[DuplicateReport]) -> Vec<String> {
     let conflicts = changes.iter().filter_map(|change| match &change.status {
         ChangeStatus::Conflict { reason } => Some(format!("{}: {reason}", change.description)),
         _ => None,
     });
-    let duplicated = duplicates
-        .iter()
-        .filter(|d| d.duplicated_values > 0)
-        .map(|d| {
-            format!(
-                "{}.{} has {} duplicated values (first: {}); see the Duplicates page",
-                d.collection,
-                d.field,
-                d.duplicated_values,
-                d.sample.join(", ")
-            )
-        });
+    let duplicated = duplicates.iter().filter_map(|d| {
+        if d.time_limited {
+            Some(format!(
+                "counting duplicates of {} did not finish within {} ms; see the Duplicates page",
+                d.key(),
+                d.max_time_ms
+            ))
+        } else {
+            (d.duplicated_values > 0).then(|| {
+                format!(
+                    "{} has {} duplicated values (first: {}); see the Duplicates page",
+                    d.key(),
+                    d.duplicated_values,
+                    d.values().join(", ")
+                )
+            })
+        }
+    });
     conflicts.chain(duplicated).collect()
 }
 

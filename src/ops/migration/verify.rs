@@ -77,12 +77,13 @@ async fn checks(db: &Database, migration: &Migration) -> Result<Verification, Op
     ));
     let passed = checks.iter().all(|c| c.passed || c.warning);
     let verification = Verification {
+        id: String::new(),
+        at: String::new(),
         migration: migration.name.to_owned(),
         passed,
         checks,
     };
-    db.insert_verification(&verification).await?;
-    Ok(verification)
+    Ok(db.insert_verification(verification).await?)
 }
 
 fn check(name: String, passed: bool, warning: bool, evidence: String) -> VerifyCheck {

@@ -1,0 +1,37 @@
+//! The deployment checklist: everyone signed in reads it, release managers
+//! and admins tick and untick its items.
+
+use crate::model::{AppError, Checklist};
+use leptos::prelude::*;
+
+#[server(name = GetChecklist, endpoint = "checklist")]
+pub async fn get_checklist() -> Result<Checklist, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::{checklist::checklist, migration::PHASE_0};
+        edge::require(crate::model::Role::Viewer, "checklist.read").await?;
+        checklist(&edge::state()?.db, &PHASE_0)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+/// Ticks (`done`) or unticks `item`, with an optional note.
+#[server(endpoint = "checklist_item")]
+pub async fn set_checklist_item(
+    item: String,
+    done: bool,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::{checklist::set_item, migration::PHASE_0};
+        let actor =
+            edge::require_actor(crate::model::Role::ReleaseManager, "checklist.tick").await?;
+        set_item(&edge::state()?.db, &actor, &PHASE_0, &item, done, &note)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}

@@ -1,0 +1,46 @@
+//! Read-only reports for everyone signed in: the duplicates of each new
+//! unique key, and the device registrations.
+
+use crate::model::{AppError, DeviceStats, DuplicateReport};
+use leptos::prelude::*;
+
+/// Groups listed per key on one page.
+pub const PAGE_SIZE: u64 = 25;
+
+/// Every key's report; the key named `key` lists its groups from `offset`.
+#[server(name = GetDuplicates, endpoint = "duplicates")]
+pub async fn duplicate_reports(
+    #[server(default)] key: String,
+    #[server(default)] offset: u64,
+) -> Result<Vec<DuplicateReport>, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::model::ReportPage;
+        use crate::ops::{duplicates, migration::PHASE_0};
+        edge::require(crate::model::Role::Viewer, "duplicates.read").await?;
+        if !key.is_empty() {
+            duplicates::unique_key(&PHASE_0, &key).map_err(edge::respond)?;
+        }
+        let page = |of: &str| ReportPage {
+            offset: if of == key { offset } else { 0 },
+            limit: PAGE_SIZE,
+        };
+        let reports = duplicates::reports(&edge::state()?.db, &PHASE_0, page)
+            .await
+            .map_err(edge::respond)?;
+        Ok(reports)
+    })
+    .await
+}
+
+#[server(name = GetDevices, endpoint = "devices")]
+pub async fn device_stats() -> Result<DeviceStats, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Viewer, "devices.read").await?;
+        crate::ops::devices::stats(&edge::state()?.db)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}

@@ -1,0 +1,153 @@
+//! The Checklist page: whether the migration is ready to run, progress, and
+//! the six deployment items, each with who ticked it and when, or the
+//! evidence the app found. Release managers and admins tick and untick;
+//! viewers read.
+
+use super::feedback::action_error;
+use super::session::{RequireRole, Session, granted_role};
+use crate::api::{SetChecklistItem, get_checklist};
+use crate::model::{AppError, Checklist, ChecklistItem, ItemStatus, Role};
+use leptos::prelude::*;
+
+#[component]
+pub fn ChecklistPage() -> impl IntoView {
+    let set_item = ServerAction::<SetChecklistItem>::new();
+    let session = Session::get();
+    let checklist = Resource::new(
+        move || (session.allows(Role::Viewer), set_item.version().get()),
+        |(allowed, _)| async move {
+            if allowed {
+                get_checklist().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
+    view! {
+        <h1>"Checklist"</h1>
+        <RequireRole role=Role::Viewer>
+            <Items checklist set_item />
+        </RequireRole>
+    }
+}
+
+#[component]
+fn Items(
+    checklist: Resource<Result<Option<Checklist>, AppError>>,
+    set_item: ServerAction<SetChecklistItem>,
+) -> impl IntoView {
+    let may_tick = granted_role().is_some_and(|r| r.includes(Role::ReleaseManager));
+    view! {
+        {action_error(set_item)}
+        <Transition fallback=|| view! { <p>"Loading the checklist…"</p> }>
+            {move || {
+                checklist
+                    .get()
+                    .map(|result| match result {
+                        Ok(Some(list)) => {
+                            let done = list.done();
+                            let total = list.items.len();
+                            let readiness = list.readiness;
+                            view! {
+                                <section
+                                    class=if readiness.ready { "ready ok" } else { "ready" }
+                                    aria-label="Readiness"
+                                >
+                                    <p role="status" data-testid="readiness">{readiness.summary}</p>
+                                    <ul>
+                                        {readiness
+                                            .blockers
+                                            .into_iter()
+                                            .map(|b| view! { <li>{b}</li> })
+                                            .collect_view()}
+                                    </ul>
+                                </section>
+                                <p data-testid="checklist-progress">
+                                    <progress max=total.to_string() value=done.to_string()></progress>
+                                    {format!(" {done} of {total} done")}
+                                </p>
+                                <ol class="checklist">
+                                    {list
+                                        .items
+                                        .into_iter()
+                                        .map(|item| view! { <Item item may_tick set_item /> })
+                                        .collect_view()}
+                                </ol>
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => ().into_any(),
+                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Item(
+    item: ChecklistItem,
+    may_tick: bool,
+    set_item: ServerAction<SetChecklistItem>,
+) -> impl IntoView {
+    let class = match item.status {
+        ItemStatus::Open => "item-open",
+        ItemStatus::Done => "item-done",
+        ItemStatus::NeedsAttention => "item-attention",
+    };
+    let ticked = item.tick.is_some();
+    let title = item.title.clone();
+    let label = item.title.clone();
+    view! {
+        <li class=class aria-label=label>
+            <h2>{item.title}</h2>
+            <p class="status" data-testid=format!("status-{}", item.key)>
+                {item.status.label()}
+            </p>
+            {item
+                .tick
+                .map(|tick| {
+                    view! {
+                        <p class="tick">
+                            {format!("Ticked by {} at {}", tick.by, tick.at)}
+                            {(!tick.note.is_empty()).then(|| format!(": {}", tick.note))}
+                        </p>
+                    }
+                })}
+            {item
+                .evidence
+                .map(|evidence| {
+                    view! {
+                        <p class=if evidence.passed { "evidence ok" } else { "evidence" }>
+                            "Evidence: " <a href=evidence.href>{evidence.summary}</a>
+                            {format!(" ({})", evidence.at)}
+                        </p>
+                    }
+                })}
+            {(item.provable && !ticked)
+                .then(|| {
+                    view! { <p class="detail">"The app ticks this by itself once it has proof."</p> }
+                })}
+            {may_tick
+                .then(|| {
+                    view! {
+                        <ActionForm action=set_item attr:class="inline">
+                            <input type="hidden" name="item" value=item.key.clone() />
+                            <input type="hidden" name="done" value=(!ticked).to_string() />
+                            {(!ticked)
+                                .then(|| {
+                                    view! {
+                                        <label>
+                                            "Note" <input type="text" name="note" maxlength="500" />
+                                        </label>
+                                    }
+                                })}
+                            <button type="submit" aria-label=format!("{} {title}", if ticked { "Untick" } else { "Tick" })>
+                                {if ticked { "Untick" } else { "Tick" }}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+        </li>
+    }
+}

@@ -1,0 +1,85 @@
+//! Checklist ticks, one document per migration and item, each changed by
+//! a single atomic upsert so that concurrent ticks never overwrite each
+//! other's items; and the latest stored verification, the evidence of the
+//! indexes item.
+
+use super::error::rfc3339;
+use super::{Collection, Database, DbError};
+use crate::model::{Tick, Verification};
+use mongodb::bson::{DateTime, doc};
+
+impl Database {
+    /// Ticks `item` as `tick.by` with `tick.note`, or unticks it (`None`).
+    pub async fn set_tick(
+        &self,
+        migration: &str,
+        item: &str,
+        tick: Option<(&str, &str)>,
+    ) -> Result<(), DbError> {
+        let state = match tick {
+            Some((by, note)) => doc! { "ticked": true, "by": by, "note": note },
+            None => doc! { "ticked": false, "by": mongodb::bson::Bson::Null, "note": "" },
+        };
+        let mut set = doc! { "migration": migration, "item": item, "at": DateTime::now() };
+        set.extend(state);
+        self.collection(Collection::Checklist)
+            .update_one(
+                doc! { "_id": format!("{migration}/{item}") },
+                doc! { "$set": set },
+            )
+            .upsert(true)
+            .await?;
+        Ok(())
+    }
+
+    /// The ticked items of `migration`, by item key.
+    pub async fn ticks(&self, migration: &str) -> Result<Vec<(String, Tick)>, DbError> {
+        let mut cursor = self
+            .collection(Collection::Checklist)
+            .find(doc! { "migration": migration, "ticked": true })
+            .await?;
+        let mut ticks = Vec::new();
+        while cursor.advance().await? {
+            let document = cursor.deserialize_current()?;
+            let text = |field: &str| document.get_str(field).unwrap_or_default().to_owned();
+            ticks.push((
+                text("item"),
+                Tick {
+                    by: text("by"),
+                    at: rfc3339(document.get_datetime("at").ok()),
+                    note: text("note"),
+                },
+            ));
+        }
+        Ok(ticks)
+    }
+
+    /// The newest stored verification of `migration`.
+    pub async fn latest_verification(
+        &self,
+        migration: &str,
+    ) -> Result<Option<Verification>, DbError> {
+        let Some(mut document) = self
+            .collection(Collection::Verifications)
+            .find_one(doc! { "migration": migration })
+            .sort(doc! { "at": -1, "_id": -1 })
+            .await?
+        else {
+            return Ok(None);
+        };
+        let id = document
+            .get_object_id("_id")
+            .map(|id| id.to_hex())
+            .unwrap_or_default();
+        let at = rfc3339(document.get_datetime("at").ok());
+        document.remove("_id");
+        document.remove("at");
+        let verification: Verification = mongodb::bson::from_document(document)
+            .map_err(DbError::shape_of(Collection::Verifications))?;
+        Ok(Some(Verification {
+            id,
+            at,
+            ..verification
+        }))
+    }
+}

@@ -1,0 +1,87 @@
+//! The deployment checklist as the page shows it: each item ticked by a
+//! person, or proven by the app with a link to its evidence.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    Open,
+    Done,
+    /// Its newest evidence fails: a later verification failed, or the
+    /// backup it relied on is gone.
+    NeedsAttention,
+}
+
+impl ItemStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Done => "done",
+            Self::NeedsAttention => "needs attention",
+        }
+    }
+}
+
+/// What the app found that proves (or disproves) an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    pub passed: bool,
+    pub summary: String,
+    /// Where a person can see it in the app.
+    pub href: String,
+    /// RFC 3339.
+    pub at: String,
+}
+
+/// A person's tick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tick {
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChecklistItem {
+    /// Stable key, e.g. `backup`.
+    pub key: String,
+    pub title: String,
+    pub status: ItemStatus,
+    pub tick: Option<Tick>,
+    /// For items the app can prove: what it found, if anything.
+    pub evidence: Option<Evidence>,
+    /// True when the app looks for evidence of this item.
+    pub provable: bool,
+}
+
+/// Whether `migrate` would start now, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Readiness {
+    pub ready: bool,
+    pub summary: String,
+    pub blockers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Checklist {
+    pub migration: String,
+    pub items: Vec<ChecklistItem>,
+    pub readiness: Readiness,
+}
+
+impl Checklist {
+    /// Items done, for "4 of 6".
+    pub fn done(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| i.status == ItemStatus::Done)
+            .count()
+    }
+}

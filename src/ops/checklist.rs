@@ -1,0 +1,232 @@
+//! The production deployment checklist of a migration: the seed's six
+//! items in order, ticked by people, and proven by the app where it can
+//! (a passing verification proves the indexes item). An item whose newest
+//! evidence fails needs attention, whoever ticked it.
+
+use super::OpsError;
+use super::audit::{self, Actor};
+use super::migration::{Migration, plan};
+use crate::db::Database;
+use crate::model::{
+    Checklist, ChecklistItem, Evidence, ItemStatus, MigrationState, Readiness, Tick,
+};
+
+/// Where the app finds evidence for an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Proof {
+    /// The latest stored verification of the migration.
+    Verification,
+}
+
+struct ItemSpec {
+    key: &'static str,
+    title: &'static str,
+    proof: Option<Proof>,
+}
+
+const ITEMS: [ItemSpec; 6] = [
+    ItemSpec {
+        key: "backup",
+        title: "Backup database",
+        proof: None,
+    },
+    ItemSpec {
+        key: "staging",
+        title: "Test migration in staging environment",
+        proof: None,
+    },
+    ItemSpec {
+        key: "api",
+        title: "Verify API endpoints work",
+        proof: None,
+    },
+    ItemSpec {
+        key: "logs",
+        title: "Monitor error logs during deployment",
+        proof: None,
+    },
+    ItemSpec {
+        key: "indexes",
+        title: "Check database indexes created successfully",
+        proof: Some(Proof::Verification),
+    },
+    ItemSpec {
+        key: "rollback",
+        title: "Test rollback procedure in staging",
+        proof: None,
+    },
+];
+
+/// The checklist as it stands, with whether the migration could start now.
+pub async fn checklist(db: &Database, migration: &Migration) -> Result<Checklist, OpsError> {
+    let ticks = db.ticks(migration.name).await?;
+    let mut items = Vec::with_capacity(ITEMS.len());
+    for spec in &ITEMS {
+        let evidence = match spec.proof {
+            Some(proof) => evidence(db, migration, proof).await?,
+            None => None,
+        };
+        let tick = ticks
+            .iter()
+            .find(|(key, _)| key == spec.key)
+            .map(|(_, tick)| tick.clone());
+        items.push(ChecklistItem {
+            key: spec.key.to_owned(),
+            title: spec.title.to_owned(),
+            status: status(tick.as_ref(), evidence.as_ref()),
+            tick,
+            evidence,
+            provable: spec.proof.is_some(),
+        });
+    }
+    Ok(Checklist {
+        migration: migration.name.to_owned(),
+        items,
+        readiness: readiness(db, migration).await?,
+    })
+}
+
+/// Ticks (`done`) or unticks an item as `actor`, audited.
+pub async fn set_item(
+    db: &Database,
+    actor: &Actor,
+    migration: &Migration,
+    key: &str,
+    done: bool,
+    note: &str,
+) -> Result<(), OpsError> {
+    let action = if done {
+        "checklist.tick"
+    } else {
+        "checklist.untick"
+    };
+    let target = format!("{}/{key}", migration.name);
+    audit::audited(db, actor, action, &target, async {
+        let spec =
+            ITEMS
+                .iter()
+                .find(|spec| spec.key == key)
+                .ok_or_else(|| OpsError::InvalidInput {
+                    field: "item",
+                    message: format!(
+                        "no checklist item is called {key:?}; expected one of {}",
+                        ITEMS.map(|spec| spec.key).join(", ")
+                    ),
+                })?;
+        let note = note.trim();
+        if note.chars().count() > 500 {
+            return Err(OpsError::InvalidInput {
+                field: "note",
+                message: "keep the note under 500 characters".to_owned(),
+            });
+        }
+        let name = actor.name();
+        let tick = done.then_some((name.as_str(), note));
+        Ok(db.set_tick(migration.name, spec.key, tick).await?)
+    })
+    .await
+}
+
+/// Newest evidence decides: passing proves the item, failing needs
+/// attention; without evidence a person's tick decides.
+fn status(tick: Option<&Tick>, evidence: Option<&Evidence>) -> ItemStatus {
+    match (evidence, tick) {
+        (Some(e), _) if e.passed => ItemStatus::Done,
+        (Some(_), _) => ItemStatus::NeedsAttention,
+        (None, Some(_)) => ItemStatus::Done,
+        (None, None) => ItemStatus::Open,
+    }
+}
+
+async fn evidence(
+    db: &Database,
+    migration: &Migration,
+    proof: Proof,
+) -> Result<Option<Evidence>, OpsError> {
+    Ok(match proof {
+        Proof::Verification => db
+            .latest_verification(migration.name)
+            .await?
+            .map(|verification| {
+                let failed = verification
+                    .checks
+                    .iter()
+                    .filter(|c| !c.passed && !c.warning)
+                    .count();
+                Evidence {
+                    passed: verification.passed,
+                    summary: if verification.passed {
+                        format!(
+                            "verification passed all {} checks",
+                            verification.checks.len()
+                        )
+                    } else {
+                        format!("the latest verification failed {failed} checks")
+                    },
+                    href: "/runbook#latest-verification".to_owned(),
+                    at: verification.at,
+                }
+            }),
+    })
+}
+
+async fn readiness(db: &Database, migration: &Migration) -> Result<Readiness, OpsError> {
+    let plan = plan(db, migration).await?;
+    let pending = plan
+        .changes
+        .iter()
+        .filter(|c| c.status != crate::model::ChangeStatus::Present)
+        .count();
+    let summary = match (plan.state, plan.blockers.is_empty(), pending) {
+        (_, false, _) => "The migration cannot start yet.".to_owned(),
+        (MigrationState::Applied, true, 0) => "The migration is applied.".to_owned(),
+        (_, true, 0) => "Every change is already in place.".to_owned(),
+        (_, true, n) => format!("Ready to run: {n} changes would be applied."),
+    };
+    Ok(Readiness {
+        ready: plan.blockers.is_empty() && pending > 0,
+        summary,
+        blockers: plan.blockers,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evidence(passed: bool) -> Evidence {
+        Evidence {
+            passed,
+            summary: String::new(),
+            href: String::new(),
+            at: String::new(),
+        }
+    }
+
+    #[test]
+    fn failing_evidence_needs_attention_even_when_ticked() {
+        let tick = Tick {
+            by: "ada".into(),
+            at: String::new(),
+            note: String::new(),
+        };
+        assert_eq!(status(None, None), ItemStatus::Open);
+        assert_eq!(status(Some(&tick), None), ItemStatus::Done);
+        assert_eq!(status(None, Some(&evidence(true))), ItemStatus::Done);
+        assert_eq!(
+            status(Some(&tick), Some(&evidence(false))),
+            ItemStatus::NeedsAttention
+        );
+    }
+
+    #[test]
+    fn the_seed_checklist_in_order_with_unique_keys() {
+        let keys = ITEMS.map(|spec| spec.key);
+        assert_eq!(keys.len(), 6);
+        assert_eq!(ITEMS[0].title, "Backup database");
+        assert_eq!(ITEMS[5].title, "Test rollback procedure in staging");
+        for key in keys {
+            assert_eq!(keys.iter().filter(|k| **k == key).count(), 1);
+        }
+    }
+}

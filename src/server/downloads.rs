@@ -1,0 +1,93 @@
+//! CSV downloads for signed-in people: `GET /audit.csv` (the filtered audit
+//! log) and `GET /duplicates.csv?key=tasks.clientId` (every duplicate
+//! group of one unique key).
+
+use super::AppState;
+use crate::auth;
+use crate::model::{AuditFilter, ReportPage};
+use crate::ops::migration::PHASE_0;
+use crate::ops::{OpsError, audit, duplicates};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(filter): Query<AuditFilter>,
+) -> Response {
+    let export = async {
+        let entries = audit::list(&state.db, &filter).await?;
+        audit::to_csv(&entries)
+    };
+    download(&state, &headers, "audit.csv", export).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DuplicatesQuery {
+    key: String,
+}
+
+pub async fn duplicates_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<DuplicatesQuery>,
+) -> Response {
+    let export = async {
+        let report = duplicates::report(&state.db, &PHASE_0, &query.key, ReportPage::ALL).await?;
+        duplicates::to_csv(&report)
+    };
+    let filename = format!(
+        "duplicates-{}.csv",
+        query.key.replace(['"', '/', '\\'], "_")
+    );
+    download(&state, &headers, &filename, export).await
+}
+
+/// Answers `export`'s CSV as an attachment to a signed-in caller; 401 to
+/// anyone else, 400 for bad input, 503 when the database cannot be read.
+async fn download(
+    state: &AppState,
+    headers: &HeaderMap,
+    filename: &str,
+    export: impl Future<Output = Result<String, OpsError>>,
+) -> Response {
+    let token = headers
+        .get(header::COOKIE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(auth::token_from_cookie_header);
+    let user = match token {
+        Some(token) => auth::authenticate(&state.db, &token).await,
+        None => Ok(None),
+    };
+    let csv = match user {
+        Ok(Some(_)) => export.await,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in first.").into_response(),
+        Err(error) => Err(error),
+    };
+    match csv {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{filename}\""),
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(OpsError::InvalidInput { field, message }) => {
+            (StatusCode::BAD_REQUEST, format!("{field}: {message}")).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, filename, "CSV export failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The export cannot be read right now.",
+            )
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! The deployment checklist against the real server: concurrent ticks by
+//! two people all survive, an unknown item changes nothing, and the
+//! indexes item follows its evidence, going stale when a later
+//! verification fails.
+
+use crate::helpers::test_db;
+use forest_runbook::db::{Collection, DemoDataSpec};
+use forest_runbook::model::{AuditFilter, ItemStatus};
+use forest_runbook::ops::OpsError;
+use forest_runbook::ops::audit::Actor;
+use forest_runbook::ops::checklist::{checklist, set_item};
+use forest_runbook::ops::migration::{PHASE_0, migrate, verify};
+use futures::future::join_all;
+
+fn person(name: &str) -> Actor {
+    Actor::Cli(name.to_owned())
+}
+
+#[tokio::test]
+async fn concurrent_ticks_by_two_people_all_survive_with_who_and_when() {
+    let db = test_db("checklist_concurrent").await;
+    db.prepare_app_collections().await.expect("prepare");
+    let (ada, bob) = (person("ada"), person("bob"));
+    let ticks = [
+        (&ada, "backup"),
+        (&bob, "staging"),
+        (&ada, "api"),
+        (&bob, "logs"),
+        (&ada, "rollback"),
+        (&bob, "rollback"),
+    ];
+    let results = join_all(
+        ticks
+            .iter()
+            .map(|(actor, item)| set_item(&db, actor, &PHASE_0, item, true, "checked in staging")),
+    )
+    .await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let list = checklist(&db, &PHASE_0).await.expect("checklist");
+    for (key, by) in [
+        ("backup", "ada"),
+        ("staging", "bob"),
+        ("api", "ada"),
+        ("logs", "bob"),
+    ] {
+        let item = list.items.iter().find(|i| i.key == key).expect("item");
+        let tick = item
+            .tick
+            .as_ref()
+            .unwrap_or_else(|| panic!("{key} lost its tick"));
+        assert_eq!(tick.by, format!("cli:{by}"));
+        assert!(!tick.at.is_empty());
+        assert_eq!(tick.note, "checked in staging");
+        assert_eq!(item.status, ItemStatus::Done);
+    }
+    let rollback = list
+        .items
+        .iter()
+        .find(|i| i.key == "rollback")
+        .expect("item");
+    assert!(
+        rollback.tick.is_some(),
+        "one of the two ticks of the same item stands"
+    );
+    assert_eq!(list.done(), 5);
+    let ticked = db
+        .list_audit(
+            &AuditFilter {
+                action: Some("checklist.tick".into()),
+                ..AuditFilter::default()
+            },
+            100,
+        )
+        .await
+        .expect("audit");
+    assert_eq!(ticked.len(), 6, "every tick is audited");
+
+    set_item(&db, &ada, &PHASE_0, "backup", false, "")
+        .await
+        .expect("untick");
+    let list = checklist(&db, &PHASE_0).await.expect("checklist");
+    assert_eq!(list.items[0].status, ItemStatus::Open);
+    assert_eq!(list.done(), 4);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn an_unknown_item_is_refused_and_changes_nothing() {
+    let db = test_db("checklist_unknown").await;
+    db.prepare_app_collections().await.expect("prepare");
+    let error = set_item(&db, &person("ada"), &PHASE_0, "launch", true, "")
+        .await
+        .expect_err("no such item");
+    assert!(
+        matches!(error, OpsError::InvalidInput { field: "item", .. }),
+        "{error}"
+    );
+    assert_eq!(db.count(Collection::Checklist).await.expect("count"), 0);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_fails() {
+    let db = test_db("checklist_evidence").await;
+    db.prepare_app_collections().await.expect("prepare");
+    let spec = DemoDataSpec {
+        users: 5,
+        tasks: 100,
+        sessions: 50,
+        messy: false,
+        seed: 3,
+    };
+    db.write_demo_data(spec, false).await.expect("demo data");
+    let indexes = |list: &forest_runbook::model::Checklist| {
+        list.items
+            .iter()
+            .find(|i| i.key == "indexes")
+            .expect("indexes item")
+            .clone()
+    };
+    let before = checklist(&db, &PHASE_0).await.expect("checklist");
+    assert!(before.readiness.ready, "{:?}", before.readiness);
+    assert_eq!(indexes(&before).status, ItemStatus::Open);
+    assert!(indexes(&before).evidence.is_none());
+
+    let ada = person("ada");
+    migrate(&db, &ada, &PHASE_0).await.expect("migrate");
+    let passed = verify(&db, &ada, &PHASE_0).await.expect("verify");
+    assert!(passed.passed);
+    let after = checklist(&db, &PHASE_0).await.expect("checklist");
+    let item = indexes(&after);
+    assert_eq!(item.status, ItemStatus::Done, "proven without a tick");
+    let evidence = item.evidence.expect("evidence");
+    assert!(evidence.passed);
+    assert_eq!(evidence.at, passed.at);
+    assert!(evidence.href.contains("latest-verification"));
+    assert!(!after.readiness.ready, "nothing left to apply");
+
+    set_item(&db, &ada, &PHASE_0, "indexes", true, "looked myself")
+        .await
+        .expect("tick");
+    db.drop_index(Collection::Tasks, "Task_clientId_key")
+        .await
+        .expect("drop an index behind the app's back");
+    let failed = verify(&db, &ada, &PHASE_0).await.expect("verify");
+    assert!(!failed.passed);
+    let stale = indexes(&checklist(&db, &PHASE_0).await.expect("checklist"));
+    assert_eq!(
+        stale.status,
+        ItemStatus::NeedsAttention,
+        "ticked, but the newest evidence fails"
+    );
+    assert!(!stale.evidence.expect("evidence").passed);
+    db.drop_database().await.expect("drop");
+}
