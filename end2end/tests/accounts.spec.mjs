@@ -1,31 +1,7 @@
 // Signing in as each role: what each is offered, and that the server
 // refuses what the page does not offer. Runs hydrated and with JavaScript off.
 import { test, expect } from '@playwright/test';
-
-const ACCOUNTS = {
-  admin: { password: 'forest-admin-demo', role: 'Admin' },
-  release: { password: 'forest-release-demo', role: 'Release manager' },
-  viewer: { password: 'forest-viewer-demo', role: 'Viewer' },
-};
-
-// Opens a page and, when JavaScript is on, waits until it is hydrated, as a
-// person would see it become live before using it.
-async function visit(page, path, javaScriptEnabled) {
-  await page.goto(path);
-  if (javaScriptEnabled) {
-    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-    await expect(page.locator('[data-ready="false"]')).toHaveCount(0);
-  }
-}
-
-async function signIn(page, name, javaScriptEnabled) {
-  await visit(page, '/login', javaScriptEnabled);
-  await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(ACCOUNTS[name].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Phase 0: mobile sync' })).toBeVisible();
-  await expect(page.getByLabel('Signed in as')).toContainText(`${name} · ${ACCOUNTS[name].role}`);
-}
+import { signIn, visit } from './session.mjs';
 
 test('a wrong password is refused without saying whether the user exists', async ({ page, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'the error is shown by the hydrated form');

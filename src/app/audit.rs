@@ -3,7 +3,7 @@
 //! without JavaScript and can be shared as a link.
 
 use super::feedback::error_row;
-use super::session::RequireRole;
+use super::session::{RequireRole, guarded};
 use crate::api::list_audit;
 use crate::model::{AuditEntry, AuditFilter, Role};
 use leptos::prelude::*;
@@ -11,16 +11,6 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    view! {
-        <h1>"Audit"</h1>
-        <RequireRole role=Role::Viewer>
-            <AuditLog />
-        </RequireRole>
-    }
-}
-
-#[component]
-fn AuditLog() -> impl IntoView {
     let query = use_query_map();
     let filter = move || {
         let query = query.get();
@@ -30,7 +20,7 @@ fn AuditLog() -> impl IntoView {
             action: field("action"),
         }
     };
-    let entries = Resource::new(filter, list_audit);
+    let entries = guarded(Role::Viewer, filter, list_audit);
     let csv_href = move || {
         let filter = filter();
         format!(
@@ -40,6 +30,8 @@ fn AuditLog() -> impl IntoView {
         )
     };
     view! {
+        <h1>"Audit"</h1>
+        <RequireRole role=Role::Viewer>
         <form method="get" action="/audit" class="form inline" aria-label="Filter the audit log">
             <label>
                 "Actor" <input type="text" name="actor" prop:value=move || filter().actor.unwrap_or_default() />
@@ -67,13 +59,15 @@ fn AuditLog() -> impl IntoView {
                         entries
                             .get()
                             .map(|result| match result {
-                                Ok(list) => list.into_iter().map(row).collect_view().into_any(),
+                                Ok(None) => ().into_any(),
+                                Ok(Some(list)) => list.into_iter().map(row).collect_view().into_any(),
                                 Err(error) => error_row(6, &error),
                             })
                     }}
                 </Transition>
             </tbody>
         </table>
+        </RequireRole>
     }
 }
 

@@ -4,7 +4,7 @@
 //! viewers read.
 
 use super::feedback::action_error;
-use super::session::{RequireRole, Session, granted_role};
+use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{SetChecklistItem, get_checklist};
 use crate::model::{AppError, Checklist, ChecklistItem, ItemStatus, Role};
 use leptos::prelude::*;
@@ -12,16 +12,10 @@ use leptos::prelude::*;
 #[component]
 pub fn ChecklistPage() -> impl IntoView {
     let set_item = ServerAction::<SetChecklistItem>::new();
-    let session = Session::get();
-    let checklist = Resource::new(
-        move || (session.allows(Role::Viewer), set_item.version().get()),
-        |(allowed, _)| async move {
-            if allowed {
-                get_checklist().await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
+    let checklist = guarded(
+        Role::Viewer,
+        move || set_item.version().get(),
+        |_| get_checklist(),
     );
     view! {
         <h1>"Checklist"</h1>

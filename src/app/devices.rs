@@ -3,24 +3,14 @@
 //! Before the migration it says that `devices` does not exist yet.
 
 use super::chart::BarChart;
-use super::session::{RequireRole, Session};
+use super::session::{RequireRole, guarded};
 use crate::api::device_stats;
 use crate::model::{DeviceStats, LabelledCount, Role};
 use leptos::prelude::*;
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {
-    let session = Session::get();
-    let stats = Resource::new(
-        move || session.allows(Role::Viewer),
-        |allowed| async move {
-            if allowed {
-                device_stats().await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
-    );
+    let stats = guarded(Role::Viewer, || (), |()| device_stats());
     view! {
         <h1>"Devices"</h1>
         <RequireRole role=Role::Viewer>

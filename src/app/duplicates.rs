@@ -4,7 +4,7 @@
 //! and a CSV download. The page is in the address, so links work without
 //! JavaScript.
 
-use super::session::{RequireRole, Session};
+use super::session::{RequireRole, guarded};
 use crate::api::{PAGE_SIZE, duplicate_reports};
 use crate::model::{DuplicateReport, Role, WHY_NOT_COUNTED};
 use leptos::prelude::*;
@@ -13,25 +13,18 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn DuplicatesPage() -> impl IntoView {
     let query = use_query_map();
-    let session = Session::get();
-    let reports = Resource::new(
-        move || {
-            let query = query.get();
-            let key = query.get("key").unwrap_or_default();
-            let offset = query
-                .get("offset")
-                .and_then(|o| o.parse::<u64>().ok())
-                .unwrap_or(0);
-            (session.allows(Role::Viewer), key, offset)
-        },
-        |(allowed, key, offset)| async move {
-            if allowed {
-                duplicate_reports(key, offset).await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
-    );
+    let page = move || {
+        let query = query.get();
+        let key = query.get("key").unwrap_or_default();
+        let offset = query
+            .get("offset")
+            .and_then(|o| o.parse::<u64>().ok())
+            .unwrap_or(0);
+        (key, offset)
+    };
+    let reports = guarded(Role::Viewer, page, |(key, offset)| {
+        duplicate_reports(key, offset)
+    });
     view! {
         <h1>"Duplicates"</h1>
         <p class="lead">

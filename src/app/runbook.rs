@@ -5,7 +5,7 @@
 mod results;
 
 use super::feedback::action_error;
-use super::session::{RequireRole, Session, granted_role};
+use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
 use crate::model::{AppError, Role, RunbookOverview};
 use leptos::prelude::*;
@@ -29,26 +29,16 @@ pub fn RunbookPage() -> impl IntoView {
         verify: ServerAction::new(),
         revert: ServerAction::new(),
     };
-    // Created here, outside the guarded part, so that it is the same
-    // resource on the server and while hydrating; it loads only for people
-    // who may read it.
-    let session = Session::get();
-    let overview = Resource::new(
+    let overview = guarded(
+        Role::Viewer,
         move || {
             (
-                session.allows(Role::Viewer),
                 actions.migrate.version().get(),
                 actions.revert.version().get(),
                 actions.verify.version().get(),
             )
         },
-        |(allowed, ..)| async move {
-            if allowed {
-                runbook_overview().await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
+        |_| runbook_overview(),
     );
     view! {
         <h1>"Runbook"</h1>

@@ -3,27 +3,40 @@
 //! will run.
 
 use super::feedback::action_error;
-use super::session::RequireRole;
+use super::session::{RequireRole, guarded};
 use crate::api::{ApproveRequest, SetFourEyes, get_settings, list_approvals};
-use crate::model::{Approval, Role};
+use crate::model::{AppError, AppSettings, Approval, Role};
 use leptos::prelude::*;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
+    let toggle = ServerAction::<SetFourEyes>::new();
+    let approve = ServerAction::<ApproveRequest>::new();
+    let settings = guarded(
+        Role::Admin,
+        move || toggle.version().get(),
+        |_| get_settings(),
+    );
+    let approvals = guarded(
+        Role::Admin,
+        move || approve.version().get(),
+        |_| list_approvals(),
+    );
     view! {
         <h1>"Settings"</h1>
         <RequireRole role=Role::Admin>
-            <FourEyes />
+            <FourEyes toggle approve settings approvals />
         </RequireRole>
     }
 }
 
 #[component]
-fn FourEyes() -> impl IntoView {
-    let toggle = ServerAction::<SetFourEyes>::new();
-    let approve = ServerAction::<ApproveRequest>::new();
-    let settings = Resource::new(move || toggle.version().get(), |_| get_settings());
-    let approvals = Resource::new(move || approve.version().get(), |_| list_approvals());
+fn FourEyes(
+    toggle: ServerAction<SetFourEyes>,
+    approve: ServerAction<ApproveRequest>,
+    settings: Resource<Result<Option<AppSettings>, AppError>>,
+    approvals: Resource<Result<Option<Vec<Approval>>, AppError>>,
+) -> impl IntoView {
     view! {
         <h2>"Four-eyes"</h2>
         <p>
@@ -34,7 +47,8 @@ fn FourEyes() -> impl IntoView {
                 settings
                     .get()
                     .map(|result| match result {
-                        Ok(current) => {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(current)) => {
                             let (state, label, next) = if current.four_eyes {
                                 ("on", "Turn four-eyes off", "false")
                             } else {
@@ -61,8 +75,11 @@ fn FourEyes() -> impl IntoView {
                 approvals
                     .get()
                     .map(|result| match result {
-                        Ok(list) if list.is_empty() => view! { <p>"Nothing is waiting."</p> }.into_any(),
-                        Ok(list) => list
+                        Ok(None) => ().into_any(),
+                        Ok(Some(list)) if list.is_empty() => {
+                            view! { <p>"Nothing is waiting."</p> }.into_any()
+                        }
+                        Ok(Some(list)) => list
                             .into_iter()
                             .map(|approval| view! { <ApprovalCard approval approve /> })
                             .collect_view()

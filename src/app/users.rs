@@ -2,28 +2,27 @@
 //! reset passwords. The server checks the role again on every action.
 
 use super::feedback::{action_error, error_row};
-use super::session::RequireRole;
+use super::session::{RequireRole, guarded};
 use crate::api::{CreateUser, ResetUserPassword, SetUserDisabled, SetUserRole, list_users};
-use crate::model::{Role, UserSummary};
+use crate::model::{AppError, Role, UserSummary};
 use leptos::prelude::*;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    view! {
-        <h1>"Users"</h1>
-        <RequireRole role=Role::Admin>
-            <UserManagement />
-        </RequireRole>
-    }
-}
-
-#[component]
-fn UserManagement() -> impl IntoView {
-    let create = ServerAction::<CreateUser>::new();
-    let set_role = ServerAction::<SetUserRole>::new();
-    let set_disabled = ServerAction::<SetUserDisabled>::new();
-    let reset = ServerAction::<ResetUserPassword>::new();
-    let users = Resource::new(
+    let actions = UserActions {
+        create: ServerAction::new(),
+        set_role: ServerAction::new(),
+        set_disabled: ServerAction::new(),
+        reset: ServerAction::new(),
+    };
+    let UserActions {
+        create,
+        set_role,
+        set_disabled,
+        reset,
+    } = actions;
+    let users = guarded(
+        Role::Admin,
         move || {
             (
                 create.version().get(),
@@ -34,9 +33,38 @@ fn UserManagement() -> impl IntoView {
         },
         |_| list_users(),
     );
+    view! {
+        <h1>"Users"</h1>
+        <RequireRole role=Role::Admin>
+            <UserManagement actions users />
+        </RequireRole>
+    }
+}
+
+/// The page's actions, owned by the page (see `guarded`).
+#[derive(Clone, Copy)]
+struct UserActions {
+    create: ServerAction<CreateUser>,
+    set_role: ServerAction<SetUserRole>,
+    set_disabled: ServerAction<SetUserDisabled>,
+    reset: ServerAction<ResetUserPassword>,
+}
+
+#[component]
+fn UserManagement(
+    actions: UserActions,
+    users: Resource<Result<Option<Vec<UserSummary>>, AppError>>,
+) -> impl IntoView {
+    let UserActions {
+        create,
+        set_role,
+        set_disabled,
+        reset,
+    } = actions;
     let rows = move || {
         users.get().map(|result| match result {
-            Ok(list) => list
+            Ok(None) => ().into_any(),
+            Ok(Some(list)) => list
                 .into_iter()
                 .map(|user| view! { <UserRow user set_role set_disabled reset /> })
                 .collect_view()

@@ -1,0 +1,52 @@
+// The deployment checklist and the duplicate reports: a release manager
+// ticks an item and sees who and when; a viewer reads but cannot tick; the
+// duplicates of a key download as CSV. Runs hydrated and with JavaScript off.
+import { test, expect } from '@playwright/test';
+import { signIn, visit } from './session.mjs';
+
+test('a release manager ticks an item with a note, sees name and time, and unticks it', async ({ page, javaScriptEnabled }) => {
+  // The two projects share one database: each ticks its own item.
+  const title = javaScriptEnabled ? 'Test migration in staging environment' : 'Test rollback procedure in staging';
+  await signIn(page, 'release', javaScriptEnabled);
+  await visit(page, '/checklist', javaScriptEnabled);
+  await expect(page.getByRole('heading', { level: 1, name: 'Checklist' })).toBeVisible();
+  await expect(page.getByTestId('readiness')).toBeVisible();
+  await expect(page.getByTestId('checklist-progress')).toContainText(/\d of 6 done/);
+
+  const item = page.getByRole('listitem', { name: title });
+  await expect(item.getByText('open', { exact: true })).toBeVisible();
+  await item.getByLabel('Note').fill('ran against the staging copy');
+  await item.getByRole('button', { name: `Tick ${title}` }).click();
+  await expect(item).toContainText(/Ticked by release at \d{4}-\d{2}-\d{2}T/);
+  await expect(item).toContainText('ran against the staging copy');
+  await expect(item.getByText('done', { exact: true })).toBeVisible();
+
+  await item.getByRole('button', { name: `Untick ${title}` }).click();
+  await expect(item.getByText('open', { exact: true })).toBeVisible();
+  await expect(item).not.toContainText('Ticked by');
+});
+
+test('a viewer reads the checklist but is offered no tick and the server refuses one', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, 'viewer', javaScriptEnabled);
+  await visit(page, '/checklist', javaScriptEnabled);
+  await expect(page.getByRole('listitem', { name: 'Backup database' })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^(Tick|Untick) / })).toHaveCount(0);
+  const forced = await page.request.post('/api/checklist_item', { form: { item: 'backup', done: 'true' } });
+  expect(forced.status()).toBe(403);
+});
+
+test('the duplicates of a unique key download as CSV', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, 'viewer', javaScriptEnabled);
+  await visit(page, '/duplicates', javaScriptEnabled);
+  const section = page.getByRole('region', { name: 'tasks.clientId' });
+  await expect(section.getByTestId('duplicate-summary')).toContainText('duplicated values');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    section.getByRole('link', { name: 'Download CSV' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('duplicates-tasks.clientId.csv');
+  const path = await download.path();
+  const { readFile } = await import('node:fs/promises');
+  const text = await readFile(path, 'utf8');
+  expect(text.split('\n')[0]).toBe('collection,field,value,count,ids');
+});
