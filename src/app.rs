@@ -15,6 +15,7 @@ mod sections;
 mod session;
 mod settings;
 mod status;
+mod ticker;
 mod users;
 
 use audit::AuditPage;

@@ -8,6 +8,7 @@ mod audit;
 mod changelog;
 mod checklist;
 mod connection;
+mod current_op;
 mod demo_data;
 mod devices;
 mod duplicates;

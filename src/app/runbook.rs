@@ -6,9 +6,13 @@ mod results;
 
 use super::feedback::action_error;
 use super::session::{RequireRole, granted_role, guarded};
+use super::ticker::ticker;
 use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
-use crate::model::{AppError, Role, RunbookOverview};
+use crate::model::{AppError, MigrationState, Role, RunbookOverview};
 use leptos::prelude::*;
+use std::time::Duration;
+
+const LIVE_EVERY: Duration = Duration::from_secs(1);
 use results::{History, PlanView, RunView, VerificationView};
 
 /// The step actions, owned by the page so that their results survive the
@@ -29,10 +33,16 @@ pub fn RunbookPage() -> impl IntoView {
         verify: ServerAction::new(),
         revert: ServerAction::new(),
     };
+    // While a step runs, the run's record is read every second so that
+    // its changes and the server's build progress show as they happen.
+    let tick = ticker(LIVE_EVERY, move || {
+        actions.migrate.pending().get() || actions.revert.pending().get()
+    });
     let overview = guarded(
         Role::Viewer,
         move || {
             (
+                tick.get(),
                 actions.migrate.version().get(),
                 actions.revert.version().get(),
                 actions.verify.version().get(),
@@ -78,6 +88,19 @@ fn Steps(
                                 ": " <strong data-testid="migration-state">{o.state.as_str()}</strong>
                             </p>
                             <p>{o.description.clone()}</p>
+                            {o
+                                .runs
+                                .first()
+                                .filter(|run| run.state == MigrationState::Running)
+                                .cloned()
+                                .map(|run| {
+                                    view! {
+                                        <section class="live" aria-label="Running now">
+                                            <h2>"Running now"</h2>
+                                            <RunView run />
+                                        </section>
+                                    }
+                                })}
                         }
                             .into_any(),
                         Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),

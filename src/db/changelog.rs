@@ -7,14 +7,13 @@ use crate::model::{ChangeOutcome, ChangeResult, MigrationState, RunRecord, Verif
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{Bson, DateTime, Document, doc};
 
-fn change_document(result: &ChangeResult) -> Document {
-    doc! {
-        "description": &result.description,
-        "outcome": result.outcome.as_str(),
-        "durationMs": i64::try_from(result.duration_ms).unwrap_or(i64::MAX),
-        "errorCode": result.error_code.map_or(Bson::Null, Bson::Int32),
-        "error": result.error.as_deref().map_or(Bson::Null, |e| Bson::String(e.to_owned())),
-    }
+/// The pending change of a new run.
+fn pending_document(result: &ChangeResult) -> Document {
+    doc! { "description": &result.description, "outcome": result.outcome.as_str() }
+}
+
+fn text_or_null(text: Option<&str>) -> Bson {
+    text.map_or(Bson::Null, |t| Bson::String(t.to_owned()))
 }
 
 fn change_from(document: &Document) -> ChangeResult {
@@ -28,6 +27,15 @@ fn change_from(document: &Document) -> ChangeResult {
             .unwrap_or(0),
         error_code: document.get_i32("errorCode").ok(),
         error: document.get_str("error").ok().map(str::to_owned),
+        started_at: document
+            .get_datetime("startedAt")
+            .ok()
+            .map(|at| rfc3339(Some(at))),
+        finished_at: document
+            .get_datetime("finishedAt")
+            .ok()
+            .map(|at| rfc3339(Some(at))),
+        progress: document.get_str("progress").ok().map(str::to_owned),
     }
 }
 
@@ -95,25 +103,56 @@ impl Database {
                 "state": MigrationState::Running.as_str(),
                 "startedBy": started_by,
                 "startedAt": DateTime::now(),
-                "changes": changes.iter().map(change_document).collect::<Vec<_>>(),
+                "changes": changes.iter().map(pending_document).collect::<Vec<_>>(),
             })
             .await?;
         Ok(id.to_hex())
     }
 
+    /// Sets fields of change `index` of `run`.
+    async fn set_change(&self, run: &str, index: usize, fields: Document) -> Result<(), DbError> {
+        let set: Document = fields
+            .into_iter()
+            .map(|(field, value)| (format!("changes.{index}.{field}"), value))
+            .collect();
+        self.collection(Collection::Changelog)
+            .update_one(doc! { "_id": object_id(run)? }, doc! { "$set": set })
+            .await?;
+        Ok(())
+    }
+
+    /// Marks change `index` of `run` as running, from now.
+    pub async fn start_change(&self, run: &str, index: usize) -> Result<(), DbError> {
+        let fields =
+            doc! { "outcome": ChangeOutcome::Running.as_str(), "startedAt": DateTime::now() };
+        self.set_change(run, index, fields).await
+    }
+
+    /// The server's latest word on a running change's progress.
+    pub async fn record_progress(
+        &self,
+        run: &str,
+        index: usize,
+        text: &str,
+    ) -> Result<(), DbError> {
+        self.set_change(run, index, doc! { "progress": text }).await
+    }
+
+    /// Records how change `index` of `run` ended, as of now.
     pub async fn record_change(
         &self,
         run: &str,
         index: usize,
         result: &ChangeResult,
     ) -> Result<(), DbError> {
-        self.collection(Collection::Changelog)
-            .update_one(
-                doc! { "_id": object_id(run)? },
-                doc! { "$set": { format!("changes.{index}"): change_document(result) } },
-            )
-            .await?;
-        Ok(())
+        let fields = doc! {
+            "outcome": result.outcome.as_str(),
+            "finishedAt": DateTime::now(),
+            "durationMs": i64::try_from(result.duration_ms).unwrap_or(i64::MAX),
+            "errorCode": result.error_code.map_or(Bson::Null, Bson::Int32),
+            "error": text_or_null(result.error.as_deref()),
+        };
+        self.set_change(run, index, fields).await
     }
 
     pub async fn finish_run(
@@ -128,7 +167,7 @@ impl Database {
                 doc! { "$set": {
                     "state": state.as_str(),
                     "finishedAt": DateTime::now(),
-                    "error": error.map_or(Bson::Null, |e| Bson::String(e.to_owned())),
+                    "error": text_or_null(error),
                 } },
             )
             .await?;

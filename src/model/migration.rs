@@ -53,10 +53,13 @@ pub struct Plan {
 }
 
 /// How one change ended within a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeOutcome {
+    #[default]
     Pending,
+    /// Started and not finished: under way, or cut short by a dead process.
+    Running,
     Applied,
     Skipped,
     Failed,
@@ -67,6 +70,7 @@ impl ChangeOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::Running => "running",
             Self::Applied => "applied",
             Self::Skipped => "skipped",
             Self::Failed => "failed",
@@ -75,21 +79,30 @@ impl ChangeOutcome {
 
     /// Parses a stored word; an unknown one reads as pending.
     pub fn parse(word: &str) -> Self {
-        [Self::Applied, Self::Skipped, Self::Failed]
+        [Self::Running, Self::Applied, Self::Skipped, Self::Failed]
             .into_iter()
             .find(|outcome| outcome.as_str() == word)
             .unwrap_or(Self::Pending)
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeResult {
     pub description: String,
     pub outcome: ChangeOutcome,
+    /// RFC 3339, once started.
+    #[serde(default)]
+    pub started_at: Option<String>,
+    /// RFC 3339, once finished.
+    #[serde(default)]
+    pub finished_at: Option<String>,
     pub duration_ms: u64,
     pub error_code: Option<i32>,
     pub error: Option<String>,
+    /// The latest progress the server reported while the change ran.
+    #[serde(default)]
+    pub progress: Option<String>,
 }
 
 /// One run of migrate or revert, as recorded in the changelog.

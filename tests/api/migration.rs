@@ -249,10 +249,7 @@ async fn a_run_whose_process_died_is_interrupted_and_the_next_run_finishes_it() 
         .iter()
         .map(|c| forest_runbook::model::ChangeResult {
             description: c.describe(),
-            outcome: ChangeOutcome::Pending,
-            duration_ms: 0,
-            error_code: None,
-            error: None,
+            ..Default::default()
         })
         .collect();
     let run = db
@@ -270,7 +267,10 @@ async fn a_run_whose_process_died_is_interrupted_and_the_next_run_finishes_it() 
         .expect("devices");
     let mut first = changes[0].clone();
     first.outcome = ChangeOutcome::Applied;
+    db.start_change(&run, 0).await.expect("start");
     db.record_change(&run, 0, &first).await.expect("record");
+    // ... and died building the next one.
+    db.start_change(&run, 1).await.expect("start");
 
     let refused = migrate(&db, &cli(), &PHASE_0)
         .await
@@ -289,10 +289,41 @@ async fn a_run_whose_process_died_is_interrupted_and_the_next_run_finishes_it() 
             .iter()
             .all(|c| c.outcome == ChangeOutcome::Applied)
     );
-    let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
     assert!(
-        runs.iter()
-            .any(|r| r.id == run && r.state == MigrationState::Interrupted)
+        finished
+            .changes
+            .iter()
+            .all(|c| c.started_at.is_some() && c.finished_at.is_some()),
+        "each change records when it started and finished"
+    );
+    let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
+    let dead = runs.iter().find(|r| r.id == run).expect("the dead run");
+    assert_eq!(dead.state, MigrationState::Interrupted);
+    assert_eq!(
+        dead.changes
+            .iter()
+            .map(|c| c.outcome)
+            .take(3)
+            .collect::<Vec<_>>(),
+        [
+            ChangeOutcome::Applied,
+            ChangeOutcome::Running,
+            ChangeOutcome::Pending
+        ],
+        "the record says what was done, what was cut short and what never started"
+    );
+    assert_eq!(
+        db.index_build_progress(&forest_runbook::db::IndexSpec {
+            collection: forest_runbook::db::Collection::Tasks,
+            name: "Task_clientId_key",
+            keys: &[("clientId", 1)],
+            unique: true,
+            string_only: Some("clientId"),
+        })
+        .await
+        .expect("currentOp answers"),
+        None,
+        "no build is running now"
     );
     db.drop_database().await.expect("drop");
 }

@@ -79,11 +79,22 @@ pub fn RunView(run: RunRecord) -> impl IntoView {
                     .changes
                     .into_iter()
                     .map(|change| {
+                        let timing = match (&change.finished_at, &change.started_at) {
+                            (Some(_), _) => format!("{} ms", change.duration_ms),
+                            (None, Some(started)) => format!("since {started}"),
+                            (None, None) => String::new(),
+                        };
+                        let progress = (change.outcome == ChangeOutcome::Running)
+                            .then_some(change.progress)
+                            .flatten();
                         view! {
                             <tr class=format!("outcome-{}", change.outcome.as_str())>
                                 <td>{change.description}</td>
-                                <td>{change.outcome.as_str()}</td>
-                                <td>{format!("{} ms", change.duration_ms)}</td>
+                                <td>
+                                    {change.outcome.as_str()}
+                                    {progress.map(|p| view! { <small>{format!(" · {p}")}</small> })}
+                                </td>
+                                <td>{timing}</td>
                                 <td>{change.error.unwrap_or_default()}</td>
                             </tr>
                         }

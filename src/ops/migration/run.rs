@@ -3,11 +3,14 @@
 
 use super::declaration::{Change, Migration};
 use super::{lease, plan};
-use crate::db::{Database, DbError};
+use crate::db::{Database, DbError, IndexSpec};
 use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, RunRecord};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How often a running index build's progress is read and recorded.
+const PROGRESS_EVERY: Duration = Duration::from_secs(1);
 
 pub async fn migrate(
     db: &Database,
@@ -30,10 +33,7 @@ pub(super) fn pending(descriptions: impl IntoIterator<Item = String>) -> Vec<Cha
         .into_iter()
         .map(|description| ChangeResult {
             description,
-            outcome: ChangeOutcome::Pending,
-            duration_ms: 0,
-            error_code: None,
-            error: None,
+            ..ChangeResult::default()
         })
         .collect()
 }
@@ -49,6 +49,7 @@ pub(super) async fn record<F>(
 where
     F: Future<Output = Result<ChangeOutcome, DbError>>,
 {
+    db.start_change(run, index).await?;
     let started = Instant::now();
     let result = work.await;
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -62,6 +63,7 @@ where
         duration_ms,
         error_code,
         error: error.clone(),
+        ..ChangeResult::default()
     };
     db.record_change(run, index, &entry).await?;
     match result {
@@ -105,7 +107,7 @@ async fn apply(db: &Database, actor: &Actor, migration: &Migration) -> Result<Ru
                 Change::CreateCollection { collection } => {
                     db.create_collection(*collection).await?
                 }
-                Change::CreateIndex(spec) => db.create_index(spec).await?,
+                Change::CreateIndex(spec) => build_watched(db, &run, index, spec).await?,
             }
             Ok(ChangeOutcome::Applied)
         })
@@ -113,6 +115,35 @@ async fn apply(db: &Database, actor: &Actor, migration: &Migration) -> Result<Ru
     }
     db.finish_run(&run, MigrationState::Applied, None).await?;
     latest(db, migration.name, &run).await
+}
+
+/// Builds the index, recording in the run what `currentOp` says of the
+/// build every `PROGRESS_EVERY`, so that people watching see it move.
+async fn build_watched(
+    db: &Database,
+    run: &str,
+    index: usize,
+    spec: &IndexSpec,
+) -> Result<(), DbError> {
+    let build = db.create_index(spec);
+    tokio::pin!(build);
+    let mut ticker = tokio::time::interval(PROGRESS_EVERY);
+    ticker.tick().await;
+    loop {
+        tokio::select! {
+            built = &mut build => return built,
+            _ = ticker.tick() => {
+                let progress = match db.index_build_progress(spec).await {
+                    Ok(Some(progress)) => progress,
+                    Ok(None) => "building; the server does not report this build's progress".to_owned(),
+                    Err(error) => format!("building; progress unavailable: {error}"),
+                };
+                if let Err(error) = db.record_progress(run, index, &progress).await {
+                    tracing::warn!(%error, "could not record index build progress");
+                }
+            }
+        }
+    }
 }
 
 pub(super) async fn latest(

@@ -65,14 +65,20 @@ async fn checks(db: &Database, migration: &Migration) -> Result<Verification, Op
             format!("winning plan: {plan}"),
         ));
     }
-    let ping = db.ping().await;
+    let health = crate::ops::health::check(db, std::time::Instant::now()).await;
     checks.push(check(
-        "the database answers".to_owned(),
-        ping.is_ok(),
+        "GET /api/health reports healthy".to_owned(),
+        health.is_ok(),
         false,
-        match ping {
-            Ok(latency) => format!("ping in {:.1} ms", latency.as_secs_f64() * 1_000.0),
-            Err(error) => error.to_string(),
+        match health {
+            Ok(report) => format!(
+                "healthy: {} {} answers in {:.1} ms; migration {}",
+                report.database.name,
+                report.database.version,
+                report.database.latency_ms,
+                report.migration.state
+            ),
+            Err(error) => format!("unhealthy: {error}"),
         },
     ));
     let passed = checks.iter().all(|c| c.passed || c.warning);
