@@ -1,6 +1,9 @@
-//! Duplicate reports of a unique key in one aggregation pass: string values
-//! grouped with a capped list of `_id`s, and the documents holding `null`,
-//! another type, or no value, counted by type in the same pass.
+//! Duplicate reports of a unique key in two passes. The first groups every
+//! document by the raw value (as cheap as the bare shell aggregation) and
+//! keeps the repeated strings and the non-string values; the second reads
+//! only the documents of the listed groups and those without the field, to
+//! cap each group's `_id`s inside the aggregation and to tell a missing
+//! field from an explicit `null` (the first pass groups both under `null`).
 
 use super::error::codes;
 use super::{Collection, Database, DbError};
@@ -8,23 +11,13 @@ use crate::model::{DuplicateGroup, DuplicateReport, IDS_PER_GROUP, ReportPage};
 use mongodb::bson::{Bson, Document, doc};
 use std::time::Duration;
 
-/// The groups of one pass: `{_id: {v, t}, n, ids}`, where `t` is the BSON
-/// type of the field ("missing" when absent) and `v` the value when it is a
-/// string. Non-string types keep one group each; strings only when repeated.
-fn pipeline(field: &str) -> Vec<Document> {
-    let path = format!("${field}");
-    vec![
-        doc! { "$group": {
-            "_id": {
-                "v": { "$cond": [{ "$eq": [{ "$type": &path }, "string"] }, &path, Bson::Null] },
-                "t": { "$type": &path },
-            },
-            "n": { "$sum": 1 },
-            "ids": { "$firstN": { "input": "$_id", "n": IDS_PER_GROUP as i64 } },
-        } },
-        doc! { "$match": { "$or": [{ "_id.t": { "$ne": "string" } }, { "n": { "$gt": 1 } }] } },
-        doc! { "$sort": { "n": -1, "_id.v": 1 } },
-    ]
+/// `$sum` answers an int32 or an int64 depending on the total.
+fn count_of(group: &Document) -> u64 {
+    match group.get("n") {
+        Some(Bson::Int32(n)) => u64::try_from(*n).unwrap_or(0),
+        Some(Bson::Int64(n)) => u64::try_from(*n).unwrap_or(0),
+        _ => 0,
+    }
 }
 
 /// `ObjectId`s as hex, anything else as its Extended JSON text.
@@ -36,19 +29,10 @@ fn id_text(id: &Bson) -> String {
     }
 }
 
-/// `$sum` answers an int32 or an int64 depending on the total.
-fn count_of(group: &Document) -> u64 {
-    match group.get("n") {
-        Some(Bson::Int32(n)) => u64::try_from(*n).unwrap_or(0),
-        Some(Bson::Int64(n)) => u64::try_from(*n).unwrap_or(0),
-        _ => 0,
-    }
-}
-
 impl Database {
     /// The report of `field` in `collection`, listing the groups in `page`.
-    /// The pass is bounded by `max_time`; when it hits the bound the report
-    /// says so and holds what was counted until then.
+    /// Each pass is bounded by `max_time`; when one hits the bound the
+    /// report says so and holds what was counted until then.
     pub async fn duplicate_report(
         &self,
         collection: Collection,
@@ -67,10 +51,14 @@ impl Database {
         if !report.exists {
             return Ok(report);
         }
-        match self
-            .tally(collection, field, page, max_time, &mut report)
-            .await
-        {
+        let counted = async {
+            let null_or_missing = self
+                .group_values(collection, field, page, max_time, &mut report)
+                .await?;
+            self.list_ids(collection, field, null_or_missing, max_time, &mut report)
+                .await
+        };
+        match counted.await {
             Err(error) if error.code() == Some(codes::MAX_TIME_MS_EXPIRED) => {
                 report.time_limited = true;
                 Ok(report)
@@ -79,47 +67,102 @@ impl Database {
         }
     }
 
-    async fn tally(
+    /// First pass: the repeated strings (those in `page` listed, without
+    /// ids yet) and the non-strings; answers how many documents hold `null`
+    /// or no field at all.
+    async fn group_values(
         &self,
         collection: Collection,
         field: &str,
         page: ReportPage,
         max_time: Duration,
         report: &mut DuplicateReport,
-    ) -> Result<(), DbError> {
+    ) -> Result<u64, DbError> {
         let mut groups = self
             .collection(collection)
-            .aggregate(pipeline(field))
+            .aggregate([
+                doc! { "$group": { "_id": format!("${field}"), "n": { "$sum": 1 } } },
+                doc! { "$match": { "$or": [
+                    { "n": { "$gt": 1 } },
+                    { "_id": { "$not": { "$type": "string" } } },
+                ] } },
+                doc! { "$sort": { "n": -1, "_id": 1 } },
+            ])
             .allow_disk_use(true)
             .max_time(max_time)
             .await?;
         let end = page.offset.saturating_add(page.limit);
+        let mut null_or_missing = 0;
         while groups.advance().await? {
             let group = groups.deserialize_current()?;
-            let key = group
-                .get_document("_id")
-                .map_err(DbError::shape_of(collection))?;
             let count = count_of(&group);
-            match key.get_str("t").map_err(DbError::shape_of(collection))? {
-                "string" => {
+            match group.get("_id") {
+                Some(Bson::String(value)) => {
                     if (page.offset..end).contains(&report.duplicated_values) {
                         report.groups.push(DuplicateGroup {
-                            value: key.get_str("v").unwrap_or_default().to_owned(),
+                            value: value.clone(),
                             count,
-                            ids: group
-                                .get_array("ids")
-                                .map(|ids| ids.iter().map(id_text).collect())
-                                .unwrap_or_default(),
+                            ids: Vec::new(),
                         });
                     }
                     report.duplicated_values += 1;
                     report.duplicated_documents += count;
                 }
-                "null" => report.nulls += count,
-                "missing" => report.missing += count,
-                _ => report.non_strings += count,
+                None | Some(Bson::Null) => null_or_missing += count,
+                Some(_) => report.non_strings += count,
             }
         }
+        Ok(null_or_missing)
+    }
+
+    /// Second pass, over the listed groups' documents and those lacking the
+    /// field: up to `IDS_PER_GROUP` ids per group, and nulls told from
+    /// missing fields.
+    async fn list_ids(
+        &self,
+        collection: Collection,
+        field: &str,
+        null_or_missing: u64,
+        max_time: Duration,
+        report: &mut DuplicateReport,
+    ) -> Result<(), DbError> {
+        let values: Vec<&str> = report.groups.iter().map(|g| g.value.as_str()).collect();
+        if values.is_empty() && null_or_missing == 0 {
+            return Ok(());
+        }
+        let mut groups = self
+            .collection(collection)
+            .aggregate([
+                doc! { "$match": { "$or": [
+                    { field: { "$in": values } },
+                    { field: { "$exists": false } },
+                ] } },
+                doc! { "$group": {
+                    "_id": format!("${field}"),
+                    "n": { "$sum": 1 },
+                    "ids": { "$firstN": { "input": "$_id", "n": IDS_PER_GROUP as i64 } },
+                } },
+            ])
+            .allow_disk_use(true)
+            .max_time(max_time)
+            .await?;
+        let mut missing = 0;
+        while groups.advance().await? {
+            let group = groups.deserialize_current()?;
+            match group.get("_id") {
+                Some(Bson::String(value)) => {
+                    let ids = group
+                        .get_array("ids")
+                        .map_err(DbError::shape_of(collection))?;
+                    if let Some(listed) = report.groups.iter_mut().find(|g| &g.value == value) {
+                        listed.ids = ids.iter().map(id_text).collect();
+                    }
+                }
+                _ => missing += count_of(&group),
+            }
+        }
+        report.missing = missing;
+        report.nulls = null_or_missing.saturating_sub(missing);
         Ok(())
     }
 }

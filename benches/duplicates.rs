@@ -1,0 +1,92 @@
+//! The duplicates report of `tasks.clientId` against the bare aggregation
+//! a person would type in the shell, on 1M tasks (`BENCH_SCALE` scales it)
+//! of which 1% hold a duplicated `clientId`. Prints the median of each over
+//! the rounds and their ratio (goal: at most 1.2).
+
+mod support;
+
+use forest_runbook::model::ReportPage;
+use forest_runbook::ops::duplicates;
+use forest_runbook::ops::migration::PHASE_0;
+use mongodb::bson::{Document, doc};
+use support::{Server, median, scaled, seconds, timed};
+
+const ROUNDS: usize = 3;
+const BATCH: usize = 10_000;
+
+#[tokio::main]
+async fn main() {
+    let server = Server::start("bench_duplicates").await;
+    let client = mongodb::Client::with_uri_str(&server.uri)
+        .await
+        .expect("client");
+    let tasks = client
+        .database(server.db.name())
+        .collection::<Document>("tasks");
+    let count = scaled(1_000_000);
+    let (loading, ()) = timed(async {
+        for start in (0..count).step_by(BATCH) {
+            let batch = (start..(start + BATCH).min(count)).map(|i| {
+                // Every hundredth task repeats the one before it.
+                let id = if i % 100 == 1 { i - 1 } else { i };
+                doc! { "title": format!("task {i}"), "status": "TODO", "clientId": format!("client-{id:08}") }
+            });
+            tasks.insert_many(batch).ordered(false).await.expect("insert");
+        }
+    })
+    .await;
+    println!(
+        "{count} tasks, 1% duplicated clientIds, written in {}",
+        seconds(loading)
+    );
+
+    let bare = || async {
+        let mut cursor = tasks
+            .aggregate([
+                doc! { "$match": { "clientId": { "$type": "string" } } },
+                doc! { "$group": { "_id": "$clientId", "n": { "$sum": 1 } } },
+                doc! { "$match": { "n": { "$gt": 1 } } },
+            ])
+            .allow_disk_use(true)
+            .await
+            .expect("aggregate");
+        let mut groups = 0_u64;
+        while cursor.advance().await.expect("advance") {
+            groups += 1;
+        }
+        groups
+    };
+    let page = ReportPage {
+        offset: 0,
+        limit: 25,
+    };
+    let (mut bare_times, mut report_times) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let (time, groups) = timed(bare()).await;
+        bare_times.push(time);
+        let (time, report) = timed(duplicates::report(
+            &server.db,
+            &PHASE_0,
+            "tasks.clientId",
+            page,
+        ))
+        .await;
+        let report = report.expect("report");
+        assert_eq!(
+            report.duplicated_values, groups,
+            "both find the same groups"
+        );
+        report_times.push(time);
+    }
+    let (bare, report) = (median(bare_times), median(report_times));
+    println!("bare aggregation (median of {ROUNDS}): {}", seconds(bare));
+    println!(
+        "duplicates report (median of {ROUNDS}): {}",
+        seconds(report)
+    );
+    println!(
+        "ratio report / bare: {:.2} (goal <= 1.20)",
+        report.as_secs_f64() / bare.as_secs_f64()
+    );
+    server.stop().await;
+}
