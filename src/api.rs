@@ -6,6 +6,7 @@ mod audit;
 #[cfg(feature = "ssr")]
 mod edge;
 mod health;
+mod monitor;
 mod runbook;
 mod session;
 mod settings;
@@ -13,6 +14,9 @@ mod users;
 
 pub use audit::{ListAudit, list_audit};
 pub use health::{GetHealth, get_health};
+pub use monitor::{
+    ClearThreshold, GetMonitor, SetThreshold, clear_threshold, monitor_overview, set_threshold,
+};
 pub use runbook::{
     DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, dry_run, run_migrate, run_revert,
     run_verify, runbook_overview,

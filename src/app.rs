@@ -5,6 +5,7 @@ mod feedback;
 mod home;
 mod layout;
 mod login;
+mod monitor;
 mod planned;
 mod runbook;
 mod sections;
@@ -21,6 +22,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 use login::LoginPage;
+use monitor::MonitorPage;
 use planned::PlannedPage;
 use runbook::RunbookPage;
 pub use sections::Section;
@@ -72,7 +74,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("checklist") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Checklist /> } />
                         <Route path=path!("duplicates") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Duplicates /> } />
                         <Route path=path!("devices") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Devices /> } />
-                        <Route path=path!("monitor") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Monitor /> } />
+                        <Route path=path!("monitor") ssr=SsrMode::Async view=MonitorPage />
                         <Route path=path!("audit") ssr=SsrMode::Async view=AuditPage />
                         <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
                         <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />

@@ -61,6 +61,9 @@ pub struct PathSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct MonitorSettings {
     pub sample_interval_secs: u64,
+    /// Empty: `GET /metrics` is open. Otherwise scrapers must send
+    /// `Authorization: Bearer <token>`.
+    pub metrics_token: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -216,6 +219,7 @@ backups_dir = "data/backups"
 logs_dir = "data/logs"
 [monitor]
 sample_interval_secs = 2
+metrics_token = ""
 [auth]
 session_hours = 8
 [site]

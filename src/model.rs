@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod health;
 mod migration;
+mod monitor;
 
 pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
@@ -16,4 +17,8 @@ pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, Mi
 pub use migration::{
     ChangeOutcome, ChangeResult, ChangeStatus, DuplicateSummary, LockHolder, Plan, PlannedChange,
     RunRecord, RunbookOverview, Verification, VerifyCheck,
+};
+pub use monitor::{
+    Alert, Bound, MigrationProgress, MonitorOverview, Point, Ring, Sample, Series, Threshold,
+    WINDOW_SECS, Window, breaches, group_of,
 };

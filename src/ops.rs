@@ -7,5 +7,6 @@ mod error;
 pub mod four_eyes;
 pub mod health;
 pub mod migration;
+pub mod thresholds;
 
 pub use error::OpsError;

@@ -1,7 +1,7 @@
 //! `GET /audit.csv`: the filtered audit log as a download, for signed-in people.
 
 use super::AppState;
-use crate::auth;
+use super::signed_in::signed_in;
 use crate::model::AuditFilter;
 use crate::ops::audit;
 use axum::extract::{Query, State};
@@ -13,15 +13,7 @@ pub async fn audit_csv(
     headers: HeaderMap,
     Query(filter): Query<AuditFilter>,
 ) -> Response {
-    let token = headers
-        .get(header::COOKIE)
-        .and_then(|h| h.to_str().ok())
-        .and_then(auth::token_from_cookie_header);
-    let user = match token {
-        Some(token) => auth::authenticate(&state.db, &token).await,
-        None => Ok(None),
-    };
-    let csv = match user {
+    let csv = match signed_in(&state, &headers).await {
         Ok(Some(_)) => audit::list(&state.db, &filter)
             .await
             .and_then(|entries| audit::to_csv(&entries)),

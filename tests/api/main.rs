@@ -8,5 +8,6 @@ mod four_eyes;
 mod health;
 mod helpers;
 mod migration;
+mod monitor;
 mod process;
 mod roles;

@@ -39,6 +39,13 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ("run_migrate", Some(Role::ReleaseManager), ""),
     ("run_verify", Some(Role::ReleaseManager), ""),
     ("run_revert", Some(Role::Admin), "confirmation=wrong-name"),
+    ("monitor_overview", Some(Role::Viewer), ""),
+    (
+        "set_threshold",
+        Some(Role::Admin),
+        "series=ops/insert&bound=above&limit=1000",
+    ),
+    ("clear_threshold", Some(Role::Admin), "series=ops/insert"),
     ("list_users", Some(Role::Admin), ""),
     (
         "create_user",

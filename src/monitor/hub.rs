@@ -1,0 +1,116 @@
+//! `Monitor`: the one sampler task and what it shares. Every interval the
+//! task reads the sources once, adds the sample to the window and
+//! broadcasts it; however many people watch, the database sees one round
+//! of reads per interval. The task ends when the last handle is dropped.
+
+use super::reading::{self, Reading};
+use super::sample::sample;
+use crate::db::Database;
+use crate::model::{Sample, Window};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, Weak};
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// Samples a slow subscriber may fall behind before it is sent the whole
+/// window again.
+const BACKLOG: usize = 64;
+
+/// A handle on the sampler; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Monitor {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    window: RwLock<Window>,
+    latest: RwLock<Option<Arc<Reading>>>,
+    sender: broadcast::Sender<Arc<Sample>>,
+    rounds: AtomicU64,
+}
+
+impl Monitor {
+    /// Starts the sampler on the current tokio runtime.
+    pub fn start(db: Database, interval: Duration) -> Self {
+        let (sender, _) = broadcast::channel(BACKLOG);
+        let shared = Arc::new(Shared {
+            window: RwLock::new(Window::new(interval.as_secs())),
+            latest: RwLock::new(None),
+            sender,
+            rounds: AtomicU64::new(0),
+        });
+        tokio::spawn(run(db, Arc::downgrade(&shared), interval));
+        Self { shared }
+    }
+
+    /// The window as it is now, and a receiver of every later sample. Taken
+    /// together under the window's lock, so no sample falls between them.
+    pub fn subscribe(&self) -> (Window, broadcast::Receiver<Arc<Sample>>) {
+        let window = self
+            .shared
+            .window
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        (window.clone(), self.shared.sender.subscribe())
+    }
+
+    pub fn window(&self) -> Window {
+        self.subscribe().0
+    }
+
+    /// The raw numbers of the latest round, for `/metrics`.
+    pub fn latest_reading(&self) -> Option<Arc<Reading>> {
+        self.shared
+            .latest
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Rounds of reads the sampler has made since it started.
+    pub fn rounds(&self) -> u64 {
+        self.shared.rounds.load(Ordering::Relaxed)
+    }
+
+    /// Receivers currently subscribed.
+    pub fn subscribers(&self) -> usize {
+        self.shared.sender.receiver_count()
+    }
+}
+
+async fn run(db: Database, shared: Weak<Shared>, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut previous: Option<Reading> = None;
+    let mut seq = 0;
+    loop {
+        ticker.tick().await;
+        if shared.strong_count() == 0 {
+            return;
+        }
+        let reading = reading::read(&db).await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        seq += 1;
+        let sample = Arc::new(sample(seq, previous.as_ref(), &reading));
+        {
+            let mut window = shared
+                .window
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            window.push(&sample);
+            // Sent under the lock: a subscriber gets it either in its
+            // window or from its receiver, never both and never neither.
+            // No receiver at all is not an error.
+            let _ = shared.sender.send(sample);
+        }
+        *shared
+            .latest
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(reading.clone()));
+        shared.rounds.fetch_add(1, Ordering::Relaxed);
+        previous = Some(reading);
+    }
+}
