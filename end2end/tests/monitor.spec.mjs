@@ -2,24 +2,10 @@
 // when hydrated, the latest window when JavaScript is off, and thresholds
 // an admin sets that raise an alert.
 import { test, expect } from '@playwright/test';
-
-const PASSWORDS = { admin: 'forest-admin-demo', viewer: 'forest-viewer-demo' };
+import { signInAndOpen } from '../helpers/session.mjs';
 
 async function signInAndOpenMonitor(page, name, javaScriptEnabled) {
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message.slice(0, 400)}`));
-  await page.goto('/login');
-  if (javaScriptEnabled) {
-    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-  }
-  await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(PASSWORDS[name]);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByLabel('Signed in as')).toContainText(name);
-  await page.goto('/monitor');
-  if (javaScriptEnabled) {
-    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-    await expect(page.locator('[data-ready="true"]')).toBeVisible();
-  }
+  await signInAndOpen(page, name, '/monitor', javaScriptEnabled);
   await expect(page.getByRole('heading', { level: 1, name: 'Monitor' })).toBeVisible();
 }
 

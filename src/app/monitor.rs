@@ -15,6 +15,52 @@ use alerts::{AlertsPanel, ThresholdsPanel};
 use leptos::prelude::*;
 use panels::{ChartPanel, LastSample, MigrationPanel};
 
+/// The chart panels: group of series, title, unit, and what the values mean.
+const CHARTS: [(&str, &str, &str, &str); 7] = [
+    (
+        "connections",
+        "Connections",
+        "",
+        "Connections to the database server (serverStatus): open now, and how many more it accepts.",
+    ),
+    (
+        "ops",
+        "Operations per second",
+        "/s",
+        "Operations by type per second, from the change in serverStatus opcounters.",
+    ),
+    (
+        "latency",
+        "Server latency",
+        " ms",
+        "Average time per read, write and command on the server (Δlatency / Δops of opLatencies).",
+    ),
+    (
+        "pool",
+        "This app's connection pool",
+        "",
+        "Per server: connections in use and idle, checkouts waiting, and checkouts failed per interval (driver CMAP events).",
+    ),
+    (
+        "commands",
+        "This app's command latency",
+        " ms",
+        "Average round trip of this app's commands by name, from the driver's command events.",
+    ),
+    (
+        "devices",
+        "Device registrations",
+        "",
+        "Registered devices in total, and new ones in the last 15 minutes.",
+    ),
+    (
+        "sync",
+        "Sync activity",
+        "",
+        "Tasks and focus sessions written by a mobile client (a string clientId), and users synced in the last hour.",
+    ),
+];
+
 #[component]
 pub fn MonitorPage() -> impl IntoView {
     let set = ServerAction::<SetThreshold>::new();
@@ -76,20 +122,12 @@ fn Dashboard(
         <div class="panels">
             <AlertsPanel window thresholds />
             <MigrationPanel window />
-            <ChartPanel window thresholds group="connections" title="Connections" unit=""
-                about="Connections to the database server (serverStatus): open now, and how many more it accepts." />
-            <ChartPanel window thresholds group="ops" title="Operations per second" unit="/s"
-                about="Operations by type per second, from the change in serverStatus opcounters." />
-            <ChartPanel window thresholds group="latency" title="Server latency" unit=" ms"
-                about="Average time per read, write and command on the server (Δlatency / Δops of opLatencies)." />
-            <ChartPanel window thresholds group="pool" title="This app's connection pool" unit=""
-                about="Per server: connections in use and idle, checkouts waiting, and checkouts failed per interval (driver CMAP events)." />
-            <ChartPanel window thresholds group="commands" title="This app's command latency" unit=" ms"
-                about="Average round trip of this app's commands by name, from the driver's command events." />
-            <ChartPanel window thresholds group="devices" title="Device registrations" unit=""
-                about="Registered devices in total, and new ones in the last 15 minutes." />
-            <ChartPanel window thresholds group="sync" title="Sync activity" unit=""
-                about="Tasks and focus sessions written by a mobile client (a string clientId), and users synced in the last hour." />
+            {CHARTS
+                .into_iter()
+                .map(|(group, title, unit, about)| {
+                    view! { <ChartPanel window thresholds group title unit about /> }
+                })
+                .collect_view()}
             <ThresholdsPanel thresholds series_keys set clear may_edit />
         </div>
     }

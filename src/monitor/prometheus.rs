@@ -4,6 +4,7 @@
 //! be read reports `*_up 0` and no values, rather than zeros.
 
 use super::reading::Reading;
+use crate::db::{CommandTotals, PoolCounts};
 use std::fmt::Write;
 
 /// The exposition body, ending in a newline.
@@ -44,32 +45,30 @@ pub fn render(reading: Option<&Reading>, rounds: u64, subscribers: usize) -> Str
             out.value("{conn_type=\"available\"}", c.available);
         }
         if let Some(counters) = status.opcounters {
-            out.metric(
+            out.by_label(
                 "mongodb_ss_opcounters",
                 "counter",
                 "Operations since the server started, by type.",
+                "legacy_op_type",
+                counters.named(),
             );
-            for (name, count) in counters.named() {
-                out.value(&format!("{{legacy_op_type=\"{name}\"}}"), count);
-            }
         }
         if let Some(latencies) = status.op_latencies {
-            out.metric(
+            let named = latencies.named();
+            out.by_label(
                 "mongodb_ss_opLatencies_latency",
                 "counter",
                 "Summed operation latency in microseconds, by type.",
+                "op_type",
+                named.map(|(name, t)| (name, t.latency_micros)),
             );
-            for (name, totals) in latencies.named() {
-                out.value(&format!("{{op_type=\"{name}\"}}"), totals.latency_micros);
-            }
-            out.metric(
+            out.by_label(
                 "mongodb_ss_opLatencies_ops",
                 "counter",
                 "Operations timed in opLatencies, by type.",
+                "op_type",
+                named.map(|(name, t)| (name, t.ops)),
             );
-            for (name, totals) in latencies.named() {
-                out.value(&format!("{{op_type=\"{name}\"}}"), totals.ops);
-            }
         }
     }
 
@@ -90,57 +89,48 @@ pub fn render(reading: Option<&Reading>, rounds: u64, subscribers: usize) -> Str
             pool.idle(),
         );
     }
-    out.metric(
+    let by_server =
+        |value: fn(&PoolCounts) -> u64| pools.iter().map(move |(k, p)| (k.as_str(), value(p)));
+    out.by_label(
         "forest_runbook_pool_checkouts_waiting",
         "gauge",
         "Checkouts waiting for a connection, by server.",
+        "server",
+        by_server(|p| p.waiting),
     );
-    for (server, pool) in pools {
-        out.value(&format!("{{server=\"{}\"}}", escape(server)), pool.waiting);
-    }
-    out.metric(
+    out.by_label(
         "forest_runbook_pool_checkout_failures_total",
         "counter",
         "Checkouts that failed, by server.",
+        "server",
+        by_server(|p| p.checkout_failures),
     );
-    for (server, pool) in pools {
-        out.value(
-            &format!("{{server=\"{}\"}}", escape(server)),
-            pool.checkout_failures,
-        );
-    }
 
     let commands = &reading.driver.commands;
-    out.metric(
+    let by_name = |value: fn(&CommandTotals) -> u64| {
+        commands.iter().map(move |(k, c)| (k.as_str(), value(c)))
+    };
+    out.by_label(
         "forest_runbook_command_duration_microseconds_sum",
         "counter",
         "Summed duration of this app's commands, by name.",
+        "command",
+        by_name(|c| c.total_micros),
     );
-    for (name, totals) in commands {
-        out.value(
-            &format!("{{command=\"{}\"}}", escape(name)),
-            totals.total_micros,
-        );
-    }
-    out.metric(
+    out.by_label(
         "forest_runbook_command_duration_microseconds_count",
         "counter",
         "This app's commands answered, by name.",
+        "command",
+        by_name(|c| c.finished),
     );
-    for (name, totals) in commands {
-        out.value(
-            &format!("{{command=\"{}\"}}", escape(name)),
-            totals.finished,
-        );
-    }
-    out.metric(
+    out.by_label(
         "forest_runbook_command_failures_total",
         "counter",
         "This app's commands that failed, by name.",
+        "command",
+        by_name(|c| c.failed),
     );
-    for (name, totals) in commands {
-        out.value(&format!("{{command=\"{}\"}}", escape(name)), totals.failed);
-    }
 
     out.metric(
         "forest_runbook_sync_up",
@@ -195,6 +185,21 @@ impl Exposition {
     fn metric(&mut self, name: &str, kind: &str, help: &str) {
         let _ = writeln!(self.text, "# HELP {name} {help}\n# TYPE {name} {kind}");
         name.clone_into(&mut self.name);
+    }
+
+    /// A metric with one sample per `(label value, value)`.
+    fn by_label<'a, V: std::fmt::Display>(
+        &mut self,
+        name: &str,
+        kind: &str,
+        help: &str,
+        label: &str,
+        samples: impl IntoIterator<Item = (&'a str, V)>,
+    ) {
+        self.metric(name, kind, help);
+        for (key, value) in samples {
+            self.value(&format!("{{{label}=\"{}\"}}", escape(key)), value);
+        }
     }
 
     /// A sample of the metric named last; `labels` is `{...}` or empty.

@@ -117,37 +117,43 @@ fn server_values(
         }
     }
     match status.opcounters {
-        Some(counters) => {
-            let earlier = before.and_then(|b| b.opcounters);
-            for ((name, now), (_, then)) in counters
-                .named()
-                .into_iter()
-                .zip(earlier.map(|e| e.named()).into_iter().flatten())
-            {
-                if let Some(rate) = rate_per_sec(then, now, elapsed) {
-                    put(format!("ops/{name}"), rate);
-                }
-            }
-        }
+        Some(counters) => changes(
+            put,
+            "ops",
+            counters.named(),
+            before.and_then(|b| b.opcounters).map(|e| e.named()),
+            |then, now| rate_per_sec(then, now, elapsed),
+        ),
         None => {
             unavailable.insert("ops".into(), missing("opcounters"));
         }
     }
     match status.op_latencies {
-        Some(latencies) => {
-            let earlier = before.and_then(|b| b.op_latencies);
-            for ((name, now), (_, then)) in latencies
-                .named()
-                .into_iter()
-                .zip(earlier.map(|e| e.named()).into_iter().flatten())
-            {
-                if let Some(average) = average_ms(then, now) {
-                    put(format!("latency/{name}"), average);
-                }
-            }
-        }
+        Some(latencies) => changes(
+            put,
+            "latency",
+            latencies.named(),
+            before.and_then(|b| b.op_latencies).map(|e| e.named()),
+            average_ms,
+        ),
         None => {
             unavailable.insert("latency".into(), missing("opLatencies"));
+        }
+    }
+}
+
+/// `group/<name>` for each named counter, from its change since `earlier`.
+fn changes<T: Copy, const N: usize>(
+    put: &mut impl FnMut(String, f64),
+    group: &str,
+    now: [(&'static str, T); N],
+    earlier: Option<[(&'static str, T); N]>,
+    value: impl Fn(T, T) -> Option<f64>,
+) {
+    let Some(earlier) = earlier else { return };
+    for ((name, now), (_, then)) in now.into_iter().zip(earlier) {
+        if let Some(value) = value(then, now) {
+            put(format!("{group}/{name}"), value);
         }
     }
 }
@@ -215,6 +221,24 @@ mod tests {
         assert!(restarted.values.values().all(|v| *v >= 0.0));
         let again = sample(3, Some(&after), &reading(104, 3.0, 95_010, 10, 1));
         assert_eq!(again.values.get("ops/insert"), Some(&5.0));
+    }
+
+    #[test]
+    fn a_command_first_seen_in_an_interval_is_averaged_from_zero() {
+        let before = reading(100, 50.0, 0, 0, 0);
+        let mut after = reading(102, 52.0, 0, 0, 0);
+        after.driver.commands.insert(
+            "insert".into(),
+            crate::db::CommandTotals {
+                started: 4,
+                finished: 4,
+                failed: 0,
+                total_micros: 10_000,
+            },
+        );
+        let sampled = sample(2, Some(&before), &after);
+        assert_eq!(sampled.values.get("commands/insert"), Some(&2.5));
+        assert_eq!(sample(1, None, &after).values.get("commands/insert"), None);
     }
 
     #[test]
