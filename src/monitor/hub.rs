@@ -9,7 +9,7 @@ use crate::db::Database;
 use crate::model::{Sample, Window};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 /// Samples a slow subscriber may fall behind before it is sent the whole
@@ -31,8 +31,9 @@ struct Shared {
 }
 
 impl Monitor {
-    /// Starts the sampler on the current tokio runtime.
-    pub fn start(db: Database, interval: Duration) -> Self {
+    /// Starts the sampler on the current tokio runtime: everything is read
+    /// every `interval`, the sync counts every `count_interval`.
+    pub fn start(db: Database, interval: Duration, count_interval: Duration) -> Self {
         let (sender, _) = broadcast::channel(BACKLOG);
         let shared = Arc::new(Shared {
             window: RwLock::new(Window::new(interval.as_secs())),
@@ -40,7 +41,7 @@ impl Monitor {
             sender,
             rounds: AtomicU64::new(0),
         });
-        tokio::spawn(run(db, Arc::downgrade(&shared), interval));
+        tokio::spawn(run(db, Arc::downgrade(&shared), interval, count_interval));
         Self { shared }
     }
 
@@ -79,17 +80,23 @@ impl Monitor {
     }
 }
 
-async fn run(db: Database, shared: Weak<Shared>, interval: Duration) {
+async fn run(db: Database, shared: Weak<Shared>, interval: Duration, count_interval: Duration) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut previous: Option<Reading> = None;
     let mut seq = 0;
+    let mut counted_at: Option<Instant> = None;
     loop {
         ticker.tick().await;
         if shared.strong_count() == 0 {
             return;
         }
-        let reading = reading::read(&db).await;
+        let counts_due = counted_at.is_none_or(|at| at.elapsed() >= count_interval);
+        let earlier_counts = previous.as_ref().filter(|_| !counts_due).map(|p| &p.sync);
+        let reading = reading::read(&db, earlier_counts).await;
+        if counts_due {
+            counted_at = Some(Instant::now());
+        }
         let Some(shared) = shared.upgrade() else {
             return;
         };

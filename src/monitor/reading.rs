@@ -21,19 +21,23 @@ pub struct Reading {
     pub migration: Result<MigrationProgress, String>,
 }
 
-/// Reads every source once: one `serverStatus`, the five sync counts and
-/// the migration's state (lock, changelog).
-pub async fn read(db: &Database) -> Reading {
+/// Reads every source once: one `serverStatus`, the five sync counts
+/// (unless `earlier_counts` are to be kept) and the migration's state
+/// (lock, changelog).
+pub async fn read(db: &Database, earlier_counts: Option<&Result<SyncCounts, String>>) -> Reading {
     let at = SystemTime::now();
     let ago = |span| at.checked_sub(span).unwrap_or(SystemTime::UNIX_EPOCH);
     let status = db
         .server_status()
         .await
         .map_err(|e| why("serverStatus", &e));
-    let sync = db
-        .sync_counts(ago(NEW_DEVICES_SINCE), ago(SYNCED_SINCE))
-        .await
-        .map_err(|e| why("the sync counts", &e));
+    let sync = match earlier_counts {
+        Some(counts) => counts.clone(),
+        None => db
+            .sync_counts(ago(NEW_DEVICES_SINCE), ago(SYNCED_SINCE))
+            .await
+            .map_err(|e| why("the sync counts", &e)),
+    };
     let migration = ops::migration::progress(db, &ops::migration::PHASE_0)
         .await
         .map_err(|e| match e {

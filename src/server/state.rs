@@ -29,7 +29,11 @@ impl AppState {
             .site_pkg_dir(settings.site.pkg_dir.clone())
             .site_addr(settings.server.address)
             .build();
-        let monitor = Monitor::start(db.clone(), settings.sample_interval());
+        let monitor = Monitor::start(
+            db.clone(),
+            settings.sample_interval(),
+            settings.count_interval(),
+        );
         Self {
             leptos_options,
             monitor,

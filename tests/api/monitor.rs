@@ -44,7 +44,7 @@ fn insert_commands(db: &forest_runbook::db::Database) -> u64 {
 #[tokio::test]
 async fn a_known_load_moves_the_operation_counts_and_the_pool() {
     let db = test_db("monitor_load").await;
-    let monitor = Monitor::start(db.clone(), ONE_SECOND);
+    let monitor = Monitor::start(db.clone(), ONE_SECOND, ONE_SECOND);
     wait_for_rounds(&monitor, 2).await;
     let before = inserts(&monitor);
     let sent_before = insert_commands(&db);
@@ -114,6 +114,19 @@ async fn a_known_load_moves_the_operation_counts_and_the_pool() {
         .expect("sampled")
         .expect("readable");
     assert_eq!(migration.state.as_str(), "pending");
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn the_sync_counts_are_read_once_per_count_interval_and_repeated_between() {
+    let db = test_db("monitor_count_interval").await;
+    let monitor = Monitor::start(db.clone(), ONE_SECOND, Duration::from_secs(3_600));
+    wait_for_rounds(&monitor, 3).await;
+    // count_documents runs as one aggregate per count: five per reading.
+    let aggregates = db.driver_tally().commands["aggregate"].started;
+    assert_eq!(aggregates, 5, "the counts were read once in three rounds");
+    let window = monitor.window();
+    assert_eq!(window.series["sync/users_synced"].points.len(), 3);
     db.drop_database().await.expect("drop");
 }
 

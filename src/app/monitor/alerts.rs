@@ -51,6 +51,7 @@ pub fn ThresholdsPanel(
     clear: ServerAction<ClearThreshold>,
     may_edit: bool,
 ) -> impl IntoView {
+    let none_set = thresholds.with_value(Vec::is_empty);
     let rows = thresholds
         .get_value()
         .into_iter()
@@ -94,6 +95,7 @@ pub fn ThresholdsPanel(
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
+            {none_set.then(|| view! { <p class="muted">"No thresholds set."</p> })}
             {may_edit
                 .then(|| {
                     view! {

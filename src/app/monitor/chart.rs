@@ -44,7 +44,7 @@ pub fn Chart(title: String, lines: Vec<Line>, from_ms: i64, to_ms: i64) -> impl 
             <line class="axis" x1="0" y1=HEIGHT x2=WIDTH y2=HEIGHT />
             {paths}
         </svg>
-        <p class="chart-scale">"Scale: 0 to " {number(scale)}</p>
+        <p class="chart-scale">"15 minutes ago to now · scale 0 to " {number(scale)}</p>
     }
 }
 
