@@ -1,7 +1,8 @@
 //! `Monitor`: the one sampler task and what it shares. Every interval the
 //! task reads the sources once, adds the sample to the window and
 //! broadcasts it; however many people watch, the database sees one round
-//! of reads per interval. The task ends when the last handle is dropped.
+//! of reads per interval. The task ends when the last handle is dropped
+//! or the monitor is closed.
 
 use super::reading::{self, Reading};
 use super::sample::sample;
@@ -26,8 +27,15 @@ pub struct Monitor {
 struct Shared {
     window: RwLock<Window>,
     latest: RwLock<Option<Arc<Reading>>>,
-    sender: broadcast::Sender<Arc<Sample>>,
+    /// `None` once closed: receivers then see the channel closed.
+    sender: RwLock<Option<broadcast::Sender<Arc<Sample>>>>,
     rounds: AtomicU64,
+}
+
+impl Shared {
+    fn sender(&self) -> std::sync::RwLockReadGuard<'_, Option<broadcast::Sender<Arc<Sample>>>> {
+        self.sender.read().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl Monitor {
@@ -38,7 +46,7 @@ impl Monitor {
         let shared = Arc::new(Shared {
             window: RwLock::new(Window::new(interval.as_secs())),
             latest: RwLock::new(None),
-            sender,
+            sender: RwLock::new(Some(sender)),
             rounds: AtomicU64::new(0),
         });
         tokio::spawn(run(db, Arc::downgrade(&shared), interval, count_interval));
@@ -53,11 +61,30 @@ impl Monitor {
             .window
             .read()
             .unwrap_or_else(PoisonError::into_inner);
-        (window.clone(), self.shared.sender.subscribe())
+        let receiver = match &*self.shared.sender() {
+            Some(sender) => sender.subscribe(),
+            // Closed: a receiver whose channel is already closed.
+            None => broadcast::channel(1).1,
+        };
+        (window.clone(), receiver)
     }
 
     pub fn window(&self) -> Window {
-        self.subscribe().0
+        self.shared
+            .window
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stops the sampler and ends every subscription, so that a server
+    /// shutting down is not held open by the browsers watching it.
+    pub fn close(&self) {
+        self.shared
+            .sender
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 
     /// The raw numbers of the latest round, for `/metrics`.
@@ -76,7 +103,10 @@ impl Monitor {
 
     /// Receivers currently subscribed.
     pub fn subscribers(&self) -> usize {
-        self.shared.sender.receiver_count()
+        self.shared
+            .sender()
+            .as_ref()
+            .map_or(0, broadcast::Sender::receiver_count)
     }
 }
 
@@ -107,11 +137,15 @@ async fn run(db: Database, shared: Weak<Shared>, interval: Duration, count_inter
                 .window
                 .write()
                 .unwrap_or_else(PoisonError::into_inner);
+            let sender = shared.sender();
+            let Some(sender) = sender.as_ref() else {
+                return; // closed
+            };
             window.push(&sample);
             // Sent under the lock: a subscriber gets it either in its
             // window or from its receiver, never both and never neither.
             // No receiver at all is not an error.
-            let _ = shared.sender.send(sample);
+            let _ = sender.send(sample);
         }
         *shared
             .latest

@@ -205,6 +205,33 @@ async fn fifty_subscribers_each_receive_every_sample_while_the_sampler_reads_onc
 }
 
 #[tokio::test]
+async fn closing_the_monitor_ends_every_event_stream() {
+    let db = test_db("monitor_close").await;
+    seed_accounts(&db).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = AppState::new(settings_in(dir.path()), db.clone());
+    let monitor = state.monitor.clone();
+    let app = router(state);
+    let request = Request::get("/api/monitor/events")
+        .header(header::COOKIE, cookie_for(&db, "viewer").await)
+        .body(Body::empty())
+        .expect("request");
+    let mut body = app.oneshot(request).await.expect("response").into_body();
+    let first = body.frame().await.expect("a frame").expect("readable");
+    let text = String::from_utf8(first.into_data().expect("data").to_vec()).expect("utf-8");
+    assert!(text.starts_with("event: window"), "{text}");
+    monitor.close();
+    let end = tokio::time::timeout(Duration::from_secs(5), body.frame())
+        .await
+        .expect("the stream ends promptly");
+    assert!(end.is_none(), "no more events after closing");
+    let rounds = monitor.rounds();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(monitor.rounds() <= rounds + 1, "the sampler stopped");
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
 async fn a_signed_out_browser_gets_no_events() {
     let db = test_db("monitor_signed_out").await;
     let dir = tempfile::tempdir().expect("temp dir");
