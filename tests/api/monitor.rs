@@ -3,7 +3,7 @@
 //! while the sampler reads `serverStatus` once per interval; `/metrics`
 //! and the thresholds through the router.
 
-use crate::helpers::{settings_in, test_db};
+use crate::helpers::{raw, settings_in, test_db};
 use crate::roles::{call, cookie_for, seed_accounts};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -12,6 +12,7 @@ use forest_runbook::model::{AuditFilter, Bound, Outcome};
 use forest_runbook::monitor::Monitor;
 use forest_runbook::server::{AppState, router};
 use http_body_util::BodyExt;
+use mongodb::bson::{DateTime, Document, doc};
 use std::time::Duration;
 use tower::ServiceExt;
 
@@ -114,6 +115,64 @@ async fn a_known_load_moves_the_operation_counts_and_the_pool() {
         .expect("sampled")
         .expect("readable");
     assert_eq!(migration.state.as_str(), "pending");
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn devices_and_sync_activity_are_counted_as_the_mobile_client_writes_them() {
+    let db = test_db("monitor_sync_counts").await;
+    let raw = raw(&db).await;
+    let now = DateTime::now();
+    let yesterday = DateTime::from_millis(now.timestamp_millis() - 86_400_000);
+    raw.collection::<Document>("devices")
+        .insert_many([
+            doc! { "deviceId": "a", "createdAt": now },
+            doc! { "deviceId": "b", "createdAt": now },
+            doc! { "deviceId": "c", "createdAt": yesterday },
+        ])
+        .await
+        .expect("devices");
+    raw.collection::<Document>("tasks")
+        .insert_many([
+            doc! { "clientId": "t1" },
+            doc! { "clientId": "t2" },
+            doc! { "clientId": "t3" },
+            doc! { "clientId": "t4" },
+            doc! { "clientId": null },
+            doc! { "title": "written by the web app" },
+        ])
+        .await
+        .expect("tasks");
+    raw.collection::<Document>("focus_sessions")
+        .insert_many([
+            doc! { "clientId": "s1" },
+            doc! { "clientId": "s2" },
+            doc! { "clientId": 7 },
+        ])
+        .await
+        .expect("sessions");
+    raw.collection::<Document>("users")
+        .insert_many([
+            doc! { "email": "a@x", "lastSyncedAt": now },
+            doc! { "email": "b@x", "lastSyncedAt": now },
+            doc! { "email": "c@x", "lastSyncedAt": yesterday },
+            doc! { "email": "d@x" },
+        ])
+        .await
+        .expect("users");
+
+    let monitor = Monitor::start(db.clone(), ONE_SECOND, ONE_SECOND);
+    wait_for_rounds(&monitor, 1).await;
+    let window = monitor.window();
+    for (series, expected) in [
+        ("devices/total", 3.0),
+        ("devices/new", 2.0),
+        ("sync/tasks_with_client_id", 4.0),
+        ("sync/sessions_with_client_id", 2.0),
+        ("sync/users_synced", 2.0),
+    ] {
+        assert_eq!(window.latest(series), Some(expected), "{series}");
+    }
     db.drop_database().await.expect("drop");
 }
 

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 pub const WINDOW_SECS: u64 = 15 * 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Point {
     pub at_ms: i64,
     pub value: f64,
