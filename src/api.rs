@@ -7,6 +7,7 @@ mod checklist;
 #[cfg(feature = "ssr")]
 mod edge;
 mod health;
+mod monitor;
 mod reports;
 mod runbook;
 mod session;
@@ -16,6 +17,9 @@ mod users;
 pub use audit::{ListAudit, list_audit};
 pub use checklist::{GetChecklist, SetChecklistItem, get_checklist, set_checklist_item};
 pub use health::{GetHealth, get_health};
+pub use monitor::{
+    ClearThreshold, GetMonitor, SetThreshold, clear_threshold, monitor_overview, set_threshold,
+};
 pub use reports::{GetDevices, GetDuplicates, PAGE_SIZE, device_stats, duplicate_reports};
 pub use runbook::{
     DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, dry_run, run_migrate, run_revert,

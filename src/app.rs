@@ -9,7 +9,7 @@ mod feedback;
 mod home;
 mod layout;
 mod login;
-mod planned;
+mod monitor;
 mod runbook;
 mod sections;
 mod session;
@@ -29,7 +29,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 use login::LoginPage;
-use planned::PlannedPage;
+use monitor::MonitorPage;
 use runbook::RunbookPage;
 pub use sections::Section;
 use session::Session;
@@ -80,7 +80,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("checklist") ssr=SsrMode::Async view=ChecklistPage />
                         <Route path=path!("duplicates") ssr=SsrMode::Async view=DuplicatesPage />
                         <Route path=path!("devices") ssr=SsrMode::Async view=DevicesPage />
-                        <Route path=path!("monitor") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Monitor /> } />
+                        <Route path=path!("monitor") ssr=SsrMode::Async view=MonitorPage />
                         <Route path=path!("audit") ssr=SsrMode::Async view=AuditPage />
                         <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
                         <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />

@@ -61,6 +61,11 @@ pub struct PathSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct MonitorSettings {
     pub sample_interval_secs: u64,
+    /// Seconds between two readings of the device and sync counts.
+    pub count_interval_secs: u64,
+    /// Empty: `GET /metrics` is open. Otherwise scrapers must send
+    /// `Authorization: Bearer <token>`.
+    pub metrics_token: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -151,6 +156,9 @@ impl Settings {
                 "must be at least 1",
             ));
         }
+        if self.monitor.count_interval_secs == 0 {
+            return Err(invalid("monitor.count_interval_secs", "must be at least 1"));
+        }
         if !(1..=24 * 30).contains(&self.auth.session_hours) {
             return Err(invalid("auth.session_hours", "must be between 1 and 720"));
         }
@@ -171,6 +179,10 @@ impl Settings {
 
     pub fn sample_interval(&self) -> Duration {
         Duration::from_secs(self.monitor.sample_interval_secs)
+    }
+
+    pub fn count_interval(&self) -> Duration {
+        Duration::from_secs(self.monitor.count_interval_secs)
     }
 }
 
@@ -216,6 +228,8 @@ backups_dir = "data/backups"
 logs_dir = "data/logs"
 [monitor]
 sample_interval_secs = 2
+count_interval_secs = 30
+metrics_token = ""
 [auth]
 session_hours = 8
 [site]

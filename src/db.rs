@@ -1,6 +1,7 @@
 //! The only module that imports `mongodb`: connecting (to a URI or to the
 //! embedded server), the collections and their document shapes, and the
-//! demo data. Everything above it sees `Database` and plain Rust types.
+//! demo data, and the monitoring sources (serverStatus, the driver's pool
+//! and command events, sync counts). Everything above it sees `Database` and plain Rust types.
 
 mod accounts;
 mod approvals;
@@ -11,17 +12,24 @@ mod connection;
 mod current_op;
 mod demo_data;
 mod devices;
+mod driver_events;
 mod duplicates;
 mod embedded;
 mod error;
 mod lock;
 mod names;
 mod schema;
+mod server_status;
+mod sync_activity;
+mod thresholds;
 
 pub use accounts::{Account, AccountChange};
 pub use connection::{Database, OpenedDatabase, open};
 pub use demo_data::{DemoDataSpec, DemoDataSummary, DuplicateShape};
+pub use driver_events::{CommandTotals, DriverTally, PoolCounts};
 pub use embedded::{EmbeddedError, EmbeddedServer};
 pub use error::DbError;
 pub use names::{COLLECTIONS, Collection};
 pub use schema::{IndexInfo, IndexSpec, ServerShape};
+pub use server_status::{Connections, LatencyTotals, OpCounters, OpLatencies, ServerStatus};
+pub use sync_activity::SyncCounts;

@@ -10,6 +10,7 @@ mod duplicates;
 mod error;
 mod health;
 mod migration;
+mod monitor;
 
 pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
@@ -22,4 +23,8 @@ pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, Mi
 pub use migration::{
     ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlannedChange, RunRecord,
     RunbookOverview, Verification, VerifyCheck,
+};
+pub use monitor::{
+    Alert, Bound, MigrationProgress, MonitorOverview, Point, Ring, Sample, Series, Threshold,
+    WINDOW_SECS, Window, breaches, group_of,
 };

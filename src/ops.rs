@@ -11,5 +11,6 @@ mod error;
 pub mod four_eyes;
 pub mod health;
 pub mod migration;
+pub mod thresholds;
 
 pub use error::OpsError;

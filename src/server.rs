@@ -1,13 +1,16 @@
 //! The HTTP server: shared state, the router (pages, server functions,
-//! JSON routes, request tracing), and starting and stopping it.
+//! JSON routes, the monitor's live events and /metrics, request tracing), and starting and stopping it.
 
 mod application;
 mod csrf;
 mod downloads;
 mod health_route;
+mod monitor_routes;
 mod router;
+mod signed_in;
 mod state;
 
 pub use application::Application;
+pub use monitor_routes::subscription;
 pub use router::router;
 pub use state::AppState;

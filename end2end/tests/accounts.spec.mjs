@@ -1,7 +1,7 @@
 // Signing in as each role: what each is offered, and that the server
 // refuses what the page does not offer. Runs hydrated and with JavaScript off.
 import { test, expect } from '@playwright/test';
-import { signIn, visit } from './session.mjs';
+import { signIn, visit } from '../helpers/session.mjs';
 
 test('a wrong password is refused without saying whether the user exists', async ({ page, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'the error is shown by the hydrated form');

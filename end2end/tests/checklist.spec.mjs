@@ -2,7 +2,7 @@
 // ticks an item and sees who and when; a viewer reads but cannot tick; the
 // duplicates of a key download as CSV. Runs hydrated and with JavaScript off.
 import { test, expect } from '@playwright/test';
-import { signIn, visit } from './session.mjs';
+import { signIn, visit } from '../helpers/session.mjs';
 
 test('a release manager ticks an item with a note, sees name and time, and unticks it', async ({ page, javaScriptEnabled }) => {
   // The two projects share one database: each ticks its own item.

@@ -2,7 +2,7 @@
 // sees each result; an admin reverts behind a typed confirmation; a viewer
 // is offered no step.
 import { test, expect } from '@playwright/test';
-import { signIn, visit } from './session.mjs';
+import { signIn, visit } from '../helpers/session.mjs';
 
 async function signInAndOpenRunbook(page, name, javaScriptEnabled) {
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`[browser ${m.type()}] ${m.text().slice(0, 400)}`); });

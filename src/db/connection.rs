@@ -1,7 +1,8 @@
 //! `Database`: the app's handle on the configured database, and `open`,
 //! which starts the embedded server when no URI is configured.
 
-use super::{Collection, DbError, EmbeddedServer};
+use super::driver_events::DriverEvents;
+use super::{Collection, DbError, DriverTally, EmbeddedServer};
 use crate::config::DatabaseSettings;
 use crate::model::MigrationState;
 use mongodb::bson::{Document, doc};
@@ -19,6 +20,7 @@ pub struct Database {
     client: Client,
     name: String,
     embedded: bool,
+    events: DriverEvents,
 }
 
 /// The database the app was pointed at, and the embedded server behind it
@@ -73,11 +75,16 @@ impl Database {
         options
             .server_selection_timeout
             .get_or_insert(SERVER_SELECTION_TIMEOUT);
+        // The monitor charts this client's pool and command latencies.
+        let events = DriverEvents::default();
+        options.cmap_event_handler = Some(events.cmap_handler());
+        options.command_event_handler = Some(events.command_handler());
         let client = Client::with_options(options)?;
         Ok(Self {
             client,
             name,
             embedded: false,
+            events,
         })
     }
 
@@ -87,6 +94,7 @@ impl Database {
             client: self.client.clone(),
             name: name.to_owned(),
             embedded: self.embedded,
+            events: self.events.clone(),
         }
     }
 
@@ -96,6 +104,11 @@ impl Database {
 
     pub fn is_embedded(&self) -> bool {
         self.embedded
+    }
+
+    /// This client's pools and commands, as its driver events counted them.
+    pub fn driver_tally(&self) -> DriverTally {
+        self.events.snapshot()
     }
 
     pub(super) fn client(&self) -> &Client {

@@ -12,6 +12,8 @@ pub(super) mod codes {
     pub const INDEX_NOT_FOUND: i32 = 27;
     pub const NAMESPACE_EXISTS: i32 = 48;
     pub const MAX_TIME_MS_EXPIRED: i32 = 50;
+    pub const UNAUTHORIZED: i32 = 13;
+    pub const COMMAND_NOT_FOUND: i32 = 59;
 }
 
 /// A stored date as RFC 3339; empty when absent or out of range.
@@ -71,6 +73,16 @@ impl DbError {
             Self::Command { code, .. } => Some(*code),
             _ => None,
         }
+    }
+
+    /// The database user lacks a role the command needs.
+    pub fn is_unauthorized(&self) -> bool {
+        self.code() == Some(codes::UNAUTHORIZED)
+    }
+
+    /// The server does not know the command.
+    pub fn is_unsupported(&self) -> bool {
+        self.code() == Some(codes::COMMAND_NOT_FOUND)
     }
 
     pub fn is_unreachable(&self) -> bool {

@@ -21,6 +21,8 @@ pub enum Collection {
     Verifications,
     /// Deployment-checklist ticks, one document per migration and item.
     Checklist,
+    /// The monitor's thresholds, one per series.
+    Thresholds,
 }
 
 /// The Forest collections that exist before Phase 0.
@@ -46,6 +48,7 @@ impl Collection {
             Self::Locks => "runbook_locks",
             Self::Verifications => "runbook_verifications",
             Self::Checklist => "runbook_checklist",
+            Self::Thresholds => "runbook_thresholds",
         }
     }
 }

@@ -5,12 +5,14 @@
 mod declaration;
 mod lease;
 mod plan;
+mod progress;
 mod revert;
 mod run;
 mod verify;
 
 pub use declaration::{Change, MIGRATIONS, Migration, PHASE_0, find};
 pub use plan::{plan, state};
+pub use progress::progress;
 pub use revert::revert;
 pub use run::migrate;
 pub use verify::verify;

@@ -26,7 +26,14 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let monitor = self.state.monitor.clone();
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        // Live event streams never finish by themselves: end them when
+        // shutdown begins, or the graceful shutdown would wait for them.
+        let shutdown = async move {
+            shutdown.await;
+            monitor.close();
+        };
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await

@@ -3,7 +3,7 @@
 //! group of one unique key).
 
 use super::AppState;
-use crate::auth;
+use super::signed_in::signed_in;
 use crate::model::{AuditFilter, ReportPage};
 use crate::ops::migration::PHASE_0;
 use crate::ops::{OpsError, audit, duplicates};
@@ -53,15 +53,7 @@ async fn download(
     filename: &str,
     export: impl Future<Output = Result<String, OpsError>>,
 ) -> Response {
-    let token = headers
-        .get(header::COOKIE)
-        .and_then(|h| h.to_str().ok())
-        .and_then(auth::token_from_cookie_header);
-    let user = match token {
-        Some(token) => auth::authenticate(&state.db, &token).await,
-        None => Ok(None),
-    };
-    let csv = match user {
+    let csv = match signed_in(state, headers).await {
         Ok(Some(_)) => export.await,
         Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in first.").into_response(),
         Err(error) => Err(error),

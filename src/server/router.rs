@@ -5,6 +5,7 @@ use super::AppState;
 use super::csrf::same_origin_only;
 use super::downloads::{audit_csv, duplicates_csv};
 use super::health_route::health;
+use super::monitor_routes::{events, metrics};
 use crate::app::{App, shell};
 use axum::Router;
 use axum::http::{HeaderName, Request};
@@ -24,6 +25,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/health", get(health))
         .route("/audit.csv", get(audit_csv))
         .route("/duplicates.csv", get(duplicates_csv))
+        .route("/api/monitor/events", get(events))
+        .route("/metrics", get(metrics))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         // The not-found page renders the app too, and its parts need the state.
         .fallback(leptos_axum::file_and_error_handler_with_context::<

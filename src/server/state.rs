@@ -3,6 +3,7 @@
 use crate::auth::LoginLimiter;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::monitor::Monitor;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -15,9 +16,12 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub started_at: Instant,
     pub limiter: Arc<LoginLimiter>,
+    /// The one sampler every dashboard and `/metrics` read from.
+    pub monitor: Monitor,
 }
 
 impl AppState {
+    /// Also starts the monitor's sampler, so it must run inside a tokio runtime.
     pub fn new(settings: Settings, db: Database) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name("forest-runbook")
@@ -25,8 +29,14 @@ impl AppState {
             .site_pkg_dir(settings.site.pkg_dir.clone())
             .site_addr(settings.server.address)
             .build();
+        let monitor = Monitor::start(
+            db.clone(),
+            settings.sample_interval(),
+            settings.count_interval(),
+        );
         Self {
             leptos_options,
+            monitor,
             db,
             settings: Arc::new(settings),
             started_at: Instant::now(),

@@ -68,6 +68,15 @@ pub async fn test_db(test_name: &str) -> Database {
     db
 }
 
+/// A driver handle on `db` of its own, for a test to write what the app's
+/// API does not (devices, sync fields) or to read it back raw.
+pub async fn raw(db: &Database) -> mongodb::Database {
+    mongodb::Client::with_uri_str(server_uri())
+        .await
+        .expect("client")
+        .database(db.name())
+}
+
 /// An environment with nothing set, so that tests never see the caller's.
 pub struct NoEnv;
 

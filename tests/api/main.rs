@@ -9,6 +9,7 @@ mod four_eyes;
 mod health;
 mod helpers;
 mod migration;
+mod monitor;
 mod process;
 mod reports;
 mod roles;

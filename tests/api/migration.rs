@@ -2,7 +2,7 @@
 //! duplicates and conflicts (changing nothing), idempotent migrate, the
 //! lock under 20 concurrent callers, interrupted runs, and revert.
 
-use crate::helpers::{server_uri, test_db};
+use crate::helpers::{raw, test_db};
 use forest_runbook::db::{Database, DemoDataSpec};
 use forest_runbook::model::{ChangeOutcome, ChangeStatus, MigrationState};
 use forest_runbook::ops::OpsError;
@@ -23,13 +23,6 @@ fn spec(messy: bool) -> DemoDataSpec {
 
 fn cli() -> Actor {
     Actor::Cli("test".into())
-}
-
-async fn raw(db: &Database) -> mongodb::Database {
-    mongodb::Client::with_uri_str(server_uri())
-        .await
-        .expect("client")
-        .database(db.name())
 }
 
 /// Every document and every index of every collection, as text: equal

@@ -3,7 +3,7 @@
 //! counted apart, the `_id` list is capped inside the aggregation, the CSV
 //! download, and device counts on a known set.
 
-use crate::helpers::{server_uri, test_db};
+use crate::helpers::{raw, test_db};
 use crate::roles::{app_with_accounts, cookie_for};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -15,13 +15,6 @@ use http_body_util::BodyExt;
 use mongodb::bson::{Bson, DateTime, Document, doc, oid::ObjectId};
 use std::collections::BTreeMap;
 use tower::ServiceExt;
-
-async fn raw(db: &Database) -> mongodb::Database {
-    mongodb::Client::with_uri_str(server_uri())
-        .await
-        .expect("client")
-        .database(db.name())
-}
 
 /// What the report should say about `field` of `collection`, counted here
 /// document by document: value -> ids, and (nulls, non-strings, missing).

@@ -47,6 +47,13 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ),
     ("duplicates", Some(Role::Viewer), "key=&offset=0"),
     ("devices", Some(Role::Viewer), ""),
+    ("monitor_overview", Some(Role::Viewer), ""),
+    (
+        "set_threshold",
+        Some(Role::Admin),
+        "series=ops/insert&bound=above&limit=1000",
+    ),
+    ("clear_threshold", Some(Role::Admin), "series=ops/insert"),
     ("list_users", Some(Role::Admin), ""),
     (
         "create_user",

@@ -26,3 +26,10 @@ export async function signIn(page, name, javaScriptEnabled) {
   await expect(page.getByRole('heading', { level: 1, name: 'Phase 0: mobile sync' })).toBeVisible();
   await expect(page.getByLabel('Signed in as')).toContainText(`${name} · ${ACCOUNTS[name].role}`);
 }
+
+// Signs in as `name` and opens `path`, logging the page's uncaught errors.
+export async function signInAndOpen(page, name, path, javaScriptEnabled) {
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message.slice(0, 400)}`));
+  await signIn(page, name, javaScriptEnabled);
+  await visit(page, path, javaScriptEnabled);
+}

@@ -1,0 +1,157 @@
+//! `Monitor`: the one sampler task and what it shares. Every interval the
+//! task reads the sources once, adds the sample to the window and
+//! broadcasts it; however many people watch, the database sees one round
+//! of reads per interval. The task ends when the last handle is dropped
+//! or the monitor is closed.
+
+use super::reading::{self, Reading};
+use super::sample::sample;
+use crate::db::Database;
+use crate::model::{Sample, Window};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, Weak};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+
+/// Samples a slow subscriber may fall behind before it is sent the whole
+/// window again.
+const BACKLOG: usize = 64;
+
+/// A handle on the sampler; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Monitor {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    window: RwLock<Window>,
+    latest: RwLock<Option<Arc<Reading>>>,
+    /// `None` once closed: receivers then see the channel closed.
+    sender: RwLock<Option<broadcast::Sender<Arc<Sample>>>>,
+    rounds: AtomicU64,
+}
+
+impl Shared {
+    fn sender(&self) -> std::sync::RwLockReadGuard<'_, Option<broadcast::Sender<Arc<Sample>>>> {
+        self.sender.read().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Monitor {
+    /// Starts the sampler on the current tokio runtime: everything is read
+    /// every `interval`, the sync counts every `count_interval`.
+    pub fn start(db: Database, interval: Duration, count_interval: Duration) -> Self {
+        let (sender, _) = broadcast::channel(BACKLOG);
+        let shared = Arc::new(Shared {
+            window: RwLock::new(Window::new(interval.as_secs())),
+            latest: RwLock::new(None),
+            sender: RwLock::new(Some(sender)),
+            rounds: AtomicU64::new(0),
+        });
+        tokio::spawn(run(db, Arc::downgrade(&shared), interval, count_interval));
+        Self { shared }
+    }
+
+    /// The window as it is now, and a receiver of every later sample. Taken
+    /// together under the window's lock, so no sample falls between them.
+    pub fn subscribe(&self) -> (Window, broadcast::Receiver<Arc<Sample>>) {
+        let window = self
+            .shared
+            .window
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let receiver = match &*self.shared.sender() {
+            Some(sender) => sender.subscribe(),
+            // Closed: a receiver whose channel is already closed.
+            None => broadcast::channel(1).1,
+        };
+        (window.clone(), receiver)
+    }
+
+    pub fn window(&self) -> Window {
+        self.shared
+            .window
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Stops the sampler and ends every subscription, so that a server
+    /// shutting down is not held open by the browsers watching it.
+    pub fn close(&self) {
+        self.shared
+            .sender
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
+    /// The raw numbers of the latest round, for `/metrics`.
+    pub fn latest_reading(&self) -> Option<Arc<Reading>> {
+        self.shared
+            .latest
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Rounds of reads the sampler has made since it started.
+    pub fn rounds(&self) -> u64 {
+        self.shared.rounds.load(Ordering::Relaxed)
+    }
+
+    /// Receivers currently subscribed.
+    pub fn subscribers(&self) -> usize {
+        self.shared
+            .sender()
+            .as_ref()
+            .map_or(0, broadcast::Sender::receiver_count)
+    }
+}
+
+async fn run(db: Database, shared: Weak<Shared>, interval: Duration, count_interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut previous: Option<Reading> = None;
+    let mut seq = 0;
+    let mut counted_at: Option<Instant> = None;
+    loop {
+        ticker.tick().await;
+        if shared.strong_count() == 0 {
+            return;
+        }
+        let counts_due = counted_at.is_none_or(|at| at.elapsed() >= count_interval);
+        let earlier_counts = previous.as_ref().filter(|_| !counts_due).map(|p| &p.sync);
+        let reading = reading::read(&db, earlier_counts).await;
+        if counts_due {
+            counted_at = Some(Instant::now());
+        }
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        seq += 1;
+        let sample = Arc::new(sample(seq, previous.as_ref(), &reading));
+        {
+            let mut window = shared
+                .window
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            let sender = shared.sender();
+            let Some(sender) = sender.as_ref() else {
+                return; // closed
+            };
+            window.push(&sample);
+            // Sent under the lock: a subscriber gets it either in its
+            // window or from its receiver, never both and never neither.
+            // No receiver at all is not an error.
+            let _ = sender.send(sample);
+        }
+        *shared
+            .latest
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(reading.clone()));
+        shared.rounds.fetch_add(1, Ordering::Relaxed);
+        previous = Some(reading);
+    }
+}

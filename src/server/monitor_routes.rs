@@ -1,0 +1,103 @@
+//! The monitor's two plain routes: `GET /api/monitor/events`, the live
+//! samples as server-sent events for signed-in people, and `GET /metrics`,
+//! the same series in Prometheus's text format.
+//!
+//! Server-sent events rather than a websocket: the data flows one way, the
+//! browser's `EventSource` reconnects by itself, it is plain HTTP (proxies,
+//! the session cookie and the request-id layer apply unchanged), and axum
+//! serves it without another dependency. Each connection first receives
+//! the buffered window (`event: window`), then every sample
+//! (`event: sample`); a subscriber that falls behind is sent the window again.
+
+use super::AppState;
+use super::signed_in::signed_in;
+use crate::monitor::{Monitor, render_prometheus};
+use crate::ops::digest::sha256_hex;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream;
+use std::sync::Arc;
+use tokio::sync::broadcast::{Receiver, error::RecvError};
+
+pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match signed_in(&state, &headers).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in first.").into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "cannot check the session of a monitor subscriber");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sign-ins cannot be checked right now.",
+            )
+                .into_response();
+        }
+    }
+    Sse::new(subscription(state.monitor.clone()))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// The events one subscriber receives: the window, then each sample.
+pub fn subscription(
+    monitor: Monitor,
+) -> impl futures_util::Stream<Item = Result<Event, axum::Error>> + Send + 'static {
+    let (window, receiver) = monitor.subscribe();
+    let first = Event::default().event("window").json_data(&window);
+    stream::unfold(
+        (Some(first), receiver, monitor),
+        |(first, mut receiver, monitor): (_, Receiver<Arc<_>>, Monitor)| async move {
+            if let Some(first) = first {
+                return Some((first, (None, receiver, monitor)));
+            }
+            let event = match receiver.recv().await {
+                Ok(sample) => Event::default()
+                    .event("sample")
+                    .id(sample.seq.to_string())
+                    .json_data(&*sample),
+                Err(RecvError::Lagged(_)) => {
+                    let (window, fresh) = monitor.subscribe();
+                    receiver = fresh;
+                    Event::default().event("window").json_data(&window)
+                }
+                Err(RecvError::Closed) => return None,
+            };
+            Some((event, (None, receiver, monitor)))
+        },
+    )
+}
+
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let token = &state.settings.monitor.metrics_token;
+    if !token.is_empty() {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // Compared as digests, so the time taken says nothing about the token.
+        if sha256_hex(sent.as_bytes()) != sha256_hex(token.as_bytes()) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "This endpoint needs the metrics token.",
+            )
+                .into_response();
+        }
+    }
+    let monitor = &state.monitor;
+    let body = render_prometheus(
+        monitor.latest_reading().as_deref(),
+        monitor.rounds(),
+        monitor.subscribers(),
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}

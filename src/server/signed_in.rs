@@ -1,0 +1,22 @@
+//! Who a plain (non-server-function) route is serving: the person whose
+//! session cookie the request carries.
+
+use super::AppState;
+use crate::auth;
+use crate::model::CurrentUser;
+use crate::ops::OpsError;
+use axum::http::{HeaderMap, header};
+
+pub async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<CurrentUser>, OpsError> {
+    let token = headers
+        .get(header::COOKIE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(auth::token_from_cookie_header);
+    match token {
+        Some(token) => auth::authenticate(&state.db, &token).await,
+        None => Ok(None),
+    }
+}
