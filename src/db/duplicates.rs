@@ -1,9 +1,11 @@
 //! Duplicate reports of a unique key in two passes. The first groups every
 //! document by the raw value (as cheap as the bare shell aggregation) and
-//! keeps the repeated strings and the non-string values; the second reads
-//! only the documents of the listed groups and those without the field, to
-//! cap each group's `_id`s inside the aggregation and to tell a missing
-//! field from an explicit `null` (the first pass groups both under `null`).
+//! keeps the repeated strings and the non-string values; the second groups
+//! only the documents of the listed groups and those holding an explicit
+//! `null`, to cap each group's `_id`s inside the aggregation and to tell
+//! `null` from a missing field (the first pass groups both under `null`;
+//! before the migration nearly every document lacks the field, so counting
+//! the nulls is the cheap side).
 
 use super::error::codes;
 use super::{Collection, Database, DbError};
@@ -115,8 +117,8 @@ impl Database {
         Ok(null_or_missing)
     }
 
-    /// Second pass, over the listed groups' documents and those lacking the
-    /// field: up to `IDS_PER_GROUP` ids per group, and nulls told from
+    /// Second pass, over the listed groups' documents and the explicit
+    /// nulls: up to `IDS_PER_GROUP` ids per group, and nulls told from
     /// missing fields.
     async fn list_ids(
         &self,
@@ -135,7 +137,7 @@ impl Database {
             .aggregate([
                 doc! { "$match": { "$or": [
                     { field: { "$in": values } },
-                    { field: { "$exists": false } },
+                    { field: { "$type": "null" } },
                 ] } },
                 doc! { "$group": {
                     "_id": format!("${field}"),
@@ -146,7 +148,7 @@ impl Database {
             .allow_disk_use(true)
             .max_time(max_time)
             .await?;
-        let mut missing = 0;
+        let mut nulls = 0;
         while groups.advance().await? {
             let group = groups.deserialize_current()?;
             match group.get("_id") {
@@ -158,11 +160,11 @@ impl Database {
                         listed.ids = ids.iter().map(id_text).collect();
                     }
                 }
-                _ => missing += count_of(&group),
+                _ => nulls += count_of(&group),
             }
         }
-        report.missing = missing;
-        report.nulls = null_or_missing.saturating_sub(missing);
+        report.nulls = nulls;
+        report.missing = null_or_missing.saturating_sub(nulls);
         Ok(())
     }
 }
