@@ -11,21 +11,18 @@ use std::time::Duration;
 pub const MAX_TIME: Duration = Duration::from_secs(60);
 
 /// One report per unique key the migration adds; `page` chooses which
-/// groups each key's report lists.
+/// groups each key's report lists. The keys are counted concurrently: each
+/// is a scan of its own collection.
 pub async fn reports(
     db: &Database,
     migration: &Migration,
     page: impl Fn(&str) -> ReportPage,
 ) -> Result<Vec<DuplicateReport>, OpsError> {
-    let mut reports = Vec::new();
-    for (collection, field) in migration.unique_keys() {
+    let counts = migration.unique_keys().into_iter().map(|(collection, field)| {
         let key = format!("{}.{field}", collection.name());
-        reports.push(
-            db.duplicate_report(collection, field, page(&key), MAX_TIME)
-                .await?,
-        );
-    }
-    Ok(reports)
+        db.duplicate_report(collection, field, page(&key), MAX_TIME)
+    });
+    Ok(futures_util::future::try_join_all(counts).await?)
 }
 
 /// The report of one key, named `collection.field`.
