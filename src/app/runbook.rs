@@ -74,6 +74,7 @@ fn Steps(
     let role = granted_role();
     let may_run = role.is_some_and(|r| r.includes(Role::ReleaseManager));
     let may_revert = role.is_some_and(|r| r.includes(Role::Admin));
+    let loaded = move || overview.get().and_then(Result::ok).flatten();
 
     view! {
         <Transition fallback=|| ()>
@@ -158,10 +159,7 @@ fn Steps(
                 // checklist can link to it.
                 <Transition fallback=|| ()>
                     {move || {
-                        overview
-                            .get()
-                            .and_then(Result::ok)
-                            .flatten()
+                        loaded()
                             .and_then(|o| o.latest_verification)
                             .map(|verification| {
                                 view! {
@@ -197,11 +195,7 @@ fn Steps(
         <h2>"History"</h2>
         <Transition fallback=|| ()>
             {move || {
-                overview
-                    .get()
-                    .and_then(Result::ok)
-                    .flatten()
-                    .map(|o| view! { <History runs=o.runs /> })
+                loaded().map(|o| view! { <History runs=o.runs /> })
             }}
         </Transition>
     }

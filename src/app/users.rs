@@ -15,20 +15,14 @@ pub fn UsersPage() -> impl IntoView {
         set_disabled: ServerAction::new(),
         reset: ServerAction::new(),
     };
-    let UserActions {
-        create,
-        set_role,
-        set_disabled,
-        reset,
-    } = actions;
     let users = guarded(
         Role::Admin,
         move || {
             (
-                create.version().get(),
-                set_role.version().get(),
-                set_disabled.version().get(),
-                reset.version().get(),
+                actions.create.version().get(),
+                actions.set_role.version().get(),
+                actions.set_disabled.version().get(),
+                actions.reset.version().get(),
             )
         },
         |_| list_users(),

@@ -18,10 +18,13 @@ pub async fn reports(
     migration: &Migration,
     page: impl Fn(&str) -> ReportPage,
 ) -> Result<Vec<DuplicateReport>, OpsError> {
-    let counts = migration.unique_keys().into_iter().map(|(collection, field)| {
-        let key = format!("{}.{field}", collection.name());
-        db.duplicate_report(collection, field, page(&key), MAX_TIME)
-    });
+    let counts = migration
+        .unique_keys()
+        .into_iter()
+        .map(|(collection, field)| {
+            let key = format!("{}.{field}", collection.name());
+            db.duplicate_report(collection, field, page(&key), MAX_TIME)
+        });
     Ok(futures_util::future::try_join_all(counts).await?)
 }
 

@@ -1,11 +1,10 @@
 //! `GET /api/health` in both states, driven through the real router.
 
-use crate::helpers::{settings_in, test_db};
+use crate::helpers::{body_text, settings_in, test_db};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use forest_runbook::db::Database;
 use forest_runbook::server::{AppState, router};
-use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -25,13 +24,8 @@ async fn get_health(db: Database) -> (StatusCode, Value) {
         response.headers().contains_key("x-request-id"),
         "every answer carries its request id"
     );
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, serde_json::from_slice(&body).expect("JSON body"))
+    let body = body_text(response).await;
+    (status, serde_json::from_str(&body).expect("JSON body"))
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! The shared test server and per-test databases.
 
+use axum::response::Response;
 use forest_runbook::config::{EnvSource, Settings};
 use forest_runbook::db::Database;
+use http_body_util::BodyExt;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -101,4 +103,15 @@ pub fn settings_in(dir: &Path) -> Settings {
     settings.paths.backups_dir = dir.join("backups");
     settings.paths.logs_dir = dir.join("logs");
     settings
+}
+
+/// The whole body of a response, as text.
+pub async fn body_text(response: Response) -> String {
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    String::from_utf8(body.to_vec()).expect("utf-8")
 }

@@ -3,7 +3,7 @@
 //! while the sampler reads `serverStatus` once per interval; `/metrics`
 //! and the thresholds through the router.
 
-use crate::helpers::{raw, settings_in, test_db};
+use crate::helpers::{body_text, raw, settings_in, test_db};
 use crate::roles::{call, cookie_for, seed_accounts};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -313,14 +313,7 @@ async fn get_metrics(app: &axum::Router, token: Option<&str>) -> (StatusCode, St
         .oneshot(request.body(Body::empty()).expect("request"))
         .await
         .expect("response");
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, String::from_utf8(body.to_vec()).expect("utf-8"))
+    (response.status(), body_text(response).await)
 }
 
 #[tokio::test]

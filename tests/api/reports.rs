@@ -3,7 +3,7 @@
 //! counted apart, the `_id` list is capped inside the aggregation, the CSV
 //! download, and device counts on a known set.
 
-use crate::helpers::{raw, test_db};
+use crate::helpers::{body_text, raw, test_db};
 use crate::roles::{app_with_accounts, cookie_for};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -11,7 +11,6 @@ use forest_runbook::db::{Database, DemoDataSpec};
 use forest_runbook::model::{DuplicateReport, IDS_PER_GROUP, ReportPage};
 use forest_runbook::ops::migration::PHASE_0;
 use forest_runbook::ops::{OpsError, devices, duplicates};
-use http_body_util::BodyExt;
 use mongodb::bson::{Bson, DateTime, Document, doc, oid::ObjectId};
 use std::collections::BTreeMap;
 use tower::ServiceExt;
@@ -211,13 +210,7 @@ async fn the_csv_download_lists_every_group_to_signed_in_people_only() {
             .expect("ascii")
             .contains("duplicates-tasks.clientId.csv")
     );
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    let text = String::from_utf8(body.to_vec()).expect("utf-8");
+    let text = body_text(response).await;
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "collection,field,value,count,ids");
     assert_eq!(lines.len(), 2, "one group; nulls never collide: {text}");
