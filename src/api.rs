@@ -5,6 +5,7 @@
 mod audit;
 #[cfg(feature = "ssr")]
 mod edge;
+mod forest_api;
 mod health;
 mod runbook;
 mod session;
@@ -12,6 +13,9 @@ mod settings;
 mod users;
 
 pub use audit::{ListAudit, list_audit};
+pub use forest_api::{
+    ForestApiOverview, ForestLogs, ProbeNow, forest_api_overview, forest_logs, probe_now,
+};
 pub use health::{GetHealth, get_health};
 pub use runbook::{
     DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, dry_run, run_migrate, run_revert,

@@ -33,6 +33,15 @@ pub enum Command {
     Verify(StepArgs),
     /// Drop what the migration created (rollback option 1).
     Revert(RevertArgs),
+    /// Probe the Forest API once, store the results; fails when a probe fails.
+    Probe(ProbeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Print the results as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! demo data. Everything above it sees `Database` and plain Rust types.
 
 mod accounts;
+mod api_probes;
 mod approvals;
 mod audit;
 mod changelog;

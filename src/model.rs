@@ -5,6 +5,7 @@ mod approval;
 mod audit;
 mod auth;
 mod error;
+mod forest_api;
 mod health;
 mod migration;
 
@@ -12,6 +13,9 @@ pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
 pub use auth::{CurrentUser, Role, UserSummary};
 pub use error::AppError;
+pub use forest_api::{
+    ErrorLine, ErrorsSince, LogSnapshot, LogStatus, MinuteCounts, ProbeOverview, ProbeResult,
+};
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{
     ChangeOutcome, ChangeResult, ChangeStatus, DuplicateSummary, LockHolder, Plan, PlannedChange,

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod digest;
 mod error;
+pub mod forest_api;
 pub mod four_eyes;
 pub mod health;
 pub mod migration;

@@ -19,6 +19,8 @@ pub enum Collection {
     /// The migration lock document.
     Locks,
     Verifications,
+    /// Results of probing the Forest API.
+    ApiProbes,
 }
 
 /// The Forest collections that exist before Phase 0.
@@ -43,6 +45,7 @@ impl Collection {
             Self::Approvals => "runbook_approvals",
             Self::Locks => "runbook_locks",
             Self::Verifications => "runbook_verifications",
+            Self::ApiProbes => "runbook_api_probes",
         }
     }
 }

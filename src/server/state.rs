@@ -3,6 +3,7 @@
 use crate::auth::LoginLimiter;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::forest_api::{LogWatcher, Prober};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -15,6 +16,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub started_at: Instant,
     pub limiter: Arc<LoginLimiter>,
+    /// The Forest API's prober and the Forest server's log watcher.
+    pub prober: Prober,
+    pub forest_logs: LogWatcher,
 }
 
 impl AppState {
@@ -26,12 +30,24 @@ impl AppState {
             .site_addr(settings.server.address)
             .build();
         Self {
+            prober: Prober::new(settings.forest_api.clone()),
+            forest_logs: LogWatcher::new(&settings.forest_logs),
             leptos_options,
             db,
             settings: Arc::new(settings),
             started_at: Instant::now(),
             limiter: Arc::default(),
         }
+    }
+
+    /// Starts the background watchers: the log folder, and the probe
+    /// rounds while a deployment is in progress.
+    pub fn start_watchers(&self) {
+        self.forest_logs.spawn();
+        tokio::spawn(crate::ops::forest_api::probe_during_deployments(
+            self.db.clone(),
+            self.prober.clone(),
+        ));
     }
 }
 
