@@ -2,10 +2,12 @@
 
 mod audit;
 mod feedback;
+mod forest_api;
 mod home;
 mod layout;
 mod login;
 mod planned;
+mod refresh;
 mod runbook;
 mod sections;
 mod session;
@@ -14,6 +16,7 @@ mod status;
 mod users;
 
 use audit::AuditPage;
+use forest_api::ForestApiPage;
 use home::HomePage;
 use layout::Header;
 use leptos::prelude::*;
@@ -73,6 +76,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("duplicates") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Duplicates /> } />
                         <Route path=path!("devices") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Devices /> } />
                         <Route path=path!("monitor") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Monitor /> } />
+                        <Route path=path!("forest-api") ssr=SsrMode::Async view=ForestApiPage />
                         <Route path=path!("audit") ssr=SsrMode::Async view=AuditPage />
                         <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
                         <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />

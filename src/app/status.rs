@@ -1,6 +1,7 @@
 //! The database status in the header, refreshed every few seconds in the
 //! browser and rendered once on the server for pages without JavaScript.
 
+use super::refresh::ticker;
 use crate::api::get_health;
 use crate::model::{AppError, HealthReport};
 use leptos::prelude::*;
@@ -10,14 +11,7 @@ const REFRESH: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn DatabaseStatus() -> impl IntoView {
-    let tick = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        if let Ok(handle) =
-            set_interval_with_handle(move || tick.update(|n| *n = n.wrapping_add(1)), REFRESH)
-        {
-            on_cleanup(move || handle.clear());
-        }
-    });
+    let tick = ticker(REFRESH);
     // Blocking, so that pages served without JavaScript carry the status inline.
     let health = Resource::new_blocking(move || tick.get(), |_| get_health());
 
