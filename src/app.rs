@@ -13,6 +13,7 @@ mod sections;
 mod session;
 mod settings;
 mod status;
+mod table;
 mod users;
 
 use audit::AuditPage;

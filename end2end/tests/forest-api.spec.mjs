@@ -4,26 +4,13 @@
 import { test, expect } from '@playwright/test';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { signInAndOpen } from '../support/session.mjs';
 
-const PASSWORDS = { release: 'forest-release-demo', viewer: 'forest-viewer-demo' };
 // FOREST_FOREST_LOGS__CHECKOUT in playwright.config.mjs, plus the default folder.
 const LOGS = fileURLToPath(new URL('../../target/e2e/forest/apps/server/logs/', import.meta.url));
 
-async function signInAndOpen(page, name, javaScriptEnabled) {
-  await page.goto('/login');
-  if (javaScriptEnabled) {
-    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-  }
-  await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(PASSWORDS[name]);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByLabel('Signed in as')).toContainText(name);
-  await page.goto('/forest-api');
-  if (javaScriptEnabled) {
-    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-    await expect(page.locator('[data-ready="true"]')).toBeVisible();
-  }
-  await expect(page.getByRole('heading', { level: 1, name: 'Forest API' })).toBeVisible();
+async function open(page, name, javaScriptEnabled) {
+  await signInAndOpen(page, name, '/forest-api', 'Forest API', javaScriptEnabled);
 }
 
 function append(lines) {
@@ -47,7 +34,7 @@ async function figure(page, id, javaScriptEnabled) {
 
 test('the sync and error rates move while the Forest server writes its log', async ({ page, javaScriptEnabled }) => {
   append([pino(30, 'server started')]);
-  await signInAndOpen(page, 'viewer', javaScriptEnabled);
+  await open(page, 'viewer', javaScriptEnabled);
   await expect.poll(() => figure(page, 'synced-total', javaScriptEnabled), { timeout: 15_000 }).not.toBeNull();
   const synced = await figure(page, 'synced-total', javaScriptEnabled);
   const errors = await figure(page, 'errors-total', javaScriptEnabled);
@@ -76,7 +63,7 @@ test('the sync and error rates move while the Forest server writes its log', asy
 });
 
 test('a release manager probes the Forest API now and sees why it passed', async ({ page, javaScriptEnabled }) => {
-  await signInAndOpen(page, 'release', javaScriptEnabled);
+  await open(page, 'release', javaScriptEnabled);
   await page.getByRole('button', { name: 'Probe now' }).click();
   const results = page.getByRole('table', { name: 'Probe results' });
   await expect(results.getByRole('row').nth(1)).toContainText('/api/health');
@@ -85,7 +72,7 @@ test('a release manager probes the Forest API now and sees why it passed', async
 });
 
 test('a viewer sees the probe results but cannot probe', async ({ page, javaScriptEnabled }) => {
-  await signInAndOpen(page, 'viewer', javaScriptEnabled);
+  await open(page, 'viewer', javaScriptEnabled);
   await expect(page.getByRole('table', { name: 'Probe results' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Probe now' })).toHaveCount(0);
   const forced = await page.request.post('/api/probe_now', { form: {} });

@@ -219,3 +219,29 @@ async fn probes_on_demand_are_stored_and_audited_and_a_held_lock_means_a_deploym
     );
     db.drop_database().await.expect("drop");
 }
+
+#[tokio::test]
+async fn rounds_are_probed_every_interval_only_while_a_deployment_is_in_progress() {
+    let db = test_db("forest_api_rounds").await;
+    let address = stand_in().await;
+    let mut every_second = settings(format!("http://{address}"), "/healthy", &[]);
+    every_second.interval_secs = 1;
+    let rounds = tokio::spawn(forest_api::probe_during_deployments(
+        db.clone(),
+        Prober::new(every_second),
+    ));
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    assert!(db.recent_probes(10).await.expect("probes").is_empty());
+
+    let taken = db
+        .acquire_lock("test", Duration::from_secs(60))
+        .await
+        .expect("lock");
+    assert!(taken.is_ok());
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let probes = db.recent_probes(10).await.expect("probes");
+    assert!(!probes.is_empty(), "probed while the lock was held");
+    assert!(probes.iter().all(|p| p.passed));
+    rounds.abort();
+    db.drop_database().await.expect("drop");
+}

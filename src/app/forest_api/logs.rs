@@ -4,9 +4,25 @@
 
 use super::ForestWatch;
 use super::chart::RatesChart;
+use crate::app::table;
 use crate::model::{LogSnapshot, LogStatus, MinuteCounts};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+
+/// The figures of the rates table: name, test id, and how to read a minute.
+type Figure = (&'static str, &'static str, fn(&MinuteCounts) -> u64);
+
+const FIGURES: [Figure; 5] = [
+    ("Errors", "errors-total", |m| m.errors),
+    ("Warnings", "warnings-total", |m| m.warnings),
+    ("Tasks synced", "synced-total", |m| m.synced_events),
+    ("Tasks reported synced", "synced-tasks-total", |m| {
+        m.synced_tasks
+    }),
+    ("Sync conflicts", "conflicts-total", |m| m.conflicts),
+];
+
+const ERROR_COLUMNS: &[&str] = &["Time", "File", "Line"];
 
 /// Shows `ready` for a watched folder, or says how to configure the watcher.
 fn when_watching(
@@ -59,35 +75,11 @@ pub fn LogRates(watch: ForestWatch) -> impl IntoView {
 
 #[component]
 fn Rates(snapshot: LogSnapshot) -> impl IntoView {
-    let total = |read: fn(&MinuteCounts) -> u64| snapshot.minutes.iter().map(read).sum::<u64>();
     let last = snapshot.minutes.last().cloned().unwrap_or_default();
-    let figures = [
-        ("Errors", "errors-total", total(|m| m.errors), last.errors),
-        (
-            "Warnings",
-            "warnings-total",
-            total(|m| m.warnings),
-            last.warnings,
-        ),
-        (
-            "Tasks synced",
-            "synced-total",
-            total(|m| m.synced_events),
-            last.synced_events,
-        ),
-        (
-            "Tasks reported synced",
-            "synced-tasks-total",
-            total(|m| m.synced_tasks),
-            last.synced_tasks,
-        ),
-        (
-            "Sync conflicts",
-            "conflicts-total",
-            total(|m| m.conflicts),
-            last.conflicts,
-        ),
-    ];
+    let figures = FIGURES.map(|(name, id, read)| {
+        let hour: u64 = snapshot.minutes.iter().map(read).sum();
+        (name, id, hour, read(&last))
+    });
     view! {
         <p class="detail">
             "Following " {snapshot.folder.clone().unwrap_or_default()} ": "
@@ -103,13 +95,7 @@ fn Rates(snapshot: LogSnapshot) -> impl IntoView {
                 }
             })}
         <table class="grid" aria-label="Log rates">
-            <thead>
-                <tr>
-                    <th scope="col">"Lines"</th>
-                    <th scope="col">"Last hour"</th>
-                    <th scope="col">"This minute"</th>
-                </tr>
-            </thead>
+            {table::head(&["Lines", "Last hour", "This minute"])}
             <tbody>
                 {figures
                     .into_iter()
@@ -165,14 +151,9 @@ pub fn LogErrors(watch: ForestWatch) -> impl IntoView {
                         .collect();
                     view! {
                         <table class="grid" aria-label="Error lines">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Time"</th>
-                                    <th scope="col">"File"</th>
-                                    <th scope="col">"Line"</th>
-                                </tr>
-                            </thead>
+                            {table::head(ERROR_COLUMNS)}
                             <tbody>
+                                {table::empty_row(lines.is_empty(), ERROR_COLUMNS, "No error lines.")}
                                 {lines.is_empty().then(|| view! { <tr><td colspan="3">"No error lines."</td></tr> })}
                                 {lines
                                     .into_iter()

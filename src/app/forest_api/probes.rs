@@ -4,8 +4,11 @@
 use super::ForestWatch;
 use crate::app::feedback::action_error;
 use crate::app::session::granted_role;
+use crate::app::table;
 use crate::model::{ProbeOverview, ProbeResult, Role};
 use leptos::prelude::*;
+
+const COLUMNS: &[&str] = &["Time", "Request", "Status", "Latency", "Result", "Why"];
 
 #[component]
 pub fn ProbePanel(watch: ForestWatch) -> impl IntoView {
@@ -76,18 +79,9 @@ fn Overview(overview: ProbeOverview) -> impl IntoView {
                 }
             })}
         <table class="grid" aria-label="Probe results">
-            <thead>
-                <tr>
-                    <th scope="col">"Time"</th>
-                    <th scope="col">"Request"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Latency"</th>
-                    <th scope="col">"Result"</th>
-                    <th scope="col">"Why"</th>
-                </tr>
-            </thead>
+            {table::head(COLUMNS)}
             <tbody>
-                {empty.then(|| view! { <tr><td colspan="6">"No results yet."</td></tr> })}
+                {table::empty_row(empty, COLUMNS, "No results yet.")}
                 {overview.results.into_iter().map(row).collect_view()}
             </tbody>
         </table>
