@@ -31,17 +31,10 @@ pub enum Command {
     Migrate(StepArgs),
     /// Check that every change is in place and in use.
     Verify(StepArgs),
-    /// Drop what the migration created (rollback option 1).
-    Revert(RevertArgs),
     /// Probe the Forest API once, store the results; fails when a probe fails.
     Probe(ProbeArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ProbeArgs {
-    /// Print the results as JSON.
-    #[arg(long)]
-    pub json: bool,
+    /// Drop what the migration created (rollback option 1).
+    Revert(RevertArgs),
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +94,13 @@ pub struct DemoDataArgs {
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
     /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -4,13 +4,15 @@
 import { test, expect } from '@playwright/test';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { signInAndOpen } from '../support/session.mjs';
+import { signIn, visit } from './session.mjs';
 
 // FOREST_FOREST_LOGS__CHECKOUT in playwright.config.mjs, plus the default folder.
 const LOGS = fileURLToPath(new URL('../../target/e2e/forest/apps/server/logs/', import.meta.url));
 
 async function open(page, name, javaScriptEnabled) {
-  await signInAndOpen(page, name, '/forest-api', 'Forest API', javaScriptEnabled);
+  await signIn(page, name, javaScriptEnabled);
+  await visit(page, '/forest-api', javaScriptEnabled);
+  await expect(page.getByRole('heading', { level: 1, name: 'Forest API' })).toBeVisible();
 }
 
 function append(lines) {

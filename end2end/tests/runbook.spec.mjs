@@ -2,10 +2,27 @@
 // sees each result; an admin reverts behind a typed confirmation; a viewer
 // is offered no step.
 import { test, expect } from '@playwright/test';
-import { signInAndOpen } from '../support/session.mjs';
+
+const PASSWORDS = { admin: 'forest-admin-demo', release: 'forest-release-demo', viewer: 'forest-viewer-demo' };
 
 async function signInAndOpenRunbook(page, name, javaScriptEnabled) {
-  await signInAndOpen(page, name, '/runbook', 'Runbook', javaScriptEnabled);
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`[browser ${m.type()}] ${m.text().slice(0, 400)}`); });
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message.slice(0, 400)}`));
+  await page.goto('/login');
+  if (javaScriptEnabled) {
+    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+  }
+  await page.getByLabel('User name').fill(name);
+  await page.getByLabel('Password').fill(PASSWORDS[name]);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByLabel('Signed in as')).toContainText(name);
+  await page.goto('/runbook');
+  if (javaScriptEnabled) {
+    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
+    await expect(page.locator('[data-ready="true"]')).toBeVisible();
+    await page.waitForLoadState('networkidle');
+  }
+  await expect(page.getByRole('heading', { level: 1, name: 'Runbook' })).toBeVisible();
 }
 
 test('a release manager runs the dry run, migrate and verify and sees each result', async ({ page, javaScriptEnabled }) => {

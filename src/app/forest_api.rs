@@ -7,7 +7,7 @@ mod logs;
 mod probes;
 
 use super::refresh::ticker;
-use super::session::{RequireRole, Session};
+use super::session::{RequireRole, guarded};
 use crate::api::{ProbeNow, forest_api_overview, forest_logs};
 use crate::model::{AppError, LogSnapshot, ProbeOverview, Role};
 use leptos::prelude::*;
@@ -31,33 +31,15 @@ pub struct ForestWatch {
 impl ForestWatch {
     /// Creates the resources and the probe action, refreshed every `REFRESH`.
     pub fn load() -> Self {
-        let session = Session::get();
         let probe = ServerAction::<ProbeNow>::new();
         let tick = ticker(REFRESH);
-        let allowed = move || session.allows(Role::Viewer);
-        let overview = Resource::new(
-            move || (allowed(), tick.get(), probe.version().get()),
-            |(allowed, ..)| async move {
-                if allowed {
-                    forest_api_overview().await.map(Some)
-                } else {
-                    Ok(None)
-                }
-            },
-        );
-        let logs = Resource::new(
-            move || (allowed(), tick.get()),
-            |(allowed, _)| async move {
-                if allowed {
-                    forest_logs().await.map(Some)
-                } else {
-                    Ok(None)
-                }
-            },
-        );
         Self {
-            overview,
-            logs,
+            overview: guarded(
+                Role::Viewer,
+                move || (tick.get(), probe.version().get()),
+                |_| forest_api_overview(),
+            ),
+            logs: guarded(Role::Viewer, move || tick.get(), |_| forest_logs()),
             probe,
         }
     }

@@ -36,6 +36,38 @@ impl Session {
     }
 }
 
+/// A resource for the guarded part of a page: it loads `fetch(source())`
+/// for people holding `role` and is `Ok(None)` for anyone else. Create it
+/// in the page, outside `RequireRole`, so that it is the same resource on
+/// the server and while hydrating and keeps the request's context.
+pub fn guarded<S, T, Fut>(
+    role: Role,
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetch: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> Resource<Result<Option<T>, AppError>>
+where
+    S: PartialEq + Clone + Send + Sync + 'static,
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
+{
+    let session = Session::get();
+    Resource::new(
+        // Not `allows`: before the session has loaded it says no, and a
+        // value computed from that could be the one sent to the browser.
+        move || (session.login.version().get(), source()),
+        move |(_, input)| {
+            let user = session.user;
+            let load = fetch(input);
+            async move {
+                match user.await {
+                    Ok(Some(user)) if user.role.includes(role) => load.await.map(Some),
+                    _ => Ok(None),
+                }
+            }
+        },
+    )
+}
+
 /// The role of the person `RequireRole` let in; for its children.
 pub fn granted_role() -> Option<Role> {
     use_context::<CurrentUser>().map(|user| user.role)

@@ -16,11 +16,11 @@ pub enum Collection {
     Audit,
     Settings,
     Approvals,
+    /// Results of probing the Forest API.
+    ApiProbes,
     /// The migration lock document.
     Locks,
     Verifications,
-    /// Results of probing the Forest API.
-    ApiProbes,
 }
 
 /// The Forest collections that exist before Phase 0.
@@ -43,9 +43,9 @@ impl Collection {
             Self::Audit => "runbook_audit",
             Self::Settings => "runbook_settings",
             Self::Approvals => "runbook_approvals",
+            Self::ApiProbes => "runbook_api_probes",
             Self::Locks => "runbook_locks",
             Self::Verifications => "runbook_verifications",
-            Self::ApiProbes => "runbook_api_probes",
         }
     }
 }

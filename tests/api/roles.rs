@@ -27,6 +27,9 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
         "filter[actor]=&filter[action]=",
     ),
     ("get_settings", Some(Role::Viewer), ""),
+    ("forest_api_overview", Some(Role::Viewer), ""),
+    ("probe_now", Some(Role::ReleaseManager), ""),
+    ("forest_logs", Some(Role::Viewer), ""),
     ("set_four_eyes", Some(Role::Admin), "enabled=false"),
     ("list_approvals", Some(Role::Admin), ""),
     (
@@ -39,9 +42,6 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ("run_migrate", Some(Role::ReleaseManager), ""),
     ("run_verify", Some(Role::ReleaseManager), ""),
     ("run_revert", Some(Role::Admin), "confirmation=wrong-name"),
-    ("forest_api_overview", Some(Role::Viewer), ""),
-    ("probe_now", Some(Role::ReleaseManager), ""),
-    ("forest_logs", Some(Role::Viewer), ""),
     ("list_users", Some(Role::Admin), ""),
     (
         "create_user",

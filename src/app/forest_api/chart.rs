@@ -51,7 +51,7 @@ pub fn RatesChart(minutes: Vec<MinuteCounts>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <figure class="chart">
+        <figure class="rates-chart">
             <svg
                 viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                 role="img"
