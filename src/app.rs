@@ -3,17 +3,17 @@
 mod audit;
 mod feedback;
 mod forest_api;
+mod grid;
 mod home;
 mod layout;
 mod login;
 mod planned;
-mod refresh;
 mod runbook;
 mod sections;
 mod session;
 mod settings;
 mod status;
-mod table;
+mod ticker;
 mod users;
 
 use audit::AuditPage;

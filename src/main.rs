@@ -9,7 +9,6 @@ use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
 use forest_runbook::forest_api::Prober;
 use forest_runbook::model::Role;
 use forest_runbook::ops::audit::Actor;
-use forest_runbook::ops::forest_api::probe_now;
 use forest_runbook::server::{AppState, Application};
 use forest_runbook::steps::{self, Step};
 use std::process::ExitCode;
@@ -161,7 +160,12 @@ async fn step(opened: &OpenedDatabase, step: Step<'_>, args: &StepArgs) -> Resul
 async fn probe(settings: &Settings, opened: &OpenedDatabase, json: bool) -> Result<(), AnyError> {
     opened.database.prepare_app_collections().await?;
     let prober = Prober::new(settings.forest_api.clone());
-    let results = probe_now(&opened.database, &Actor::from_os_user(), &prober).await?;
+    let results = forest_runbook::ops::forest_api::probe_now(
+        &opened.database,
+        &Actor::from_os_user(),
+        &prober,
+    )
+    .await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&results)?);
     } else {

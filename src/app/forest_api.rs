@@ -6,8 +6,8 @@ mod chart;
 mod logs;
 mod probes;
 
-use super::refresh::ticker;
 use super::session::{RequireRole, guarded};
+use super::ticker::ticker;
 use crate::api::{ProbeNow, forest_api_overview, forest_logs};
 use crate::model::{AppError, LogSnapshot, ProbeOverview, Role};
 use leptos::prelude::*;
@@ -32,7 +32,7 @@ impl ForestWatch {
     /// Creates the resources and the probe action, refreshed every `REFRESH`.
     pub fn load() -> Self {
         let probe = ServerAction::<ProbeNow>::new();
-        let tick = ticker(REFRESH);
+        let tick = ticker(REFRESH, || true);
         Self {
             overview: guarded(
                 Role::Viewer,

@@ -1,7 +1,7 @@
 //! The database status in the header, refreshed every few seconds in the
 //! browser and rendered once on the server for pages without JavaScript.
 
-use super::refresh::ticker;
+use super::ticker::ticker;
 use crate::api::get_health;
 use crate::model::{AppError, HealthReport};
 use leptos::prelude::*;
@@ -11,7 +11,7 @@ const REFRESH: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn DatabaseStatus() -> impl IntoView {
-    let tick = ticker(REFRESH);
+    let tick = ticker(REFRESH, || true);
     // Blocking, so that pages served without JavaScript carry the status inline.
     let health = Resource::new_blocking(move || tick.get(), |_| get_health());
 

@@ -4,7 +4,7 @@
 
 use super::ForestWatch;
 use super::chart::RatesChart;
-use crate::app::table;
+use crate::app::grid;
 use crate::model::{LogSnapshot, LogStatus, MinuteCounts};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -95,7 +95,7 @@ fn Rates(snapshot: LogSnapshot) -> impl IntoView {
                 }
             })}
         <table class="grid" aria-label="Log rates">
-            {table::head(&["Lines", "Last hour", "This minute"])}
+            {grid::head(&["Lines", "Last hour", "This minute"])}
             <tbody>
                 {figures
                     .into_iter()
@@ -151,9 +151,9 @@ pub fn LogErrors(watch: ForestWatch) -> impl IntoView {
                         .collect();
                     view! {
                         <table class="grid" aria-label="Error lines">
-                            {table::head(ERROR_COLUMNS)}
+                            {grid::head(ERROR_COLUMNS)}
                             <tbody>
-                                {table::empty_row(lines.is_empty(), ERROR_COLUMNS, "No error lines.")}
+                                {grid::empty_row(lines.is_empty(), ERROR_COLUMNS, "No error lines.")}
                                 {lines.is_empty().then(|| view! { <tr><td colspan="3">"No error lines."</td></tr> })}
                                 {lines
                                     .into_iter()

@@ -3,8 +3,8 @@
 
 use super::ForestWatch;
 use crate::app::feedback::action_error;
+use crate::app::grid;
 use crate::app::session::granted_role;
-use crate::app::table;
 use crate::model::{ProbeOverview, ProbeResult, Role};
 use leptos::prelude::*;
 
@@ -79,9 +79,9 @@ fn Overview(overview: ProbeOverview) -> impl IntoView {
                 }
             })}
         <table class="grid" aria-label="Probe results">
-            {table::head(COLUMNS)}
+            {grid::head(COLUMNS)}
             <tbody>
-                {table::empty_row(empty, COLUMNS, "No results yet.")}
+                {grid::empty_row(empty, COLUMNS, "No results yet.")}
                 {overview.results.into_iter().map(row).collect_view()}
             </tbody>
         </table>
