@@ -69,7 +69,10 @@ fn main() {
         slowest.as_secs_f64() * 1_000.0
     );
     println!("bare line reading: {:.3} s", bare_time.as_secs_f64());
-    println!("line reading + JSON parsing: {:.3} s", parse_time.as_secs_f64());
+    println!(
+        "line reading + JSON parsing: {:.3} s",
+        parse_time.as_secs_f64()
+    );
     println!(
         "ratio watcher / bare reading: {:.2}",
         watching.as_secs_f64() / bare_time.as_secs_f64()
@@ -90,9 +93,15 @@ fn write_lines(file: &Path) -> u64 {
         .format(&time::format_description::well_known::Rfc3339)
         .expect("format");
     let shapes = [
-        format!(r#"{{"level":30,"time":{now_ms},"pid":7,"hostname":"api-1","msg":"Tasks synced","count":12,"userId":"u123"}}"#),
-        format!(r#"{{"level":50,"time":{now_ms},"pid":7,"msg":"Failed to write task: E11000 duplicate key error collection: forest.tasks"}}"#),
-        format!(r#"{{"level":"warn","message":"Sync conflict on task 42, keeping the newer","timestamp":"{stamp}"}}"#),
+        format!(
+            r#"{{"level":30,"time":{now_ms},"pid":7,"hostname":"api-1","msg":"Tasks synced","count":12,"userId":"u123"}}"#
+        ),
+        format!(
+            r#"{{"level":50,"time":{now_ms},"pid":7,"msg":"Failed to write task: E11000 duplicate key error collection: forest.tasks"}}"#
+        ),
+        format!(
+            r#"{{"level":"warn","message":"Sync conflict on task 42, keeping the newer","timestamp":"{stamp}"}}"#
+        ),
         format!("{stamp} INFO GET /api/tasks?since=2026-11-27 200 12ms"),
     ];
     let mut out = std::io::BufWriter::new(fs::File::create(file).expect("create"));

@@ -2,10 +2,11 @@
 //! and text lines, rotated, truncated, deleted, a binary file and a 10 MB
 //! line. The per-minute counts must equal what the test wrote.
 
-use crate::helpers::settings_in;
+use crate::helpers::{settings_in, test_db};
 use forest_runbook::config::ForestLogsSettings;
 use forest_runbook::forest_api::LogWatcher;
 use forest_runbook::model::{LogSnapshot, LogStatus};
+use forest_runbook::ops::forest_api;
 use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -276,4 +277,42 @@ fn files_present_when_the_app_starts_count_only_their_new_lines() {
     w.append("app.log", 1, Shape::Text, Kind::Synced(Some(4)));
     watcher.look();
     assert_eq!(counted(&watcher.snapshot()), w.expected);
+}
+
+#[tokio::test]
+async fn the_errors_since_the_latest_migrate_run_started_are_its_evidence() {
+    let db = test_db("forest_logs_since").await;
+    let checkout = tempfile::tempdir().expect("temp dir");
+    let watcher = LogWatcher::new(&logs_settings(checkout.path()));
+    let snapshot = forest_api::logs(&db, &watcher).await.expect("logs");
+    assert_eq!(snapshot.since_migration, None, "no run yet");
+
+    let folder = checkout.path().join("apps/server/logs");
+    fs::create_dir_all(&folder).expect("folder");
+    let mut w = Writer {
+        folder,
+        expected: Counts::new(),
+    };
+    watcher.look();
+    w.append("app.log", 30, Shape::Pino, Kind::Error); // before the run: not counted
+    db.start_run(
+        "add_mobile_sync_support",
+        "migrate",
+        "checksum",
+        "test",
+        &[],
+    )
+    .await
+    .expect("run");
+    w.append("app.log", 0, Shape::Winston, Kind::Error);
+    w.append("app.log", 0, Shape::Text, Kind::Error);
+    w.append("app.log", 0, Shape::Pino, Kind::Warning);
+    watcher.look();
+    let since = forest_api::logs(&db, &watcher)
+        .await
+        .expect("logs")
+        .since_migration
+        .expect("a migrate run");
+    assert_eq!(since.errors, 2, "{since:?}");
+    db.drop_database().await.expect("drop");
 }
