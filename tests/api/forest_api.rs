@@ -2,7 +2,8 @@
 //! that answers healthy, unhealthy, slow, malformed, HTML, huge, and
 //! redirects in a loop, on the same host and to another host.
 
-use crate::helpers::{settings_in, test_db};
+use crate::helpers::{server_uri, settings_in, test_db};
+use crate::process::program;
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect};
@@ -243,5 +244,36 @@ async fn rounds_are_probed_every_interval_only_while_a_deployment_is_in_progress
     assert!(!probes.is_empty(), "probed while the lock was held");
     assert!(probes.iter().all(|p| p.passed));
     rounds.abort();
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn the_probe_command_prints_json_and_exits_non_zero_when_a_probe_fails() {
+    let db = test_db("cli_probe").await;
+    let address = stand_in().await;
+    let uri = server_uri().replacen("/?", "/t_cli_probe?", 1);
+    let run = |health_path: &'static str| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut command = program(dir.path());
+        command
+            .args(["probe", "--json"])
+            .env("MONGODB_URI", &uri)
+            .env("FOREST_FOREST_API__BASE_URLS", format!("http://{address}"))
+            .env("FOREST_FOREST_API__HEALTH_PATH", health_path);
+        tokio::task::spawn_blocking(move || (command.output().expect("run probe"), dir))
+    };
+    let (passing, _dir) = run("/healthy").await.expect("join");
+    assert!(passing.status.success(), "{passing:?}");
+    let results: Vec<ProbeResult> = serde_json::from_slice(&passing.stdout).expect("JSON");
+    assert_eq!(results.len(), 1);
+    assert!(results[0].passed);
+
+    let (failing, _dir) = run("/unhealthy").await.expect("join");
+    assert!(!failing.status.success());
+    assert!(
+        String::from_utf8_lossy(&failing.stderr).contains("a probe of the Forest API failed"),
+        "{failing:?}"
+    );
+    assert_eq!(db.recent_probes(10).await.expect("stored").len(), 2);
     db.drop_database().await.expect("drop");
 }
