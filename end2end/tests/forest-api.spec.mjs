@@ -2,7 +2,7 @@
 // the watched folder (live in a hydrated page, on reload without
 // JavaScript); a release manager probes the API on demand; a viewer cannot.
 import { test, expect } from '@playwright/test';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { signIn, visit } from './session.mjs';
 
@@ -33,6 +33,15 @@ async function figure(page, id, javaScriptEnabled) {
   }
   return Number(await cell.textContent());
 }
+
+test('before the log folder exists, the panels say how to configure it', async ({ page, javaScriptEnabled }) => {
+  test.skip(existsSync(LOGS), 'an earlier test has created the folder on this server');
+  await open(page, 'viewer', javaScriptEnabled);
+  const notes = page.getByTestId('logs-not-configured');
+  await expect(notes.first()).toContainText('does not exist (yet)');
+  await expect(notes.first()).toContainText('FOREST_FOREST_LOGS__CHECKOUT');
+  await expect(page.getByTestId('errors-total')).toHaveCount(0);
+});
 
 test('the sync and error rates move while the Forest server writes its log', async ({ page, javaScriptEnabled }) => {
   append([pino(30, 'server started')]);
