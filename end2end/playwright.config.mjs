@@ -49,6 +49,10 @@ export default defineConfig({
       // Clean demo data, so that the migration can run in the browser;
       // refusals on messy data are covered by the integration tests.
       FOREST_DATABASE__DEMO_MESSY: 'false',
+      // The Forest API page: the app probes its own /api/health (the same
+      // envelope as the Forest API's) and watches a log folder the spec writes.
+      FOREST_FOREST_API__BASE_URLS: baseURL,
+      FOREST_FOREST_LOGS__CHECKOUT: 'target/e2e/forest',
       MONGODB_URI: '',
       DATABASE_URL: '',
     },

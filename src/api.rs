@@ -6,6 +6,7 @@ mod audit;
 mod checklist;
 #[cfg(feature = "ssr")]
 mod edge;
+mod forest_api;
 mod health;
 mod monitor;
 mod reports;
@@ -16,6 +17,9 @@ mod users;
 
 pub use audit::{ListAudit, list_audit};
 pub use checklist::{GetChecklist, SetChecklistItem, get_checklist, set_checklist_item};
+pub use forest_api::{
+    ForestApiOverview, ForestLogs, ProbeNow, forest_api_overview, forest_logs, probe_now,
+};
 pub use health::{GetHealth, get_health};
 pub use monitor::{
     ClearThreshold, GetMonitor, SetThreshold, clear_threshold, monitor_overview, set_threshold,

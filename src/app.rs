@@ -6,6 +6,8 @@ mod checklist;
 mod devices;
 mod duplicates;
 mod feedback;
+mod forest_api;
+mod grid;
 mod home;
 mod layout;
 mod login;
@@ -22,6 +24,7 @@ use audit::AuditPage;
 use checklist::ChecklistPage;
 use devices::DevicesPage;
 use duplicates::DuplicatesPage;
+use forest_api::ForestApiPage;
 use home::HomePage;
 use layout::Header;
 use leptos::prelude::*;
@@ -81,6 +84,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("duplicates") ssr=SsrMode::Async view=DuplicatesPage />
                         <Route path=path!("devices") ssr=SsrMode::Async view=DevicesPage />
                         <Route path=path!("monitor") ssr=SsrMode::Async view=MonitorPage />
+                        <Route path=path!("forest-api") ssr=SsrMode::Async view=ForestApiPage />
                         <Route path=path!("audit") ssr=SsrMode::Async view=AuditPage />
                         <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
                         <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />

@@ -31,6 +31,8 @@ pub enum Command {
     Migrate(StepArgs),
     /// Check that every change is in place and in use.
     Verify(StepArgs),
+    /// Probe the Forest API once, store the results; fails when a probe fails.
+    Probe(ProbeArgs),
     /// Drop what the migration created (rollback option 1).
     Revert(RevertArgs),
     /// Duplicated values of each new unique key (exit code 1 when any).
@@ -103,6 +105,13 @@ pub struct DemoDataArgs {
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
     /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -1,6 +1,9 @@
 //! The app's runtime settings: `Leptos.toml` layered under environment
 //! variables. Owns parsing and validation; nothing here touches the network.
 
+mod forest;
+
+pub use forest::{ForestApiSettings, ForestLogsSettings, ProbeTarget};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -33,6 +36,8 @@ pub struct Settings {
     pub monitor: MonitorSettings,
     pub auth: AuthSettings,
     pub site: SiteSettings,
+    pub forest_api: ForestApiSettings,
+    pub forest_logs: ForestLogsSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -165,7 +170,8 @@ impl Settings {
         if self.database.start_timeout_secs == 0 {
             return Err(invalid("database.start_timeout_secs", "must be at least 1"));
         }
-        Ok(())
+        self.forest_api.validate()?;
+        self.forest_logs.validate()
     }
 
     /// True when no URI is configured and the embedded server is to be used.
@@ -235,6 +241,24 @@ session_hours = 8
 [site]
 root = "target/site"
 pkg_dir = "pkg"
+[forest_api]
+base_urls = ["http://localhost:8080"]
+health_path = "/api/health"
+endpoints = []
+timeout_secs = 5
+interval_secs = 60
+credentials_header = ""
+body_limit_bytes = 65536
+[forest_logs]
+checkout = ""
+folder = "apps/server/logs"
+follow_files = 3
+poll_interval_ms = 1000
+synced_pattern = '(?i)tasks synced(?:\D{0,20}?(\d+))?'
+conflict_pattern = '(?i)conflict'
+max_line_bytes = 65536
+recent_errors = 100
+retain_minutes = 1440
 "#;
 
 #[cfg(test)]
@@ -336,6 +360,24 @@ mod tests {
         let env = FakeEnv::new(&[("FOREST_DATABASE__NAME", "a/b")]);
         let err = Settings::load(Path::new(DEFAULT_FILE), &env).expect_err("refused");
         assert!(err.to_string().contains("database.name"), "{err}");
+    }
+
+    #[test]
+    fn forest_settings_take_lists_from_the_environment_as_comma_separated_text() {
+        let env = FakeEnv::new(&[
+            ("FOREST_FOREST_API__BASE_URLS", "http://a:1, http://b:2"),
+            ("FOREST_FOREST_API__ENDPOINTS", "GET /api/tasks 401"),
+            ("FOREST_FOREST_LOGS__CHECKOUT", "/srv/forest"),
+        ]);
+        let settings = Settings::load(Path::new(DEFAULT_FILE), &env).expect("loads");
+        assert_eq!(settings.forest_api.base_urls, ["http://a:1", "http://b:2"]);
+        assert_eq!(settings.forest_api.targets().expect("targets").len(), 4);
+        assert_eq!(
+            settings.forest_logs.folder(),
+            Some(PathBuf::from("/srv/forest/apps/server/logs"))
+        );
+        let defaults = Settings::load(Path::new(DEFAULT_FILE), &FakeEnv::new(&[])).expect("loads");
+        assert_eq!(defaults.forest_logs.folder(), None);
     }
 
     #[test]

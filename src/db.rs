@@ -4,6 +4,7 @@
 //! and command events, sync counts). Everything above it sees `Database` and plain Rust types.
 
 mod accounts;
+mod api_probes;
 mod approvals;
 mod audit;
 mod changelog;

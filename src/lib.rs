@@ -19,6 +19,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod forest_api;
+#[cfg(feature = "ssr")]
 pub mod monitor;
 #[cfg(feature = "ssr")]
 pub mod ops;

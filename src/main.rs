@@ -6,6 +6,7 @@ use forest_runbook::auth::{self, DEMO_ACCOUNTS};
 use forest_runbook::cli::{Cli, Command, DemoDataArgs, StepArgs, UserCommand};
 use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
+use forest_runbook::forest_api::Prober;
 use forest_runbook::model::Role;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::reports;
@@ -54,6 +55,7 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
         Command::Plan(args) => step(&opened, Step::Plan, &args).await,
         Command::Migrate(args) => step(&opened, Step::Migrate, &args).await,
         Command::Verify(args) => step(&opened, Step::Verify, &args).await,
+        Command::Probe(args) => probe(&settings, &opened, args.json).await,
         Command::Revert(args) => {
             let confirmation = args.confirm.clone();
             step(
@@ -98,7 +100,9 @@ async fn serve(settings: Settings, opened: &OpenedDatabase) -> Result<(), AnyErr
             println!("  {:<16} {name} / {password}", role.label());
         }
     }
-    let app = Application::build(AppState::new(settings, db)).await?;
+    let state = AppState::new(settings, db);
+    state.start_watchers();
+    let app = Application::build(state).await?;
     let address = app.local_addr()?;
     println!("forest-runbook is ready at http://{address}");
     tracing::info!(%address, "serving");
@@ -160,6 +164,34 @@ async fn step(opened: &OpenedDatabase, step: Step<'_>, args: &StepArgs) -> Resul
         Ok(())
     } else {
         Err(format!("{step:?} did not pass: see the report above").into())
+    }
+}
+
+async fn probe(settings: &Settings, opened: &OpenedDatabase, json: bool) -> Result<(), AnyError> {
+    opened.database.prepare_app_collections().await?;
+    let prober = Prober::new(settings.forest_api.clone());
+    let results = forest_runbook::ops::forest_api::probe_now(
+        &opened.database,
+        &Actor::from_os_user(),
+        &prober,
+    )
+    .await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        for r in &results {
+            let status = r.status.map_or_else(|| "-".to_owned(), |s| s.to_string());
+            let mark = if r.passed { "pass" } else { "FAIL" };
+            println!(
+                "[{mark}] {} {} → {status} in {} ms: {}",
+                r.method, r.url, r.latency_ms, r.reason
+            );
+        }
+    }
+    if results.iter().all(|r| r.passed) {
+        Ok(())
+    } else {
+        Err("a probe of the Forest API failed: see the report above".into())
     }
 }
 

@@ -8,6 +8,7 @@ mod checklist;
 mod devices;
 mod duplicates;
 mod error;
+mod forest_api;
 mod health;
 mod migration;
 mod monitor;
@@ -19,6 +20,9 @@ pub use checklist::{Checklist, ChecklistItem, Evidence, ItemStatus, Readiness, T
 pub use devices::{DAYS, DeviceStats, LabelledCount};
 pub use duplicates::{DuplicateGroup, DuplicateReport, IDS_PER_GROUP, ReportPage, WHY_NOT_COUNTED};
 pub use error::AppError;
+pub use forest_api::{
+    ErrorLine, ErrorsSince, LogSnapshot, LogStatus, MinuteCounts, ProbeOverview, ProbeResult,
+};
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{
     ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlannedChange, RunRecord,

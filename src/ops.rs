@@ -8,6 +8,7 @@ pub mod devices;
 pub mod digest;
 pub mod duplicates;
 mod error;
+pub mod forest_api;
 pub mod four_eyes;
 pub mod health;
 pub mod migration;

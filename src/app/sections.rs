@@ -8,16 +8,18 @@ pub enum Section {
     Duplicates,
     Devices,
     Monitor,
+    ForestApi,
     Audit,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 7] = [
         Self::Runbook,
         Self::Checklist,
         Self::Duplicates,
         Self::Devices,
         Self::Monitor,
+        Self::ForestApi,
         Self::Audit,
     ];
 
@@ -28,6 +30,7 @@ impl Section {
             Self::Duplicates => "/duplicates",
             Self::Devices => "/devices",
             Self::Monitor => "/monitor",
+            Self::ForestApi => "/forest-api",
             Self::Audit => "/audit",
         }
     }
@@ -39,6 +42,7 @@ impl Section {
             Self::Duplicates => "Duplicates",
             Self::Devices => "Devices",
             Self::Monitor => "Monitor",
+            Self::ForestApi => "Forest API",
             Self::Audit => "Audit",
         }
     }
@@ -65,6 +69,11 @@ impl Section {
             Self::Monitor => {
                 "Live charts of the database server and this app's connection pool: connections, \
                  operations and latency by type, sync activity and device registrations."
+            }
+            Self::ForestApi => {
+                "The Forest API's health endpoint probed on demand and every minute during a \
+                 deployment, and its server's logs: errors, warnings, Tasks synced and sync \
+                 conflicts per minute, with the latest error lines."
             }
             Self::Audit => "Every action taken in the app: who, when, on what, and how it ended.",
         }

@@ -64,6 +64,13 @@ impl Database {
         self.collection(Collection::Audit)
             .create_index(IndexModel::builder().keys(doc! { "at": -1 }).build())
             .await?;
+        self.collection(Collection::ApiProbes)
+            .create_index(
+                IndexModel::builder()
+                    .keys(doc! { "recordedAt": -1 })
+                    .build(),
+            )
+            .await?;
         Ok(())
     }
 

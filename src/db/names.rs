@@ -16,6 +16,8 @@ pub enum Collection {
     Audit,
     Settings,
     Approvals,
+    /// Results of probing the Forest API.
+    ApiProbes,
     /// The migration lock document.
     Locks,
     Verifications,
@@ -45,6 +47,7 @@ impl Collection {
             Self::Audit => "runbook_audit",
             Self::Settings => "runbook_settings",
             Self::Approvals => "runbook_approvals",
+            Self::ApiProbes => "runbook_api_probes",
             Self::Locks => "runbook_locks",
             Self::Verifications => "runbook_verifications",
             Self::Checklist => "runbook_checklist",

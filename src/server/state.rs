@@ -3,6 +3,7 @@
 use crate::auth::LoginLimiter;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::forest_api::{LogWatcher, Prober};
 use crate::monitor::Monitor;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -18,6 +19,9 @@ pub struct AppState {
     pub limiter: Arc<LoginLimiter>,
     /// The one sampler every dashboard and `/metrics` read from.
     pub monitor: Monitor,
+    /// The Forest API's prober and the Forest server's log watcher.
+    pub prober: Prober,
+    pub forest_logs: LogWatcher,
 }
 
 impl AppState {
@@ -35,6 +39,8 @@ impl AppState {
             settings.count_interval(),
         );
         Self {
+            prober: Prober::new(settings.forest_api.clone()),
+            forest_logs: LogWatcher::new(&settings.forest_logs),
             leptos_options,
             monitor,
             db,
@@ -42,6 +48,16 @@ impl AppState {
             started_at: Instant::now(),
             limiter: Arc::default(),
         }
+    }
+
+    /// Starts the background watchers: the log folder, and the probe
+    /// rounds while a deployment is in progress.
+    pub fn start_watchers(&self) {
+        self.forest_logs.spawn();
+        tokio::spawn(crate::ops::forest_api::probe_during_deployments(
+            self.db.clone(),
+            self.prober.clone(),
+        ));
     }
 }
 

@@ -5,6 +5,8 @@ mod accounts;
 mod checklist;
 mod demo_data;
 mod embedded;
+mod forest_api;
+mod forest_logs;
 mod four_eyes;
 mod health;
 mod helpers;

@@ -27,6 +27,9 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
         "filter[actor]=&filter[action]=",
     ),
     ("get_settings", Some(Role::Viewer), ""),
+    ("forest_api_overview", Some(Role::Viewer), ""),
+    ("probe_now", Some(Role::ReleaseManager), ""),
+    ("forest_logs", Some(Role::Viewer), ""),
     ("set_four_eyes", Some(Role::Admin), "enabled=false"),
     ("list_approvals", Some(Role::Admin), ""),
     (

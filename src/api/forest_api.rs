@@ -1,0 +1,45 @@
+//! The Forest API page: the probe results and log counts for everyone
+//! signed in, a probe on demand for release managers.
+
+use crate::model::{AppError, LogSnapshot, ProbeOverview, ProbeResult};
+use leptos::prelude::*;
+
+#[server(name = ForestApiOverview, endpoint = "forest_api_overview")]
+pub async fn forest_api_overview() -> Result<ProbeOverview, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Viewer, "forest_api.read").await?;
+        let state = edge::state()?;
+        crate::ops::forest_api::overview(&state.db, &state.prober)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(endpoint = "probe_now")]
+pub async fn probe_now() -> Result<Vec<ProbeResult>, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        let actor =
+            edge::require_actor(crate::model::Role::ReleaseManager, "forest_api.probe").await?;
+        let state = edge::state()?;
+        crate::ops::forest_api::probe_now(&state.db, &actor, &state.prober)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(endpoint = "forest_logs")]
+pub async fn forest_logs() -> Result<LogSnapshot, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Viewer, "forest_logs.read").await?;
+        let state = edge::state()?;
+        crate::ops::forest_api::logs(&state.db, &state.forest_logs)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}

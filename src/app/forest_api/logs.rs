@@ -1,0 +1,170 @@
+//! The log panels: the per-minute rates (totals, chart, errors since the
+//! migration started) and the latest error lines with a filter. The filter
+//! is in the address (`?errors=`), so it works without JavaScript.
+
+use super::ForestWatch;
+use super::chart::RatesChart;
+use crate::app::grid;
+use crate::model::{LogSnapshot, LogStatus, MinuteCounts};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The figures of the rates table: name, test id, and how to read a minute.
+type Figure = (&'static str, &'static str, fn(&MinuteCounts) -> u64);
+
+const FIGURES: [Figure; 5] = [
+    ("Errors", "errors-total", |m| m.errors),
+    ("Warnings", "warnings-total", |m| m.warnings),
+    ("Tasks synced", "synced-total", |m| m.synced_events),
+    ("Tasks reported synced", "synced-tasks-total", |m| {
+        m.synced_tasks
+    }),
+    ("Sync conflicts", "conflicts-total", |m| m.conflicts),
+];
+
+const ERROR_COLUMNS: &[&str] = &["Time", "File", "Line"];
+
+/// Shows `ready` for a watched folder, or says how to configure the watcher.
+fn when_watching(
+    watch: ForestWatch,
+    ready: impl Fn(LogSnapshot) -> AnyView + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                watch
+                    .logs
+                    .get()
+                    .map(|result| match result {
+                        Ok(Some(snapshot)) if snapshot.status == LogStatus::Watching => ready(snapshot),
+                        Ok(Some(snapshot)) => how_to_configure(&snapshot),
+                        Ok(None) => ().into_any(),
+                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+fn how_to_configure(snapshot: &LogSnapshot) -> AnyView {
+    let what = match (&snapshot.status, &snapshot.folder) {
+        (LogStatus::FolderMissing, Some(folder)) => format!(
+            "The log folder {folder} does not exist (yet); the watcher starts as soon as it appears."
+        ),
+        _ => "No log folder is configured.".to_owned(),
+    };
+    view! {
+        <p class="notice" role="note" data-testid="logs-not-configured">
+            {what} " Set " <code>"checkout"</code> " (the Forest checkout holding apps/server) or an absolute "
+            <code>"folder"</code> " in the " <code>"[forest_logs]"</code> " section of Leptos.toml (or "
+            <code>"FOREST_FOREST_LOGS__CHECKOUT"</code> ")."
+        </p>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn LogRates(watch: ForestWatch) -> impl IntoView {
+    view! {
+        <section aria-labelledby="rates-heading">
+            <h2 id="rates-heading">"Log rates"</h2>
+            {when_watching(watch, |snapshot| view! { <Rates snapshot /> }.into_any())}
+        </section>
+    }
+}
+
+#[component]
+fn Rates(snapshot: LogSnapshot) -> impl IntoView {
+    let last = snapshot.minutes.last().cloned().unwrap_or_default();
+    let figures = FIGURES.map(|(name, id, read)| {
+        let hour: u64 = snapshot.minutes.iter().map(read).sum();
+        (name, id, hour, read(&last))
+    });
+    view! {
+        <p class="detail">
+            "Following " {snapshot.folder.clone().unwrap_or_default()} ": "
+            {if snapshot.files.is_empty() { "no log files yet".to_owned() } else { snapshot.files.join(", ") }}
+        </p>
+        {snapshot
+            .since_migration
+            .map(|since| {
+                view! {
+                    <p role="status" data-testid="errors-since-migration">
+                        {format!("{} errors since the migration started at {}.", since.errors, since.since)}
+                    </p>
+                }
+            })}
+        <table class="grid" aria-label="Log rates">
+            {grid::head(&["Lines", "Last hour", "This minute"])}
+            <tbody>
+                {figures
+                    .into_iter()
+                    .map(|(name, id, hour, minute)| {
+                        view! {
+                            <tr>
+                                <th scope="row">{name}</th>
+                                <td data-testid=id>{hour}</td>
+                                <td>{minute}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        <RatesChart minutes=snapshot.minutes />
+        {(!snapshot.warnings.is_empty())
+            .then(|| {
+                view! {
+                    <details>
+                        <summary>{format!("{} watcher warnings", snapshot.warnings.len())}</summary>
+                        <ul>{snapshot.warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+                    </details>
+                }
+            })}
+    }
+}
+
+#[component]
+pub fn LogErrors(watch: ForestWatch) -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || query.get().get("errors").unwrap_or_default();
+    view! {
+        <section aria-labelledby="errors-heading">
+            <h2 id="errors-heading">"Latest error lines"</h2>
+            <form method="get" class="form inline" aria-label="Filter the error lines">
+                <label>
+                    "Containing" <input type="search" name="errors" prop:value=filter />
+                </label>
+                <button type="submit">"Filter"</button>
+            </form>
+            {when_watching(
+                watch,
+                move |snapshot| {
+                    let needle = filter().to_lowercase();
+                    let lines: Vec<_> = snapshot
+                        .recent_errors
+                        .into_iter()
+                        .filter(|e| {
+                            needle.is_empty() || e.text.to_lowercase().contains(&needle)
+                                || e.file.to_lowercase().contains(&needle)
+                        })
+                        .collect();
+                    view! {
+                        <table class="grid" aria-label="Error lines">
+                            {grid::head(ERROR_COLUMNS)}
+                            <tbody>
+                                {grid::empty_row(lines.is_empty(), ERROR_COLUMNS, "No error lines.")}
+                                {lines.is_empty().then(|| view! { <tr><td colspan="3">"No error lines."</td></tr> })}
+                                {lines
+                                    .into_iter()
+                                    .map(|e| view! { <tr><td>{e.at}</td><td>{e.file}</td><td><code>{e.text}</code></td></tr> })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                        .into_any()
+                },
+            )}
+        </section>
+    }
+}

@@ -1,0 +1,108 @@
+//! The API probe panel: what is probed and when, a "Probe now" button for
+//! release managers, and the latest results with why each passed or failed.
+
+use super::ForestWatch;
+use crate::app::feedback::action_error;
+use crate::app::grid;
+use crate::app::session::granted_role;
+use crate::model::{ProbeOverview, ProbeResult, Role};
+use leptos::prelude::*;
+
+const COLUMNS: &[&str] = &["Time", "Request", "Status", "Latency", "Result", "Why"];
+
+#[component]
+pub fn ProbePanel(watch: ForestWatch) -> impl IntoView {
+    // Inside `RequireRole`: a fixed choice hydrates as the server rendered it.
+    let may_probe = granted_role().is_some_and(|r| r.includes(Role::ReleaseManager));
+    let probe = watch.probe;
+    view! {
+        <section aria-labelledby="probe-heading">
+            <h2 id="probe-heading">"API probe"</h2>
+            {may_probe
+                .then(|| {
+                    view! {
+                        <ActionForm action=probe attr:class="inline">
+                            <button type="submit">"Probe now"</button>
+                        </ActionForm>
+                    }
+                })}
+            {action_error(probe)}
+            <Transition fallback=|| ()>
+                {move || {
+                    watch
+                        .overview
+                        .get()
+                        .map(|result| match result {
+                            Ok(Some(overview)) => view! { <Overview overview /> }.into_any(),
+                            Ok(None) => ().into_any(),
+                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn Overview(overview: ProbeOverview) -> impl IntoView {
+    let schedule = if overview.deployment_in_progress {
+        format!(
+            "A deployment is in progress: probing every {} s.",
+            overview.interval_secs
+        )
+    } else {
+        format!(
+            "No deployment in progress; during one the app probes every {} s.",
+            overview.interval_secs
+        )
+    };
+    let empty = overview.results.is_empty();
+    view! {
+        <p>"Each probe sends:"</p>
+        <ul>
+            {overview
+                .targets
+                .iter()
+                .map(|t| view! { <li><code>{t.clone()}</code></li> })
+                .collect_view()}
+        </ul>
+        <p data-testid="probe-schedule">{schedule}</p>
+        {empty
+            .then(|| {
+                view! {
+                    <p class="notice" role="note">
+                        "No probe has run yet. To point the app at the Forest API, set "
+                        <code>"base_urls"</code> " in the " <code>"[forest_api]"</code>
+                        " section of Leptos.toml (or " <code>"FOREST_FOREST_API__BASE_URLS"</code>
+                        "); further endpoints and a credentials header are set there too."
+                    </p>
+                }
+            })}
+        <table class="grid" aria-label="Probe results">
+            {grid::head(COLUMNS)}
+            <tbody>
+                {grid::empty_row(empty, COLUMNS, "No results yet.")}
+                {overview.results.into_iter().map(row).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+fn row(result: ProbeResult) -> impl IntoView {
+    let mark = if result.passed { "pass" } else { "fail" };
+    let status = result
+        .status
+        .map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+    view! {
+        <tr class=format!("check-{mark}")>
+            <td>{result.at}</td>
+            <td>
+                <code>{format!("{} {}", result.method, result.url)}</code>
+            </td>
+            <td>{format!("{status} (expected {})", result.expected_status)}</td>
+            <td>{format!("{} ms", result.latency_ms)}</td>
+            <td>{mark}</td>
+            <td title=result.body_excerpt>{result.reason}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,78 @@
+//! Watching the Forest API during a deployment: probing it on demand
+//! (audited) and every interval while a deployment is in progress, keeping
+//! each result, and the log counts with the errors since the migration
+//! started (the evidence for checklist items 3 and 4).
+
+use super::OpsError;
+use super::audit::{self, Actor};
+use super::migration::PHASE_0;
+use crate::db::Database;
+use crate::forest_api::{LogWatcher, Prober};
+use crate::model::{ErrorsSince, LogSnapshot, MigrationState, ProbeOverview, ProbeResult};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Results the overview shows.
+const SHOWN_RESULTS: i64 = 30;
+
+/// Probes every target now, stores the results and audits the round.
+pub async fn probe_now(
+    db: &Database,
+    actor: &Actor,
+    prober: &Prober,
+) -> Result<Vec<ProbeResult>, OpsError> {
+    audit::audited(db, actor, "forest_api.probe", "", async {
+        let results = prober.probe_all().await;
+        db.insert_probes(&results).await?;
+        Ok(results)
+    })
+    .await
+}
+
+/// True while a migration run is running or holds the migration lock.
+pub async fn deployment_in_progress(db: &Database) -> Result<bool, OpsError> {
+    Ok(db.lock_holder().await?.is_some()
+        || db.migration_state(PHASE_0.name).await? == MigrationState::Running)
+}
+
+pub async fn overview(db: &Database, prober: &Prober) -> Result<ProbeOverview, OpsError> {
+    Ok(ProbeOverview {
+        targets: prober.describe_targets(),
+        interval_secs: prober.interval().as_secs(),
+        deployment_in_progress: deployment_in_progress(db).await?,
+        results: db.recent_probes(SHOWN_RESULTS).await?,
+    })
+}
+
+/// Probes every interval while a deployment is in progress, for the life of
+/// the runtime. Scheduled rounds are stored but not audited: no person acted.
+pub async fn probe_during_deployments(db: Database, prober: Prober) {
+    loop {
+        tokio::time::sleep(prober.interval()).await;
+        let round = async {
+            if deployment_in_progress(&db).await? {
+                db.insert_probes(&prober.probe_all().await).await?;
+            }
+            Ok::<_, OpsError>(())
+        };
+        if let Err(error) = round.await {
+            tracing::warn!(%error, "scheduled probe of the Forest API failed");
+        }
+    }
+}
+
+/// The log counts, with the errors since the latest migrate run started.
+pub async fn logs(db: &Database, watcher: &LogWatcher) -> Result<LogSnapshot, OpsError> {
+    let mut snapshot = watcher.snapshot();
+    let started = db
+        .runs(PHASE_0.name, 20)
+        .await?
+        .into_iter()
+        .find(|run| run.kind == "migrate")
+        .and_then(|run| OffsetDateTime::parse(&run.started_at, &Rfc3339).ok());
+    snapshot.since_migration = started.map(|since| ErrorsSince {
+        since: since.format(&Rfc3339).unwrap_or_default(),
+        errors: watcher.errors_since(since),
+    });
+    Ok(snapshot)
+}
