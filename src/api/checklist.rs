@@ -10,7 +10,8 @@ pub async fn get_checklist() -> Result<Checklist, AppError> {
         use super::edge;
         use crate::ops::{checklist::checklist, migration::PHASE_0};
         edge::require(crate::model::Role::Viewer, "checklist.read").await?;
-        checklist(&edge::state()?.db, &PHASE_0)
+        let state = edge::state()?;
+        checklist(&state.db, &PHASE_0, &state.forest_logs)
             .await
             .map_err(edge::respond)
     })

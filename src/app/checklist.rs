@@ -4,6 +4,7 @@
 //! viewers read.
 
 use super::feedback::action_error;
+use super::forest_api::{ForestWatch, ProbePanel};
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{SetChecklistItem, get_checklist};
 use crate::model::{AppError, Checklist, ChecklistItem, ItemStatus, Role};
@@ -12,15 +13,19 @@ use leptos::prelude::*;
 #[component]
 pub fn ChecklistPage() -> impl IntoView {
     let set_item = ServerAction::<SetChecklistItem>::new();
+    // The Forest API's probe: a passing one since the migration started
+    // proves "Verify API endpoints work".
+    let forest = ForestWatch::load();
     let checklist = guarded(
         Role::Viewer,
-        move || set_item.version().get(),
+        move || (set_item.version().get(), forest.probe.version().get()),
         |_| get_checklist(),
     );
     view! {
         <h1>"Checklist"</h1>
         <RequireRole role=Role::Viewer>
             <Items checklist set_item />
+            <ProbePanel watch=forest />
         </RequireRole>
     }
 }

@@ -8,7 +8,8 @@ mod chart;
 mod live;
 mod panels;
 
-use super::session::{RequireRole, Session, granted_role};
+use super::forest_api::{ForestWatch, LogRates, ProbePanel};
+use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{ClearThreshold, SetThreshold, monitor_overview};
 use crate::model::{AppError, MonitorOverview, Role};
 use alerts::{AlertsPanel, ThresholdsPanel};
@@ -65,25 +66,13 @@ const CHARTS: [(&str, &str, &str, &str); 7] = [
 pub fn MonitorPage() -> impl IntoView {
     let set = ServerAction::<SetThreshold>::new();
     let clear = ServerAction::<ClearThreshold>::new();
-    // Created here, outside the guard, so that it is the same resource on
-    // the server and while hydrating; it loads only for signed-in people.
-    let session = Session::get();
-    let overview = Resource::new(
-        move || {
-            (
-                session.allows(Role::Viewer),
-                set.version().get(),
-                clear.version().get(),
-            )
-        },
-        |(allowed, ..)| async move {
-            if allowed {
-                monitor_overview().await.map(Some)
-            } else {
-                Ok(None)
-            }
-        },
+    let overview = guarded(
+        Role::Viewer,
+        move || (set.version().get(), clear.version().get()),
+        |_| monitor_overview(),
     );
+    // The Forest application's side: its API probe and its logs' rates.
+    let forest = ForestWatch::load();
     view! {
         <h1>"Monitor"</h1>
         <RequireRole role=Role::Viewer>
@@ -98,6 +87,9 @@ pub fn MonitorPage() -> impl IntoView {
                         })
                 }}
             </Transition>
+            <h2>"The Forest application"</h2>
+            <LogRates watch=forest />
+            <ProbePanel watch=forest />
         </RequireRole>
     }
 }

@@ -5,6 +5,7 @@
 mod results;
 
 use super::feedback::action_error;
+use super::forest_api::{ForestWatch, ProbePanel};
 use super::session::{RequireRole, granted_role, guarded};
 use super::ticker::ticker;
 use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
@@ -50,10 +51,13 @@ pub fn RunbookPage() -> impl IntoView {
         },
         |_| runbook_overview(),
     );
+    // After migrate: does the Forest API still answer? (`curl /api/health`)
+    let forest = ForestWatch::load();
     view! {
         <h1>"Runbook"</h1>
         <RequireRole role=Role::Viewer>
             <Steps actions overview />
+            <ProbePanel watch=forest />
         </RequireRole>
     }
 }

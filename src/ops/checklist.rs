@@ -1,21 +1,32 @@
 //! The production deployment checklist of a migration: the seed's six
-//! items in order, ticked by people, and proven by the app where it can
-//! (a passing verification proves the indexes item). An item whose newest
-//! evidence fails needs attention, whoever ticked it.
+//! items in order, ticked by people, and proven by the app where it can: a
+//! passing verification proves the indexes item, a passing probe of the
+//! Forest API since the migration started the API item, and no error line
+//! in the Forest server's logs since then the logs item. An item whose
+//! newest evidence fails needs attention, whoever ticked it.
 
 use super::OpsError;
 use super::audit::{self, Actor};
 use super::migration::{Migration, plan};
 use crate::db::Database;
+use crate::forest_api::LogWatcher;
 use crate::model::{
-    Checklist, ChecklistItem, Evidence, ItemStatus, MigrationState, Readiness, Tick,
+    Checklist, ChecklistItem, Evidence, ItemStatus, LogStatus, MigrationState, Readiness, Tick,
 };
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 /// Where the app finds evidence for an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Proof {
     /// The latest stored verification of the migration.
     Verification,
+    /// The newest stored probe of the Forest API since the latest migrate
+    /// run started.
+    ApiProbe,
+    /// The error lines the log watcher counted since the latest migrate
+    /// run started.
+    ErrorLogs,
 }
 
 struct ItemSpec {
@@ -38,12 +49,12 @@ const ITEMS: [ItemSpec; 6] = [
     ItemSpec {
         key: "api",
         title: "Verify API endpoints work",
-        proof: None,
+        proof: Some(Proof::ApiProbe),
     },
     ItemSpec {
         key: "logs",
         title: "Monitor error logs during deployment",
-        proof: None,
+        proof: Some(Proof::ErrorLogs),
     },
     ItemSpec {
         key: "indexes",
@@ -58,12 +69,23 @@ const ITEMS: [ItemSpec; 6] = [
 ];
 
 /// The checklist as it stands, with whether the migration could start now.
-pub async fn checklist(db: &Database, migration: &Migration) -> Result<Checklist, OpsError> {
+/// `logs` watches the Forest server's log folder.
+pub async fn checklist(
+    db: &Database,
+    migration: &Migration,
+    logs: &LogWatcher,
+) -> Result<Checklist, OpsError> {
     let ticks = db.ticks(migration.name).await?;
+    let sources = Sources {
+        db,
+        migration,
+        logs,
+        migrated_since: super::forest_api::migration_started(db).await?,
+    };
     let mut items = Vec::with_capacity(ITEMS.len());
     for spec in &ITEMS {
         let evidence = match spec.proof {
-            Some(proof) => evidence(db, migration, proof).await?,
+            Some(proof) => sources.evidence(proof).await?,
             None => None,
         };
         let tick = ticks
@@ -138,14 +160,28 @@ fn status(tick: Option<&Tick>, evidence: Option<&Evidence>) -> ItemStatus {
     }
 }
 
-async fn evidence(
-    db: &Database,
-    migration: &Migration,
-    proof: Proof,
-) -> Result<Option<Evidence>, OpsError> {
-    Ok(match proof {
-        Proof::Verification => db
-            .latest_verification(migration.name)
+/// Where evidence is read from.
+struct Sources<'a> {
+    db: &'a Database,
+    migration: &'a Migration,
+    logs: &'a LogWatcher,
+    /// When the latest migrate run started.
+    migrated_since: Option<OffsetDateTime>,
+}
+
+impl Sources<'_> {
+    async fn evidence(&self, proof: Proof) -> Result<Option<Evidence>, OpsError> {
+        match proof {
+            Proof::Verification => self.verification().await,
+            Proof::ApiProbe => self.api_probe().await,
+            Proof::ErrorLogs => self.error_logs().await,
+        }
+    }
+
+    async fn verification(&self) -> Result<Option<Evidence>, OpsError> {
+        Ok(self
+            .db
+            .latest_verification(self.migration.name)
             .await?
             .map(|verification| {
                 let failed = verification
@@ -166,8 +202,50 @@ async fn evidence(
                     href: "/runbook#latest-verification".to_owned(),
                     at: verification.at,
                 }
-            }),
-    })
+            }))
+    }
+
+    /// The newest probe, when it ran after the migration started.
+    async fn api_probe(&self) -> Result<Option<Evidence>, OpsError> {
+        let Some(since) = self.migrated_since else {
+            return Ok(None);
+        };
+        Ok(self
+            .db
+            .recent_probes(1)
+            .await?
+            .into_iter()
+            .find(|probe| OffsetDateTime::parse(&probe.at, &Rfc3339).is_ok_and(|at| at >= since))
+            .map(|probe| Evidence {
+                passed: probe.passed,
+                summary: format!(
+                    "{} {} answered {} in {} ms: {}",
+                    probe.method,
+                    probe.url,
+                    probe.status.map_or("nothing".to_owned(), |s| s.to_string()),
+                    probe.latency_ms,
+                    probe.reason
+                ),
+                href: "/forest-api".to_owned(),
+                at: probe.at,
+            }))
+    }
+
+    async fn error_logs(&self) -> Result<Option<Evidence>, OpsError> {
+        let snapshot = super::forest_api::logs(self.db, self.logs).await?;
+        if snapshot.status != LogStatus::Watching {
+            return Ok(None);
+        }
+        Ok(snapshot.since_migration.map(|errors| Evidence {
+            passed: errors.errors == 0,
+            summary: format!(
+                "{} error lines in the Forest server's logs since the migration started",
+                errors.errors
+            ),
+            href: "/forest-api".to_owned(),
+            at: errors.since,
+        }))
+    }
 }
 
 async fn readiness(db: &Database, migration: &Migration) -> Result<Readiness, OpsError> {

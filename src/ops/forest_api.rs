@@ -61,15 +61,20 @@ pub async fn probe_during_deployments(db: Database, prober: Prober) {
     }
 }
 
-/// The log counts, with the errors since the latest migrate run started.
-pub async fn logs(db: &Database, watcher: &LogWatcher) -> Result<LogSnapshot, OpsError> {
-    let mut snapshot = watcher.snapshot();
-    let started = db
+/// When the latest migrate run started: the deployment's start.
+pub async fn migration_started(db: &Database) -> Result<Option<OffsetDateTime>, OpsError> {
+    Ok(db
         .runs(PHASE_0.name, 20)
         .await?
         .into_iter()
         .find(|run| run.kind == "migrate")
-        .and_then(|run| OffsetDateTime::parse(&run.started_at, &Rfc3339).ok());
+        .and_then(|run| OffsetDateTime::parse(&run.started_at, &Rfc3339).ok()))
+}
+
+/// The log counts, with the errors since the latest migrate run started.
+pub async fn logs(db: &Database, watcher: &LogWatcher) -> Result<LogSnapshot, OpsError> {
+    let mut snapshot = watcher.snapshot();
+    let started = migration_started(db).await?;
     snapshot.since_migration = started.map(|since| ErrorsSince {
         since: since.format(&Rfc3339).unwrap_or_default(),
         errors: watcher.errors_since(since),

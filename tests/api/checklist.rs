@@ -3,17 +3,36 @@
 //! indexes item follows its evidence, going stale when a later
 //! verification fails.
 
-use crate::helpers::test_db;
+use crate::helpers::{settings_in, test_db};
 use forest_runbook::db::{Collection, DemoDataSpec};
-use forest_runbook::model::{AuditFilter, ItemStatus};
+use forest_runbook::forest_api::LogWatcher;
+use forest_runbook::model::{AuditFilter, Checklist, ChecklistItem, ItemStatus, ProbeResult};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::checklist::{checklist, set_item};
 use forest_runbook::ops::migration::{PHASE_0, migrate, verify};
 use futures::future::join_all;
+use mongodb::bson::DateTime;
+use std::path::PathBuf;
 
 fn person(name: &str) -> Actor {
     Actor::Cli(name.to_owned())
+}
+
+/// A log watcher with no folder configured.
+fn unwatched() -> LogWatcher {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = settings_in(dir.path()).forest_logs;
+    settings.checkout = PathBuf::new();
+    LogWatcher::new(&settings)
+}
+
+fn item(list: &Checklist, key: &str) -> ChecklistItem {
+    list.items
+        .iter()
+        .find(|i| i.key == key)
+        .expect("item")
+        .clone()
 }
 
 #[tokio::test]
@@ -36,7 +55,9 @@ async fn concurrent_ticks_by_two_people_all_survive_with_who_and_when() {
     )
     .await;
     assert!(results.iter().all(Result::is_ok), "{results:?}");
-    let list = checklist(&db, &PHASE_0).await.expect("checklist");
+    let list = checklist(&db, &PHASE_0, &unwatched())
+        .await
+        .expect("checklist");
     for (key, by) in [
         ("backup", "ada"),
         ("staging", "bob"),
@@ -78,7 +99,9 @@ async fn concurrent_ticks_by_two_people_all_survive_with_who_and_when() {
     set_item(&db, &ada, &PHASE_0, "backup", false, "")
         .await
         .expect("untick");
-    let list = checklist(&db, &PHASE_0).await.expect("checklist");
+    let list = checklist(&db, &PHASE_0, &unwatched())
+        .await
+        .expect("checklist");
     assert_eq!(list.items[0].status, ItemStatus::Open);
     assert_eq!(list.done(), 4);
     db.drop_database().await.expect("drop");
@@ -111,14 +134,10 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
         seed: 3,
     };
     db.write_demo_data(spec, false).await.expect("demo data");
-    let indexes = |list: &forest_runbook::model::Checklist| {
-        list.items
-            .iter()
-            .find(|i| i.key == "indexes")
-            .expect("indexes item")
-            .clone()
-    };
-    let before = checklist(&db, &PHASE_0).await.expect("checklist");
+    let indexes = |list: &Checklist| item(list, "indexes");
+    let before = checklist(&db, &PHASE_0, &unwatched())
+        .await
+        .expect("checklist");
     assert!(before.readiness.ready, "{:?}", before.readiness);
     assert_eq!(indexes(&before).status, ItemStatus::Open);
     assert!(indexes(&before).evidence.is_none());
@@ -127,7 +146,9 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
     migrate(&db, &ada, &PHASE_0).await.expect("migrate");
     let passed = verify(&db, &ada, &PHASE_0).await.expect("verify");
     assert!(passed.passed);
-    let after = checklist(&db, &PHASE_0).await.expect("checklist");
+    let after = checklist(&db, &PHASE_0, &unwatched())
+        .await
+        .expect("checklist");
     let item = indexes(&after);
     assert_eq!(item.status, ItemStatus::Done, "proven without a tick");
     let evidence = item.evidence.expect("evidence");
@@ -144,12 +165,113 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
         .expect("drop an index behind the app's back");
     let failed = verify(&db, &ada, &PHASE_0).await.expect("verify");
     assert!(!failed.passed);
-    let stale = indexes(&checklist(&db, &PHASE_0).await.expect("checklist"));
+    let stale = indexes(
+        &checklist(&db, &PHASE_0, &unwatched())
+            .await
+            .expect("checklist"),
+    );
     assert_eq!(
         stale.status,
         ItemStatus::NeedsAttention,
         "ticked, but the newest evidence fails"
     );
     assert!(!stale.evidence.expect("evidence").passed);
+    db.drop_database().await.expect("drop");
+}
+
+fn probe(passed: bool) -> ProbeResult {
+    ProbeResult {
+        at: DateTime::now().try_to_rfc3339_string().expect("now"),
+        method: "GET".into(),
+        url: "http://localhost:8080/api/health".into(),
+        expected_status: 200,
+        status: Some(if passed { 200 } else { 503 }),
+        latency_ms: 12,
+        passed,
+        reason: if passed { "healthy" } else { "HTTP 503" }.into(),
+        body_excerpt: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migration_started() {
+    let db = test_db("checklist_forest").await;
+    db.prepare_app_collections().await.expect("prepare");
+    let spec = DemoDataSpec {
+        users: 3,
+        tasks: 20,
+        sessions: 10,
+        messy: false,
+        seed: 4,
+    };
+    db.write_demo_data(spec, false).await.expect("demo data");
+    let checkout = tempfile::tempdir().expect("temp dir");
+    let folder = checkout.path().join("apps/server/logs");
+    std::fs::create_dir_all(&folder).expect("log folder");
+    std::fs::write(folder.join("app.log"), "").expect("log file");
+    let mut settings = settings_in(checkout.path()).forest_logs;
+    settings.checkout = checkout.path().to_path_buf();
+    let logs = LogWatcher::new(&settings);
+    logs.look();
+    db.insert_probes(&[probe(true)])
+        .await
+        .expect("a probe before");
+
+    let before = checklist(&db, &PHASE_0, &logs).await.expect("checklist");
+    assert!(
+        item(&before, "api").evidence.is_none(),
+        "a probe before the migration proves nothing"
+    );
+    assert!(item(&before, "logs").evidence.is_none());
+
+    migrate(&db, &person("ada"), &PHASE_0)
+        .await
+        .expect("migrate");
+    logs.look();
+    let quiet = checklist(&db, &PHASE_0, &logs).await.expect("checklist");
+    assert_eq!(item(&quiet, "logs").status, ItemStatus::Done);
+    assert!(
+        item(&quiet, "logs")
+            .evidence
+            .expect("evidence")
+            .summary
+            .starts_with("0 error lines")
+    );
+    assert_eq!(
+        item(&quiet, "api").status,
+        ItemStatus::Open,
+        "no probe since"
+    );
+
+    db.insert_probes(&[probe(true)]).await.expect("probe");
+    let probed = checklist(&db, &PHASE_0, &logs).await.expect("checklist");
+    assert_eq!(item(&probed, "api").status, ItemStatus::Done);
+    db.insert_probes(&[probe(false)]).await.expect("probe");
+    let failing = checklist(&db, &PHASE_0, &logs).await.expect("checklist");
+    assert_eq!(item(&failing, "api").status, ItemStatus::NeedsAttention);
+    assert!(
+        item(&failing, "api")
+            .evidence
+            .expect("evidence")
+            .summary
+            .contains("503")
+    );
+
+    let now = DateTime::now().timestamp_millis();
+    std::fs::write(
+        folder.join("app.log"),
+        format!("{{\"level\":50,\"time\":{now},\"msg\":\"sync failed\"}}\n"),
+    )
+    .expect("append an error line");
+    logs.look();
+    let noisy = checklist(&db, &PHASE_0, &logs).await.expect("checklist");
+    assert_eq!(item(&noisy, "logs").status, ItemStatus::NeedsAttention);
+    assert!(
+        item(&noisy, "logs")
+            .evidence
+            .expect("evidence")
+            .summary
+            .starts_with("1 error lines")
+    );
     db.drop_database().await.expect("drop");
 }
