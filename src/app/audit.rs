@@ -5,6 +5,7 @@
 use super::feedback::error_row;
 use super::session::{RequireRole, guarded};
 use crate::api::list_audit;
+use crate::app::grid;
 use crate::model::{AuditEntry, AuditFilter, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -43,16 +44,7 @@ pub fn AuditPage() -> impl IntoView {
             <a href=csv_href download="audit.csv">"Download CSV"</a>
         </form>
         <table class="grid">
-            <thead>
-                <tr>
-                    <th scope="col">"Time"</th>
-                    <th scope="col">"Actor"</th>
-                    <th scope="col">"Action"</th>
-                    <th scope="col">"Target"</th>
-                    <th scope="col">"Outcome"</th>
-                    <th scope="col">"Code"</th>
-                </tr>
-            </thead>
+            {grid::head(&["Time", "Actor", "Action", "Target", "Outcome", "Code"])}
             <tbody>
                 <Transition fallback=|| ()>
                     {move || {

@@ -6,6 +6,7 @@
 
 use super::session::{RequireRole, guarded};
 use crate::api::{PAGE_SIZE, duplicate_reports};
+use crate::app::grid;
 use crate::model::{DuplicateReport, Role, WHY_NOT_COUNTED};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -108,13 +109,7 @@ fn KeyReport(report: DuplicateReport) -> impl IntoView {
                     }
                 })}
             <table class="grid" aria-label=format!("Duplicated values of {key}")>
-                <thead>
-                    <tr>
-                        <th scope="col">"Value"</th>
-                        <th scope="col">"Documents"</th>
-                        <th scope="col">"First _ids"</th>
-                    </tr>
-                </thead>
+                {grid::head(&["Value", "Documents", "First _ids"])}
                 <tbody>
                     {if report.groups.is_empty() {
                         view! {

@@ -4,6 +4,7 @@
 use super::feedback::{action_error, error_row};
 use super::session::{RequireRole, guarded};
 use crate::api::{CreateUser, ResetUserPassword, SetUserDisabled, SetUserRole, list_users};
+use crate::app::grid;
 use crate::model::{AppError, Role, UserSummary};
 use leptos::prelude::*;
 
@@ -72,14 +73,7 @@ fn UserManagement(
         {action_error(set_disabled)}
         {action_error(reset)}
         <table class="grid">
-            <thead>
-                <tr>
-                    <th scope="col">"User"</th>
-                    <th scope="col">"Role"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Password"</th>
-                </tr>
-            </thead>
+            {grid::head(&["User", "Role", "State", "Password"])}
             <tbody>
                 <Transition fallback=|| ()>{rows}</Transition>
             </tbody>

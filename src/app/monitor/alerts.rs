@@ -4,6 +4,7 @@
 use super::chart::{clock, number};
 use crate::api::{ClearThreshold, SetThreshold};
 use crate::app::feedback::action_error;
+use crate::app::grid;
 use crate::model::{Threshold, Window, breaches};
 use leptos::prelude::*;
 
@@ -86,13 +87,7 @@ pub fn ThresholdsPanel(
         <section class="panel" aria-labelledby="panel-thresholds">
             <h2 id="panel-thresholds">"Thresholds"</h2>
             <table aria-label="Thresholds">
-                <thead>
-                    <tr>
-                        <th scope="col">"Series"</th>
-                        <th scope="col">"Alert when"</th>
-                        <th scope="col">"Limit"</th>
-                    </tr>
-                </thead>
+                {grid::head(&["Series", "Alert when", "Limit"])}
                 <tbody>{rows}</tbody>
             </table>
             {none_set.then(|| view! { <p class="muted">"No thresholds set."</p> })}

@@ -1,6 +1,7 @@
 //! The results of the steps as tables: a plan, a run, a verification, and
 //! the history of runs.
 
+use crate::app::grid;
 use crate::model::{ChangeOutcome, ChangeStatus, Plan, RunRecord, Verification};
 use leptos::prelude::*;
 
@@ -13,13 +14,7 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
             <code>{plan.checksum[..12].to_owned()}</code>
         </p>
         <table class="grid" aria-label="Plan">
-            <thead>
-                <tr>
-                    <th scope="col">"Change"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Command"</th>
-                </tr>
-            </thead>
+            {grid::head(&["Change", "Status", "Command"])}
             <tbody>
                 {plan
                     .changes
@@ -140,15 +135,7 @@ pub fn VerificationView(verification: Verification) -> impl IntoView {
 pub fn History(runs: Vec<RunRecord>) -> impl IntoView {
     view! {
         <table class="grid" aria-label="Run history">
-            <thead>
-                <tr>
-                    <th scope="col">"Started"</th>
-                    <th scope="col">"Step"</th>
-                    <th scope="col">"By"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Changes"</th>
-                </tr>
-            </thead>
+            {grid::head(&["Started", "Step", "By", "State", "Changes"])}
             <tbody>
                 {runs
                     .into_iter()
