@@ -4,6 +4,7 @@
 mod approval;
 mod audit;
 mod auth;
+mod backup;
 mod error;
 mod health;
 mod migration;
@@ -11,6 +12,10 @@ mod migration;
 pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
 pub use auth::{CurrentUser, Role, UserSummary};
+pub use backup::{
+    BackupCollection, BackupFile, BackupState, CollectionProgress, JobKind, JobProgress, JobState,
+    Manifest, MigrationAtBackup, RestoreReport,
+};
 pub use error::AppError;
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{

@@ -3,6 +3,7 @@
 use crate::auth::LoginLimiter;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::ops::backup::{BackupStore, Jobs};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -15,6 +16,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub started_at: Instant,
     pub limiter: Arc<LoginLimiter>,
+    pub backups: BackupStore,
+    /// The latest backup or restore and its progress.
+    pub jobs: Arc<Jobs>,
 }
 
 impl AppState {
@@ -25,12 +29,15 @@ impl AppState {
             .site_pkg_dir(settings.site.pkg_dir.clone())
             .site_addr(settings.server.address)
             .build();
+        let backups = BackupStore::from_settings(&settings);
         Self {
             leptos_options,
             db,
             settings: Arc::new(settings),
             started_at: Instant::now(),
             limiter: Arc::default(),
+            backups,
+            jobs: Arc::default(),
         }
     }
 }
