@@ -1,6 +1,8 @@
 //! The migration steps on the command line: run one, print its result as
 //! text or JSON, and tell `main` whether it succeeded (the exit code).
 
+pub mod backup;
+
 use crate::cli::StepArgs;
 use crate::db::Database;
 use crate::model::{ChangeStatus, Plan, RunRecord, Verification};
@@ -48,7 +50,7 @@ pub async fn run(db: &Database, step: Step<'_>, args: &StepArgs) -> Result<bool,
     }
 }
 
-fn print<T: serde::Serialize>(
+pub(crate) fn print<T: serde::Serialize + ?Sized>(
     json: bool,
     value: &T,
     render: fn(&T) -> String,

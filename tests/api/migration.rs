@@ -25,7 +25,7 @@ fn cli() -> Actor {
     Actor::Cli("test".into())
 }
 
-async fn raw(db: &Database) -> mongodb::Database {
+pub async fn raw(db: &Database) -> mongodb::Database {
     mongodb::Client::with_uri_str(server_uri())
         .await
         .expect("client")
@@ -34,7 +34,7 @@ async fn raw(db: &Database) -> mongodb::Database {
 
 /// Every document and every index of every collection, as text: equal
 /// snapshots mean nothing changed.
-async fn snapshot(db: &Database) -> BTreeMap<String, String> {
+pub async fn snapshot(db: &Database) -> BTreeMap<String, String> {
     let raw = raw(db).await;
     let mut names = raw.list_collection_names().await.expect("names");
     names.retain(|n| !n.starts_with("runbook_"));

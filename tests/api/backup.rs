@@ -1,0 +1,341 @@
+//! Backups and restore against the real server: the round trip through a
+//! migration (content hashes equal, `devices` gone), gzip, files read back
+//! by the independent `bson` reader, the lock, cancel, a killed restore
+//! finished by the next one, and each bad input refused with nothing changed.
+
+use crate::helpers::test_db;
+use crate::migration::{raw, snapshot};
+use forest_runbook::db::{Database, DemoDataSpec};
+use forest_runbook::model::{BackupState, JobKind, JobState, Manifest, MigrationState};
+use forest_runbook::ops::OpsError;
+use forest_runbook::ops::audit::Actor;
+use forest_runbook::ops::backup::{self, BackupError, BackupStore, Jobs};
+use forest_runbook::ops::migration::{PHASE_0, migrate};
+use mongodb::bson::{Document, doc};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub fn cli() -> Actor {
+    Actor::Cli("test".into())
+}
+
+pub fn store_in(dir: &Path) -> BackupStore {
+    BackupStore::new(dir.join("backups"), 0, Duration::from_secs(3_600))
+}
+
+pub async fn demo(name: &str, tasks: usize) -> Database {
+    let db = test_db(name).await;
+    db.prepare_app_collections().await.expect("app collections");
+    db.write_demo_data(
+        DemoDataSpec {
+            users: 10,
+            tasks,
+            sessions: 200,
+            messy: false,
+            seed: 7,
+        },
+        false,
+    )
+    .await
+    .expect("demo");
+    db
+}
+
+fn backup_error(error: OpsError) -> BackupError {
+    match error {
+        OpsError::Backup(error) => error,
+        other => panic!("expected a backup error, got {other:?}"),
+    }
+}
+
+/// Every document of a `.bson` file, read by the `bson` crate alone.
+fn read_bson(path: &Path) -> Vec<Document> {
+    let bytes = std::fs::read(path).expect("read");
+    let bytes = if path.extension().is_some_and(|e| e == "gz") {
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain)
+            .expect("gunzip");
+        plain
+    } else {
+        bytes
+    };
+    let mut reader = &bytes[..];
+    let mut documents = Vec::new();
+    while !reader.is_empty() {
+        documents.push(Document::from_reader(&mut reader).expect("a BSON document"));
+    }
+    documents
+}
+
+fn folder_of(store_dir: &Path, manifest: &Manifest) -> std::path::PathBuf {
+    store_dir.join("backups").join(&manifest.name)
+}
+
+#[tokio::test]
+async fn backup_migrate_restore_gives_back_every_collection_and_drops_devices() {
+    let db = demo("bk_round_trip", 600).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    let jobs = Jobs::default();
+    let before = snapshot(&db).await;
+    let manifest = backup::backup(&db, &store, &jobs, &cli(), false)
+        .await
+        .expect("backup");
+    assert_eq!(manifest.state, BackupState::Complete);
+    assert_eq!(manifest.count_of("tasks"), Some(600));
+    assert!(
+        manifest.count_of("runbook_audit").is_none(),
+        "the app's records stay out"
+    );
+    assert_eq!(jobs.snapshot().expect("job").state, JobState::Done);
+
+    // The files are what mongorestore reads: the independent reader agrees.
+    let folder = folder_of(dir.path(), &manifest);
+    let tasks = read_bson(&folder.join(db.name()).join("tasks.bson"));
+    assert_eq!(tasks.len(), 600);
+    let metadata: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(folder.join(db.name()).join("tasks.metadata.json")).expect("metadata"),
+    )
+    .expect("json");
+    assert_eq!(metadata["collectionName"], "tasks");
+    assert_eq!(metadata["type"], "collection");
+    assert!(
+        metadata["indexes"][0]["v"]["$numberInt"].is_string(),
+        "canonical: {metadata}"
+    );
+    let verified = backup::verify_backup(&db, &store, &cli(), &manifest.name)
+        .await
+        .expect("verifies");
+    assert!(verified.verified_at.is_some());
+
+    migrate(&db, &cli(), &PHASE_0).await.expect("migrate");
+    let raw = raw(&db).await;
+    raw.collection::<Document>("devices")
+        .insert_one(doc! { "deviceId": "d-1", "platform": "ios" })
+        .await
+        .expect("a device registers");
+    raw.collection::<Document>("tasks")
+        .delete_many(doc! {})
+        .await
+        .expect("someone deletes the tasks");
+
+    let report = backup::restore(&db, &store, &jobs, &cli(), &manifest.name, db.name())
+        .await
+        .expect("restore");
+    assert_eq!(snapshot(&db).await, before, "every collection as it was");
+    assert_eq!(report.dropped, ["devices"]);
+    let exported = store
+        .manifest(report.exported_to.as_deref().expect("exported"))
+        .expect("export manifest");
+    assert_eq!(exported.count_of("devices"), Some(1), "the device is kept");
+    assert_eq!(
+        db.migration_state(PHASE_0.name).await.expect("state"),
+        MigrationState::RolledBack
+    );
+    let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
+    assert!(
+        runs.iter()
+            .any(|r| r.kind == "restore" && r.state == MigrationState::Applied)
+    );
+    let job = jobs.snapshot().expect("job");
+    assert_eq!(
+        (job.kind, job.state, job.percent()),
+        (JobKind::Restore, JobState::Done, 100)
+    );
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn a_gzip_backup_restores_and_its_files_read_back() {
+    let db = demo("bk_gzip", 300).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    let before = snapshot(&db).await;
+    let manifest = backup::backup(&db, &store, &Jobs::default(), &cli(), true)
+        .await
+        .expect("backup");
+    let folder = folder_of(dir.path(), &manifest).join(db.name());
+    assert_eq!(read_bson(&folder.join("tasks.bson.gz")).len(), 300);
+    assert!(folder.join("tasks.metadata.json.gz").is_file());
+    raw(&db)
+        .await
+        .collection::<Document>("users")
+        .drop()
+        .await
+        .expect("drop users");
+    backup::restore(
+        &db,
+        &store,
+        &Jobs::default(),
+        &cli(),
+        &manifest.name,
+        db.name(),
+    )
+    .await
+    .expect("restore");
+    assert_eq!(snapshot(&db).await, before);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn backup_and_restore_wait_for_the_migration_lock() {
+    let db = demo("bk_lock", 100).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    let jobs = Jobs::default();
+    let manifest = backup::backup(&db, &store, &jobs, &cli(), false)
+        .await
+        .expect("backup");
+    assert!(
+        db.acquire_lock("migrate-run", Duration::from_secs(60))
+            .await
+            .expect("lock")
+            .is_ok()
+    );
+    let refused = backup::backup(&db, &store, &jobs, &cli(), false)
+        .await
+        .expect_err("lock held");
+    assert!(matches!(refused, OpsError::LockHeld { ref owner, .. } if owner == "migrate-run"));
+    let refused = backup::restore(&db, &store, &jobs, &cli(), &manifest.name, db.name())
+        .await
+        .expect_err("lock held");
+    assert!(matches!(refused, OpsError::LockHeld { .. }));
+    assert_eq!(
+        store.list().expect("list").len(),
+        1,
+        "the refused backup wrote nothing"
+    );
+    db.release_lock("migrate-run").await.expect("release");
+
+    // Concurrent backups and migrations: each runs alone or hears who holds the lock.
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let (db, store) = (db.clone(), store.clone());
+        tasks.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                backup::backup(&db, &store, &Jobs::default(), &cli(), false)
+                    .await
+                    .map(|_| ())
+            } else {
+                migrate(&db, &cli(), &PHASE_0).await.map(|_| ())
+            }
+        }));
+    }
+    for task in tasks {
+        match task.await.expect("join") {
+            Ok(()) | Err(OpsError::LockHeld { .. }) => {}
+            Err(other) => panic!("neither ran nor waited: {other}"),
+        }
+    }
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn a_cancelled_backup_is_marked_and_never_restored() {
+    let db = demo("bk_cancel", 20_000).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    let jobs = Arc::new(Jobs::default());
+    let name = backup::start_backup(db.clone(), store.clone(), jobs.clone(), cli(), false)
+        .await
+        .expect("starts");
+    assert!(jobs.cancel(), "a running backup can be cancelled");
+    let mut job = jobs.snapshot().expect("job");
+    for _ in 0..600 {
+        if job.state != JobState::Running {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        job = jobs.snapshot().expect("job");
+    }
+    assert_eq!(job.state, JobState::Cancelled);
+    assert_eq!(
+        store.manifest(&name).expect("manifest").state,
+        BackupState::Cancelled
+    );
+    let refused = backup::restore(&db, &store, &jobs, &cli(), &name, db.name())
+        .await
+        .expect_err("not restorable");
+    assert!(matches!(
+        backup_error(refused),
+        BackupError::NotRestorable { .. }
+    ));
+    assert!(
+        db.lock_holder().await.expect("lock").is_none(),
+        "the lock is released"
+    );
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn a_killed_restore_is_finished_by_the_next_one() {
+    let db = demo("bk_killed", 25_000).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    let before = snapshot(&db).await;
+    let manifest = backup::backup(&db, &store, &Jobs::default(), &cli(), false)
+        .await
+        .expect("backup");
+    let jobs = Arc::new(Jobs::default());
+    let restore = {
+        let (db, store, jobs, name) = (
+            db.clone(),
+            store.clone(),
+            jobs.clone(),
+            manifest.name.clone(),
+        );
+        tokio::spawn(
+            async move { backup::restore(&db, &store, &jobs, &cli(), &name, db.name()).await },
+        )
+    };
+    // Kill it while `tasks` is half loaded: `focus_sessions` (first by name) is done.
+    loop {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        let Some(job) = jobs.snapshot() else { continue };
+        let tasks = job
+            .collections
+            .iter()
+            .find(|c| c.name == "tasks")
+            .expect("tasks");
+        assert!(
+            !tasks.done,
+            "the restore finished before it could be killed"
+        );
+        if tasks.documents > 0 {
+            break;
+        }
+    }
+    restore.abort();
+    assert!(restore.await.expect_err("aborted").is_cancelled());
+    assert_ne!(snapshot(&db).await, before, "killed half-way");
+    // Its lease runs out, as when the process dies.
+    raw(&db)
+        .await
+        .collection::<Document>("runbook_locks")
+        .update_one(
+            doc! { "_id": "migration-lock" },
+            doc! { "$set": { "expiresAt": mongodb::bson::DateTime::from_millis(0) } },
+        )
+        .await
+        .expect("expire the lease");
+
+    let report = backup::restore(
+        &db,
+        &store,
+        &Jobs::default(),
+        &cli(),
+        &manifest.name,
+        db.name(),
+    )
+    .await
+    .expect("the second restore finishes");
+    assert_eq!(report.skipped, ["focus_sessions"]);
+    assert_eq!(snapshot(&db).await, before);
+    let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
+    assert!(
+        runs.iter()
+            .any(|r| r.kind == "restore" && r.state == MigrationState::Interrupted)
+    );
+    db.drop_database().await.expect("drop");
+}
