@@ -3,6 +3,7 @@
 //! `auth`; `edge` holds what they share.
 
 mod audit;
+mod backups;
 #[cfg(feature = "ssr")]
 mod edge;
 mod health;
@@ -12,6 +13,11 @@ mod settings;
 mod users;
 
 pub use audit::{ListAudit, list_audit};
+pub use backups::{
+    BackupProgress, CancelBackup, DeleteBackup, ImportBackup, ListBackups, StartBackup,
+    StartRestore, VerifyBackup, backup_progress, cancel_backup, delete_backup, import_backup,
+    list_backups, start_backup, start_restore, verify_backup,
+};
 pub use health::{GetHealth, get_health};
 pub use runbook::{
     DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, dry_run, run_migrate, run_revert,

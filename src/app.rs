@@ -1,6 +1,7 @@
 //! Pages and components. Calls `api` for data; never `ops` or `db`.
 
 mod audit;
+mod backups;
 mod feedback;
 mod home;
 mod layout;
@@ -14,6 +15,7 @@ mod status;
 mod users;
 
 use audit::AuditPage;
+use backups::BackupsPage;
 use home::HomePage;
 use layout::Header;
 use leptos::prelude::*;
@@ -69,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("") ssr=SsrMode::Async view=HomePage />
                         <Route path=path!("runbook") ssr=SsrMode::Async view=RunbookPage />
+                        <Route path=path!("backups") ssr=SsrMode::Async view=BackupsPage />
                         <Route path=path!("checklist") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Checklist /> } />
                         <Route path=path!("duplicates") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Duplicates /> } />
                         <Route path=path!("devices") ssr=SsrMode::Async view=|| view! { <PlannedPage section=Section::Devices /> } />

@@ -4,6 +4,7 @@
 
 mod results;
 
+use super::backups::{BackupJob, JobView, TakeBackup};
 use super::feedback::action_error;
 use super::session::{RequireRole, Session, granted_role};
 use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
@@ -29,6 +30,7 @@ pub fn RunbookPage() -> impl IntoView {
         verify: ServerAction::new(),
         revert: ServerAction::new(),
     };
+    let job = BackupJob::new();
     // Created here, outside the guarded part, so that it is the same
     // resource on the server and while hydrating; it loads only for people
     // who may read it.
@@ -53,7 +55,7 @@ pub fn RunbookPage() -> impl IntoView {
     view! {
         <h1>"Runbook"</h1>
         <RequireRole role=Role::Viewer>
-            <Steps actions overview />
+            <Steps actions overview job />
         </RequireRole>
     }
 }
@@ -62,6 +64,7 @@ pub fn RunbookPage() -> impl IntoView {
 fn Steps(
     actions: StepActions,
     overview: Resource<Result<Option<RunbookOverview>, AppError>>,
+    job: BackupJob,
 ) -> impl IntoView {
     let StepActions {
         dry_run,
@@ -97,8 +100,13 @@ fn Steps(
         <ol class="steps">
             <li>
                 <h2>"Backup"</h2>
-                <p class="notice">
-                    "Not available yet in this version: take a mongodump before migrating."
+                <p>
+                    "Dumps every collection with its indexes and options into the backups folder, in mongodump's layout."
+                </p>
+                {may_run.then(|| view! { <TakeBackup job /> })}
+                <JobView job may_cancel=may_run />
+                <p>
+                    <a href="/backups">"All backups: verify, delete, import, restore"</a>
                 </p>
             </li>
             <li>

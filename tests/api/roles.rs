@@ -40,6 +40,22 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ("run_verify", Some(Role::ReleaseManager), ""),
     ("run_revert", Some(Role::Admin), "confirmation=wrong-name"),
     ("list_users", Some(Role::Admin), ""),
+    ("list_backups", Some(Role::Viewer), ""),
+    ("backup_progress", Some(Role::Viewer), ""),
+    ("start_backup", Some(Role::ReleaseManager), ""),
+    ("cancel_backup", Some(Role::ReleaseManager), ""),
+    (
+        "verify_backup",
+        Some(Role::ReleaseManager),
+        "name=no-such-backup",
+    ),
+    ("delete_backup", Some(Role::Admin), "name=no-such-backup"),
+    ("import_backup", Some(Role::Admin), "path=/nonexistent/dump"),
+    (
+        "start_restore",
+        Some(Role::Admin),
+        "name=no-such-backup&confirmation=wrong-name",
+    ),
     (
         "create_user",
         Some(Role::Admin),
