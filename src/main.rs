@@ -53,13 +53,14 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
         Command::User(UserCommand::Add { name, role, json }) => {
             add_user(&opened, &name, role, json).await
         }
-        Command::Plan(args) => step(&opened, Step::Plan, &args).await,
-        Command::Migrate(args) => step(&opened, Step::Migrate, &args).await,
-        Command::Verify(args) => step(&opened, Step::Verify, &args).await,
+        Command::Plan(args) => step(&opened, &store, Step::Plan, &args).await,
+        Command::Migrate(args) => step(&opened, &store, Step::Migrate, &args).await,
+        Command::Verify(args) => step(&opened, &store, Step::Verify, &args).await,
         Command::Revert(args) => {
             let confirmation = args.confirm.clone();
             step(
                 &opened,
+                &store,
                 Step::Revert {
                     confirmation: &confirmation,
                 },
@@ -170,9 +171,14 @@ async fn add_user(
     Ok(())
 }
 
-async fn step(opened: &OpenedDatabase, step: Step<'_>, args: &StepArgs) -> Result<(), AnyError> {
+async fn step(
+    opened: &OpenedDatabase,
+    store: &BackupStore,
+    step: Step<'_>,
+    args: &StepArgs,
+) -> Result<(), AnyError> {
     opened.database.prepare_app_collections().await?;
-    if steps::run(&opened.database, step, args).await? {
+    if steps::run(&opened.database, store, step, args).await? {
         Ok(())
     } else {
         Err(format!("{step:?} did not pass: see the report above").into())

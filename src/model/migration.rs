@@ -63,6 +63,10 @@ pub struct Plan {
     pub changes: Vec<PlannedChange>,
     pub duplicates: Vec<DuplicateSummary>,
     pub lock: Option<LockHolder>,
+    /// The newest verified backup younger than `backup_window_hours`
+    /// (name and time), if any.
+    pub recent_backup: Option<String>,
+    pub backup_window_hours: u64,
     /// Why `migrate` would refuse to start; empty when it would run.
     pub blockers: Vec<String>,
 }

@@ -20,7 +20,7 @@ pub use restore::{
     ACTION as RESTORE_ACTION, PendingRestore, prepare_restore, restore, start_restore,
 };
 pub use store::BackupStore;
-pub use take::{backup, start_backup};
+pub use take::{backup, export_collections, start_backup};
 pub use verify::{latest_verified, verify_backup};
 
 use crate::ops::OpsError;

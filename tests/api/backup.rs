@@ -339,3 +339,88 @@ async fn a_killed_restore_is_finished_by_the_next_one() {
     );
     db.drop_database().await.expect("drop");
 }
+
+#[tokio::test]
+async fn plan_verify_and_revert_use_the_backups() {
+    use forest_runbook::ops::migration::{plan, revert, verify};
+    let db = demo("bk_hooks", 100).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    assert!(
+        plan(&db, &PHASE_0, &store)
+            .await
+            .expect("plan")
+            .recent_backup
+            .is_none()
+    );
+    let manifest = backup::backup(&db, &store, &Jobs::default(), &cli(), false)
+        .await
+        .expect("backup");
+    assert!(
+        plan(&db, &PHASE_0, &store)
+            .await
+            .expect("plan")
+            .recent_backup
+            .is_none(),
+        "an unverified backup does not count"
+    );
+    backup::verify_backup(&db, &store, &cli(), &manifest.name)
+        .await
+        .expect("verify");
+    let planned = plan(&db, &PHASE_0, &store).await.expect("plan");
+    assert!(
+        planned
+            .recent_backup
+            .expect("recent")
+            .contains(&manifest.name)
+    );
+    let stale = BackupStore::new(dir.path().join("backups"), 0, Duration::ZERO);
+    assert!(
+        plan(&db, &PHASE_0, &stale)
+            .await
+            .expect("plan")
+            .recent_backup
+            .is_none()
+    );
+
+    migrate(&db, &cli(), &PHASE_0).await.expect("migrate");
+    let checked = verify(&db, &cli(), &PHASE_0, &store).await.expect("verify");
+    let row = checked
+        .checks
+        .iter()
+        .find(|c| c.name == "tasks count equals the latest verified backup")
+        .expect("a count row per collection");
+    assert!(row.passed, "{}", row.evidence);
+    raw(&db)
+        .await
+        .collection::<Document>("tasks")
+        .delete_one(doc! {})
+        .await
+        .expect("delete");
+    let checked = verify(&db, &cli(), &PHASE_0, &store).await.expect("verify");
+    assert!(!checked.passed, "a lost document fails verify");
+
+    raw(&db)
+        .await
+        .collection::<Document>("devices")
+        .insert_one(doc! { "deviceId": "d-9" })
+        .await
+        .expect("a device");
+    let run = revert(&db, &cli(), &PHASE_0, db.name(), &store)
+        .await
+        .expect("revert exports devices instead of refusing");
+    let export = run
+        .changes
+        .iter()
+        .find_map(|c| {
+            c.description
+                .strip_prefix("drop collection devices (its documents exported into backup ")
+        })
+        .expect("the drop names its backup")
+        .trim_end_matches(')');
+    assert_eq!(
+        store.manifest(export).expect("export").count_of("devices"),
+        Some(1)
+    );
+    db.drop_database().await.expect("drop");
+}

@@ -236,7 +236,7 @@ async fn apply(
     for (index, step) in steps.iter().enumerate() {
         let started = Instant::now();
         let outcome = match step {
-            Step::Export(names) => export(db, store, actor, names)
+            Step::Export(names) => take::export_collections(db, store, actor, names)
                 .await
                 .map(|name| report.exported_to = Some(name)),
             Step::Drop(name) => db
@@ -327,18 +327,6 @@ fn change(
         error_code: None,
         error: error.map(ToString::to_string),
     }
-}
-
-/// Exports the collections made after the backup into a new backup, so
-/// that dropping them loses nothing; returns its name.
-async fn export(
-    db: &Database,
-    store: &BackupStore,
-    actor: &Actor,
-    names: &[String],
-) -> Result<String, OpsError> {
-    let dump = take::prepare(db, store, actor, false, Some(names)).await?;
-    Ok(take::write(db, None, dump).await?.name)
 }
 
 async fn load(

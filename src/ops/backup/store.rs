@@ -105,8 +105,12 @@ impl BackupStore {
         std::fs::rename(&aside, &path).map_err(BackupError::io(&path))
     }
 
-    /// Every backup with a readable manifest, newest first.
+    /// Every backup with a readable manifest, newest first; none while the
+    /// folder does not exist.
     pub fn list(&self) -> Result<Vec<Manifest>, BackupError> {
+        if !self.dir.exists() {
+            return Ok(Vec::new());
+        }
         let root = self.root()?;
         let mut manifests = Vec::new();
         for entry in std::fs::read_dir(&root).map_err(BackupError::io(&root))? {

@@ -93,6 +93,18 @@ pub async fn start_backup(
     Ok(name)
 }
 
+/// Exports `names` into a new backup, so that dropping them loses
+/// nothing; returns its name. The caller holds the migration lock.
+pub async fn export_collections(
+    db: &Database,
+    store: &BackupStore,
+    actor: &Actor,
+    names: &[String],
+) -> Result<String, OpsError> {
+    let dump = prepare(db, store, actor, false, Some(names)).await?;
+    Ok(write(db, None, dump).await?.name)
+}
+
 fn begin(jobs: &Jobs, dump: &Dump) {
     let totals: Vec<(String, u64)> = dump
         .sources

@@ -11,6 +11,7 @@ use crate::model::{BackupCollection, BackupFile, BackupState, Manifest};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub async fn verify_backup(
     db: &Database,
@@ -27,17 +28,18 @@ pub async fn verify_backup(
     .await
 }
 
-/// The newest complete backup of `database` that verified within the
-/// store's freshness window.
+/// The newest complete, verified backup of `database`, taken within
+/// `within` when given.
 pub fn latest_verified(
     store: &BackupStore,
     database: &str,
+    within: Option<Duration>,
 ) -> Result<Option<Manifest>, BackupError> {
     Ok(store.list()?.into_iter().find(|m| {
         m.database == database
             && m.state == BackupState::Complete
             && m.verified_at.is_some()
-            && age_of(&m.started_at).is_some_and(|age| age <= store.fresh_for())
+            && within.is_none_or(|within| age_of(&m.started_at).is_some_and(|age| age <= within))
     }))
 }
 
