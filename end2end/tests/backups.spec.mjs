@@ -2,25 +2,7 @@
 // restores one behind the typed database name and watches the progress
 // bar; a release manager is offered no restore and the server refuses it.
 import { test, expect } from '@playwright/test';
-
-const PASSWORDS = { admin: 'forest-admin-demo', release: 'forest-release-demo', viewer: 'forest-viewer-demo' };
-
-async function signInAndOpen(page, name, path, javaScriptEnabled) {
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message.slice(0, 400)}`));
-  await page.goto('/login');
-  if (javaScriptEnabled) {
-    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-  }
-  await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(PASSWORDS[name]);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByLabel('Signed in as')).toContainText(name);
-  await page.goto(path);
-  if (javaScriptEnabled) {
-    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-    await expect(page.locator('[data-ready="true"]')).toBeVisible();
-  }
-}
+import { signInAndOpen } from './sign-in.mjs';
 
 test('a release manager takes a backup from the Runbook and sees it complete', async ({ page, javaScriptEnabled }) => {
   await signInAndOpen(page, 'release', '/runbook', javaScriptEnabled);

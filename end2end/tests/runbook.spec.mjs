@@ -2,26 +2,10 @@
 // sees each result; an admin reverts behind a typed confirmation; a viewer
 // is offered no step.
 import { test, expect } from '@playwright/test';
-
-const PASSWORDS = { admin: 'forest-admin-demo', release: 'forest-release-demo', viewer: 'forest-viewer-demo' };
+import { signInAndOpen } from './sign-in.mjs';
 
 async function signInAndOpenRunbook(page, name, javaScriptEnabled) {
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log(`[browser ${m.type()}] ${m.text().slice(0, 400)}`); });
-  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message.slice(0, 400)}`));
-  await page.goto('/login');
-  if (javaScriptEnabled) {
-    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-  }
-  await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(PASSWORDS[name]);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByLabel('Signed in as')).toContainText(name);
-  await page.goto('/runbook');
-  if (javaScriptEnabled) {
-    await expect(page.locator('[data-hydrated="true"]')).toBeVisible();
-    await expect(page.locator('[data-ready="true"]')).toBeVisible();
-    await page.waitForLoadState('networkidle');
-  }
+  await signInAndOpen(page, name, '/runbook', javaScriptEnabled);
   await expect(page.getByRole('heading', { level: 1, name: 'Runbook' })).toBeVisible();
 }
 

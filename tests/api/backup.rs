@@ -6,7 +6,9 @@
 use crate::helpers::test_db;
 use crate::migration::{raw, snapshot};
 use forest_runbook::db::{Database, DemoDataSpec};
-use forest_runbook::model::{BackupState, JobKind, JobState, Manifest, MigrationState};
+use forest_runbook::model::{
+    BackupState, JobKind, JobState, Manifest, MigrationState, RestoreReport,
+};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::{self, BackupError, BackupStore, Jobs};
@@ -40,6 +42,20 @@ pub async fn demo(name: &str, tasks: usize) -> Database {
     .await
     .expect("demo");
     db
+}
+
+/// Takes a backup as the command line does.
+pub async fn take(db: &Database, store: &BackupStore, gzip: bool) -> Manifest {
+    backup::backup(db, store, &Jobs::default(), &cli(), gzip)
+        .await
+        .expect("backup")
+}
+
+/// Restores `name` into `db`, typing the right name.
+pub async fn restore_all(db: &Database, store: &BackupStore, name: &str) -> RestoreReport {
+    backup::restore(db, store, &Jobs::default(), &cli(), name, db.name())
+        .await
+        .expect("restore")
 }
 
 fn backup_error(error: OpsError) -> BackupError {
@@ -152,9 +168,7 @@ async fn a_gzip_backup_restores_and_its_files_read_back() {
     let dir = tempfile::tempdir().expect("dir");
     let store = store_in(dir.path());
     let before = snapshot(&db).await;
-    let manifest = backup::backup(&db, &store, &Jobs::default(), &cli(), true)
-        .await
-        .expect("backup");
+    let manifest = take(&db, &store, true).await;
     let folder = folder_of(dir.path(), &manifest).join(db.name());
     assert_eq!(read_bson(&folder.join("tasks.bson.gz")).len(), 300);
     assert!(folder.join("tasks.metadata.json.gz").is_file());
@@ -164,16 +178,7 @@ async fn a_gzip_backup_restores_and_its_files_read_back() {
         .drop()
         .await
         .expect("drop users");
-    backup::restore(
-        &db,
-        &store,
-        &Jobs::default(),
-        &cli(),
-        &manifest.name,
-        db.name(),
-    )
-    .await
-    .expect("restore");
+    restore_all(&db, &store, &manifest.name).await;
     assert_eq!(snapshot(&db).await, before);
     db.drop_database().await.expect("drop");
 }
@@ -274,9 +279,7 @@ async fn a_killed_restore_is_finished_by_the_next_one() {
     let dir = tempfile::tempdir().expect("dir");
     let store = store_in(dir.path());
     let before = snapshot(&db).await;
-    let manifest = backup::backup(&db, &store, &Jobs::default(), &cli(), false)
-        .await
-        .expect("backup");
+    let manifest = take(&db, &store, false).await;
     let jobs = Arc::new(Jobs::default());
     let restore = {
         let (db, store, jobs, name) = (
@@ -320,16 +323,7 @@ async fn a_killed_restore_is_finished_by_the_next_one() {
         .await
         .expect("expire the lease");
 
-    let report = backup::restore(
-        &db,
-        &store,
-        &Jobs::default(),
-        &cli(),
-        &manifest.name,
-        db.name(),
-    )
-    .await
-    .expect("the second restore finishes");
+    let report = restore_all(&db, &store, &manifest.name).await;
     assert_eq!(report.skipped, ["focus_sessions"]);
     assert_eq!(snapshot(&db).await, before);
     let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
@@ -353,9 +347,7 @@ async fn plan_verify_and_revert_use_the_backups() {
             .recent_backup
             .is_none()
     );
-    let manifest = backup::backup(&db, &store, &Jobs::default(), &cli(), false)
-        .await
-        .expect("backup");
+    let manifest = take(&db, &store, false).await;
     assert!(
         plan(&db, &PHASE_0, &store)
             .await
@@ -422,5 +414,50 @@ async fn plan_verify_and_revert_use_the_backups() {
         store.manifest(export).expect("export").count_of("devices"),
         Some(1)
     );
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn with_four_eyes_on_a_restore_runs_only_after_a_second_admin_approves() {
+    use forest_runbook::model::{CurrentUser, Role};
+    use forest_runbook::ops::four_eyes;
+    let db = demo("bk_four_eyes", 100).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    let manifest = take(&db, &store, false).await;
+    let admin = |name: &str| CurrentUser {
+        username: name.to_owned(),
+        role: Role::Admin,
+    };
+    let (ada, bob) = (admin("ada"), admin("bob"));
+    four_eyes::set_four_eyes(&db, &Actor::User(ada.clone()), true)
+        .await
+        .expect("on");
+    let restore_as = |user: CurrentUser| {
+        let (db, store, name) = (db.clone(), store.clone(), manifest.name.clone());
+        async move {
+            backup::restore(
+                &db,
+                &store,
+                &Jobs::default(),
+                &Actor::User(user),
+                &name,
+                db.name(),
+            )
+            .await
+        }
+    };
+    let refused = restore_as(ada.clone()).await.expect_err("needs approval");
+    assert!(
+        matches!(refused, OpsError::ApprovalRequired { .. }),
+        "{refused:?}"
+    );
+    let request = four_eyes::request(&db, &ada, backup::RESTORE_ACTION, &manifest.name, "restore")
+        .await
+        .expect("request");
+    four_eyes::approve(&db, &bob, &request.id)
+        .await
+        .expect("approve");
+    restore_as(ada).await.expect("restores once approved");
     db.drop_database().await.expect("drop");
 }

@@ -4,7 +4,7 @@
 //! imported, verified and restored; and each bad input is refused with a
 //! typed error before anything changes.
 
-use crate::backup::{cli, demo, store_in};
+use crate::backup::{cli, demo, restore_all, store_in, take};
 use crate::helpers::test_db;
 use crate::migration::{raw, snapshot};
 use flate2::Compression;
@@ -114,16 +114,7 @@ async fn a_mongodump_folder_imports_verifies_and_restores() {
     backup::verify_backup(&db, &store, &cli(), &manifest.name)
         .await
         .expect("verifies");
-    backup::restore(
-        &db,
-        &store,
-        &Jobs::default(),
-        &cli(),
-        &manifest.name,
-        db.name(),
-    )
-    .await
-    .expect("restores");
+    restore_all(&db, &store, &manifest.name).await;
 
     let raw = raw(&db).await;
     let index = |name: &'static str, index: &'static str| {
@@ -255,9 +246,7 @@ async fn bad_names_checksums_databases_and_disks_are_refused_before_the_database
     let dir = tempfile::tempdir().expect("dir");
     let store = store_in(dir.path());
     let jobs = Jobs::default();
-    let manifest = backup::backup(&db, &store, &jobs, &cli(), false)
-        .await
-        .expect("backup");
+    let manifest = take(&db, &store, false).await;
     raw(&db)
         .await
         .collection::<Document>("tasks")

@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 pub const BSON: &str = ".bson";
 pub const METADATA: &str = ".metadata.json";
@@ -102,6 +104,71 @@ impl Write for DumpFile {
     }
 }
 
+/// A `DumpFile` written on its own thread, so that hashing, compressing
+/// and writing overlap the next fetch from the server. Writes gather in a
+/// buffer and go over in chunks; a full queue holds the writer back.
+pub struct Pipelined {
+    buffer: Vec<u8>,
+    sender: Option<SyncSender<Vec<u8>>>,
+    worker: Option<JoinHandle<io::Result<(u64, String)>>>,
+}
+
+const CHUNK: usize = 1 << 20;
+
+impl Pipelined {
+    pub fn new(mut file: DumpFile) -> Self {
+        let (sender, chunks) = sync_channel::<Vec<u8>>(4);
+        let worker = std::thread::spawn(move || {
+            for chunk in chunks {
+                file.write_all(&chunk)?;
+            }
+            file.finish()
+        });
+        Self {
+            buffer: Vec::with_capacity(CHUNK),
+            sender: Some(sender),
+            worker: Some(worker),
+        }
+    }
+
+    fn send(&mut self) -> io::Result<()> {
+        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
+        match &self.sender {
+            Some(sender) if sender.send(chunk).is_ok() => Ok(()),
+            // The writer stopped; `finish` reports why.
+            _ => Err(io::Error::from(io::ErrorKind::BrokenPipe)),
+        }
+    }
+
+    /// Waits for every byte to reach the disk; returns the file's size and SHA-256.
+    pub fn finish(mut self) -> io::Result<(u64, String)> {
+        let sent = self.send();
+        self.sender = None;
+        let worker = self
+            .worker
+            .take()
+            .ok_or_else(|| io::Error::other("finished twice"))?;
+        let written = worker
+            .join()
+            .map_err(|_| io::Error::other("the writer thread panicked"))?;
+        sent.and(written)
+    }
+}
+
+impl Write for Pipelined {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(buf);
+        if self.buffer.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Opens a dump file for reading, gunzipping a `.gz` one.
 pub fn open(path: &Path) -> io::Result<Box<dyn Read + Send>> {
     let file = BufReader::with_capacity(1 << 20, File::open(path)?);
@@ -154,5 +221,15 @@ mod tests {
         assert_eq!(hash(&path).expect("hash"), (bytes, sha));
         assert_eq!(read_all(&path).expect("read"), b"hello dump");
         assert!(DumpFile::create(&path, true).is_err(), "never overwrites");
+
+        let path = dir.path().join("big.bson");
+        let mut file = Pipelined::new(DumpFile::create(&path, false).expect("create"));
+        let block = vec![7_u8; 300_000];
+        for _ in 0..10 {
+            file.write_all(&block).expect("write");
+        }
+        let (bytes, sha) = file.finish().expect("finish");
+        assert_eq!(bytes, 3_000_000);
+        assert_eq!(hash(&path).expect("hash"), (bytes, sha));
     }
 }

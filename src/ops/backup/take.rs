@@ -2,7 +2,7 @@
 //! each collection's documents and metadata, then the manifest. A failed
 //! or cancelled backup is marked so in its manifest and never restored.
 
-use super::files::{self, BSON, DumpFile, METADATA};
+use super::files::{self, BSON, DumpFile, METADATA, Pipelined};
 use super::{BackupError, BackupStore, Jobs};
 use crate::db::dump::{DumpError, DumpSource};
 use crate::db::{Database, now_rfc3339};
@@ -256,7 +256,7 @@ fn create(
     manifest: &Manifest,
     collection: &str,
     suffix: &str,
-) -> Result<(BackupFile, DumpFile), BackupError> {
+) -> Result<(BackupFile, Pipelined), BackupError> {
     let path = format!(
         "{}/{}",
         manifest.database,
@@ -264,6 +264,7 @@ fn create(
     );
     let full = super::store::inside(folder, &path)?;
     let out = DumpFile::create(&full, manifest.gzip).map_err(BackupError::io(&full))?;
+    let out = Pipelined::new(out);
     let file = BackupFile {
         path,
         bytes: 0,
@@ -272,7 +273,7 @@ fn create(
     Ok((file, out))
 }
 
-fn finish(folder: &Path, file: BackupFile, out: DumpFile) -> Result<BackupFile, BackupError> {
+fn finish(folder: &Path, file: BackupFile, out: Pipelined) -> Result<BackupFile, BackupError> {
     let (bytes, sha256) = out
         .finish()
         .map_err(BackupError::io(&folder.join(&file.path)))?;

@@ -1,6 +1,8 @@
 //! `revert` (rollback option 1): drops exactly what the migration's runs
 //! recorded as applied, newest first, and marks those runs `rolled_back`,
-//! keeping their history. Never drops what the migration did not create.
+//! keeping their history. Never drops what the migration did not create;
+//! a collection it created that holds documents is exported into a backup
+//! first.
 
 use super::declaration::{Change, Migration};
 use super::lease;
