@@ -11,7 +11,7 @@ mod stream;
 
 pub use export::DumpSource;
 pub use metadata::Metadata;
-pub use stream::{DocumentReader, MAX_DOCUMENT_BYTES};
+pub use stream::DocumentReader;
 
 use super::DbError;
 

@@ -3,7 +3,8 @@
 //! truncated file or a lying length prefix is an error, never a wrong read.
 
 use super::DumpError;
-use mongodb::bson::{Document, RawDocumentBuf};
+use mongodb::bson::RawDocumentBuf;
+use mongodb::bson::raw::{Error as RawError, RawArray, RawBsonRef, RawDocument};
 use std::io::{ErrorKind, Read};
 
 /// The largest document mongodump writes: 16 MiB plus the server's 16 KiB
@@ -92,7 +93,7 @@ impl<R: Read> DocumentReader<R> {
             return Ok(None);
         };
         let start = self.offset - raw.as_bytes().len() as u64;
-        Document::try_from(raw.as_ref()).map_err(|e| DumpError::BadDocument {
+        check_elements(&raw).map_err(|e| DumpError::BadDocument {
             file: self.file.clone(),
             offset: start,
             reason: e.to_string(),
@@ -114,10 +115,45 @@ impl<R: Read> DocumentReader<R> {
     }
 }
 
+/// Reads every element, nested ones included, as a parser would, without
+/// building a `Document`: lengths, types, UTF-8 and terminators.
+fn check_elements(document: &RawDocument) -> Result<(), RawError> {
+    for element in document.iter() {
+        check_value(element?.1)?;
+    }
+    Ok(())
+}
+
+fn check_array(array: &RawArray) -> Result<(), RawError> {
+    for value in array {
+        check_value(value?)?;
+    }
+    Ok(())
+}
+
+fn check_value(value: RawBsonRef<'_>) -> Result<(), RawError> {
+    match value {
+        RawBsonRef::Document(inner) => check_elements(inner),
+        RawBsonRef::Array(inner) => check_array(inner),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use mongodb::bson::{doc, to_vec};
+
+    #[test]
+    fn a_bad_element_deep_inside_is_found() {
+        let mut bytes = to_vec(&doc! { "a": { "b": ["x", "yz"] } }).expect("encode");
+        let at = bytes.windows(2).position(|w| w == b"yz").expect("yz");
+        bytes[at] = 0xff; // not UTF-8
+        let error = DocumentReader::new(bytes.as_slice(), "t.bson")
+            .check_all()
+            .expect_err("bad string");
+        assert!(matches!(error, DumpError::BadDocument { .. }), "{error}");
+    }
 
     fn two_documents() -> Vec<u8> {
         let mut bytes = to_vec(&doc! { "_id": 1, "title": "a" }).expect("encode");
