@@ -123,11 +123,12 @@ pub(super) async fn prepare(
     gzip: bool,
     only: Option<&[String]>,
 ) -> Result<Dump, OpsError> {
-    let mut sources = db.dump_sources().await?;
+    // Independent questions; some servers answer dbStats by scanning.
+    let (mut sources, data_size) = tokio::try_join!(db.dump_sources(), db.data_size())?;
     if let Some(only) = only {
         sources.retain(|s| only.iter().any(|name| name == s.metadata.name()));
     }
-    store.ensure_space(db.data_size().await?.saturating_add(METADATA_ALLOWANCE))?;
+    store.ensure_space(data_size.saturating_add(METADATA_ALLOWANCE))?;
     let mut migrations = Vec::new();
     for migration in MIGRATIONS {
         migrations.push(MigrationAtBackup {
