@@ -45,6 +45,21 @@ test('an admin restores a backup after typing the database name and watches the 
   await expect(page.getByRole('table', { name: 'Restore by collection' })).toContainText('focus_sessions');
 });
 
+test('with JavaScript off an admin restores through the plain form and the page shows the job', async ({ page, javaScriptEnabled }) => {
+  test.skip(javaScriptEnabled, 'the hydrated page is covered above');
+  await signInAndOpen(page, 'admin', '/backups', false);
+  await page.getByRole('button', { name: 'Take a backup' }).click();
+  await page.goto('/backups');
+  await expect(page.getByRole('table', { name: 'Backups' })).toContainText('complete');
+  const name = await page.getByLabel('Backup to restore').locator('option').first().getAttribute('value');
+  await page.getByLabel('Backup to restore').selectOption(name);
+  await page.getByLabel('Database name').fill('forest');
+  await page.getByRole('button', { name: 'Restore the backup' }).click();
+  await page.goto('/backups');
+  await expect(page.getByRole('progressbar', { name: 'Restore progress' })).toBeVisible();
+  await expect(page.getByTestId('job-state')).toHaveText(/running|done/);
+});
+
 test('a release manager cannot restore, and a viewer cannot take a backup', async ({ page, javaScriptEnabled }) => {
   await signInAndOpen(page, 'release', '/backups', javaScriptEnabled);
   await expect(page.getByRole('button', { name: 'Restore the backup' })).toHaveCount(0);

@@ -98,7 +98,11 @@ pub async fn seed_accounts(db: &Database) {
 pub async fn app_with_accounts(db: &Database) -> Router {
     seed_accounts(db).await;
     let dir = tempfile::tempdir().expect("temp dir");
-    router(AppState::new(settings_in(dir.path()), db.clone()))
+    let mut settings = settings_in(dir.path());
+    // A folder that cannot be made: the calls that would write a backup
+    // fail after their role check, and nothing outlives the test.
+    settings.paths.backups_dir = "/dev/null/forest-runbook-backups".into();
+    router(AppState::new(settings, db.clone()))
 }
 
 pub async fn cookie_for(db: &Database, name: &str) -> String {
