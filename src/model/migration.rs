@@ -117,7 +117,7 @@ pub struct ChangeResult {
 pub struct RunRecord {
     pub id: String,
     pub migration: String,
-    /// `migrate` or `revert`.
+    /// `migrate`, `revert` or `restore`.
     pub kind: String,
     pub checksum: String,
     pub state: MigrationState,

@@ -109,10 +109,6 @@ impl<R: Read> DocumentReader<R> {
         }
         Ok(count)
     }
-
-    pub fn offset(&self) -> u64 {
-        self.offset
-    }
 }
 
 /// Reads every element, nested ones included, as a parser would, without
@@ -166,7 +162,7 @@ mod tests {
         let bytes = two_documents();
         let mut reader = DocumentReader::new(bytes.as_slice(), "t.bson");
         assert_eq!(reader.check_all().expect("reads"), 2);
-        assert_eq!(reader.offset(), bytes.len() as u64);
+        assert_eq!(reader.offset, bytes.len() as u64);
         assert_eq!(
             DocumentReader::new(&[][..], "empty.bson")
                 .check_all()

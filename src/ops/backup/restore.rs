@@ -337,7 +337,7 @@ async fn load(
 ) -> Result<u64, OpsError> {
     let name = collection.name.as_str();
     let metadata = metadata_of(folder, collection)?;
-    let mut documents = match documents_of(folder, collection)? {
+    let documents = match documents_of(folder, collection)? {
         Some((path, file)) => DocumentReader::new(open(&path)?, file),
         None => DocumentReader::new(Box::new(std::io::empty()) as Box<_>, name),
     };
@@ -347,8 +347,8 @@ async fn load(
         }
         true
     };
-    let inserted = db
-        .load_collection(&metadata, &mut documents, &mut progress)
+    let (inserted, bytes) = db
+        .load_collection(&metadata, documents, &mut progress)
         .await
         .map_err(BackupError::from)?;
     if inserted != collection.documents {
@@ -360,7 +360,7 @@ async fn load(
         .into());
     }
     if let Some(jobs) = jobs {
-        jobs.update(name, inserted, documents.offset(), true);
+        jobs.update(name, inserted, bytes, true);
     }
     Ok(inserted)
 }
