@@ -7,7 +7,9 @@ mod support;
 
 use forest_runbook::db::DemoDataSpec;
 use forest_runbook::ops::audit::Actor;
+use forest_runbook::ops::backup::BackupStore;
 use forest_runbook::ops::migration::{Change, PHASE_0, migrate, plan, revert};
+use std::time::Duration;
 use support::{Server, median, scaled, seconds, timed};
 
 const ROUNDS: usize = 3;
@@ -33,6 +35,8 @@ async fn main() {
         seconds(loading)
     );
     db.prepare_app_collections().await.expect("app collections");
+    let folder = tempfile::tempdir().expect("backups folder");
+    let backups = BackupStore::new(folder.path(), 0, Duration::from_secs(86_400));
     let actor = Actor::Cli("bench".into());
     let (mut direct, mut through_runbook, mut preflight) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
@@ -60,12 +64,12 @@ async fn main() {
             }
         }
 
-        let (time, _) = timed(plan(db, &PHASE_0)).await;
+        let (time, _) = timed(plan(db, &PHASE_0, &backups)).await;
         preflight.push(time);
         let (time, run) = timed(migrate(db, &actor, &PHASE_0)).await;
         run.expect("migrate");
         through_runbook.push(time);
-        revert(db, &actor, &PHASE_0, db.name())
+        revert(db, &actor, &PHASE_0, db.name(), &backups)
             .await
             .expect("revert");
     }

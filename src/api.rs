@@ -3,6 +3,7 @@
 //! `auth`; `edge` holds what they share.
 
 mod audit;
+mod backups;
 mod checklist;
 #[cfg(feature = "ssr")]
 mod edge;
@@ -16,6 +17,11 @@ mod settings;
 mod users;
 
 pub use audit::{ListAudit, list_audit};
+pub use backups::{
+    BackupProgress, CancelBackup, DeleteBackup, ImportBackup, ListBackups, StartBackup,
+    StartRestore, VerifyBackup, backup_progress, cancel_backup, delete_backup, import_backup,
+    list_backups, start_backup, start_restore, verify_backup,
+};
 pub use checklist::{GetChecklist, SetChecklistItem, get_checklist, set_checklist_item};
 pub use forest_api::{
     ForestApiOverview, ForestLogs, ProbeNow, forest_api_overview, forest_logs, probe_now,

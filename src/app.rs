@@ -1,6 +1,7 @@
 //! Pages and components. Calls `api` for data; never `ops` or `db`.
 
 mod audit;
+mod backups;
 mod chart;
 mod checklist;
 mod devices;
@@ -21,6 +22,7 @@ mod ticker;
 mod users;
 
 use audit::AuditPage;
+use backups::BackupsPage;
 use checklist::ChecklistPage;
 use devices::DevicesPage;
 use duplicates::DuplicatesPage;
@@ -80,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("") ssr=SsrMode::Async view=HomePage />
                         <Route path=path!("runbook") ssr=SsrMode::Async view=RunbookPage />
+                        <Route path=path!("backups") ssr=SsrMode::Async view=BackupsPage />
                         <Route path=path!("checklist") ssr=SsrMode::Async view=ChecklistPage />
                         <Route path=path!("duplicates") ssr=SsrMode::Async view=DuplicatesPage />
                         <Route path=path!("devices") ssr=SsrMode::Async view=DevicesPage />

@@ -39,6 +39,13 @@ pub enum Command {
     Duplicates(StepArgs),
     /// Device registrations: total, by platform and app version, per day, active.
     Devices(JsonArgs),
+    /// Dump every collection into the backups folder; or verify, delete or
+    /// import one.
+    Backup(BackupArgs),
+    /// List the backups.
+    Backups(JsonArgs),
+    /// Restore a backup (rollback option 2).
+    Restore(RestoreArgs),
 }
 
 #[derive(Debug, Args)]
@@ -46,6 +53,51 @@ pub struct JsonArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub action: Option<BackupCommand>,
+    /// Write gzipped files (`.bson.gz`, `.metadata.json.gz`), as `mongodump --gzip`.
+    #[arg(long)]
+    pub gzip: bool,
+    #[command(flatten)]
+    pub output: JsonArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Re-read every file of a backup: sizes, checksums, every document, counts.
+    Verify {
+        name: String,
+        #[command(flatten)]
+        output: JsonArgs,
+    },
+    /// Delete a backup.
+    Delete {
+        name: String,
+        #[command(flatten)]
+        output: JsonArgs,
+    },
+    /// Register a folder written by `mongodump --out` as a backup (copied in).
+    Import {
+        path: PathBuf,
+        #[command(flatten)]
+        output: JsonArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup's name, as `backups` lists it.
+    pub backup: String,
+    /// The database's name, typed to confirm.
+    #[arg(long)]
+    pub confirm: String,
+    #[command(flatten)]
+    pub output: JsonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +192,33 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn backup_takes_flags_or_one_of_its_subcommands() {
+        let cli =
+            Cli::try_parse_from(["forest-runbook", "backup", "--gzip", "--json"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Backup(BackupArgs {
+                action: None,
+                gzip: true,
+                output: JsonArgs { json: true }
+            }))
+        ));
+        let cli = Cli::try_parse_from(["forest-runbook", "backup", "import", "/tmp/dump"])
+            .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Backup(BackupArgs {
+                action: Some(BackupCommand::Import { .. }),
+                ..
+            }))
+        ));
+        assert!(Cli::try_parse_from(["forest-runbook", "restore", "b1"]).is_err());
+        assert!(
+            Cli::try_parse_from(["forest-runbook", "restore", "b1", "--confirm", "forest"]).is_ok()
+        );
     }
 
     #[test]

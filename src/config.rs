@@ -33,6 +33,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub paths: PathSettings,
+    pub backup: BackupSettings,
     pub monitor: MonitorSettings,
     pub auth: AuthSettings,
     pub site: SiteSettings,
@@ -61,6 +62,12 @@ pub struct DatabaseSettings {
 pub struct PathSettings {
     pub backups_dir: PathBuf,
     pub logs_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BackupSettings {
+    pub reserve_mb: u64,
+    pub fresh_hours: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -232,6 +239,9 @@ demo_messy = true
 [paths]
 backups_dir = "data/backups"
 logs_dir = "data/logs"
+[backup]
+reserve_mb = 256
+fresh_hours = 24
 [monitor]
 sample_interval_secs = 2
 count_interval_secs = 30

@@ -3,14 +3,16 @@
 
 use clap::Parser;
 use forest_runbook::auth::{self, DEMO_ACCOUNTS};
-use forest_runbook::cli::{Cli, Command, DemoDataArgs, StepArgs, UserCommand};
+use forest_runbook::cli::{BackupCommand, Cli, Command, DemoDataArgs, StepArgs, UserCommand};
 use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
 use forest_runbook::forest_api::Prober;
 use forest_runbook::model::Role;
 use forest_runbook::ops::audit::Actor;
+use forest_runbook::ops::backup::BackupStore;
 use forest_runbook::reports;
 use forest_runbook::server::{AppState, Application};
+use forest_runbook::steps::backup::BackupStep;
 use forest_runbook::steps::{self, Step};
 use std::process::ExitCode;
 
@@ -46,20 +48,22 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
     let settings = Settings::load(&cli.config, &ProcessEnv)?;
     let _log_guard = forest_runbook::telemetry::init(&settings.paths.logs_dir)?;
     let opened = db::open(&settings.database).await?;
+    let store = BackupStore::from_settings(&settings);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings, &opened).await,
         Command::DemoData(args) => demo_data(&opened, args).await,
         Command::User(UserCommand::Add { name, role, json }) => {
             add_user(&opened, &name, role, json).await
         }
-        Command::Plan(args) => step(&opened, Step::Plan, &args).await,
-        Command::Migrate(args) => step(&opened, Step::Migrate, &args).await,
-        Command::Verify(args) => step(&opened, Step::Verify, &args).await,
+        Command::Plan(args) => step(&opened, &store, Step::Plan, &args).await,
+        Command::Migrate(args) => step(&opened, &store, Step::Migrate, &args).await,
+        Command::Verify(args) => step(&opened, &store, Step::Verify, &args).await,
         Command::Probe(args) => probe(&settings, &opened, args.json).await,
         Command::Revert(args) => {
             let confirmation = args.confirm.clone();
             step(
                 &opened,
+                &store,
                 Step::Revert {
                     confirmation: &confirmation,
                 },
@@ -76,6 +80,29 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             }
         }
         Command::Devices(args) => Ok(reports::devices(&opened.database, args.json).await?),
+        Command::Backup(args) => {
+            let (step, json) = match &args.action {
+                None => (BackupStep::Take { gzip: args.gzip }, args.output.json),
+                Some(BackupCommand::Verify { name, output }) => {
+                    (BackupStep::Verify(name), output.json)
+                }
+                Some(BackupCommand::Delete { name, output }) => {
+                    (BackupStep::Delete(name), output.json)
+                }
+                Some(BackupCommand::Import { path, output }) => {
+                    (BackupStep::Import(path), output.json)
+                }
+            };
+            backup_step(&opened, &store, step, json).await
+        }
+        Command::Backups(args) => backup_step(&opened, &store, BackupStep::List, args.json).await,
+        Command::Restore(args) => {
+            let step = BackupStep::Restore {
+                name: &args.backup,
+                confirmation: &args.confirm,
+            };
+            backup_step(&opened, &store, step, args.output.json).await
+        }
     };
     if let Some(server) = opened.embedded {
         server.stop().await?;
@@ -158,9 +185,14 @@ async fn add_user(
     Ok(())
 }
 
-async fn step(opened: &OpenedDatabase, step: Step<'_>, args: &StepArgs) -> Result<(), AnyError> {
+async fn step(
+    opened: &OpenedDatabase,
+    store: &BackupStore,
+    step: Step<'_>,
+    args: &StepArgs,
+) -> Result<(), AnyError> {
     opened.database.prepare_app_collections().await?;
-    if steps::run(&opened.database, step, args).await? {
+    if steps::run(&opened.database, store, step, args).await? {
         Ok(())
     } else {
         Err(format!("{step:?} did not pass: see the report above").into())
@@ -193,6 +225,16 @@ async fn probe(settings: &Settings, opened: &OpenedDatabase, json: bool) -> Resu
     } else {
         Err("a probe of the Forest API failed: see the report above".into())
     }
+}
+
+async fn backup_step(
+    opened: &OpenedDatabase,
+    store: &BackupStore,
+    step: BackupStep<'_>,
+    json: bool,
+) -> Result<(), AnyError> {
+    opened.database.prepare_app_collections().await?;
+    Ok(steps::backup::run(&opened.database, store, step, json).await?)
 }
 
 /// Prompts twice on a terminal; otherwise reads one line of standard input.

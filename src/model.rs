@@ -4,6 +4,7 @@
 mod approval;
 mod audit;
 mod auth;
+mod backup;
 mod checklist;
 mod devices;
 mod duplicates;
@@ -16,6 +17,10 @@ mod monitor;
 pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
 pub use auth::{CurrentUser, Role, UserSummary};
+pub use backup::{
+    BackupCollection, BackupFile, BackupState, CollectionProgress, JobKind, JobProgress, JobState,
+    Manifest, MigrationAtBackup, RestoreReport,
+};
 pub use checklist::{Checklist, ChecklistItem, Evidence, ItemStatus, Readiness, Tick};
 pub use devices::{DAYS, DeviceStats, LabelledCount};
 pub use duplicates::{DuplicateGroup, DuplicateReport, IDS_PER_GROUP, ReportPage, WHY_NOT_COUNTED};

@@ -2,6 +2,7 @@
 //! HTTP, Leptos or the MongoDB driver; talks to the database through `db`.
 
 pub mod audit;
+pub mod backup;
 pub mod checklist;
 mod csv_export;
 pub mod devices;

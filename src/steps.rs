@@ -1,11 +1,14 @@
 //! The migration steps on the command line: run one, print its result as
 //! text or JSON, and tell `main` whether it succeeded (the exit code).
 
+pub mod backup;
+
 use crate::cli::StepArgs;
 use crate::db::Database;
 use crate::model::{ChangeStatus, Plan, RunRecord, Verification};
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
+use crate::ops::backup::BackupStore;
 use crate::ops::migration;
 
 /// Which step to run.
@@ -18,7 +21,12 @@ pub enum Step<'a> {
 }
 
 /// Runs `step` and prints its result; `Ok(false)` when it ran but did not pass.
-pub async fn run(db: &Database, step: Step<'_>, args: &StepArgs) -> Result<bool, OpsError> {
+pub async fn run(
+    db: &Database,
+    backups: &BackupStore,
+    step: Step<'_>,
+    args: &StepArgs,
+) -> Result<bool, OpsError> {
     let migration = migration::find(&args.migration).ok_or_else(|| OpsError::InvalidInput {
         field: "migration",
         message: format!("no migration is named {:?}", args.migration),
@@ -26,7 +34,7 @@ pub async fn run(db: &Database, step: Step<'_>, args: &StepArgs) -> Result<bool,
     let actor = Actor::from_os_user();
     match step {
         Step::Plan => {
-            let plan = migration::plan(db, migration).await?;
+            let plan = migration::plan(db, migration, backups).await?;
             print(args.json, &plan, render_plan)?;
             Ok(plan.blockers.is_empty())
         }
@@ -36,19 +44,19 @@ pub async fn run(db: &Database, step: Step<'_>, args: &StepArgs) -> Result<bool,
             Ok(true)
         }
         Step::Verify => {
-            let verification = migration::verify(db, &actor, migration).await?;
+            let verification = migration::verify(db, &actor, migration, backups).await?;
             print(args.json, &verification, render_verification)?;
             Ok(verification.passed)
         }
         Step::Revert { confirmation } => {
-            let run = migration::revert(db, &actor, migration, confirmation).await?;
+            let run = migration::revert(db, &actor, migration, confirmation, backups).await?;
             print(args.json, &run, render_run)?;
             Ok(true)
         }
     }
 }
 
-pub(crate) fn print<T: serde::Serialize>(
+pub(crate) fn print<T: serde::Serialize + ?Sized>(
     json: bool,
     value: &T,
     render: fn(&T) -> String,
@@ -87,6 +95,13 @@ fn render_plan(plan: &Plan) -> String {
     for d in &plan.duplicates {
         out += &format!("  - {}\n", d.summary());
     }
+    out += &match &plan.recent_backup {
+        Some(backup) => format!("\nRecent verified backup: {backup}\n"),
+        None => format!(
+            "\nNo verified backup from the last {} hours: take one first (forest-runbook backup).\n",
+            plan.backup_window_hours
+        ),
+    };
     if let Some(lock) = &plan.lock {
         out += &format!("\nLock held by {} since {}\n", lock.owner, lock.since);
     }

@@ -11,7 +11,7 @@ pub async fn get_checklist() -> Result<Checklist, AppError> {
         use crate::ops::{checklist::checklist, migration::PHASE_0};
         edge::require(crate::model::Role::Viewer, "checklist.read").await?;
         let state = edge::state()?;
-        checklist(&state.db, &PHASE_0, &state.forest_logs)
+        checklist(&state.db, &PHASE_0, state.watched())
             .await
             .map_err(edge::respond)
     })
@@ -30,9 +30,18 @@ pub async fn set_checklist_item(
         use crate::ops::{checklist::set_item, migration::PHASE_0};
         let actor =
             edge::require_actor(crate::model::Role::ReleaseManager, "checklist.tick").await?;
-        set_item(&edge::state()?.db, &actor, &PHASE_0, &item, done, &note)
-            .await
-            .map_err(edge::respond)
+        let state = edge::state()?;
+        set_item(
+            &state.db,
+            &actor,
+            &PHASE_0,
+            state.watched(),
+            &item,
+            done,
+            &note,
+        )
+        .await
+        .map_err(edge::respond)
     })
     .await
 }

@@ -7,6 +7,7 @@ use crate::auth::{self, SessionToken};
 use crate::model::{AppError, CurrentUser, Role};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
+use crate::ops::backup::BackupError;
 use crate::server::AppState;
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
@@ -134,6 +135,18 @@ pub fn respond(error: OpsError) -> AppError {
             },
         ),
         OpsError::NotFound(what) => (StatusCode::NOT_FOUND, AppError::NotFound { what }),
+        OpsError::Backup(BackupError::NotFound(name)) => (
+            StatusCode::NOT_FOUND,
+            AppError::NotFound {
+                what: format!("The backup {name}"),
+            },
+        ),
+        OpsError::Backup(error) if !error.is_internal() => (
+            StatusCode::CONFLICT,
+            AppError::Conflict {
+                message: error.to_string(),
+            },
+        ),
         error if error.is_unreachable() => (
             StatusCode::SERVICE_UNAVAILABLE,
             AppError::DatabaseUnreachable {

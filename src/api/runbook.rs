@@ -33,7 +33,8 @@ pub async fn dry_run() -> Result<Plan, AppError> {
         use super::edge;
         use crate::ops::migration::{PHASE_0, plan};
         edge::require(crate::model::Role::ReleaseManager, "step.plan").await?;
-        plan(&edge::state()?.db, &PHASE_0)
+        let state = edge::state()?;
+        plan(&state.db, &PHASE_0, &state.backups)
             .await
             .map_err(edge::respond)
     })
@@ -59,7 +60,8 @@ pub async fn run_verify() -> Result<Verification, AppError> {
         use super::edge;
         use crate::ops::migration::{PHASE_0, verify};
         let actor = edge::require_actor(crate::model::Role::ReleaseManager, "step.verify").await?;
-        verify(&edge::state()?.db, &actor, &PHASE_0)
+        let state = edge::state()?;
+        verify(&state.db, &actor, &PHASE_0, &state.backups)
             .await
             .map_err(edge::respond)
     })
@@ -72,9 +74,16 @@ pub async fn run_revert(confirmation: String) -> Result<RunRecord, AppError> {
         use super::edge;
         use crate::ops::migration::{PHASE_0, revert};
         let actor = edge::require_actor(crate::model::Role::Admin, "step.revert").await?;
-        revert(&edge::state()?.db, &actor, &PHASE_0, confirmation.trim())
-            .await
-            .map_err(edge::respond)
+        let state = edge::state()?;
+        revert(
+            &state.db,
+            &actor,
+            &PHASE_0,
+            confirmation.trim(),
+            &state.backups,
+        )
+        .await
+        .map_err(edge::respond)
     })
     .await
 }

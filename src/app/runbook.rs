@@ -4,6 +4,7 @@
 
 mod results;
 
+use super::backups::{BackupJob, JobView, TakeBackup};
 use super::feedback::action_error;
 use super::forest_api::{ForestWatch, ProbePanel};
 use super::session::{RequireRole, granted_role, guarded};
@@ -34,6 +35,7 @@ pub fn RunbookPage() -> impl IntoView {
         verify: ServerAction::new(),
         revert: ServerAction::new(),
     };
+    let job = BackupJob::new();
     // While a step runs, the run's record is read every second so that
     // its changes and the server's build progress show as they happen.
     let tick = ticker(LIVE_EVERY, move || {
@@ -56,7 +58,7 @@ pub fn RunbookPage() -> impl IntoView {
     view! {
         <h1>"Runbook"</h1>
         <RequireRole role=Role::Viewer>
-            <Steps actions overview />
+            <Steps actions overview job />
             <ProbePanel watch=forest />
         </RequireRole>
     }
@@ -66,6 +68,7 @@ pub fn RunbookPage() -> impl IntoView {
 fn Steps(
     actions: StepActions,
     overview: Resource<Result<Option<RunbookOverview>, AppError>>,
+    job: BackupJob,
 ) -> impl IntoView {
     let StepActions {
         dry_run,
@@ -115,8 +118,13 @@ fn Steps(
         <ol class="steps">
             <li>
                 <h2>"Backup"</h2>
-                <p class="notice">
-                    "Not available yet in this version: take a mongodump before migrating."
+                <p>
+                    "Dumps every collection with its indexes and options into the backups folder, in mongodump's layout."
+                </p>
+                {may_run.then(|| view! { <TakeBackup job /> })}
+                <JobView job may_cancel=may_run />
+                <p>
+                    <a href="/backups">"All backups: verify, delete, import, restore"</a>
                 </p>
             </li>
             <li>

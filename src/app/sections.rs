@@ -4,6 +4,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Runbook,
+    Backups,
     Checklist,
     Duplicates,
     Devices,
@@ -13,8 +14,9 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Self::Runbook,
+        Self::Backups,
         Self::Checklist,
         Self::Duplicates,
         Self::Devices,
@@ -26,6 +28,7 @@ impl Section {
     pub fn href(self) -> &'static str {
         match self {
             Self::Runbook => "/runbook",
+            Self::Backups => "/backups",
             Self::Checklist => "/checklist",
             Self::Duplicates => "/duplicates",
             Self::Devices => "/devices",
@@ -38,6 +41,7 @@ impl Section {
     pub fn title(self) -> &'static str {
         match self {
             Self::Runbook => "Runbook",
+            Self::Backups => "Backups",
             Self::Checklist => "Checklist",
             Self::Duplicates => "Duplicates",
             Self::Devices => "Devices",
@@ -53,6 +57,10 @@ impl Section {
             Self::Runbook => {
                 "The Phase 0 migration's steps in order (backup, dry run, migrate, verify, \
                  rollback) with their status, the plan, live progress and the history of every run."
+            }
+            Self::Backups => {
+                "Backups in mongodump's layout: take, list, verify, delete, import a mongodump \
+                 folder, and restore one (rollback option 2) with live progress."
             }
             Self::Checklist => {
                 "The production deployment checklist, each item ticked by a person with name and \

@@ -1,5 +1,6 @@
-//! The changelog: one record per migrate or revert run, with each change's
-//! result. Records are never deleted; a rollback marks them `rolled_back`.
+//! The changelog: one record per migrate, revert or restore run, with each
+//! change's result. Records are never deleted; a rollback marks them
+//! `rolled_back`.
 
 use super::error::rfc3339;
 use super::{Collection, Database, DbError};

@@ -6,19 +6,29 @@
 use super::error::rfc3339;
 use super::{Collection, Database, DbError};
 use crate::model::{Tick, Verification};
-use mongodb::bson::{DateTime, doc};
+use mongodb::bson::{Bson, DateTime, doc};
+
+/// Who ticks an item, with their note and the evidence they saw.
+pub struct TickBy<'a> {
+    pub by: &'a str,
+    pub note: &'a str,
+    pub evidence: Option<&'a str>,
+}
 
 impl Database {
-    /// Ticks `item` as `tick.by` with `tick.note`, or unticks it (`None`).
+    /// Ticks `item`, or unticks it (`None`).
     pub async fn set_tick(
         &self,
         migration: &str,
         item: &str,
-        tick: Option<(&str, &str)>,
+        tick: Option<TickBy<'_>>,
     ) -> Result<(), DbError> {
         let state = match tick {
-            Some((by, note)) => doc! { "ticked": true, "by": by, "note": note },
-            None => doc! { "ticked": false, "by": mongodb::bson::Bson::Null, "note": "" },
+            Some(tick) => doc! {
+                "ticked": true, "by": tick.by, "note": tick.note,
+                "evidence": tick.evidence.map_or(Bson::Null, |e| Bson::String(e.to_owned())),
+            },
+            None => doc! { "ticked": false, "by": Bson::Null, "note": "", "evidence": Bson::Null },
         };
         let mut set = doc! { "migration": migration, "item": item, "at": DateTime::now() };
         set.extend(state);
@@ -48,6 +58,7 @@ impl Database {
                     by: text("by"),
                     at: rfc3339(document.get_datetime("at").ok()),
                     note: text("note"),
+                    evidence: document.get_str("evidence").ok().map(str::to_owned),
                 },
             ));
         }

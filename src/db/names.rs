@@ -27,6 +27,15 @@ pub enum Collection {
     Thresholds,
 }
 
+/// Prefix of the app's own collections: backups leave them out, and a
+/// restore never drops them (that would rewind the audit log and the lock).
+pub const APP_PREFIX: &str = "runbook_";
+
+/// True for a collection the app keeps its own records in.
+pub fn is_app_collection(name: &str) -> bool {
+    name.starts_with(APP_PREFIX)
+}
+
 /// The Forest collections that exist before Phase 0.
 pub const COLLECTIONS: [Collection; 3] = [
     Collection::Users,

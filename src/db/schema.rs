@@ -156,15 +156,7 @@ impl Database {
     }
 
     pub async fn drop_collection(&self, collection: Collection) -> Result<(), DbError> {
-        match self
-            .collection(collection)
-            .drop()
-            .await
-            .map_err(DbError::from)
-        {
-            Err(error) if error.code() != Some(codes::NAMESPACE_NOT_FOUND) => Err(error),
-            _ => Ok(()),
-        }
+        self.drop_collection_named(collection.name()).await
     }
 
     /// The collection's indexes; none when it does not exist.

@@ -43,6 +43,9 @@ pub struct Tick {
     /// RFC 3339.
     pub at: String,
     pub note: String,
+    /// Where the evidence was that the item was ticked on, if any.
+    #[serde(default)]
+    pub evidence: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -48,6 +48,10 @@ pub struct Plan {
     pub changes: Vec<PlannedChange>,
     pub duplicates: Vec<DuplicateReport>,
     pub lock: Option<LockHolder>,
+    /// The newest verified backup younger than `backup_window_hours`
+    /// (name and time), if any.
+    pub recent_backup: Option<String>,
+    pub backup_window_hours: u64,
     /// Why `migrate` would refuse to start; empty when it would run.
     pub blockers: Vec<String>,
 }
@@ -111,7 +115,7 @@ pub struct ChangeResult {
 pub struct RunRecord {
     pub id: String,
     pub migration: String,
-    /// `migrate` or `revert`.
+    /// `migrate`, `revert` or `restore`.
     pub kind: String,
     pub checksum: String,
     pub state: MigrationState,

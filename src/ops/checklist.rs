@@ -1,14 +1,17 @@
 //! The production deployment checklist of a migration: the seed's six
 //! items in order, ticked by people, and proven by the app where it can: a
-//! passing verification proves the indexes item, a passing probe of the
+//! verified backup proves the backup item, a passing verification the
+//! indexes item, a passing probe of the
 //! Forest API since the migration started the API item, and no error line
 //! in the Forest server's logs since then the logs item. An item whose
 //! newest evidence fails needs attention, whoever ticked it.
 
 use super::OpsError;
 use super::audit::{self, Actor};
+use super::backup::{BackupStore, latest_verified};
 use super::migration::{Migration, plan};
 use crate::db::Database;
+use crate::db::TickBy;
 use crate::forest_api::LogWatcher;
 use crate::model::{
     Checklist, ChecklistItem, Evidence, ItemStatus, LogStatus, MigrationState, Readiness, Tick,
@@ -19,6 +22,8 @@ use time::format_description::well_known::Rfc3339;
 /// Where the app finds evidence for an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Proof {
+    /// The newest complete, verified backup of the database.
+    Backup,
     /// The latest stored verification of the migration.
     Verification,
     /// The newest stored probe of the Forest API since the latest migrate
@@ -39,7 +44,7 @@ const ITEMS: [ItemSpec; 6] = [
     ItemSpec {
         key: "backup",
         title: "Backup database",
-        proof: None,
+        proof: Some(Proof::Backup),
     },
     ItemSpec {
         key: "staging",
@@ -68,30 +73,42 @@ const ITEMS: [ItemSpec; 6] = [
     },
 ];
 
+/// What the app watches besides the database, for evidence.
+#[derive(Clone, Copy)]
+pub struct Watched<'a> {
+    /// The Forest server's log folder.
+    pub logs: &'a LogWatcher,
+    pub backups: &'a BackupStore,
+}
+
 /// The checklist as it stands, with whether the migration could start now.
-/// `logs` watches the Forest server's log folder.
 pub async fn checklist(
     db: &Database,
     migration: &Migration,
-    logs: &LogWatcher,
+    watched: Watched<'_>,
 ) -> Result<Checklist, OpsError> {
     let ticks = db.ticks(migration.name).await?;
-    let sources = Sources {
-        db,
-        migration,
-        logs,
-        migrated_since: super::forest_api::migration_started(db).await?,
-    };
+    let sources = Sources::read(db, migration, watched).await?;
     let mut items = Vec::with_capacity(ITEMS.len());
     for spec in &ITEMS {
-        let evidence = match spec.proof {
-            Some(proof) => sources.evidence(proof).await?,
-            None => None,
-        };
         let tick = ticks
             .iter()
             .find(|(key, _)| key == spec.key)
             .map(|(_, tick)| tick.clone());
+        let evidence = match spec.proof {
+            Some(proof) => sources.evidence(proof).await?.or_else(|| {
+                // Ticked on evidence that is gone (a deleted backup): say so.
+                tick.as_ref()
+                    .and_then(|t| t.evidence.clone())
+                    .map(|href| Evidence {
+                        passed: false,
+                        summary: "the evidence it was ticked on is gone".to_owned(),
+                        href,
+                        at: String::new(),
+                    })
+            }),
+            None => None,
+        };
         items.push(ChecklistItem {
             key: spec.key.to_owned(),
             title: spec.title.to_owned(),
@@ -104,15 +121,17 @@ pub async fn checklist(
     Ok(Checklist {
         migration: migration.name.to_owned(),
         items,
-        readiness: readiness(db, migration).await?,
+        readiness: readiness(db, migration, watched.backups).await?,
     })
 }
 
-/// Ticks (`done`) or unticks an item as `actor`, audited.
+/// Ticks (`done`) or unticks an item as `actor`, audited. A tick of an
+/// item the app can prove remembers the evidence it was given on.
 pub async fn set_item(
     db: &Database,
     actor: &Actor,
     migration: &Migration,
+    watched: Watched<'_>,
     key: &str,
     done: bool,
     note: &str,
@@ -142,8 +161,21 @@ pub async fn set_item(
                 message: "keep the note under 500 characters".to_owned(),
             });
         }
+        let evidence = match (done, spec.proof) {
+            (true, Some(proof)) => Sources::read(db, migration, watched)
+                .await?
+                .evidence(proof)
+                .await?
+                .filter(|e| e.passed)
+                .map(|e| e.href),
+            _ => None,
+        };
         let name = actor.name();
-        let tick = done.then_some((name.as_str(), note));
+        let tick = done.then_some(TickBy {
+            by: &name,
+            note,
+            evidence: evidence.as_deref(),
+        });
         Ok(db.set_tick(migration.name, spec.key, tick).await?)
     })
     .await
@@ -164,18 +196,49 @@ fn status(tick: Option<&Tick>, evidence: Option<&Evidence>) -> ItemStatus {
 struct Sources<'a> {
     db: &'a Database,
     migration: &'a Migration,
-    logs: &'a LogWatcher,
+    watched: Watched<'a>,
     /// When the latest migrate run started.
     migrated_since: Option<OffsetDateTime>,
 }
 
-impl Sources<'_> {
+impl<'a> Sources<'a> {
+    async fn read(
+        db: &'a Database,
+        migration: &'a Migration,
+        watched: Watched<'a>,
+    ) -> Result<Self, OpsError> {
+        Ok(Self {
+            db,
+            migration,
+            watched,
+            migrated_since: super::forest_api::migration_started(db).await?,
+        })
+    }
+
     async fn evidence(&self, proof: Proof) -> Result<Option<Evidence>, OpsError> {
         match proof {
+            Proof::Backup => self.backup(),
             Proof::Verification => self.verification().await,
             Proof::ApiProbe => self.api_probe().await,
             Proof::ErrorLogs => self.error_logs().await,
         }
+    }
+
+    fn backup(&self) -> Result<Option<Evidence>, OpsError> {
+        let latest = latest_verified(self.watched.backups, self.db.name(), None)
+            .map_err(OpsError::Backup)?;
+        Ok(latest.map(|backup| Evidence {
+            passed: true,
+            summary: format!(
+                "backup {}: {} documents in {} collections, verified at {}",
+                backup.name,
+                backup.documents(),
+                backup.collections.len(),
+                backup.verified_at.as_deref().unwrap_or("?")
+            ),
+            href: format!("/backups#backup-{}", backup.name),
+            at: backup.started_at,
+        }))
     }
 
     async fn verification(&self) -> Result<Option<Evidence>, OpsError> {
@@ -232,7 +295,7 @@ impl Sources<'_> {
     }
 
     async fn error_logs(&self) -> Result<Option<Evidence>, OpsError> {
-        let snapshot = super::forest_api::logs(self.db, self.logs).await?;
+        let snapshot = super::forest_api::logs(self.db, self.watched.logs).await?;
         if snapshot.status != LogStatus::Watching {
             return Ok(None);
         }
@@ -248,8 +311,12 @@ impl Sources<'_> {
     }
 }
 
-async fn readiness(db: &Database, migration: &Migration) -> Result<Readiness, OpsError> {
-    let plan = plan(db, migration).await?;
+async fn readiness(
+    db: &Database,
+    migration: &Migration,
+    backups: &BackupStore,
+) -> Result<Readiness, OpsError> {
+    let plan = plan(db, migration, backups).await?;
     let pending = plan
         .changes
         .iter()
@@ -287,6 +354,7 @@ mod tests {
             by: "ada".into(),
             at: String::new(),
             note: String::new(),
+            evidence: None,
         };
         assert_eq!(status(None, None), ItemStatus::Open);
         assert_eq!(status(Some(&tick), None), ItemStatus::Done);

@@ -37,6 +37,8 @@ pub enum OpsError {
     #[error("{0}")]
     Internal(String),
     #[error(transparent)]
+    Backup(#[from] crate::ops::backup::BackupError),
+    #[error(transparent)]
     Database(#[from] DbError),
 }
 
@@ -64,6 +66,7 @@ impl OpsError {
             Self::ChangeFailed { .. } => "CHANGE_FAILED".into(),
             Self::NotFound(_) => "NOT_FOUND".into(),
             Self::Internal(_) => "INTERNAL".into(),
+            Self::Backup(_) => "BACKUP".into(),
             Self::Database(db) => match db.code() {
                 Some(code) => format!("MONGO_{code}"),
                 None if db.is_unreachable() => "DATABASE_UNREACHABLE".into(),

@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::forest_api::{LogWatcher, Prober};
 use crate::monitor::Monitor;
+use crate::ops::backup::{BackupStore, Jobs};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -22,6 +23,9 @@ pub struct AppState {
     /// The Forest API's prober and the Forest server's log watcher.
     pub prober: Prober,
     pub forest_logs: LogWatcher,
+    pub backups: BackupStore,
+    /// The latest backup or restore and its progress.
+    pub jobs: Arc<Jobs>,
 }
 
 impl AppState {
@@ -38,6 +42,7 @@ impl AppState {
             settings.sample_interval(),
             settings.count_interval(),
         );
+        let backups = BackupStore::from_settings(&settings);
         Self {
             prober: Prober::new(settings.forest_api.clone()),
             forest_logs: LogWatcher::new(&settings.forest_logs),
@@ -47,11 +52,21 @@ impl AppState {
             settings: Arc::new(settings),
             started_at: Instant::now(),
             limiter: Arc::default(),
+            backups,
+            jobs: Arc::default(),
         }
     }
 
     /// Starts the background watchers: the log folder, and the probe
     /// rounds while a deployment is in progress.
+    /// What the checklist reads its evidence from besides the database.
+    pub fn watched(&self) -> crate::ops::checklist::Watched<'_> {
+        crate::ops::checklist::Watched {
+            logs: &self.forest_logs,
+            backups: &self.backups,
+        }
+    }
+
     pub fn start_watchers(&self) {
         self.forest_logs.spawn();
         tokio::spawn(crate::ops::forest_api::probe_during_deployments(

@@ -3,13 +3,15 @@
 //! indexes item follows its evidence, going stale when a later
 //! verification fails.
 
+use crate::backup::store_in;
 use crate::helpers::{settings_in, test_db};
 use forest_runbook::db::{Collection, DemoDataSpec};
 use forest_runbook::forest_api::LogWatcher;
 use forest_runbook::model::{AuditFilter, Checklist, ChecklistItem, ItemStatus, ProbeResult};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
-use forest_runbook::ops::checklist::{checklist, set_item};
+use forest_runbook::ops::backup::{self as backups, BackupStore, Jobs};
+use forest_runbook::ops::checklist::{Watched, checklist, set_item};
 use forest_runbook::ops::migration::{PHASE_0, migrate, verify};
 use futures::future::join_all;
 use mongodb::bson::DateTime;
@@ -19,12 +21,31 @@ fn person(name: &str) -> Actor {
     Actor::Cli(name.to_owned())
 }
 
-/// A log watcher with no folder configured.
-fn unwatched() -> LogWatcher {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = settings_in(dir.path()).forest_logs;
-    settings.checkout = PathBuf::new();
-    LogWatcher::new(&settings)
+/// A log watcher with no folder configured and an empty backups folder.
+struct Quiet {
+    logs: LogWatcher,
+    backups: BackupStore,
+    _dir: tempfile::TempDir,
+}
+
+impl Quiet {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = settings_in(dir.path()).forest_logs;
+        settings.checkout = PathBuf::new();
+        Self {
+            logs: LogWatcher::new(&settings),
+            backups: store_in(dir.path()),
+            _dir: dir,
+        }
+    }
+
+    fn watched(&self) -> Watched<'_> {
+        Watched {
+            logs: &self.logs,
+            backups: &self.backups,
+        }
+    }
 }
 
 fn item(list: &Checklist, key: &str) -> ChecklistItem {
@@ -38,6 +59,7 @@ fn item(list: &Checklist, key: &str) -> ChecklistItem {
 #[tokio::test]
 async fn concurrent_ticks_by_two_people_all_survive_with_who_and_when() {
     let db = test_db("checklist_concurrent").await;
+    let quiet = Quiet::new();
     db.prepare_app_collections().await.expect("prepare");
     let (ada, bob) = (person("ada"), person("bob"));
     let ticks = [
@@ -48,14 +70,20 @@ async fn concurrent_ticks_by_two_people_all_survive_with_who_and_when() {
         (&ada, "rollback"),
         (&bob, "rollback"),
     ];
-    let results = join_all(
-        ticks
-            .iter()
-            .map(|(actor, item)| set_item(&db, actor, &PHASE_0, item, true, "checked in staging")),
-    )
+    let results = join_all(ticks.iter().map(|(actor, item)| {
+        set_item(
+            &db,
+            actor,
+            &PHASE_0,
+            quiet.watched(),
+            item,
+            true,
+            "checked in staging",
+        )
+    }))
     .await;
     assert!(results.iter().all(Result::is_ok), "{results:?}");
-    let list = checklist(&db, &PHASE_0, &unwatched())
+    let list = checklist(&db, &PHASE_0, quiet.watched())
         .await
         .expect("checklist");
     for (key, by) in [
@@ -96,10 +124,10 @@ async fn concurrent_ticks_by_two_people_all_survive_with_who_and_when() {
         .expect("audit");
     assert_eq!(ticked.len(), 6, "every tick is audited");
 
-    set_item(&db, &ada, &PHASE_0, "backup", false, "")
+    set_item(&db, &ada, &PHASE_0, quiet.watched(), "backup", false, "")
         .await
         .expect("untick");
-    let list = checklist(&db, &PHASE_0, &unwatched())
+    let list = checklist(&db, &PHASE_0, quiet.watched())
         .await
         .expect("checklist");
     assert_eq!(list.items[0].status, ItemStatus::Open);
@@ -110,10 +138,19 @@ async fn concurrent_ticks_by_two_people_all_survive_with_who_and_when() {
 #[tokio::test]
 async fn an_unknown_item_is_refused_and_changes_nothing() {
     let db = test_db("checklist_unknown").await;
+    let quiet = Quiet::new();
     db.prepare_app_collections().await.expect("prepare");
-    let error = set_item(&db, &person("ada"), &PHASE_0, "launch", true, "")
-        .await
-        .expect_err("no such item");
+    let error = set_item(
+        &db,
+        &person("ada"),
+        &PHASE_0,
+        quiet.watched(),
+        "launch",
+        true,
+        "",
+    )
+    .await
+    .expect_err("no such item");
     assert!(
         matches!(error, OpsError::InvalidInput { field: "item", .. }),
         "{error}"
@@ -125,6 +162,7 @@ async fn an_unknown_item_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_fails() {
     let db = test_db("checklist_evidence").await;
+    let quiet = Quiet::new();
     db.prepare_app_collections().await.expect("prepare");
     let spec = DemoDataSpec {
         users: 5,
@@ -135,7 +173,7 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
     };
     db.write_demo_data(spec, false).await.expect("demo data");
     let indexes = |list: &Checklist| item(list, "indexes");
-    let before = checklist(&db, &PHASE_0, &unwatched())
+    let before = checklist(&db, &PHASE_0, quiet.watched())
         .await
         .expect("checklist");
     assert!(before.readiness.ready, "{:?}", before.readiness);
@@ -144,9 +182,11 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
 
     let ada = person("ada");
     migrate(&db, &ada, &PHASE_0).await.expect("migrate");
-    let passed = verify(&db, &ada, &PHASE_0).await.expect("verify");
+    let passed = verify(&db, &ada, &PHASE_0, &quiet.backups)
+        .await
+        .expect("verify");
     assert!(passed.passed);
-    let after = checklist(&db, &PHASE_0, &unwatched())
+    let after = checklist(&db, &PHASE_0, quiet.watched())
         .await
         .expect("checklist");
     let item = indexes(&after);
@@ -157,16 +197,26 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
     assert!(evidence.href.contains("latest-verification"));
     assert!(!after.readiness.ready, "nothing left to apply");
 
-    set_item(&db, &ada, &PHASE_0, "indexes", true, "looked myself")
-        .await
-        .expect("tick");
+    set_item(
+        &db,
+        &ada,
+        &PHASE_0,
+        quiet.watched(),
+        "indexes",
+        true,
+        "looked myself",
+    )
+    .await
+    .expect("tick");
     db.drop_index(Collection::Tasks, "Task_clientId_key")
         .await
         .expect("drop an index behind the app's back");
-    let failed = verify(&db, &ada, &PHASE_0).await.expect("verify");
+    let failed = verify(&db, &ada, &PHASE_0, &quiet.backups)
+        .await
+        .expect("verify");
     assert!(!failed.passed);
     let stale = indexes(
-        &checklist(&db, &PHASE_0, &unwatched())
+        &checklist(&db, &PHASE_0, quiet.watched())
             .await
             .expect("checklist"),
     );
@@ -196,6 +246,7 @@ fn probe(passed: bool) -> ProbeResult {
 #[tokio::test]
 async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migration_started() {
     let db = test_db("checklist_forest").await;
+    let quiet = Quiet::new();
     db.prepare_app_collections().await.expect("prepare");
     let spec = DemoDataSpec {
         users: 3,
@@ -217,7 +268,16 @@ async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migratio
         .await
         .expect("a probe before");
 
-    let before = checklist(&db, &PHASE_0, &logs).await.expect("checklist");
+    let before = checklist(
+        &db,
+        &PHASE_0,
+        Watched {
+            logs: &logs,
+            backups: &quiet.backups,
+        },
+    )
+    .await
+    .expect("checklist");
     assert!(
         item(&before, "api").evidence.is_none(),
         "a probe before the migration proves nothing"
@@ -228,26 +288,53 @@ async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migratio
         .await
         .expect("migrate");
     logs.look();
-    let quiet = checklist(&db, &PHASE_0, &logs).await.expect("checklist");
-    assert_eq!(item(&quiet, "logs").status, ItemStatus::Done);
+    let calm = checklist(
+        &db,
+        &PHASE_0,
+        Watched {
+            logs: &logs,
+            backups: &quiet.backups,
+        },
+    )
+    .await
+    .expect("checklist");
+    assert_eq!(item(&calm, "logs").status, ItemStatus::Done);
     assert!(
-        item(&quiet, "logs")
+        item(&calm, "logs")
             .evidence
             .expect("evidence")
             .summary
             .starts_with("0 error lines")
     );
     assert_eq!(
-        item(&quiet, "api").status,
+        item(&calm, "api").status,
         ItemStatus::Open,
         "no probe since"
     );
 
     db.insert_probes(&[probe(true)]).await.expect("probe");
-    let probed = checklist(&db, &PHASE_0, &logs).await.expect("checklist");
+    let probed = checklist(
+        &db,
+        &PHASE_0,
+        Watched {
+            logs: &logs,
+            backups: &quiet.backups,
+        },
+    )
+    .await
+    .expect("checklist");
     assert_eq!(item(&probed, "api").status, ItemStatus::Done);
     db.insert_probes(&[probe(false)]).await.expect("probe");
-    let failing = checklist(&db, &PHASE_0, &logs).await.expect("checklist");
+    let failing = checklist(
+        &db,
+        &PHASE_0,
+        Watched {
+            logs: &logs,
+            backups: &quiet.backups,
+        },
+    )
+    .await
+    .expect("checklist");
     assert_eq!(item(&failing, "api").status, ItemStatus::NeedsAttention);
     assert!(
         item(&failing, "api")
@@ -264,7 +351,16 @@ async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migratio
     )
     .expect("append an error line");
     logs.look();
-    let noisy = checklist(&db, &PHASE_0, &logs).await.expect("checklist");
+    let noisy = checklist(
+        &db,
+        &PHASE_0,
+        Watched {
+            logs: &logs,
+            backups: &quiet.backups,
+        },
+    )
+    .await
+    .expect("checklist");
     assert_eq!(item(&noisy, "logs").status, ItemStatus::NeedsAttention);
     assert!(
         item(&noisy, "logs")
@@ -272,6 +368,75 @@ async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migratio
             .expect("evidence")
             .summary
             .starts_with("1 error lines")
+    );
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn the_backup_item_is_proven_by_a_verified_backup_and_needs_attention_once_it_is_deleted() {
+    let db = test_db("checklist_backup").await;
+    let quiet = Quiet::new();
+    db.prepare_app_collections().await.expect("prepare");
+    let spec = DemoDataSpec {
+        users: 3,
+        tasks: 20,
+        sessions: 10,
+        messy: false,
+        seed: 5,
+    };
+    db.write_demo_data(spec, false).await.expect("demo data");
+    let ada = person("ada");
+    let backup = |list: &Checklist| item(list, "backup");
+    let before = checklist(&db, &PHASE_0, quiet.watched())
+        .await
+        .expect("checklist");
+    assert_eq!(backup(&before).status, ItemStatus::Open);
+
+    let taken = backups::backup(&db, &quiet.backups, &Jobs::default(), &ada, false)
+        .await
+        .expect("backup");
+    let unverified = checklist(&db, &PHASE_0, quiet.watched())
+        .await
+        .expect("checklist");
+    assert_eq!(
+        backup(&unverified).status,
+        ItemStatus::Open,
+        "not verified yet"
+    );
+    backups::verify_backup(&db, &quiet.backups, &ada, &taken.name)
+        .await
+        .expect("verify");
+    let proven = checklist(&db, &PHASE_0, quiet.watched())
+        .await
+        .expect("checklist");
+    assert_eq!(backup(&proven).status, ItemStatus::Done);
+    let evidence = backup(&proven).evidence.expect("evidence");
+    assert!(
+        evidence.summary.contains(&taken.name),
+        "{}",
+        evidence.summary
+    );
+
+    set_item(&db, &ada, &PHASE_0, quiet.watched(), "backup", true, "")
+        .await
+        .expect("tick");
+    backups::delete(&db, &quiet.backups, &ada, &taken.name)
+        .await
+        .expect("delete");
+    let gone = checklist(&db, &PHASE_0, quiet.watched())
+        .await
+        .expect("checklist");
+    assert_eq!(
+        backup(&gone).status,
+        ItemStatus::NeedsAttention,
+        "ticked on a backup that is gone"
+    );
+    assert!(
+        backup(&gone)
+            .evidence
+            .expect("evidence")
+            .href
+            .contains(&taken.name)
     );
     db.drop_database().await.expect("drop");
 }

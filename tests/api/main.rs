@@ -2,6 +2,8 @@
 //! one server per test binary and one database per test.
 
 mod accounts;
+mod backup;
+mod backup_input;
 mod checklist;
 mod demo_data;
 mod embedded;

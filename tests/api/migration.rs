@@ -7,9 +7,11 @@ use forest_runbook::db::{Database, DemoDataSpec};
 use forest_runbook::model::{ChangeOutcome, ChangeStatus, MigrationState};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
+use forest_runbook::ops::backup::BackupStore;
 use forest_runbook::ops::migration::{PHASE_0, migrate, plan, revert, verify};
 use mongodb::bson::{Document, doc};
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 fn spec(messy: bool) -> DemoDataSpec {
     DemoDataSpec {
@@ -21,13 +23,22 @@ fn spec(messy: bool) -> DemoDataSpec {
     }
 }
 
+/// A backups folder that does not exist: the steps see no backup.
+fn no_backups() -> BackupStore {
+    BackupStore::new(
+        "/nonexistent/forest-runbook-backups",
+        0,
+        Duration::from_secs(3_600),
+    )
+}
+
 fn cli() -> Actor {
     Actor::Cli("test".into())
 }
 
 /// Every document and every index of every collection, as text: equal
 /// snapshots mean nothing changed.
-async fn snapshot(db: &Database) -> BTreeMap<String, String> {
+pub async fn snapshot(db: &Database) -> BTreeMap<String, String> {
     let raw = raw(db).await;
     let mut names = raw.list_collection_names().await.expect("names");
     names.retain(|n| !n.starts_with("runbook_"));
@@ -61,7 +72,7 @@ async fn snapshot(db: &Database) -> BTreeMap<String, String> {
 async fn migrate_refuses_on_duplicates_and_changes_nothing_then_runs_after_cleanup() {
     let db = test_db("mig_dups").await;
     db.write_demo_data(spec(true), false).await.expect("demo");
-    let planned = plan(&db, &PHASE_0).await.expect("plan");
+    let planned = plan(&db, &PHASE_0, &no_backups()).await.expect("plan");
     assert!(
         planned
             .changes
@@ -152,7 +163,12 @@ async fn migrate_refuses_on_duplicates_and_changes_nothing_then_runs_after_clean
             .iter()
             .all(|c| c.outcome == ChangeOutcome::Skipped)
     );
-    assert!(verify(&db, &cli(), &PHASE_0).await.expect("verify").passed);
+    assert!(
+        verify(&db, &cli(), &PHASE_0, &no_backups())
+            .await
+            .expect("verify")
+            .passed
+    );
     db.drop_database().await.expect("drop");
 }
 
@@ -168,7 +184,7 @@ async fn an_index_with_the_same_name_but_other_options_is_a_reported_conflict() 
         })
         .await
         .expect("seed's sparse index");
-    let planned = plan(&db, &PHASE_0).await.expect("plan");
+    let planned = plan(&db, &PHASE_0, &no_backups()).await.expect("plan");
     let task = planned
         .changes
         .iter()
@@ -271,7 +287,10 @@ async fn a_run_whose_process_died_is_interrupted_and_the_next_run_finishes_it() 
     assert!(matches!(refused, OpsError::LockHeld { ref owner, .. } if owner == "dead-process"));
     tokio::time::sleep(lease * 2).await;
     assert_eq!(
-        plan(&db, &PHASE_0).await.expect("plan").state,
+        plan(&db, &PHASE_0, &no_backups())
+            .await
+            .expect("plan")
+            .state,
         MigrationState::Interrupted
     );
 
@@ -329,12 +348,12 @@ async fn revert_restores_the_index_set_keeps_history_and_needs_the_typed_name() 
     migrate(&db, &cli(), &PHASE_0).await.expect("migrate");
     assert_ne!(snapshot(&db).await, before);
 
-    let wrong = revert(&db, &cli(), &PHASE_0, "not-the-name").await;
+    let wrong = revert(&db, &cli(), &PHASE_0, "not-the-name", &no_backups()).await;
     assert!(
         matches!(wrong, Err(OpsError::InvalidInput { .. })),
         "{wrong:?}"
     );
-    let run = revert(&db, &cli(), &PHASE_0, db.name())
+    let run = revert(&db, &cli(), &PHASE_0, db.name(), &no_backups())
         .await
         .expect("revert");
     assert_eq!(run.kind, "revert");
@@ -351,7 +370,10 @@ async fn revert_restores_the_index_set_keeps_history_and_needs_the_typed_name() 
             .any(|r| r.kind == "migrate" && r.state == MigrationState::RolledBack)
     );
     assert_eq!(
-        plan(&db, &PHASE_0).await.expect("plan").state,
+        plan(&db, &PHASE_0, &no_backups())
+            .await
+            .expect("plan")
+            .state,
         MigrationState::RolledBack
     );
     db.drop_database().await.expect("drop");

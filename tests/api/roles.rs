@@ -58,6 +58,22 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ),
     ("clear_threshold", Some(Role::Admin), "series=ops/insert"),
     ("list_users", Some(Role::Admin), ""),
+    ("list_backups", Some(Role::Viewer), ""),
+    ("backup_progress", Some(Role::Viewer), ""),
+    ("start_backup", Some(Role::ReleaseManager), ""),
+    ("cancel_backup", Some(Role::ReleaseManager), ""),
+    (
+        "verify_backup",
+        Some(Role::ReleaseManager),
+        "name=no-such-backup",
+    ),
+    ("delete_backup", Some(Role::Admin), "name=no-such-backup"),
+    ("import_backup", Some(Role::Admin), "path=/nonexistent/dump"),
+    (
+        "start_restore",
+        Some(Role::Admin),
+        "name=no-such-backup&confirmation=wrong-name",
+    ),
     (
         "create_user",
         Some(Role::Admin),
@@ -100,7 +116,11 @@ pub async fn seed_accounts(db: &Database) {
 pub async fn app_with_accounts(db: &Database) -> Router {
     seed_accounts(db).await;
     let dir = tempfile::tempdir().expect("temp dir");
-    router(AppState::new(settings_in(dir.path()), db.clone()))
+    let mut settings = settings_in(dir.path());
+    // A folder that cannot be made: the calls that would write a backup
+    // fail after their role check, and nothing outlives the test.
+    settings.paths.backups_dir = "/dev/null/forest-runbook-backups".into();
+    router(AppState::new(settings, db.clone()))
 }
 
 pub async fn cookie_for(db: &Database, name: &str) -> String {

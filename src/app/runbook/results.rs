@@ -48,6 +48,17 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
                 .map(|d| view! { <li>{d.summary()}</li> })
                 .collect_view()}
         </ul>
+        <p data-testid="recent-backup">
+            {match plan.recent_backup {
+                Some(backup) => format!("Recent verified backup: {backup}."),
+                None => {
+                    format!(
+                        "No verified backup from the last {} hours: take and verify one first.",
+                        plan.backup_window_hours,
+                    )
+                }
+            }}
+        </p>
         {if ready {
             view! { <p class="ok" role="status">"Ready: migrate would run."</p> }.into_any()
         } else {

@@ -7,11 +7,16 @@ use crate::model::{
     ChangeStatus, DuplicateReport, MigrationState, Plan, PlannedChange, ReportPage,
 };
 use crate::ops::OpsError;
+use crate::ops::backup::{BackupStore, latest_verified};
 
 /// Duplicated values listed per key in a plan.
 const SAMPLE: u64 = 5;
 
-pub async fn plan(db: &Database, migration: &Migration) -> Result<Plan, OpsError> {
+pub async fn plan(
+    db: &Database,
+    migration: &Migration,
+    backups: &BackupStore,
+) -> Result<Plan, OpsError> {
     let shape = db.server_shape().await?;
     let changes = planned_changes(db, migration).await?;
     let duplicates = duplicates(db, migration).await?;
@@ -33,6 +38,9 @@ pub async fn plan(db: &Database, migration: &Migration) -> Result<Plan, OpsError
         changes,
         duplicates,
         lock,
+        recent_backup: latest_verified(backups, db.name(), Some(backups.fresh_for()))?
+            .map(|m| format!("{} (started {})", m.name, m.started_at)),
+        backup_window_hours: backups.fresh_for().as_secs() / 3_600,
         blockers,
     })
 }

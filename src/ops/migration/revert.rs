@@ -1,6 +1,8 @@
 //! `revert` (rollback option 1): drops exactly what the migration's runs
 //! recorded as applied, newest first, and marks those runs `rolled_back`,
-//! keeping their history. Never drops what the migration did not create.
+//! keeping their history. Never drops what the migration did not create;
+//! a collection it created that holds documents is exported into a backup
+//! first.
 
 use super::declaration::{Change, Migration};
 use super::lease;
@@ -9,6 +11,7 @@ use crate::db::Database;
 use crate::model::{ChangeOutcome, MigrationState, RunRecord};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
+use crate::ops::backup::{self, BackupStore};
 use crate::ops::four_eyes;
 
 pub const ACTION: &str = "rollback.revert";
@@ -19,6 +22,7 @@ pub async fn revert(
     actor: &Actor,
     migration: &Migration,
     confirmation: &str,
+    backups: &BackupStore,
 ) -> Result<RunRecord, OpsError> {
     audit::audited(db, actor, "step.revert", migration.name, async {
         if confirmation != db.name() {
@@ -29,7 +33,7 @@ pub async fn revert(
         }
         four_eyes::authorize(db, actor, ACTION, migration.name).await?;
         let lease = lease::take(db, actor).await?;
-        let reverted = undo(db, actor, migration).await;
+        let reverted = undo(db, actor, migration, backups).await;
         let released = lease.release().await;
         let run = reverted?;
         released?;
@@ -58,41 +62,65 @@ async fn created_by_runs(db: &Database, migration: &Migration) -> Result<Vec<Cha
         .collect())
 }
 
-fn undo_description(change: &Change) -> String {
+fn undo_description(change: &Change, exported_to: Option<&str>) -> String {
     match change {
-        Change::CreateCollection { collection } => format!("drop collection {}", collection.name()),
+        Change::CreateCollection { collection } => match exported_to {
+            Some(backup) => format!(
+                "drop collection {} (its documents exported into backup {backup})",
+                collection.name()
+            ),
+            None => format!("drop collection {}", collection.name()),
+        },
         Change::CreateIndex(spec) => {
             format!("drop index {} on {}", spec.name, spec.collection.name())
         }
     }
 }
 
-async fn undo(db: &Database, actor: &Actor, migration: &Migration) -> Result<RunRecord, OpsError> {
+async fn undo(
+    db: &Database,
+    actor: &Actor,
+    migration: &Migration,
+    backups: &BackupStore,
+) -> Result<RunRecord, OpsError> {
     db.mark_interrupted(migration.name).await?;
     let created = created_by_runs(db, migration).await?;
+    let mut holding_data = Vec::new();
     for change in &created {
-        if let Change::CreateCollection { collection } = change {
-            let documents = db.count(*collection).await?;
-            if documents > 0 {
-                return Err(OpsError::Conflict(format!(
-                    "{} holds {documents} documents; revert drops it only when it is empty, \
-                     until backups can keep its data (restore from a backup instead)",
-                    collection.name()
-                )));
-            }
+        if let Change::CreateCollection { collection } = change
+            && db.count(*collection).await? > 0
+        {
+            holding_data.push(collection.name().to_owned());
         }
     }
+    // Nothing is lost: collections that hold documents go into a backup first.
+    let exported_to = if holding_data.is_empty() {
+        None
+    } else {
+        Some(backup::export_collections(db, backups, actor, &holding_data).await?)
+    };
+    let describe = |change: &Change| {
+        let exported = match change {
+            Change::CreateCollection { collection }
+                if holding_data.iter().any(|n| n == collection.name()) =>
+            {
+                exported_to.as_deref()
+            }
+            _ => None,
+        };
+        undo_description(change, exported)
+    };
     let run = db
         .start_run(
             migration.name,
             "revert",
             &migration.checksum(),
             &actor.name(),
-            &pending(created.iter().map(undo_description)),
+            &pending(created.iter().map(&describe)),
         )
         .await?;
     for (index, change) in created.iter().enumerate() {
-        record(db, &run, index, undo_description(change), async {
+        record(db, &run, index, describe(change), async {
             match change {
                 Change::CreateCollection { collection } => db.drop_collection(*collection).await?,
                 Change::CreateIndex(spec) => db.drop_index(spec.collection, spec.name).await?,

@@ -7,23 +7,29 @@ use crate::db::Database;
 use crate::model::{ChangeStatus, Verification, VerifyCheck};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
+use crate::ops::backup::{BackupStore, latest_verified};
 
 pub async fn verify(
     db: &Database,
     actor: &Actor,
     migration: &Migration,
+    backups: &BackupStore,
 ) -> Result<Verification, OpsError> {
     audit::audited(
         db,
         actor,
         "step.verify",
         migration.name,
-        checks(db, migration),
+        checks(db, migration, backups),
     )
     .await
 }
 
-async fn checks(db: &Database, migration: &Migration) -> Result<Verification, OpsError> {
+async fn checks(
+    db: &Database,
+    migration: &Migration,
+    backups: &BackupStore,
+) -> Result<Verification, OpsError> {
     let mut checks = Vec::new();
     for planned in plan::planned_changes(db, migration).await? {
         let (passed, evidence) = match planned.status {
@@ -64,6 +70,31 @@ async fn checks(db: &Database, migration: &Migration) -> Result<Verification, Op
             !uses_index,
             format!("winning plan: {plan}"),
         ));
+    }
+    match latest_verified(backups, db.name(), None)? {
+        Some(backup) => {
+            for collection in &backup.collections {
+                let now = db.count_named(&collection.name).await?;
+                checks.push(check(
+                    format!(
+                        "{} count equals the latest verified backup",
+                        collection.name
+                    ),
+                    now == collection.documents,
+                    false,
+                    format!(
+                        "{now} now, {} in backup {}",
+                        collection.documents, backup.name
+                    ),
+                ));
+            }
+        }
+        None => checks.push(check(
+            "counts equal the latest verified backup".to_owned(),
+            false,
+            true,
+            "no verified backup of this database to compare with".to_owned(),
+        )),
     }
     let health = crate::ops::health::check(db, std::time::Instant::now()).await;
     checks.push(check(

@@ -1,0 +1,192 @@
+//! The "Measure" for backups, in one run against a real
+//! `secantusd-rs` (2G cache): backup time over a bare cursor read of the
+//! same collections (goal: at most about 1.1), and restore time over bare
+//! unordered `insert_many` plus `createIndexes` of the same documents
+//! (goal: at most 1.25). The restore verifies the backup first (every file
+//! re-read and hashed, every document parsed); its time is printed with
+//! and without that verification. Read and backup take the fastest of
+//! three alternating runs. The bare load runs first and the
+//! restore last, each after a large write.
+//!
+//! Sizes: the 1M tasks, 300k focus sessions and 100k users times
+//! `BENCH_SCALE` (default 0.2). Run:
+//! `cargo bench --features ssr --bench backup_restore [--profile dev]`.
+
+use forest_runbook::db::{Database, DemoDataSpec, EmbeddedServer};
+use forest_runbook::ops::audit::Actor;
+use forest_runbook::ops::backup::{self, BackupStore, Jobs};
+use mongodb::bson::{Document, RawDocumentBuf, doc};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+type AnyError = Box<dyn std::error::Error + Send + Sync>;
+
+const COLLECTIONS: [&str; 3] = ["users", "tasks", "focus_sessions"];
+/// Documents per bare `insert_many`, as the restore batches them.
+const BATCH: usize = 10_000;
+
+fn scaled(n: f64, scale: f64) -> usize {
+    (n * scale).round() as usize
+}
+
+async fn timed<T>(
+    work: impl Future<Output = Result<T, AnyError>>,
+) -> Result<(T, Duration), AnyError> {
+    let started = Instant::now();
+    let value = work.await?;
+    Ok((value, started.elapsed()))
+}
+
+async fn bare_read(raw: &mongodb::Database) -> Result<u64, AnyError> {
+    let mut bytes = 0_u64;
+    for name in COLLECTIONS {
+        let mut cursor = raw.collection::<RawDocumentBuf>(name).find(doc! {}).await?;
+        while cursor.advance().await? {
+            bytes += cursor.current().as_bytes().len() as u64;
+        }
+    }
+    Ok(bytes)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), AnyError> {
+    let scale: f64 = std::env::var("BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.2);
+    let binary = std::env::var_os("SECANTUSD_BIN")
+        .map_or_else(|| PathBuf::from("secantusd-rs"), PathBuf::from);
+    let work = tempfile::tempdir()?;
+    let server = EmbeddedServer::start(
+        &binary,
+        &work.path().join("db"),
+        Duration::from_secs(120),
+        &["--cache-size", "2G"],
+    )
+    .await?;
+    let outcome = run(&server.uri(), work.path(), scale).await;
+    server.stop().await?;
+    outcome
+}
+
+async fn run(uri: &str, work: &std::path::Path, scale: f64) -> Result<(), AnyError> {
+    let spec = DemoDataSpec {
+        users: scaled(100_000.0, scale),
+        tasks: scaled(1_000_000.0, scale),
+        sessions: scaled(300_000.0, scale),
+        messy: false,
+        seed: 1,
+    };
+    let db = Database::connect(uri, "bench").await?;
+    db.prepare_app_collections().await?;
+    let (_, built) = timed(async { Ok(db.write_demo_data(spec, false).await?) }).await?;
+    println!(
+        "database: {} users, {} tasks, {} focus sessions (scale {scale}), built in {:.1} s",
+        spec.users,
+        spec.tasks,
+        spec.sessions,
+        built.as_secs_f64()
+    );
+    let raw = mongodb::Client::with_uri_str(uri).await?.database("bench");
+
+    // Reading and backing up are short: each runs three times, alternately,
+    // and the fastest run counts (the machine is shared).
+    let store = BackupStore::new(work.join("backups"), 0, Duration::from_secs(3_600));
+    let actor = Actor::Cli("bench".into());
+    let (mut read, mut backed_up) = (Duration::MAX, Duration::MAX);
+    let (mut bytes, mut latest) = (0, None);
+    for _ in 0..3 {
+        let (read_bytes, took) = timed(bare_read(&raw)).await?;
+        (bytes, read) = (read_bytes, read.min(took));
+        let (manifest, took) = timed(async {
+            Ok(backup::backup(&db, &store, &Jobs::default(), &actor, false).await?)
+        })
+        .await?;
+        backed_up = backed_up.min(took);
+        latest = Some(manifest);
+    }
+    let manifest = latest.ok_or("no backup was taken")?;
+    // What a backup asks before it reads: the free-space estimate and the listing.
+    let (_, stats) = timed(async { Ok(db.data_size().await?) }).await?;
+    let (_, listing) = timed(async { Ok(db.dump_sources().await?) }).await?;
+    let (_, verified) =
+        timed(async { Ok(backup::verify_backup(&db, &store, &actor, &manifest.name).await?) })
+            .await?;
+    // The same documents and index specs, held in memory before the clock starts.
+    let mut loads = Vec::new();
+    for name in COLLECTIONS {
+        let collection = raw.collection::<RawDocumentBuf>(name);
+        let mut cursor = collection.find(doc! {}).await?;
+        let mut documents = Vec::new();
+        while cursor.advance().await? {
+            documents.push(cursor.current().to_raw_document_buf());
+        }
+        let mut specs = Vec::new();
+        let mut listed = collection.list_indexes().await?.with_type::<Document>();
+        while listed.advance().await? {
+            let spec = listed.deserialize_current()?;
+            if spec.get_str("name") != Ok("_id_") {
+                specs.push(spec);
+            }
+        }
+        loads.push((name, documents, specs));
+    }
+    let (_, bare) = timed(async {
+        for (name, documents, specs) in &loads {
+            let collection = raw.collection::<RawDocumentBuf>(name);
+            collection.drop().await?;
+            raw.create_collection(*name).await?;
+            for batch in documents.chunks(BATCH) {
+                collection
+                    .insert_many(batch.to_vec())
+                    .ordered(false)
+                    .await?;
+            }
+            if !specs.is_empty() {
+                raw.run_command(doc! { "createIndexes": *name, "indexes": specs.clone() })
+                    .await?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+
+    // Last, so that it runs after a large write as the bare load did.
+    let (_, restored) = timed(async {
+        Ok(backup::restore(
+            &db,
+            &store,
+            &Jobs::default(),
+            &actor,
+            &manifest.name,
+            db.name(),
+        )
+        .await?)
+    })
+    .await?;
+
+    let s = |d: Duration| d.as_secs_f64();
+    println!(
+        "dump: {} documents, {} bytes of BSON",
+        manifest.documents(),
+        bytes
+    );
+    println!("bare cursor read        {:>8.2} s", s(read));
+    println!("backup                  {:>8.2} s", s(backed_up));
+    println!("  of which dbStats      {:>8.2} s", s(stats));
+    println!("  of which listing      {:>8.2} s", s(listing));
+    println!("verify                  {:>8.2} s", s(verified));
+    println!("restore (with verify)   {:>8.2} s", s(restored));
+    println!("bare insert_many+index  {:>8.2} s", s(bare));
+    println!(
+        "backup / bare read = {:.2} (goal <= 1.1; throughput ratio {:.2}, goal >= 0.9)",
+        s(backed_up) / s(read),
+        s(read) / s(backed_up)
+    );
+    println!(
+        "restore / bare insert+index = {:.2} with its verification, {:.2} without (goal <= 1.25)",
+        s(restored) / s(bare),
+        s(restored.saturating_sub(verified)) / s(bare)
+    );
+    Ok(())
+}

@@ -1,0 +1,78 @@
+// Backups: a release manager takes one and watches it finish; an admin
+// restores one behind the typed database name and watches the progress
+// bar; a release manager is offered no restore and the server refuses it.
+import { test, expect } from '@playwright/test';
+import { signInAndOpen } from '../helpers/session.mjs';
+
+test('a release manager takes a backup from the Runbook and sees it complete', async ({ page, javaScriptEnabled }) => {
+  await signInAndOpen(page, 'release', '/runbook', javaScriptEnabled);
+  await page.getByRole('button', { name: 'Take a backup' }).click();
+  if (javaScriptEnabled) {
+    await expect(page.getByTestId('job-state')).toHaveText('done');
+    await expect(page.getByRole('progressbar', { name: 'Backup progress' })).toHaveAttribute('value', '100');
+    await expect(page.getByRole('table', { name: 'Backup by collection' })).toContainText('tasks');
+  } else {
+    // Without JavaScript the form posts and the page comes back with the job as it stands.
+    await page.goto('/backups');
+    await expect(page.getByTestId('job-state')).toHaveText(/running|done/);
+  }
+  await page.goto('/backups');
+  await expect(page.getByRole('table', { name: 'Backups' })).toContainText('complete');
+  await expect(page.getByRole('button', { name: 'Restore the backup' })).toHaveCount(0);
+});
+
+test('an admin restores a backup after typing the database name and watches the progress', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'the live progress is shown by the hydrated page');
+  await signInAndOpen(page, 'admin', '/backups', true);
+  await page.getByRole('button', { name: 'Take a backup' }).click();
+  await expect(page.getByTestId('job-state')).toHaveText('done');
+  const table = page.getByRole('table', { name: 'Backups' });
+  await expect(table).toContainText('complete');
+  const name = await page.getByLabel('Backup to restore').locator('option').first().getAttribute('value');
+  await page.getByRole('button', { name: `Verify ${name}` }).click();
+  await expect(table.getByRole('row').filter({ hasText: name })).not.toContainText('not verified');
+
+  await page.getByLabel('Backup to restore').selectOption(name);
+  await page.getByLabel('Database name').fill('not-the-database');
+  await page.getByRole('button', { name: 'Restore the backup' }).click();
+  await expect(page.getByRole('alert')).toContainText('type the database name, forest, to confirm');
+
+  await page.getByLabel('Database name').fill('forest');
+  await page.getByRole('button', { name: 'Restore the backup' }).click();
+  await expect(page.getByRole('progressbar', { name: 'Restore progress' })).toBeVisible();
+  await expect(page.getByTestId('job-state')).toHaveText('done');
+  await expect(page.getByRole('progressbar', { name: 'Restore progress' })).toHaveAttribute('value', '100');
+  await expect(page.getByRole('table', { name: 'Restore by collection' })).toContainText('focus_sessions');
+});
+
+test('with JavaScript off an admin restores through the plain form and the page shows the job', async ({ page, javaScriptEnabled }) => {
+  test.skip(javaScriptEnabled, 'the hydrated page is covered above');
+  await signInAndOpen(page, 'admin', '/backups', false);
+  await page.getByRole('button', { name: 'Take a backup' }).click();
+  // The plain form posts, and the server sends the browser back to the page.
+  await page.waitForURL(/\/backups\??$/);
+  await page.waitForLoadState('load');
+  await page.goto('/backups');
+  await expect(page.getByRole('table', { name: 'Backups' })).toContainText('complete');
+  const name = await page.getByLabel('Backup to restore').locator('option').first().getAttribute('value');
+  await page.getByLabel('Backup to restore').selectOption(name);
+  await page.getByLabel('Database name').fill('forest');
+  await page.getByRole('button', { name: 'Restore the backup' }).click();
+  await page.goto('/backups');
+  await expect(page.getByRole('progressbar', { name: 'Restore progress' })).toBeVisible();
+  await expect(page.getByTestId('job-state')).toHaveText(/running|done/);
+});
+
+test('a release manager cannot restore, and a viewer cannot take a backup', async ({ page, javaScriptEnabled }) => {
+  await signInAndOpen(page, 'release', '/backups', javaScriptEnabled);
+  await expect(page.getByRole('button', { name: 'Restore the backup' })).toHaveCount(0);
+  const forced = await page.request.post('/api/start_restore', { form: { name: 'x', confirmation: 'forest' } });
+  expect(forced.status()).toBe(403);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  await signInAndOpen(page, 'viewer', '/backups', javaScriptEnabled);
+  await expect(page.getByRole('heading', { level: 1, name: 'Backups' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Take a backup' })).toHaveCount(0);
+  const refused = await page.request.post('/api/start_backup', { form: {} });
+  expect(refused.status()).toBe(403);
+});

@@ -1,0 +1,123 @@
+//! Backups and restore: the list and the live progress for everyone; take,
+//! cancel and verify for release managers; delete, import and restore for
+//! admins. Long work runs in the background; the page polls its progress.
+
+use crate::model::{AppError, JobProgress, Manifest};
+use leptos::prelude::*;
+
+#[server(endpoint = "list_backups")]
+pub async fn list_backups() -> Result<Vec<Manifest>, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Viewer, "backup.list").await?;
+        let listed = edge::state()?.backups.list();
+        listed.map_err(|e| edge::respond(e.into()))
+    })
+    .await
+}
+
+#[server(endpoint = "backup_progress")]
+pub async fn backup_progress() -> Result<Option<JobProgress>, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Viewer, "backup.progress").await?;
+        Ok(edge::state()?.jobs.snapshot())
+    })
+    .await
+}
+
+/// Starts a backup; answers its name at once. `gzip` is a checkbox: absent when unticked.
+#[server(endpoint = "start_backup")]
+pub async fn start_backup(gzip: Option<bool>) -> Result<String, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        let actor =
+            edge::require_actor(crate::model::Role::ReleaseManager, "backup.create").await?;
+        let state = edge::state()?;
+        let gzip = gzip.unwrap_or(false);
+        crate::ops::backup::start_backup(state.db, state.backups, state.jobs, actor, gzip)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(endpoint = "cancel_backup")]
+pub async fn cancel_backup() -> Result<bool, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        let actor =
+            edge::require_actor(crate::model::Role::ReleaseManager, "backup.cancel").await?;
+        let state = edge::state()?;
+        let cancelled = state.jobs.cancel();
+        crate::ops::audit::record(&state.db, &actor, "backup.cancel", "", Ok(()))
+            .await
+            .map_err(edge::respond)?;
+        Ok(cancelled)
+    })
+    .await
+}
+
+#[server(endpoint = "verify_backup")]
+pub async fn verify_backup(name: String) -> Result<Manifest, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        let actor =
+            edge::require_actor(crate::model::Role::ReleaseManager, "backup.verify").await?;
+        let state = edge::state()?;
+        crate::ops::backup::verify_backup(&state.db, &state.backups, &actor, &name)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(endpoint = "delete_backup")]
+pub async fn delete_backup(name: String) -> Result<(), AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        let actor = edge::require_actor(crate::model::Role::Admin, "backup.delete").await?;
+        let state = edge::state()?;
+        crate::ops::backup::delete(&state.db, &state.backups, &actor, &name)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+/// Registers a folder written by `mongodump --out` on the server's disk.
+#[server(endpoint = "import_backup")]
+pub async fn import_backup(path: String) -> Result<Manifest, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        let actor = edge::require_actor(crate::model::Role::Admin, "backup.import").await?;
+        let state = edge::state()?;
+        let source = std::path::Path::new(path.trim());
+        crate::ops::backup::import(&state.db, &state.backups, &actor, source)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+/// Starts restoring backup `name`; `confirmation` is the database's name.
+#[server(endpoint = "start_restore")]
+pub async fn start_restore(name: String, confirmation: String) -> Result<(), AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        let actor = edge::require_actor(crate::model::Role::Admin, "step.restore").await?;
+        let state = edge::state()?;
+        let confirmation = confirmation.trim().to_owned();
+        crate::ops::backup::start_restore(
+            state.db,
+            state.backups,
+            state.jobs,
+            actor,
+            name,
+            confirmation,
+        )
+        .await
+        .map_err(edge::respond)
+    })
+    .await
+}

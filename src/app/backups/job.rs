@@ -1,0 +1,182 @@
+//! The backup or restore in progress, shared by the Runbook and Backups
+//! pages: the actions that start one, its progress (polled by the browser
+//! while it runs, rendered as it stands by the server), and the bar.
+
+use crate::api::{CancelBackup, StartBackup, StartRestore, backup_progress};
+use crate::app::feedback::action_error;
+use crate::app::session::Session;
+use crate::model::{AppError, JobKind, JobProgress, JobState, Role};
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// How often the browser asks again while a job runs.
+const POLL_EVERY: Duration = Duration::from_millis(500);
+
+#[derive(Clone, Copy)]
+pub struct BackupJob {
+    pub start: ServerAction<StartBackup>,
+    pub cancel: ServerAction<CancelBackup>,
+    pub restore: ServerAction<StartRestore>,
+    pub progress: Resource<Result<Option<JobProgress>, AppError>>,
+    tick: RwSignal<u32>,
+}
+
+impl BackupJob {
+    /// Call at page level, outside `RequireRole`, so that the resource is
+    /// the same on the server and while hydrating.
+    pub fn new() -> Self {
+        let session = Session::get();
+        let start = ServerAction::<StartBackup>::new();
+        let cancel = ServerAction::<CancelBackup>::new();
+        let restore = ServerAction::<StartRestore>::new();
+        let tick = RwSignal::new(0_u32);
+        let progress = Resource::new(
+            move || {
+                (
+                    session.allows(Role::Viewer),
+                    tick.get(),
+                    start.version().get(),
+                    cancel.version().get(),
+                    restore.version().get(),
+                )
+            },
+            |(allowed, ..)| async move {
+                if allowed {
+                    backup_progress().await
+                } else {
+                    Ok(None)
+                }
+            },
+        );
+        // Effects run only in the browser: ask again while the job runs.
+        Effect::new(move |_| {
+            let running = progress
+                .get()
+                .and_then(Result::ok)
+                .flatten()
+                .is_some_and(|job| job.state == JobState::Running);
+            if running {
+                set_timeout(move || tick.update(|t| *t += 1), POLL_EVERY);
+            }
+        });
+        Self {
+            start,
+            cancel,
+            restore,
+            progress,
+            tick,
+        }
+    }
+
+    /// Moves with every poll: resources that follow the job read it.
+    pub fn tick(&self) -> u32 {
+        self.tick.get()
+    }
+}
+
+/// The "Take a backup" form.
+#[component]
+pub fn TakeBackup(job: BackupJob) -> impl IntoView {
+    view! {
+        <ActionForm action=job.start attr:class="inline">
+            <label>
+                <input type="checkbox" name="gzip" value="true" />
+                " gzip the files"
+            </label>
+            <button type="submit">"Take a backup"</button>
+        </ActionForm>
+        {action_error(job.start)}
+        {action_error(job.cancel)}
+    }
+}
+
+/// The latest job with its progress bar, per-collection counts and, for
+/// a running backup, a cancel button.
+#[component]
+pub fn JobView(job: BackupJob, may_cancel: bool) -> impl IntoView {
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                job.progress
+                    .get()
+                    .map(|result| match result {
+                        Ok(None) => {
+                            view! {
+                                <p class="detail">
+                                    "No backup or restore has run since the server started."
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Ok(Some(progress)) => {
+                            let cancel = (may_cancel && progress.kind == JobKind::Backup
+                                && progress.state == JobState::Running)
+                                .then(|| {
+                                    view! {
+                                        <ActionForm action=job.cancel attr:class="inline">
+                                            <button type="submit">"Cancel the backup"</button>
+                                        </ActionForm>
+                                    }
+                                });
+                            view! {
+                                <Progress progress />
+                                {cancel}
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                    })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Progress(progress: JobProgress) -> impl IntoView {
+    let title = match progress.kind {
+        JobKind::Backup => "Backup",
+        JobKind::Restore => "Restore",
+    };
+    let percent = progress.percent();
+    view! {
+        <p>
+            {title} " of " <code>{progress.backup.clone()}</code> ": "
+            <strong data-testid="job-state">{progress.state.as_str()}</strong>
+            {progress.message.clone().map(|m| format!(" · {m}"))}
+        </p>
+        <progress max="100" value=percent.to_string() aria-label=format!("{title} progress")>
+            {format!("{percent}%")}
+        </progress>
+        <table class="grid" aria-label=format!("{title} by collection")>
+            <thead>
+                <tr>
+                    <th scope="col">"Collection"</th>
+                    <th scope="col">"Documents"</th>
+                    <th scope="col">"Bytes"</th>
+                    <th scope="col">"State"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {progress
+                    .collections
+                    .into_iter()
+                    .map(|c| {
+                        let documents = if c.total > 0 {
+                            format!("{} of {}", c.documents, c.total)
+                        } else {
+                            c.documents.to_string()
+                        };
+                        view! {
+                            <tr>
+                                <td>{c.name}</td>
+                                <td>{documents}</td>
+                                <td>{c.bytes}</td>
+                                <td>{if c.done { "done" } else { "…" }}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}

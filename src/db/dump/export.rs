@@ -1,0 +1,127 @@
+//! The database side of a dump: which collections a backup holds, their
+//! metadata as the server reports it, and their documents as raw bytes.
+
+use super::{DumpError, Metadata};
+use crate::db::names::is_app_collection;
+use crate::db::{Database, DbError};
+use mongodb::bson::spec::BinarySubtype;
+use mongodb::bson::{Bson, Document, RawDocumentBuf, doc};
+use std::io::Write;
+
+/// How often (in documents) a dump or a restore reports progress and
+/// checks whether it was cancelled.
+pub(super) const PROGRESS_EVERY: u64 = 1_000;
+
+/// A collection a backup dumps, with how many documents it holds now.
+#[derive(Debug, Clone)]
+pub struct DumpSource {
+    pub metadata: Metadata,
+    pub estimated_documents: u64,
+}
+
+impl Database {
+    /// Every collection of the database but `system.*` and the app's own
+    /// records, with its metadata, by name.
+    pub async fn dump_sources(&self) -> Result<Vec<DumpSource>, DbError> {
+        let mut cursor = self
+            .handle()
+            .list_collections()
+            .await?
+            .with_type::<Document>();
+        let mut sources = Vec::new();
+        while cursor.advance().await? {
+            let info = cursor.deserialize_current()?;
+            let name = info.get_str("name").unwrap_or_default().to_owned();
+            if name.is_empty() || name.starts_with("system.") || is_app_collection(&name) {
+                continue;
+            }
+            let kind = info.get_str("type").unwrap_or("collection").to_owned();
+            let options = info.get_document("options").cloned().unwrap_or_default();
+            let uuid = match info.get_document("info").ok().and_then(|i| i.get("uuid")) {
+                Some(Bson::Binary(binary)) if binary.subtype == BinarySubtype::Uuid => {
+                    uuid::Uuid::from_slice(&binary.bytes)
+                        .ok()
+                        .map(|uuid| uuid.simple().to_string())
+                }
+                _ => None,
+            };
+            let indexes = if kind == "view" {
+                Vec::new()
+            } else {
+                self.index_documents(&name).await?
+            };
+            let estimated_documents = if kind == "view" {
+                0
+            } else {
+                self.handle()
+                    .collection::<Document>(&name)
+                    .estimated_document_count()
+                    .await?
+            };
+            sources.push(DumpSource {
+                metadata: Metadata::new(name, kind, options, indexes, uuid),
+                estimated_documents,
+            });
+        }
+        sources.sort_by(|a, b| a.metadata.name().cmp(b.metadata.name()));
+        Ok(sources)
+    }
+
+    async fn index_documents(&self, name: &str) -> Result<Vec<Document>, DbError> {
+        let mut cursor = self
+            .handle()
+            .collection::<Document>(name)
+            .list_indexes()
+            .await?
+            .with_type::<Document>();
+        let mut indexes = Vec::new();
+        while cursor.advance().await? {
+            indexes.push(cursor.deserialize_current()?);
+        }
+        Ok(indexes)
+    }
+
+    /// Bytes of BSON the database's documents take, from `dbStats`: what a
+    /// plain dump will write, give or take the metadata.
+    pub async fn data_size(&self) -> Result<u64, DbError> {
+        let stats = self.handle().run_command(doc! { "dbStats": 1 }).await?;
+        Ok(match stats.get("dataSize") {
+            Some(Bson::Int32(n)) => u64::try_from(*n).unwrap_or(0),
+            Some(Bson::Int64(n)) => u64::try_from(*n).unwrap_or(0),
+            Some(Bson::Double(n)) if *n > 0.0 => *n as u64,
+            _ => 0,
+        })
+    }
+
+    /// Writes every document of `name` to `sink`, back to back, as the
+    /// server stores them. `progress(documents, bytes)` is told as it goes
+    /// and stops the dump by answering `false`. Returns (documents, bytes).
+    pub async fn export_collection(
+        &self,
+        name: &str,
+        sink: &mut (dyn Write + Send),
+        file: &str,
+        progress: &mut (dyn FnMut(u64, u64) -> bool + Send),
+    ) -> Result<(u64, u64), DumpError> {
+        let mut cursor = self
+            .handle()
+            .collection::<RawDocumentBuf>(name)
+            .find(doc! {})
+            .await?;
+        let (mut documents, mut bytes) = (0_u64, 0_u64);
+        while cursor.advance().await? {
+            let raw = cursor.current().as_bytes();
+            sink.write_all(raw).map_err(|source| DumpError::Io {
+                file: file.to_owned(),
+                source,
+            })?;
+            documents += 1;
+            bytes += raw.len() as u64;
+            if documents % PROGRESS_EVERY == 0 && !progress(documents, bytes) {
+                return Err(DumpError::Cancelled);
+            }
+        }
+        progress(documents, bytes);
+        Ok((documents, bytes))
+    }
+}

@@ -1,0 +1,181 @@
+//! Backups as the pages and the CLI see them: the manifest written next to
+//! each dump, and the live progress of a backup or restore.
+
+use serde::{Deserialize, Serialize};
+
+/// How a backup ended. Only a `Complete` one is ever offered for restore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupState {
+    /// Being written (or its process died while writing it).
+    Running,
+    Complete,
+    Failed,
+    Cancelled,
+}
+
+impl BackupState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Complete => "complete",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// One file of a dump, relative to the backup's folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupFile {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// One dumped collection: its documents and its two files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupCollection {
+    pub name: String,
+    pub documents: u64,
+    pub files: Vec<BackupFile>,
+}
+
+/// The state of one migration when the backup was taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MigrationAtBackup {
+    pub migration: String,
+    pub state: String,
+    /// The latest run recorded then, if any.
+    pub latest_run: Option<String>,
+}
+
+/// `manifest.json`, next to the dump: what it holds and how to check it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    pub format: u32,
+    /// The backup's folder name.
+    pub name: String,
+    pub database: String,
+    pub server_version: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub made_by: String,
+    pub state: BackupState,
+    pub error: Option<String>,
+    pub gzip: bool,
+    /// The folder a `mongodump` output was imported from.
+    pub imported_from: Option<String>,
+    pub migrations: Vec<MigrationAtBackup>,
+    pub collections: Vec<BackupCollection>,
+    /// When the last verification passed.
+    pub verified_at: Option<String>,
+}
+
+impl Manifest {
+    pub fn documents(&self) -> u64 {
+        self.collections.iter().map(|c| c.documents).sum()
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.collections
+            .iter()
+            .flat_map(|c| &c.files)
+            .map(|f| f.bytes)
+            .sum()
+    }
+
+    /// The documents recorded for `collection`, if it was dumped.
+    pub fn count_of(&self, collection: &str) -> Option<u64> {
+        self.collections
+            .iter()
+            .find(|c| c.name == collection)
+            .map(|c| c.documents)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    Backup,
+    Restore,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Running,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Progress of one collection within a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CollectionProgress {
+    pub name: String,
+    pub documents: u64,
+    /// The documents expected; 0 when unknown.
+    pub total: u64,
+    pub bytes: u64,
+    pub done: bool,
+}
+
+/// The latest backup or restore of this server process, as it goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobProgress {
+    pub kind: JobKind,
+    /// The backup written or restored.
+    pub backup: String,
+    pub state: JobState,
+    pub collections: Vec<CollectionProgress>,
+    /// How it ended, when it did.
+    pub message: Option<String>,
+}
+
+impl JobProgress {
+    /// Whole percent of documents done, over all collections.
+    pub fn percent(&self) -> u64 {
+        let total: u64 = self.collections.iter().map(|c| c.total).sum();
+        let done: u64 = self.collections.iter().map(|c| c.documents).sum();
+        match self.state {
+            JobState::Done => 100,
+            _ if total == 0 => 0,
+            _ => (done.min(total) * 100) / total,
+        }
+    }
+}
+
+/// What a restore did, collection by collection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreReport {
+    pub backup: String,
+    pub database: String,
+    /// Restored collections with their counts, which equal the manifest's.
+    pub restored: Vec<(String, u64)>,
+    /// Collections created after the backup, exported then dropped.
+    pub dropped: Vec<String>,
+    /// The backup those were exported into.
+    pub exported_to: Option<String>,
+    /// Collections a resumed restore found already done.
+    pub skipped: Vec<String>,
+    pub run: String,
+}

@@ -1,0 +1,367 @@
+//! Restore (rollback option 2), admins only: after the typed database name,
+//! a verification of every file and four-eyes, under the migration lock:
+//! export and drop the collections made after the backup, then replace
+//! each dumped collection (drop, create with its options, unordered
+//! inserts, indexes), check every count against the manifest, and record
+//! the migration as rolled back by restore. Each step is recorded in the
+//! changelog, so a restore that stopped is finished by running it again.
+
+use super::take;
+use super::verify::{checked, documents_of, metadata_of, open};
+use super::{BackupError, BackupStore, Jobs};
+use crate::db::Database;
+use crate::db::dump::DocumentReader;
+use crate::model::{
+    BackupCollection, ChangeOutcome, ChangeResult, JobKind, JobState, Manifest, MigrationState,
+    RestoreReport,
+};
+use crate::ops::OpsError;
+use crate::ops::audit::{self, Actor};
+use crate::ops::four_eyes;
+use crate::ops::migration::{MIGRATIONS, PHASE_0, lease};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub const ACTION: &str = "rollback.restore";
+
+/// A restore that passed its checks and holds the lock.
+pub struct PendingRestore {
+    lease: lease::Lease,
+    manifest: Manifest,
+}
+
+/// Restores backup `name` and waits for it (the command line).
+pub async fn restore(
+    db: &Database,
+    store: &BackupStore,
+    jobs: &Jobs,
+    actor: &Actor,
+    name: &str,
+    confirmation: &str,
+) -> Result<RestoreReport, OpsError> {
+    audit::audited(db, actor, "step.restore", name, async {
+        let pending = prepare_restore(db, store, actor, name, confirmation).await?;
+        begin(jobs, &pending.manifest);
+        run(db, store, Some(jobs), actor, pending).await
+    })
+    .await
+}
+
+/// Checks and locks at once (refusals come back here), then restores in
+/// the background; `jobs` shows how it goes.
+pub async fn start_restore(
+    db: Database,
+    store: BackupStore,
+    jobs: Arc<Jobs>,
+    actor: Actor,
+    name: String,
+    confirmation: String,
+) -> Result<(), OpsError> {
+    let pending = audit::audited(
+        &db,
+        &actor,
+        "restore.start",
+        &name,
+        prepare_restore(&db, &store, &actor, &name, &confirmation),
+    )
+    .await?;
+    begin(&jobs, &pending.manifest);
+    tokio::spawn(async move {
+        let restored = audit::audited(
+            &db,
+            &actor,
+            "step.restore",
+            &name,
+            run(&db, &store, Some(&jobs), &actor, pending),
+        )
+        .await;
+        if let Err(error) = restored {
+            tracing::warn!(%error, backup = %name, "the restore did not complete");
+        }
+    });
+    Ok(())
+}
+
+fn begin(jobs: &Jobs, manifest: &Manifest) {
+    let totals: Vec<(String, u64)> = manifest
+        .collections
+        .iter()
+        .map(|c| (c.name.clone(), c.documents))
+        .collect();
+    jobs.begin(JobKind::Restore, &manifest.name, &totals);
+}
+
+/// The confirmation, the manifest's database, a full verification and
+/// four-eyes, then the lock. Nothing is touched before all pass.
+pub async fn prepare_restore(
+    db: &Database,
+    store: &BackupStore,
+    actor: &Actor,
+    name: &str,
+    confirmation: &str,
+) -> Result<PendingRestore, OpsError> {
+    if confirmation != db.name() {
+        return Err(OpsError::InvalidInput {
+            field: "confirmation",
+            message: format!("type the database name, {}, to confirm", db.name()),
+        });
+    }
+    let manifest = store.manifest(name)?;
+    if manifest.database != db.name() {
+        return Err(BackupError::OtherDatabase {
+            name: name.to_owned(),
+            manifest: manifest.database,
+            target: db.name().to_owned(),
+        }
+        .into());
+    }
+    let manifest = checked(store, name).await?;
+    four_eyes::authorize(db, actor, ACTION, name).await?;
+    let lease = lease::take(db, actor).await?;
+    Ok(PendingRestore { lease, manifest })
+}
+
+async fn run(
+    db: &Database,
+    store: &BackupStore,
+    jobs: Option<&Jobs>,
+    actor: &Actor,
+    pending: PendingRestore,
+) -> Result<RestoreReport, OpsError> {
+    let PendingRestore { lease, manifest } = pending;
+    let result = apply(db, store, jobs, actor, &manifest).await;
+    let released = lease.release().await;
+    if let Some(jobs) = jobs {
+        match &result {
+            Ok(report) => jobs.finish(
+                JobState::Done,
+                format!(
+                    "restored {} collections from {}",
+                    report.restored.len() + report.skipped.len(),
+                    report.backup
+                ),
+            ),
+            Err(error) => jobs.finish(JobState::Failed, error.to_string()),
+        }
+    }
+    let report = result?;
+    released?;
+    Ok(report)
+}
+
+/// The changelog the restore run is recorded in.
+fn changelog_migration() -> &'static str {
+    MIGRATIONS.last().map_or(PHASE_0.name, |m| m.name)
+}
+
+fn restore_step(collection: &str, backup: &str) -> String {
+    format!("restore {collection} from {backup}")
+}
+
+/// Collections the latest restore of `backup` restored before it stopped.
+async fn restored_before(db: &Database, backup: &str) -> Result<Vec<String>, OpsError> {
+    let runs = db.runs(changelog_migration(), 50).await?;
+    let Some(last) = runs.iter().find(|run| run.kind == "restore") else {
+        return Ok(Vec::new());
+    };
+    if last.state == MigrationState::Applied {
+        return Ok(Vec::new());
+    }
+    let suffix = format!(" from {backup}");
+    Ok(last
+        .changes
+        .iter()
+        .filter(|c| c.outcome == ChangeOutcome::Applied)
+        .filter_map(|c| {
+            c.description
+                .strip_prefix("restore ")?
+                .strip_suffix(&suffix)
+        })
+        .map(str::to_owned)
+        .collect())
+}
+
+enum Step<'a> {
+    Export(Vec<String>),
+    Drop(String),
+    Restore(&'a BackupCollection),
+}
+
+async fn apply(
+    db: &Database,
+    store: &BackupStore,
+    jobs: Option<&Jobs>,
+    actor: &Actor,
+    manifest: &Manifest,
+) -> Result<RestoreReport, OpsError> {
+    let log = changelog_migration();
+    db.mark_interrupted(log).await?;
+    let done_before = restored_before(db, &manifest.name).await?;
+    let extras: Vec<String> = db
+        .dump_sources()
+        .await?
+        .into_iter()
+        .map(|s| s.metadata.name().to_owned())
+        .filter(|name| manifest.count_of(name).is_none())
+        .collect();
+    let mut steps = Vec::new();
+    if !extras.is_empty() {
+        steps.push(Step::Export(extras.clone()));
+        steps.extend(extras.iter().cloned().map(Step::Drop));
+    }
+    steps.extend(manifest.collections.iter().map(Step::Restore));
+    let describe = |step: &Step| match step {
+        Step::Export(names) => format!("export {} into a new backup", names.join(", ")),
+        Step::Drop(name) => format!("drop {name}, made after the backup"),
+        Step::Restore(c) => restore_step(&c.name, &manifest.name),
+    };
+    let pending: Vec<ChangeResult> = steps
+        .iter()
+        .map(|step| change(describe(step), ChangeOutcome::Pending, 0, None))
+        .collect();
+    let run = db
+        .start_run(log, "restore", &manifest.name, &actor.name(), &pending)
+        .await?;
+    let folder = store.folder(&manifest.name)?;
+    let mut report = RestoreReport {
+        backup: manifest.name.clone(),
+        database: db.name().to_owned(),
+        restored: Vec::new(),
+        dropped: Vec::new(),
+        exported_to: None,
+        skipped: Vec::new(),
+        run: run.clone(),
+    };
+    for (index, step) in steps.iter().enumerate() {
+        let started = Instant::now();
+        let outcome = match step {
+            Step::Export(names) => take::export_collections(db, store, actor, names)
+                .await
+                .map(|name| report.exported_to = Some(name)),
+            Step::Drop(name) => db
+                .drop_collection_named(name)
+                .await
+                .map(|()| report.dropped.push(name.clone()))
+                .map_err(OpsError::from),
+            Step::Restore(collection) => {
+                let resumed = done_before.contains(&collection.name)
+                    && db.count_named(&collection.name).await? == collection.documents;
+                if resumed {
+                    report.skipped.push(collection.name.clone());
+                    Ok(())
+                } else {
+                    load(db, &folder, collection, jobs)
+                        .await
+                        .map(|n| report.restored.push((collection.name.clone(), n)))
+                }
+            }
+        };
+        let skipped = matches!(step, Step::Restore(c) if report.skipped.contains(&c.name));
+        let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let entry = match (&outcome, skipped) {
+            (Ok(()), true) => change(describe(step), ChangeOutcome::Skipped, elapsed, None),
+            (Ok(()), false) => change(describe(step), ChangeOutcome::Applied, elapsed, None),
+            (Err(e), _) => change(describe(step), ChangeOutcome::Failed, elapsed, Some(e)),
+        };
+        db.record_change(&run, index, &entry).await?;
+        if let Err(cause) = outcome {
+            let stopped = BackupError::RestoreStopped {
+                failed: describe(step),
+                cause: cause.to_string(),
+                restored: report
+                    .restored
+                    .iter()
+                    .map(|(name, _)| name.clone())
+                    .chain(report.skipped.iter().cloned())
+                    .collect(),
+                pending: steps[index..]
+                    .iter()
+                    .filter_map(|s| match s {
+                        Step::Restore(c) => Some(c.name.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+            db.finish_run(&run, MigrationState::Failed, Some(&stopped.to_string()))
+                .await?;
+            return Err(stopped.into());
+        }
+    }
+    for collection in &manifest.collections {
+        let actual = db.count_named(&collection.name).await?;
+        if actual != collection.documents {
+            let error = BackupError::Count {
+                collection: collection.name.clone(),
+                expected: collection.documents,
+                actual,
+            };
+            db.finish_run(&run, MigrationState::Failed, Some(&error.to_string()))
+                .await?;
+            return Err(error.into());
+        }
+    }
+    for migration in MIGRATIONS {
+        let applied_then = manifest
+            .migrations
+            .iter()
+            .any(|m| m.migration == migration.name && m.state == MigrationState::Applied.as_str());
+        if !applied_then {
+            db.mark_rolled_back(migration.name).await?;
+        }
+    }
+    db.finish_run(&run, MigrationState::Applied, None).await?;
+    Ok(report)
+}
+
+fn change(
+    description: String,
+    outcome: ChangeOutcome,
+    duration_ms: u64,
+    error: Option<&OpsError>,
+) -> ChangeResult {
+    ChangeResult {
+        description,
+        outcome,
+        duration_ms,
+        error_code: None,
+        error: error.map(ToString::to_string),
+        ..ChangeResult::default()
+    }
+}
+
+async fn load(
+    db: &Database,
+    folder: &Path,
+    collection: &BackupCollection,
+    jobs: Option<&Jobs>,
+) -> Result<u64, OpsError> {
+    let name = collection.name.as_str();
+    let metadata = metadata_of(folder, collection)?;
+    let documents = match documents_of(folder, collection)? {
+        Some((path, file)) => DocumentReader::new(open(&path)?, file),
+        None => DocumentReader::new(Box::new(std::io::empty()) as Box<_>, name),
+    };
+    let mut progress = |d, b| {
+        if let Some(jobs) = jobs {
+            jobs.update(name, d, b, false);
+        }
+        true
+    };
+    let (inserted, bytes) = db
+        .load_collection(&metadata, documents, &mut progress)
+        .await
+        .map_err(BackupError::from)?;
+    if inserted != collection.documents {
+        return Err(BackupError::Count {
+            collection: name.to_owned(),
+            expected: collection.documents,
+            actual: inserted,
+        }
+        .into());
+    }
+    if let Some(jobs) = jobs {
+        jobs.update(name, inserted, bytes, true);
+    }
+    Ok(inserted)
+}

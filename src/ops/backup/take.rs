@@ -1,0 +1,286 @@
+//! Taking a backup under the migration lock: check the free space, write
+//! each collection's documents and metadata, then the manifest. A failed
+//! or cancelled backup is marked so in its manifest and never restored.
+
+use super::files::{self, BSON, DumpFile, METADATA, Pipelined};
+use super::{BackupError, BackupStore, Jobs};
+use crate::db::dump::{DumpError, DumpSource};
+use crate::db::{Database, now_rfc3339};
+use crate::model::{
+    BackupCollection, BackupFile, BackupState, JobKind, JobState, Manifest, MigrationAtBackup,
+};
+use crate::ops::OpsError;
+use crate::ops::audit::{self, Actor};
+use crate::ops::migration::{MIGRATIONS, lease};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Room the metadata files and the manifest take beyond the documents.
+const METADATA_ALLOWANCE: u64 = 1024 * 1024;
+
+/// A backup whose folder and manifest exist, about to be written.
+pub(super) struct Dump {
+    folder: PathBuf,
+    pub(super) manifest: Manifest,
+    sources: Vec<DumpSource>,
+}
+
+/// Takes a backup and waits for it (the command line).
+pub async fn backup(
+    db: &Database,
+    store: &BackupStore,
+    jobs: &Jobs,
+    actor: &Actor,
+    gzip: bool,
+) -> Result<Manifest, OpsError> {
+    audit::audited(db, actor, "backup.create", db.name(), async {
+        let lease = lease::take(db, actor).await?;
+        let written = async {
+            let dump = prepare(db, store, actor, gzip, None).await?;
+            begin(jobs, &dump);
+            write(db, Some(jobs), dump).await
+        }
+        .await;
+        let released = lease.release().await;
+        let manifest = written?;
+        released?;
+        Ok(manifest)
+    })
+    .await
+}
+
+/// Starts a backup in the background (the page) and answers its name at
+/// once; `jobs` shows how it goes. Refusals (the lock, the disk) come back
+/// here, before anything is written.
+pub async fn start_backup(
+    db: Database,
+    store: BackupStore,
+    jobs: Arc<Jobs>,
+    actor: Actor,
+    gzip: bool,
+) -> Result<String, OpsError> {
+    let (lease, dump) = audit::audited(&db, &actor, "backup.start", db.name(), async {
+        let lease = lease::take(&db, &actor).await?;
+        match prepare(&db, &store, &actor, gzip, None).await {
+            Ok(dump) => Ok((lease, dump)),
+            Err(error) => {
+                lease.release().await?;
+                Err(error)
+            }
+        }
+    })
+    .await?;
+    let name = dump.manifest.name.clone();
+    begin(&jobs, &dump);
+    let target = name.clone();
+    tokio::spawn(async move {
+        let written = audit::audited(
+            &db,
+            &actor,
+            "backup.create",
+            &target,
+            write(&db, Some(&jobs), dump),
+        )
+        .await;
+        if let Err(error) = written {
+            tracing::warn!(%error, backup = %target, "the backup did not complete");
+        }
+        if let Err(error) = lease.release().await {
+            tracing::error!(%error, "could not release the migration lock after a backup");
+        }
+    });
+    Ok(name)
+}
+
+/// Exports `names` into a new backup, so that dropping them loses
+/// nothing; returns its name. The caller holds the migration lock.
+pub async fn export_collections(
+    db: &Database,
+    store: &BackupStore,
+    actor: &Actor,
+    names: &[String],
+) -> Result<String, OpsError> {
+    let dump = prepare(db, store, actor, false, Some(names)).await?;
+    Ok(write(db, None, dump).await?.name)
+}
+
+fn begin(jobs: &Jobs, dump: &Dump) {
+    let totals: Vec<(String, u64)> = dump
+        .sources
+        .iter()
+        .map(|s| (s.metadata.name().to_owned(), s.estimated_documents))
+        .collect();
+    jobs.begin(JobKind::Backup, &dump.manifest.name, &totals);
+}
+
+/// Checks the space, makes the folder and a `running` manifest. `only`
+/// limits the backup to those collections (a restore's export).
+pub(super) async fn prepare(
+    db: &Database,
+    store: &BackupStore,
+    actor: &Actor,
+    gzip: bool,
+    only: Option<&[String]>,
+) -> Result<Dump, OpsError> {
+    // Independent questions; some servers answer dbStats by scanning.
+    let (mut sources, data_size) = tokio::try_join!(db.dump_sources(), db.data_size())?;
+    if let Some(only) = only {
+        sources.retain(|s| only.iter().any(|name| name == s.metadata.name()));
+    }
+    store.ensure_space(data_size.saturating_add(METADATA_ALLOWANCE))?;
+    let mut migrations = Vec::new();
+    for migration in MIGRATIONS {
+        migrations.push(MigrationAtBackup {
+            migration: migration.name.to_owned(),
+            state: db
+                .migration_state(migration.name)
+                .await?
+                .as_str()
+                .to_owned(),
+            latest_run: db
+                .runs(migration.name, 1)
+                .await?
+                .first()
+                .map(|r| r.id.clone()),
+        });
+    }
+    let started_at = now_rfc3339();
+    let name = started_at.replace(':', "-");
+    let folder = store.create(&name)?;
+    let database_folder = folder.join(db.name());
+    std::fs::create_dir(&database_folder).map_err(BackupError::io(&database_folder))?;
+    let manifest = Manifest {
+        format: 1,
+        name,
+        database: db.name().to_owned(),
+        server_version: db.server_version().await?,
+        started_at,
+        finished_at: None,
+        made_by: actor.name(),
+        state: BackupState::Running,
+        error: None,
+        gzip,
+        imported_from: None,
+        migrations,
+        collections: Vec::new(),
+        verified_at: None,
+    };
+    BackupStore::write_manifest(&folder, &manifest)?;
+    Ok(Dump {
+        folder,
+        manifest,
+        sources,
+    })
+}
+
+/// Writes the dump and marks its manifest complete, failed or cancelled.
+pub(super) async fn write(
+    db: &Database,
+    jobs: Option<&Jobs>,
+    dump: Dump,
+) -> Result<Manifest, OpsError> {
+    let Dump {
+        folder,
+        mut manifest,
+        sources,
+    } = dump;
+    let result = write_collections(db, jobs, &folder, &mut manifest, &sources).await;
+    let (state, job_state, message) = match &result {
+        Ok(()) => (
+            BackupState::Complete,
+            JobState::Done,
+            format!(
+                "{} documents of {} collections in {}",
+                manifest.documents(),
+                manifest.collections.len(),
+                manifest.name
+            ),
+        ),
+        Err(OpsError::Backup(BackupError::Dump(DumpError::Cancelled))) => (
+            BackupState::Cancelled,
+            JobState::Cancelled,
+            "cancelled; this backup is never offered for restore".to_owned(),
+        ),
+        Err(error) => (BackupState::Failed, JobState::Failed, error.to_string()),
+    };
+    manifest.state = state;
+    manifest.finished_at = Some(now_rfc3339());
+    manifest.error = (state != BackupState::Complete).then(|| message.clone());
+    let recorded = BackupStore::write_manifest(&folder, &manifest);
+    if let Some(jobs) = jobs {
+        jobs.finish(job_state, message);
+    }
+    result?;
+    recorded?;
+    Ok(manifest)
+}
+
+async fn write_collections(
+    db: &Database,
+    jobs: Option<&Jobs>,
+    folder: &Path,
+    manifest: &mut Manifest,
+    sources: &[DumpSource],
+) -> Result<(), OpsError> {
+    for source in sources {
+        let name = source.metadata.name();
+        let mut files = Vec::new();
+        let (mut documents, mut bytes) = (0, 0);
+        if !source.metadata.is_view() {
+            let (file, mut out) = create(folder, manifest, name, BSON)?;
+            let mut progress = |d, b| jobs.is_none_or(|jobs| jobs.update(name, d, b, false));
+            (documents, bytes) = db
+                .export_collection(name, &mut out, &file.path, &mut progress)
+                .await
+                .map_err(BackupError::from)?;
+            files.push(finish(folder, file, out)?);
+        }
+        let (file, mut out) = create(folder, manifest, name, METADATA)?;
+        out.write_all(source.metadata.to_json().as_bytes())
+            .map_err(BackupError::io(&folder.join(&file.path)))?;
+        files.push(finish(folder, file, out)?);
+        manifest.collections.push(BackupCollection {
+            name: name.to_owned(),
+            documents,
+            files,
+        });
+        if let Some(jobs) = jobs {
+            jobs.update(name, documents, bytes, true);
+        }
+    }
+    Ok(())
+}
+
+fn create(
+    folder: &Path,
+    manifest: &Manifest,
+    collection: &str,
+    suffix: &str,
+) -> Result<(BackupFile, Pipelined), BackupError> {
+    let path = format!(
+        "{}/{}",
+        manifest.database,
+        files::file_name(collection, suffix, manifest.gzip)
+    );
+    let full = super::store::inside(folder, &path)?;
+    let out = DumpFile::create(&full, manifest.gzip).map_err(BackupError::io(&full))?;
+    let out = Pipelined::new(out);
+    let file = BackupFile {
+        path,
+        bytes: 0,
+        sha256: String::new(),
+    };
+    Ok((file, out))
+}
+
+fn finish(folder: &Path, file: BackupFile, out: Pipelined) -> Result<BackupFile, BackupError> {
+    let (bytes, sha256) = out
+        .finish()
+        .map_err(BackupError::io(&folder.join(&file.path)))?;
+    Ok(BackupFile {
+        bytes,
+        sha256,
+        ..file
+    })
+}

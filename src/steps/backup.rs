@@ -1,0 +1,124 @@
+//! Backups on the command line: take, list, verify, delete, import and
+//! restore, printed as text or JSON.
+
+use super::print;
+use crate::db::Database;
+use crate::model::{Manifest, RestoreReport};
+use crate::ops::OpsError;
+use crate::ops::audit::Actor;
+use crate::ops::backup::{self, BackupStore, Jobs};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy)]
+pub enum BackupStep<'a> {
+    Take {
+        gzip: bool,
+    },
+    List,
+    Verify(&'a str),
+    Delete(&'a str),
+    Import(&'a Path),
+    Restore {
+        name: &'a str,
+        confirmation: &'a str,
+    },
+}
+
+/// Runs `step` and prints its result.
+pub async fn run(
+    db: &Database,
+    store: &BackupStore,
+    step: BackupStep<'_>,
+    json: bool,
+) -> Result<(), OpsError> {
+    let actor = Actor::from_os_user();
+    let jobs = Jobs::default();
+    match step {
+        BackupStep::Take { gzip } => {
+            let manifest = backup::backup(db, store, &jobs, &actor, gzip).await?;
+            print(json, &manifest, render_manifest)
+        }
+        BackupStep::List => print(json, store.list()?.as_slice(), render_list),
+        BackupStep::Verify(name) => {
+            let manifest = backup::verify_backup(db, store, &actor, name).await?;
+            print(json, &manifest, render_manifest)
+        }
+        BackupStep::Delete(name) => {
+            backup::delete(db, store, &actor, name).await?;
+            print(json, &serde_json::json!({ "deleted": name }), |_| {
+                "Deleted.\n".to_owned()
+            })
+        }
+        BackupStep::Import(path) => {
+            let manifest = backup::import(db, store, &actor, path).await?;
+            print(json, &manifest, render_manifest)
+        }
+        BackupStep::Restore { name, confirmation } => {
+            let report = backup::restore(db, store, &jobs, &actor, name, confirmation).await?;
+            print(json, &report, render_restore)
+        }
+    }
+}
+
+fn render_manifest(manifest: &Manifest) -> String {
+    let mut out = format!(
+        "backup {} of {}: {}, {} documents, {} bytes{}\n",
+        manifest.name,
+        manifest.database,
+        manifest.state.as_str(),
+        manifest.documents(),
+        manifest.bytes(),
+        manifest
+            .verified_at
+            .as_ref()
+            .map_or(String::new(), |at| format!(", verified {at}"))
+    );
+    for collection in &manifest.collections {
+        out += &format!(
+            "  - {}: {} documents\n",
+            collection.name, collection.documents
+        );
+    }
+    out
+}
+
+fn render_list(manifests: &[Manifest]) -> String {
+    if manifests.is_empty() {
+        return "No backups yet.\n".to_owned();
+    }
+    manifests
+        .iter()
+        .map(|m| {
+            format!(
+                "{}  {}  {}  {} documents  {} bytes  {}\n",
+                m.name,
+                m.database,
+                m.state.as_str(),
+                m.documents(),
+                m.bytes(),
+                if m.verified_at.is_some() {
+                    "verified"
+                } else {
+                    "not verified"
+                }
+            )
+        })
+        .collect()
+}
+
+fn render_restore(report: &RestoreReport) -> String {
+    let mut out = format!("restored {} into {}\n", report.backup, report.database);
+    for (name, count) in &report.restored {
+        out += &format!("  - {name}: {count} documents\n");
+    }
+    for name in &report.skipped {
+        out += &format!("  - {name}: already restored by the run that stopped\n");
+    }
+    if let Some(exported) = &report.exported_to {
+        out += &format!(
+            "dropped {} (made after the backup; exported into {exported})\n",
+            report.dropped.join(", ")
+        );
+    }
+    out
+}
