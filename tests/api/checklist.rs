@@ -5,7 +5,7 @@
 
 use crate::backup::store_in;
 use crate::helpers::{settings_in, test_db};
-use forest_runbook::db::{Collection, DemoDataSpec};
+use forest_runbook::db::{Collection, Database, DemoDataSpec};
 use forest_runbook::forest_api::LogWatcher;
 use forest_runbook::model::{AuditFilter, Checklist, ChecklistItem, ItemStatus, ProbeResult};
 use forest_runbook::ops::OpsError;
@@ -41,11 +41,31 @@ impl Quiet {
     }
 
     fn watched(&self) -> Watched<'_> {
+        self.watching(&self.logs)
+    }
+
+    /// The same, watching `logs`.
+    fn watching<'a>(&'a self, logs: &'a LogWatcher) -> Watched<'a> {
         Watched {
-            logs: &self.logs,
+            logs,
             backups: &self.backups,
         }
     }
+}
+
+/// A small clean pre-migration Forest database.
+async fn forest_db(name: &str) -> Database {
+    let db = test_db(name).await;
+    db.prepare_app_collections().await.expect("prepare");
+    let spec = DemoDataSpec {
+        users: 3,
+        tasks: 40,
+        sessions: 10,
+        messy: false,
+        seed: 4,
+    };
+    db.write_demo_data(spec, false).await.expect("demo data");
+    db
 }
 
 fn item(list: &Checklist, key: &str) -> ChecklistItem {
@@ -161,17 +181,8 @@ async fn an_unknown_item_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_fails() {
-    let db = test_db("checklist_evidence").await;
+    let db = forest_db("checklist_evidence").await;
     let quiet = Quiet::new();
-    db.prepare_app_collections().await.expect("prepare");
-    let spec = DemoDataSpec {
-        users: 5,
-        tasks: 100,
-        sessions: 50,
-        messy: false,
-        seed: 3,
-    };
-    db.write_demo_data(spec, false).await.expect("demo data");
     let indexes = |list: &Checklist| item(list, "indexes");
     let before = checklist(&db, &PHASE_0, quiet.watched())
         .await
@@ -245,17 +256,8 @@ fn probe(passed: bool) -> ProbeResult {
 
 #[tokio::test]
 async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migration_started() {
-    let db = test_db("checklist_forest").await;
+    let db = forest_db("checklist_forest").await;
     let quiet = Quiet::new();
-    db.prepare_app_collections().await.expect("prepare");
-    let spec = DemoDataSpec {
-        users: 3,
-        tasks: 20,
-        sessions: 10,
-        messy: false,
-        seed: 4,
-    };
-    db.write_demo_data(spec, false).await.expect("demo data");
     let checkout = tempfile::tempdir().expect("temp dir");
     let folder = checkout.path().join("apps/server/logs");
     std::fs::create_dir_all(&folder).expect("log folder");
@@ -268,16 +270,9 @@ async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migratio
         .await
         .expect("a probe before");
 
-    let before = checklist(
-        &db,
-        &PHASE_0,
-        Watched {
-            logs: &logs,
-            backups: &quiet.backups,
-        },
-    )
-    .await
-    .expect("checklist");
+    let before = checklist(&db, &PHASE_0, quiet.watching(&logs))
+        .await
+        .expect("checklist");
     assert!(
         item(&before, "api").evidence.is_none(),
         "a probe before the migration proves nothing"
@@ -288,16 +283,9 @@ async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migratio
         .await
         .expect("migrate");
     logs.look();
-    let calm = checklist(
-        &db,
-        &PHASE_0,
-        Watched {
-            logs: &logs,
-            backups: &quiet.backups,
-        },
-    )
-    .await
-    .expect("checklist");
+    let calm = checklist(&db, &PHASE_0, quiet.watching(&logs))
+        .await
+        .expect("checklist");
     assert_eq!(item(&calm, "logs").status, ItemStatus::Done);
     assert!(
         item(&calm, "logs")
@@ -313,28 +301,14 @@ async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migratio
     );
 
     db.insert_probes(&[probe(true)]).await.expect("probe");
-    let probed = checklist(
-        &db,
-        &PHASE_0,
-        Watched {
-            logs: &logs,
-            backups: &quiet.backups,
-        },
-    )
-    .await
-    .expect("checklist");
+    let probed = checklist(&db, &PHASE_0, quiet.watching(&logs))
+        .await
+        .expect("checklist");
     assert_eq!(item(&probed, "api").status, ItemStatus::Done);
     db.insert_probes(&[probe(false)]).await.expect("probe");
-    let failing = checklist(
-        &db,
-        &PHASE_0,
-        Watched {
-            logs: &logs,
-            backups: &quiet.backups,
-        },
-    )
-    .await
-    .expect("checklist");
+    let failing = checklist(&db, &PHASE_0, quiet.watching(&logs))
+        .await
+        .expect("checklist");
     assert_eq!(item(&failing, "api").status, ItemStatus::NeedsAttention);
     assert!(
         item(&failing, "api")
@@ -351,16 +325,9 @@ async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migratio
     )
     .expect("append an error line");
     logs.look();
-    let noisy = checklist(
-        &db,
-        &PHASE_0,
-        Watched {
-            logs: &logs,
-            backups: &quiet.backups,
-        },
-    )
-    .await
-    .expect("checklist");
+    let noisy = checklist(&db, &PHASE_0, quiet.watching(&logs))
+        .await
+        .expect("checklist");
     assert_eq!(item(&noisy, "logs").status, ItemStatus::NeedsAttention);
     assert!(
         item(&noisy, "logs")
@@ -374,17 +341,8 @@ async fn the_api_and_logs_items_follow_probes_and_error_lines_since_the_migratio
 
 #[tokio::test]
 async fn the_backup_item_is_proven_by_a_verified_backup_and_needs_attention_once_it_is_deleted() {
-    let db = test_db("checklist_backup").await;
+    let db = forest_db("checklist_backup").await;
     let quiet = Quiet::new();
-    db.prepare_app_collections().await.expect("prepare");
-    let spec = DemoDataSpec {
-        users: 3,
-        tasks: 20,
-        sessions: 10,
-        messy: false,
-        seed: 5,
-    };
-    db.write_demo_data(spec, false).await.expect("demo data");
     let ada = person("ada");
     let backup = |list: &Checklist| item(list, "backup");
     let before = checklist(&db, &PHASE_0, quiet.watched())
