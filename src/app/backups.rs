@@ -7,6 +7,7 @@ mod job;
 use super::feedback::action_error;
 use super::session::{RequireRole, Session, granted_role};
 use crate::api::{DeleteBackup, ImportBackup, VerifyBackup, list_backups};
+use crate::app::grid;
 use crate::model::{AppError, BackupState, Manifest, Role};
 pub use job::{BackupJob, JobView, TakeBackup};
 use leptos::prelude::*;
@@ -106,18 +107,7 @@ fn BackupTable(
     }
     view! {
         <table class="grid" aria-label="Backups">
-            <thead>
-                <tr>
-                    <th scope="col">"Backup"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Documents"</th>
-                    <th scope="col">"Bytes"</th>
-                    <th scope="col">"Verified"</th>
-                    <th scope="col">"Migration then"</th>
-                    <th scope="col">"Made by"</th>
-                    <th scope="col">"Actions"</th>
-                </tr>
-            </thead>
+            {grid::head(&["Backup", "State", "Documents", "Bytes", "Verified", "Migration then", "Made by", "Actions"])}
             <tbody>
                 {list
                     .into_iter()

@@ -4,6 +4,7 @@
 
 use crate::api::{CancelBackup, StartBackup, StartRestore, backup_progress};
 use crate::app::feedback::action_error;
+use crate::app::grid;
 use crate::app::session::Session;
 use crate::model::{AppError, JobKind, JobProgress, JobState, Role};
 use leptos::prelude::*;
@@ -148,14 +149,7 @@ fn Progress(progress: JobProgress) -> impl IntoView {
             {format!("{percent}%")}
         </progress>
         <table class="grid" aria-label=format!("{title} by collection")>
-            <thead>
-                <tr>
-                    <th scope="col">"Collection"</th>
-                    <th scope="col">"Documents"</th>
-                    <th scope="col">"Bytes"</th>
-                    <th scope="col">"State"</th>
-                </tr>
-            </thead>
+            {grid::head(&["Collection", "Documents", "Bytes", "State"])}
             <tbody>
                 {progress
                     .collections
