@@ -16,7 +16,10 @@ pub enum AppError {
     Forbidden { required: Role, actual: Role },
     /// Deliberately the same for an unknown user, a wrong password and a
     /// disabled account.
-    #[error("Four-eyes is on: a second admin must approve this {action} before it runs.")]
+    #[error(
+        "Four-eyes is on: a second admin must approve this {action} on the Settings page before \
+         it runs; your request is waiting there. Run it again once it is approved."
+    )]
     ApprovalRequired { action: String },
     #[error("Wrong user name or password, or the account is disabled.")]
     LoginFailed,

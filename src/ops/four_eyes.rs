@@ -75,12 +75,16 @@ pub async fn approve(
 /// The gate every guarded action passes before it changes anything. With
 /// four-eyes off it lets everyone through (`None`); with it on it uses up
 /// one approval of exactly this action and target that the actor asked for
-/// and another admin approved, or refuses.
+/// and another admin approved, or refuses. A person it refuses has their
+/// request filed, with `plan` (what will run) for the approver to read,
+/// unless one of theirs is already waiting; asking again once it is
+/// approved runs the action.
 pub async fn authorize(
     db: &Database,
     actor: &Actor,
     action: &str,
     target: &str,
+    plan: &str,
 ) -> Result<Option<Approval>, OpsError> {
     if !db.app_settings().await?.four_eyes {
         return Ok(None);
@@ -94,5 +98,14 @@ pub async fn authorize(
     });
     let outcome = result.as_ref().map(|_| ());
     audit::record(db, actor, "approval.use", target, outcome).await?;
+    if let (Err(_), Actor::User(user)) = (&result, actor) {
+        let waiting =
+            db.open_approvals().await?.into_iter().any(|a| {
+                a.action == action && a.target == target && a.requested_by == user.username
+            });
+        if !waiting {
+            request(db, user, action, target, plan).await?;
+        }
+    }
     result.map(Some)
 }

@@ -11,6 +11,7 @@ use forest_runbook::ops::four_eyes;
 
 const ACTION: &str = "rollback.revert";
 const TARGET: &str = "add_mobile_sync_support";
+const PLAN: &str = "drop index Task_clientId_key on tasks";
 
 fn admin(name: &str) -> CurrentUser {
     CurrentUser {
@@ -35,64 +36,66 @@ async fn a_guarded_action_runs_once_after_a_second_admin_approves_it() {
     let (ada, bob) = (admin("admin"), admin("admin2"));
 
     // Off: the gate lets the action through without an approval.
-    let gate = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET).await;
+    let gate = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET, PLAN).await;
     assert!(matches!(gate, Ok(None)), "{gate:?}");
 
     four_eyes::set_four_eyes(&db, &Actor::User(ada.clone()), true)
         .await
         .expect("turn on");
-    let refused = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET).await;
+    let refused = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET, PLAN).await;
     assert!(
         matches!(refused, Err(OpsError::ApprovalRequired { .. })),
         "{refused:?}"
     );
+    // The refusal filed Ada's request, with what will run, once.
+    let again = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET, PLAN).await;
+    assert!(again.is_err());
+    let waiting = four_eyes::open_approvals(&db).await.expect("open requests");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(
+        (waiting[0].requested_by.as_str(), waiting[0].plan.as_str()),
+        ("admin", PLAN)
+    );
+    let filed = waiting[0].id.clone();
+    // The approver reads it in the list and approves; the requester runs.
 
-    let request = four_eyes::request(
-        &db,
-        &ada,
-        ACTION,
-        TARGET,
-        "dropIndexes tasks Task_clientId_key",
-    )
-    .await
-    .expect("request");
-    let own = four_eyes::approve(&db, &ada, &request.id).await;
+    let own = four_eyes::approve(&db, &ada, &filed).await;
     assert!(
         matches!(own, Err(OpsError::Conflict(_))),
         "self-approval: {own:?}"
     );
-    let not_yet = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET).await;
+    let not_yet = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET, PLAN).await;
     assert!(not_yet.is_err(), "unapproved requests do not open the gate");
 
-    let approved = four_eyes::approve(&db, &bob, &request.id)
+    let approved = four_eyes::approve(&db, &bob, &filed)
         .await
         .expect("approve");
     assert_eq!(approved.approved_by.as_deref(), Some("admin2"));
-    let twice = four_eyes::approve(&db, &bob, &request.id).await;
+    let twice = four_eyes::approve(&db, &bob, &filed).await;
     assert!(matches!(twice, Err(OpsError::Conflict(_))), "{twice:?}");
 
     // Another target, the approver, and the CLI do not get Ada's approval.
     assert!(
-        four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, "other")
+        four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, "other", PLAN)
             .await
             .is_err()
     );
     assert!(
-        four_eyes::authorize(&db, &Actor::User(bob.clone()), ACTION, TARGET)
+        four_eyes::authorize(&db, &Actor::User(bob.clone()), ACTION, TARGET, PLAN)
             .await
             .is_err()
     );
     assert!(
-        four_eyes::authorize(&db, &Actor::Cli("ops".into()), ACTION, TARGET)
+        four_eyes::authorize(&db, &Actor::Cli("ops".into()), ACTION, TARGET, PLAN)
             .await
             .is_err()
     );
 
-    let used = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET)
+    let used = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET, PLAN)
         .await
         .expect("approved");
-    assert_eq!(used.map(|a| a.id), Some(request.id.clone()));
-    let replay = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET).await;
+    assert_eq!(used.map(|a| a.id), Some(filed.clone()));
+    let replay = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET, PLAN).await;
     assert!(
         matches!(replay, Err(OpsError::ApprovalRequired { .. })),
         "replay: {replay:?}"
@@ -134,7 +137,7 @@ async fn twenty_concurrent_uses_of_one_approval_let_exactly_one_through() {
     let attempts = (0..20).map(|_| {
         let db = db.clone();
         let actor = Actor::User(ada.clone());
-        tokio::spawn(async move { four_eyes::authorize(&db, &actor, ACTION, TARGET).await })
+        tokio::spawn(async move { four_eyes::authorize(&db, &actor, ACTION, TARGET, PLAN).await })
     });
     // Spawn all twenty before waiting for any.
     let attempts: Vec<_> = attempts.collect();

@@ -117,7 +117,14 @@ pub async fn prepare_restore(
         .into());
     }
     let manifest = checked(store, name).await?;
-    four_eyes::authorize(db, actor, ACTION, name).await?;
+    let plan = format!(
+        "restore backup {name} into {}: drop and reload {} collections ({} documents), \
+         after exporting the collections created since into a new backup",
+        db.name(),
+        manifest.collections.len(),
+        manifest.documents()
+    );
+    four_eyes::authorize(db, actor, ACTION, name, &plan).await?;
     let lease = lease::take(db, actor).await?;
     Ok(PendingRestore { lease, manifest })
 }

@@ -31,7 +31,12 @@ pub async fn revert(
                 message: format!("type the database name, {}, to confirm", db.name()),
             });
         }
-        four_eyes::authorize(db, actor, ACTION, migration.name).await?;
+        let plan: Vec<String> = created_by_runs(db, migration)
+            .await?
+            .iter()
+            .map(|change| undo_description(change, None))
+            .collect();
+        four_eyes::authorize(db, actor, ACTION, migration.name, &plan.join("; ")).await?;
         let lease = lease::take(db, actor).await?;
         let reverted = undo(db, actor, migration, backups).await;
         let released = lease.release().await;
