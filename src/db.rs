@@ -21,6 +21,7 @@ mod embedded;
 mod error;
 mod lock;
 mod names;
+mod numbers;
 mod schema;
 mod server_status;
 mod sync_activity;

@@ -1,25 +1,16 @@
 //! Operations in progress as the server reports them (`$currentOp` on the
 //! `admin` database): the progress of an index build.
 
+use super::numbers::as_f64;
 use super::{Database, DbError, IndexSpec};
-use mongodb::bson::{Bson, Document, doc};
-
-/// A number the server may send as int32, int64 or double.
-fn number(value: Option<&Bson>) -> Option<f64> {
-    match value? {
-        Bson::Int32(n) => Some(f64::from(*n)),
-        Bson::Int64(n) => Some(*n as f64),
-        Bson::Double(n) => Some(*n),
-        _ => None,
-    }
-}
+use mongodb::bson::{Document, doc};
 
 /// "Index Build: scanning collection: 450000 of 1000000 (45%)".
 fn describe(op: &Document) -> String {
     let message = op.get_str("msg").unwrap_or("building");
     let progress = op.get_document("progress").ok();
-    let done = progress.and_then(|p| number(p.get("done")));
-    let total = progress.and_then(|p| number(p.get("total")));
+    let done = progress.and_then(|p| as_f64(p.get("done")));
+    let total = progress.and_then(|p| as_f64(p.get("total")));
     match (done, total) {
         (Some(done), Some(total)) if total > 0.0 => format!(
             "{message}: {done:.0} of {total:.0} ({:.0}%)",
@@ -27,7 +18,7 @@ fn describe(op: &Document) -> String {
         ),
         _ => format!(
             "{message} for {} s",
-            number(op.get("secs_running")).unwrap_or(0.0)
+            as_f64(op.get("secs_running")).unwrap_or(0.0)
         ),
     }
 }

@@ -1,6 +1,7 @@
 //! Device-registration counts in one aggregation (`$facet`) over `devices`.
 
 use super::error::rfc3339;
+use super::numbers::as_count;
 use super::{Collection, Database, DbError};
 use crate::model::{DAYS, DeviceStats, LabelledCount};
 use mongodb::bson::{Bson, DateTime, Document, doc};
@@ -20,7 +21,7 @@ fn labelled(facet: &Document, name: &str) -> Vec<LabelledCount> {
                         None | Some(Bson::Null) => "(none)".to_owned(),
                         Some(other) => other.to_string(),
                     },
-                    count: number(row.get("n")),
+                    count: as_count(row.get("n")),
                 })
                 .collect()
         })
@@ -34,15 +35,7 @@ fn counted(facet: &Document, name: &str) -> u64 {
         .ok()
         .and_then(|rows| rows.first())
         .and_then(Bson::as_document)
-        .map_or(0, |row| number(row.get("n")))
-}
-
-fn number(value: Option<&Bson>) -> u64 {
-    match value {
-        Some(Bson::Int32(n)) => u64::try_from(*n).unwrap_or(0),
-        Some(Bson::Int64(n)) => u64::try_from(*n).unwrap_or(0),
-        _ => 0,
-    }
+        .map_or(0, |row| as_count(row.get("n")))
 }
 
 /// `YYYY-MM-DD` of a time, in UTC.

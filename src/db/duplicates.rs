@@ -8,18 +8,15 @@
 //! the nulls is the cheap side).
 
 use super::error::codes;
+use super::numbers::as_count;
 use super::{Collection, Database, DbError};
 use crate::model::{DuplicateGroup, DuplicateReport, IDS_PER_GROUP, ReportPage};
 use mongodb::bson::{Bson, Document, doc};
 use std::time::Duration;
 
-/// `$sum` answers an int32 or an int64 depending on the total.
+/// A group's `n` (`$sum` answers an int32 or an int64 depending on the total).
 fn count_of(group: &Document) -> u64 {
-    match group.get("n") {
-        Some(Bson::Int32(n)) => u64::try_from(*n).unwrap_or(0),
-        Some(Bson::Int64(n)) => u64::try_from(*n).unwrap_or(0),
-        _ => 0,
-    }
+    as_count(group.get("n"))
 }
 
 /// `ObjectId`s as hex, anything else as its Extended JSON text.

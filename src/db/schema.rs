@@ -2,6 +2,7 @@
 //! which options, how to create and drop them, and what a query plan uses.
 
 use super::error::codes;
+use super::numbers::as_f64;
 use super::{Collection, Database, DbError};
 use mongodb::IndexModel;
 use mongodb::bson::{Bson, Document, doc};
@@ -112,12 +113,7 @@ impl IndexSpec {
 /// Key documents are equal when fields, order and directions agree
 /// (servers may report 1 as an int, a long or a double).
 fn keys_equal(a: &Document, b: &Document) -> bool {
-    let direction = |v: &Bson| match v {
-        Bson::Int32(n) => Some(f64::from(*n)),
-        Bson::Int64(n) => Some(*n as f64),
-        Bson::Double(n) => Some(*n),
-        _ => None,
-    };
+    let direction = |v: &Bson| as_f64(Some(v));
     a.len() == b.len()
         && a.iter().zip(b.iter()).all(|((ka, va), (kb, vb))| {
             ka == kb && direction(va) == direction(vb) && direction(va).is_some()

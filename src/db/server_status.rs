@@ -2,8 +2,9 @@
 //! and cumulative operation latencies. A section the server does not report
 //! is `None`, so the monitor can say so instead of showing zeros.
 
+use super::numbers::as_f64;
 use super::{Database, DbError};
-use mongodb::bson::{Bson, Document, doc};
+use mongodb::bson::{Document, doc};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Connections {
@@ -118,14 +119,9 @@ fn parse(reply: &Document) -> ServerStatus {
     }
 }
 
-/// A number the server may send as int32, int64 or double.
+/// A number of `document`, whatever numeric type the server sent.
 fn number(document: &Document, key: &str) -> Option<f64> {
-    match document.get(key)? {
-        Bson::Int32(n) => Some(f64::from(*n)),
-        Bson::Int64(n) => Some(*n as f64),
-        Bson::Double(n) => Some(*n),
-        _ => None,
-    }
+    as_f64(document.get(key))
 }
 
 /// A negative or fractional counter is clamped to a whole count.

@@ -3,6 +3,7 @@
 
 use super::{DumpError, Metadata};
 use crate::db::names::is_app_collection;
+use crate::db::numbers::as_count;
 use crate::db::{Database, DbError};
 use mongodb::bson::spec::BinarySubtype;
 use mongodb::bson::{Bson, Document, RawDocumentBuf, doc};
@@ -85,12 +86,7 @@ impl Database {
     /// plain dump will write, give or take the metadata.
     pub async fn data_size(&self) -> Result<u64, DbError> {
         let stats = self.handle().run_command(doc! { "dbStats": 1 }).await?;
-        Ok(match stats.get("dataSize") {
-            Some(Bson::Int32(n)) => u64::try_from(*n).unwrap_or(0),
-            Some(Bson::Int64(n)) => u64::try_from(*n).unwrap_or(0),
-            Some(Bson::Double(n)) if *n > 0.0 => *n as u64,
-            _ => 0,
-        })
+        Ok(as_count(stats.get("dataSize")))
     }
 
     /// Writes every document of `name` to `sink`, back to back, as the
