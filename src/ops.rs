@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod checklist;
+mod confirmation;
 mod csv_export;
 pub mod devices;
 pub mod digest;
@@ -15,4 +16,5 @@ pub mod health;
 pub mod migration;
 pub mod thresholds;
 
+pub use confirmation::confirm_database;
 pub use error::OpsError;

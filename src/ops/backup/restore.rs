@@ -15,10 +15,10 @@ use crate::model::{
     BackupCollection, ChangeOutcome, ChangeResult, JobKind, JobState, Manifest, MigrationState,
     RestoreReport,
 };
-use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use crate::ops::four_eyes;
 use crate::ops::migration::{MIGRATIONS, PHASE_0, lease};
+use crate::ops::{OpsError, confirm_database};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -101,12 +101,7 @@ pub async fn prepare_restore(
     name: &str,
     confirmation: &str,
 ) -> Result<PendingRestore, OpsError> {
-    if confirmation != db.name() {
-        return Err(OpsError::InvalidInput {
-            field: "confirmation",
-            message: format!("type the database name, {}, to confirm", db.name()),
-        });
-    }
+    confirm_database(db, confirmation)?;
     let manifest = store.manifest(name)?;
     if manifest.database != db.name() {
         return Err(BackupError::OtherDatabase {

@@ -9,10 +9,10 @@ use super::lease;
 use super::run::{latest, pending, record};
 use crate::db::Database;
 use crate::model::{ChangeOutcome, MigrationState, RunRecord};
-use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use crate::ops::backup::{self, BackupStore};
 use crate::ops::four_eyes;
+use crate::ops::{OpsError, confirm_database};
 
 pub const ACTION: &str = "rollback.revert";
 
@@ -25,12 +25,7 @@ pub async fn revert(
     backups: &BackupStore,
 ) -> Result<RunRecord, OpsError> {
     audit::audited(db, actor, "step.revert", migration.name, async {
-        if confirmation != db.name() {
-            return Err(OpsError::InvalidInput {
-                field: "confirmation",
-                message: format!("type the database name, {}, to confirm", db.name()),
-            });
-        }
+        confirm_database(db, confirmation)?;
         let plan: Vec<String> = created_by_runs(db, migration)
             .await?
             .iter()
