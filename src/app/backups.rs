@@ -5,7 +5,7 @@
 mod job;
 
 use super::feedback::action_error;
-use super::session::{RequireRole, Session, granted_role};
+use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{DeleteBackup, ImportBackup, VerifyBackup, list_backups};
 use crate::app::grid;
 use crate::model::{AppError, BackupState, Manifest, Role};
@@ -20,7 +20,7 @@ struct BackupActions {
     import: ServerAction<ImportBackup>,
 }
 
-type Listing = Resource<Result<Vec<Manifest>, AppError>>;
+type Listing = Resource<Result<Option<Vec<Manifest>>, AppError>>;
 
 #[component]
 pub fn BackupsPage() -> impl IntoView {
@@ -30,11 +30,10 @@ pub fn BackupsPage() -> impl IntoView {
         delete: ServerAction::new(),
         import: ServerAction::new(),
     };
-    let session = Session::get();
-    let backups = Resource::new(
+    let backups = guarded(
+        Role::Viewer,
         move || {
             (
-                session.allows(Role::Viewer),
                 actions.job.tick(),
                 actions.job.start.version().get(),
                 actions.job.restore.version().get(),
@@ -43,13 +42,7 @@ pub fn BackupsPage() -> impl IntoView {
                 actions.import.version().get(),
             )
         },
-        |(allowed, ..)| async move {
-            if allowed {
-                list_backups().await
-            } else {
-                Ok(Vec::new())
-            }
-        },
+        |_| list_backups(),
     );
     view! {
         <h1>"Backups"</h1>
@@ -85,7 +78,8 @@ fn Backups(actions: BackupActions, backups: Listing) -> impl IntoView {
                 backups
                     .get()
                     .map(|result| match result {
-                        Ok(list) => view! { <BackupTable list may_run is_admin verify delete /> }.into_any(),
+                        Ok(None) => ().into_any(),
+                        Ok(Some(list)) => view! { <BackupTable list may_run is_admin verify delete /> }.into_any(),
                         Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
                     })
             }}
@@ -180,6 +174,7 @@ fn Restore(job: BackupJob, backups: Listing) -> impl IntoView {
                             backups
                                 .get()
                                 .and_then(Result::ok)
+                                .flatten()
                                 .unwrap_or_default()
                                 .into_iter()
                                 .filter(|m| m.state == BackupState::Complete)
