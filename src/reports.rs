@@ -9,10 +9,7 @@ use crate::steps::print;
 
 /// Prints every unique key's duplicates; `Ok(false)` when any has some.
 pub async fn duplicates(db: &Database, args: &StepArgs) -> Result<bool, OpsError> {
-    let migration = migration::find(&args.migration).ok_or_else(|| OpsError::InvalidInput {
-        field: "migration",
-        message: format!("no migration is named {:?}", args.migration),
-    })?;
+    let migration = migration::find(&args.migration)?;
     let reports = duplicates::reports(db, migration, |_| ReportPage::ALL).await?;
     print(args.json, &reports, render_duplicates)?;
     Ok(reports

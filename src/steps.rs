@@ -27,10 +27,7 @@ pub async fn run(
     step: Step<'_>,
     args: &StepArgs,
 ) -> Result<bool, OpsError> {
-    let migration = migration::find(&args.migration).ok_or_else(|| OpsError::InvalidInput {
-        field: "migration",
-        message: format!("no migration is named {:?}", args.migration),
-    })?;
+    let migration = migration::find(&args.migration)?;
     let actor = Actor::from_os_user();
     match step {
         Step::Plan => {

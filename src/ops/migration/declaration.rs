@@ -1,6 +1,7 @@
 //! The declarations. Phase 0, `add_mobile_sync_support`, in design.md's words.
 
 use crate::db::{Collection, IndexSpec};
+use crate::ops::OpsError;
 use crate::ops::digest::sha256_hex;
 use serde::Serialize;
 
@@ -140,8 +141,15 @@ pub const PHASE_0: Migration = Migration {
 pub const MIGRATIONS: [&Migration; 1] = [&PHASE_0];
 
 /// The migration named `name`.
-pub fn find(name: &str) -> Option<&'static Migration> {
-    MIGRATIONS.into_iter().find(|m| m.name == name)
+/// The migration called `name`, or why there is none.
+pub fn find(name: &str) -> Result<&'static Migration, OpsError> {
+    MIGRATIONS
+        .into_iter()
+        .find(|m| m.name == name)
+        .ok_or_else(|| OpsError::InvalidInput {
+            field: "migration",
+            message: format!("no migration is named {name:?}"),
+        })
 }
 
 #[cfg(test)]
@@ -161,8 +169,14 @@ mod tests {
         );
         assert_eq!(PHASE_0.checksum(), PHASE_0.checksum());
         assert_eq!(PHASE_0.checksum().len(), 64);
-        assert!(find("add_mobile_sync_support").is_some());
-        assert!(find("drop_everything").is_none());
+        assert!(find("add_mobile_sync_support").is_ok());
+        assert!(matches!(
+            find("drop_everything"),
+            Err(OpsError::InvalidInput {
+                field: "migration",
+                ..
+            })
+        ));
     }
 
     #[test]
