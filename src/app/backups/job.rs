@@ -5,7 +5,7 @@
 use crate::api::{CancelBackup, StartBackup, StartRestore, backup_progress};
 use crate::app::feedback::action_error;
 use crate::app::grid;
-use crate::app::session::guarded;
+use crate::app::session::Session;
 use crate::model::{AppError, JobKind, JobProgress, JobState, Role};
 use leptos::prelude::*;
 use std::time::Duration;
@@ -18,9 +18,7 @@ pub struct BackupJob {
     pub start: ServerAction<StartBackup>,
     pub cancel: ServerAction<CancelBackup>,
     pub restore: ServerAction<StartRestore>,
-    /// `Ok(None)` for people who may not read it, `Ok(Some(None))` before
-    /// any job ran.
-    pub progress: Resource<Result<Option<Option<JobProgress>>, AppError>>,
+    pub progress: Resource<Result<Option<JobProgress>, AppError>>,
     tick: RwSignal<u32>,
 }
 
@@ -28,28 +26,34 @@ impl BackupJob {
     /// Call at page level, outside `RequireRole`, so that the resource is
     /// the same on the server and while hydrating.
     pub fn new() -> Self {
+        let session = Session::get();
         let start = ServerAction::<StartBackup>::new();
         let cancel = ServerAction::<CancelBackup>::new();
         let restore = ServerAction::<StartRestore>::new();
         let tick = RwSignal::new(0_u32);
-        let progress = guarded(
-            Role::Viewer,
+        let progress = Resource::new(
             move || {
                 (
+                    session.allows(Role::Viewer),
                     tick.get(),
                     start.version().get(),
                     cancel.version().get(),
                     restore.version().get(),
                 )
             },
-            |_| backup_progress(),
+            |(allowed, ..)| async move {
+                if allowed {
+                    backup_progress().await
+                } else {
+                    Ok(None)
+                }
+            },
         );
         // Effects run only in the browser: ask again while the job runs.
         Effect::new(move |_| {
             let running = progress
                 .get()
                 .and_then(Result::ok)
-                .flatten()
                 .flatten()
                 .is_some_and(|job| job.state == JobState::Running);
             if running {
@@ -97,8 +101,7 @@ pub fn JobView(job: BackupJob, may_cancel: bool) -> impl IntoView {
                 job.progress
                     .get()
                     .map(|result| match result {
-                        Ok(None) => ().into_any(),
-                        Ok(Some(None)) => {
+                        Ok(None) => {
                             view! {
                                 <p class="detail">
                                     "No backup or restore has run since the server started."
@@ -106,7 +109,7 @@ pub fn JobView(job: BackupJob, may_cancel: bool) -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Ok(Some(Some(progress))) => {
+                        Ok(Some(progress)) => {
                             let cancel = (may_cancel && progress.kind == JobKind::Backup
                                 && progress.state == JobState::Running)
                                 .then(|| {
