@@ -4,7 +4,7 @@
 //! viewers read.
 
 use super::feedback::action_error;
-use super::forest_api::{ForestWatch, ProbePanel};
+use super::forest_api::{ProbePanel, ProbeWatch};
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{SetChecklistItem, get_checklist};
 use crate::model::{AppError, Checklist, ChecklistItem, ItemStatus, Role};
@@ -15,7 +15,7 @@ pub fn ChecklistPage() -> impl IntoView {
     let set_item = ServerAction::<SetChecklistItem>::new();
     // The Forest API's probe: a passing one since the migration started
     // proves "Verify API endpoints work".
-    let forest = ForestWatch::load();
+    let forest = ProbeWatch::load();
     let checklist = guarded(
         Role::Viewer,
         move || (set_item.version().get(), forest.probe.version().get()),

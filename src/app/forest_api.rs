@@ -1,6 +1,7 @@
 //! The Forest API page: the probe of its API and the watch of its server's
-//! logs. The panels are standalone components fed by `ForestWatch`, so
-//! another page (Monitor) can mount them too.
+//! logs. The panels are standalone components fed by `ForestWatch`, or by
+//! `ProbeWatch` alone, so other pages (Monitor, Checklist, Runbook) mount
+//! them too.
 
 mod chart;
 mod logs;
@@ -18,29 +19,48 @@ use std::time::Duration;
 /// How often a live page asks for new results and counts.
 const REFRESH: Duration = Duration::from_secs(3);
 
-/// The data the panels show. Create it in the page, outside `RequireRole`,
-/// so that it is the same on the server and while hydrating; it loads only
-/// for people who may read it.
+/// What the probe panel shows: the probe's results and "Probe now". Create
+/// it in the page, outside `RequireRole`, so that it is the same on the
+/// server and while hydrating; it loads only for people who may read it.
 #[derive(Clone, Copy)]
-pub struct ForestWatch {
+pub struct ProbeWatch {
     pub overview: Resource<Result<Option<ProbeOverview>, AppError>>,
-    pub logs: Resource<Result<Option<LogSnapshot>, AppError>>,
     pub probe: ServerAction<ProbeNow>,
 }
 
-impl ForestWatch {
-    /// Creates the resources and the probe action, refreshed every `REFRESH`.
+impl ProbeWatch {
+    /// For pages that show only the probe panel, refreshed every `REFRESH`.
     pub fn load() -> Self {
+        Self::refreshed_by(ticker(REFRESH, || true))
+    }
+
+    fn refreshed_by(tick: ReadSignal<u32>) -> Self {
         let probe = ServerAction::<ProbeNow>::new();
-        let tick = ticker(REFRESH, || true);
         Self {
             overview: guarded(
                 Role::Viewer,
                 move || (tick.get(), probe.version().get()),
                 |_| forest_api_overview(),
             ),
-            logs: guarded(Role::Viewer, move || tick.get(), |_| forest_logs()),
             probe,
+        }
+    }
+}
+
+/// The probe and the logs, for pages that show both; created as
+/// `ProbeWatch` is, and refreshed by the same tick.
+#[derive(Clone, Copy)]
+pub struct ForestWatch {
+    pub probes: ProbeWatch,
+    pub logs: Resource<Result<Option<LogSnapshot>, AppError>>,
+}
+
+impl ForestWatch {
+    pub fn load() -> Self {
+        let tick = ticker(REFRESH, || true);
+        Self {
+            probes: ProbeWatch::refreshed_by(tick),
+            logs: guarded(Role::Viewer, move || tick.get(), |_| forest_logs()),
         }
     }
 }
@@ -51,7 +71,7 @@ pub fn ForestApiPage() -> impl IntoView {
     view! {
         <h1>"Forest API"</h1>
         <RequireRole role=Role::Viewer>
-            <ProbePanel watch />
+            <ProbePanel watch=watch.probes />
             <LogRates watch />
             <LogErrors watch />
         </RequireRole>

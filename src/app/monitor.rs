@@ -89,7 +89,7 @@ pub fn MonitorPage() -> impl IntoView {
             </Transition>
             <h2>"The Forest application"</h2>
             <LogRates watch=forest />
-            <ProbePanel watch=forest />
+            <ProbePanel watch=forest.probes />
         </RequireRole>
     }
 }

@@ -6,7 +6,7 @@ mod results;
 
 use super::backups::{BackupJob, JobView, TakeBackup};
 use super::feedback::action_error;
-use super::forest_api::{ForestWatch, ProbePanel};
+use super::forest_api::{ProbePanel, ProbeWatch};
 use super::session::{RequireRole, granted_role, guarded};
 use super::ticker::ticker;
 use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
@@ -54,7 +54,7 @@ pub fn RunbookPage() -> impl IntoView {
         |_| runbook_overview(),
     );
     // After migrate: does the Forest API still answer? (`curl /api/health`)
-    let forest = ForestWatch::load();
+    let forest = ProbeWatch::load();
     view! {
         <h1>"Runbook"</h1>
         <RequireRole role=Role::Viewer>

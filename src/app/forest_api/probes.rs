@@ -1,7 +1,7 @@
 //! The API probe panel: what is probed and when, a "Probe now" button for
 //! release managers, and the latest results with why each passed or failed.
 
-use super::ForestWatch;
+use super::ProbeWatch;
 use crate::app::feedback::action_error;
 use crate::app::grid;
 use crate::app::session::granted_role;
@@ -11,7 +11,7 @@ use leptos::prelude::*;
 const COLUMNS: &[&str] = &["Time", "Request", "Status", "Latency", "Result", "Why"];
 
 #[component]
-pub fn ProbePanel(watch: ForestWatch) -> impl IntoView {
+pub fn ProbePanel(watch: ProbeWatch) -> impl IntoView {
     // Inside `RequireRole`: a fixed choice hydrates as the server rendered it.
     let may_probe = granted_role().is_some_and(|r| r.includes(Role::ReleaseManager));
     let probe = watch.probe;
