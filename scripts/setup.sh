@@ -14,7 +14,20 @@ CARGO_LEPTOS_VERSION="0.3.11"
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)"
 
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+started=$SECONDS
+step() { printf '\033[1m==> [%s +%ss] %s\033[0m\n' "$(date +%H:%M:%S)" "$((SECONDS - started))" "$*"; }
+
+# The cargo tools are build tools: how fast they run hardly matters, how long
+# they take to build does. Cargo reads these in place of each tool's own
+# release profile: no link-time optimisation, many codegen units, no debug
+# info. One target folder serves all three installs, so the crates they share
+# are built once and a second run of this script reuses what it built.
+tools_target="${XDG_CACHE_HOME:-$HOME/.cache}/forest-runbook/tools-target"
+light_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_INCREMENTAL=false \
+    cargo install --target-dir "$tools_target" "$@"
+}
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages.
@@ -39,17 +52,18 @@ fi
 # cargo tools, each only when the pinned version is not already installed.
 has_version() { "$1" --version 2>/dev/null | grep -qF "$2"; }
 if ! has_version secantusd-rs "$SECANTUS_VERSION"; then
+  # The database server keeps full optimisation: every test and bench runs on it.
   step "Building secantusd-rs $SECANTUS_VERSION (the embedded MongoDB-wire server; about 5 minutes)"
-  cargo install secantus-mdb --version "$SECANTUS_VERSION" --locked
+  light_install secantus-mdb --version "$SECANTUS_VERSION" --locked
 fi
 if ! has_version cargo-leptos "$CARGO_LEPTOS_VERSION"; then
-  step "Building cargo-leptos $CARGO_LEPTOS_VERSION (about 11 minutes)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  step "Building cargo-leptos $CARGO_LEPTOS_VERSION (the build tool; about 8 minutes)"
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 light_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
 fi
 if ! has_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
   step "Building wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches Cargo.lock)"
   # Not --locked: its lock file pins a crate version the registry no longer serves.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 light_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
 # End-to-end test packages (playwright drives Debian's Chromium; no browser download).

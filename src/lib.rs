@@ -6,10 +6,6 @@
 //! functions), `model` (plain serde types). Server-only modules sit behind
 //! the `ssr` feature; see ARCHITECTURE.md for the rules each one keeps.
 
-// Leptos views are nested types; the Runbook page's is deep enough to pass
-// the default limit of the compiler's layout queries in some profiles.
-#![recursion_limit = "256"]
-
 pub mod api;
 pub mod app;
 pub mod model;
