@@ -10,6 +10,8 @@ step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --check
+step "Stylesheet lint (stylelint, standard config)"
+(cd end2end && npx stylelint --config stylelint.config.mjs '../style/**/*.css')
 step "clippy (server)"
 cargo clippy --all-targets --features ssr -- -D warnings
 step "clippy (browser)"

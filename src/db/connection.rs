@@ -6,13 +6,24 @@ use super::{Collection, DbError, DriverTally, EmbeddedServer};
 use crate::config::DatabaseSettings;
 use crate::model::MigrationState;
 use mongodb::bson::{Document, doc};
-use mongodb::options::{ClientOptions, ConnectionString};
+use mongodb::options::{
+    Acknowledgment, ClientOptions, CollectionOptions, ConnectionString, ReadConcern,
+    SelectionCriteria, WriteConcern,
+};
 use mongodb::{Client, Collection as DriverCollection};
 use std::time::{Duration, Instant};
 
 /// How long the driver looks for a server before it calls the database
 /// unreachable, unless the URI sets `serverSelectionTimeoutMS` itself.
 const SERVER_SELECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Acknowledged by a majority of voting members, after their journals.
+fn durable_writes() -> WriteConcern {
+    WriteConcern::builder()
+        .w(Acknowledgment::Majority)
+        .journal(true)
+        .build()
+}
 
 /// A connected client and the database the app works on. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -119,8 +130,24 @@ impl Database {
         self.client.database(&self.name)
     }
 
+    /// Every read the app decides on (the lock, the plan, verify, the
+    /// checklist) goes to the primary and sees only majority-committed
+    /// data, so a failover cannot show it a write that is then rolled
+    /// back. The app's own records (the lock, the changelog, ticks,
+    /// approvals, the audit) are also written with `w: majority` and a
+    /// journal flush: on a replica set an acknowledged record survives the
+    /// loss of the primary. Forest's collections keep the client's write
+    /// concern, so bulk loads are not flushed batch by batch.
     pub(super) fn collection(&self, collection: Collection) -> DriverCollection<Document> {
-        self.handle().collection(collection.name())
+        let options = CollectionOptions::builder()
+            .selection_criteria(SelectionCriteria::ReadPreference(
+                mongodb::options::ReadPreference::Primary,
+            ))
+            .read_concern(ReadConcern::majority())
+            .write_concern(collection.is_app_record().then(durable_writes))
+            .build();
+        self.handle()
+            .collection_with_options(collection.name(), options)
     }
 
     /// One `ping` round trip.

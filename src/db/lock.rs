@@ -1,15 +1,29 @@
 //! The migration lock: one document, taken atomically with a lease
 //! (`findOneAndUpdate` with upsert; a duplicate-key error means another
 //! holder won the race), renewed while a step runs, released by its owner.
+//! Every time in it is the database server's (`$$NOW`), never an app
+//! host's, so two app hosts whose clocks differ agree on when it expires.
 
 use super::error::{codes, rfc3339};
 use super::{Collection, Database, DbError};
 use crate::model::LockHolder;
-use mongodb::bson::{DateTime, doc};
+use mongodb::bson::{Document, doc};
 use mongodb::options::ReturnDocument;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 const LOCK_ID: &str = "migration-lock";
+
+/// The server's clock plus `lease`, as an aggregation expression
+/// (`$dateAdd`, MongoDB 5.0 and later).
+fn server_now_plus(lease: Duration) -> Document {
+    let millis = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+    doc! { "$dateAdd": { "startDate": "$$NOW", "unit": "millisecond", "amount": millis } }
+}
+
+/// Matches a lock whose lease ran out by the server's clock.
+fn expired() -> Document {
+    doc! { "$expr": { "$lt": ["$expiresAt", "$$NOW"] } }
+}
 
 impl Database {
     /// Takes the lock for `owner` for `lease`, or says who holds it.
@@ -18,23 +32,16 @@ impl Database {
         owner: &str,
         lease: Duration,
     ) -> Result<Result<(), LockHolder>, DbError> {
-        let now = SystemTime::now();
         let taken = self
             .collection(Collection::Locks)
             .find_one_and_update(
-                doc! {
-                    "_id": LOCK_ID,
-                    "$or": [
-                        { "locked": false },
-                        { "expiresAt": { "$lt": DateTime::from_system_time(now) } },
-                    ],
-                },
-                doc! { "$set": {
+                doc! { "_id": LOCK_ID, "$or": [{ "locked": false }, expired()] },
+                vec![doc! { "$set": {
                     "locked": true,
                     "owner": owner,
-                    "since": DateTime::from_system_time(now),
-                    "expiresAt": DateTime::from_system_time(now + lease),
-                } },
+                    "since": "$$NOW",
+                    "expiresAt": server_now_plus(lease),
+                } }],
             )
             .upsert(true)
             .return_document(ReturnDocument::After)
@@ -64,7 +71,7 @@ impl Database {
             .collection(Collection::Locks)
             .update_one(
                 doc! { "_id": LOCK_ID, "owner": owner, "locked": true },
-                doc! { "$set": { "expiresAt": DateTime::from_system_time(SystemTime::now() + lease) } },
+                vec![doc! { "$set": { "expiresAt": server_now_plus(lease) } }],
             )
             .await?;
         Ok(result.matched_count == 1)
@@ -88,7 +95,7 @@ impl Database {
             .find_one(doc! {
                 "_id": LOCK_ID,
                 "locked": true,
-                "expiresAt": { "$gt": DateTime::now() },
+                "$expr": { "$gt": ["$expiresAt", "$$NOW"] },
             })
             .await?;
         Ok(lock.map(|lock| LockHolder {

@@ -44,6 +44,11 @@ pub const COLLECTIONS: [Collection; 3] = [
 ];
 
 impl Collection {
+    /// True for the app's own records, as opposed to the Forest collections.
+    pub fn is_app_record(self) -> bool {
+        is_app_collection(self.name())
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Users => "users",

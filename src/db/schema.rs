@@ -6,7 +6,7 @@ use super::numbers::as_f64;
 use super::{Collection, Database, DbError};
 use mongodb::IndexModel;
 use mongodb::bson::{Bson, Document, doc};
-use mongodb::options::IndexOptions;
+use mongodb::options::{CommitQuorum, IndexOptions};
 use serde::Serialize;
 
 /// An index as a migration declares it.
@@ -182,9 +182,12 @@ impl Database {
         Ok(indexes)
     }
 
+    /// Builds the index; on a replica set it is ready only once every
+    /// voting member has built it, so a failover cannot lose it.
     pub async fn create_index(&self, spec: &IndexSpec) -> Result<(), DbError> {
         self.collection(spec.collection)
             .create_index(spec.model())
+            .commit_quorum(CommitQuorum::VotingMembers)
             .await?;
         Ok(())
     }

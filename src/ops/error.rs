@@ -24,6 +24,8 @@ pub enum OpsError {
     Conflict(String),
     #[error("the migration lock is held by {owner} since {since}; wait for that run to finish")]
     LockHeld { owner: String, since: String },
+    #[error("the step stopped at a safe point: it no longer holds the migration lock ({reason})")]
+    LeaseLost { reason: String },
     #[error("the migration cannot start: {}", .0.join("; "))]
     Preflight(Vec<String>),
     #[error("{change} failed (MongoDB error {}): {message}", .code.map_or("-".to_owned(), |c| c.to_string()))]
@@ -59,6 +61,7 @@ impl OpsError {
             Self::InvalidInput { .. } => "INVALID_INPUT".into(),
             Self::Conflict(_) => "CONFLICT".into(),
             Self::LockHeld { .. } => "LOCK_HELD".into(),
+            Self::LeaseLost { .. } => "LEASE_LOST".into(),
             Self::Preflight(_) => "PREFLIGHT_FAILED".into(),
             Self::ChangeFailed {
                 code: Some(code), ..

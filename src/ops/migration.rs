@@ -3,7 +3,7 @@
 //! Adding a Phase 1 means adding a declaration, not control flow.
 
 mod declaration;
-pub(crate) mod lease;
+pub mod lease;
 mod plan;
 mod progress;
 mod revert;

@@ -12,6 +12,7 @@ mod forest_logs;
 mod four_eyes;
 mod health;
 mod helpers;
+mod lock;
 mod migration;
 mod monitor;
 mod process;

@@ -5,7 +5,7 @@
 //! first.
 
 use super::declaration::{Change, Migration};
-use super::lease;
+use super::lease::{self, Lease};
 use super::run::{latest, pending, record};
 use crate::db::Database;
 use crate::model::{ChangeOutcome, MigrationState, RunRecord};
@@ -33,7 +33,7 @@ pub async fn revert(
             .collect();
         four_eyes::authorize(db, actor, ACTION, migration.name, &plan.join("; ")).await?;
         let lease = lease::take(db, actor).await?;
-        let reverted = undo(db, actor, migration, backups).await;
+        let reverted = undo(db, &lease, actor, migration, backups).await;
         let released = lease.release().await;
         let run = reverted?;
         released?;
@@ -79,6 +79,7 @@ fn undo_description(change: &Change, exported_to: Option<&str>) -> String {
 
 async fn undo(
     db: &Database,
+    lease: &Lease,
     actor: &Actor,
     migration: &Migration,
     backups: &BackupStore,
@@ -120,7 +121,7 @@ async fn undo(
         )
         .await?;
     for (index, change) in created.iter().enumerate() {
-        record(db, &run, index, describe(change), async {
+        record(db, lease, &run, index, describe(change), async {
             match change {
                 Change::CreateCollection { collection } => db.drop_collection(*collection).await?,
                 Change::CreateIndex(spec) => db.drop_index(spec.collection, spec.name).await?,

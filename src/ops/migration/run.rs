@@ -2,7 +2,8 @@
 //! idempotently (present ones are skipped), recording each in the run.
 
 use super::declaration::{Change, Migration};
-use super::{lease, plan};
+use super::lease::{self, Lease};
+use super::plan;
 use crate::db::{Database, DbError, IndexSpec};
 use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, RunRecord};
 use crate::ops::OpsError;
@@ -19,7 +20,7 @@ pub async fn migrate(
 ) -> Result<RunRecord, OpsError> {
     audit::audited(db, actor, "step.migrate", migration.name, async {
         let lease = lease::take(db, actor).await?;
-        let applied = apply(db, actor, migration).await;
+        let applied = apply(db, &lease, actor, migration).await;
         let released = lease.release().await;
         let run = applied?;
         released?;
@@ -39,8 +40,11 @@ pub(super) fn pending(descriptions: impl IntoIterator<Item = String>) -> Vec<Cha
 }
 
 /// Runs `work` for change `index` of `run` and records how it ended.
+/// Each change is a safe point: when the lease was lost, the run ends as
+/// failed with the reason, and this change and the rest never start.
 pub(super) async fn record<F>(
     db: &Database,
+    lease: &Lease,
     run: &str,
     index: usize,
     description: String,
@@ -49,6 +53,11 @@ pub(super) async fn record<F>(
 where
     F: Future<Output = Result<ChangeOutcome, DbError>>,
 {
+    if let Err(lost) = lease.confirm().await {
+        db.finish_run(run, MigrationState::Failed, Some(&lost.to_string()))
+            .await?;
+        return Err(lost);
+    }
     db.start_change(run, index).await?;
     let started = Instant::now();
     let result = work.await;
@@ -81,7 +90,12 @@ where
     }
 }
 
-async fn apply(db: &Database, actor: &Actor, migration: &Migration) -> Result<RunRecord, OpsError> {
+async fn apply(
+    db: &Database,
+    lease: &Lease,
+    actor: &Actor,
+    migration: &Migration,
+) -> Result<RunRecord, OpsError> {
     db.mark_interrupted(migration.name).await?;
     let planned = plan::planned_changes(db, migration).await?;
     let blockers = plan::blockers(&planned, &plan::duplicates(db, migration).await?);
@@ -99,7 +113,7 @@ async fn apply(db: &Database, actor: &Actor, migration: &Migration) -> Result<Ru
         .await?;
     for (index, (change, planned)) in migration.changes.iter().zip(planned).enumerate() {
         let present = planned.status == ChangeStatus::Present;
-        record(db, &run, index, planned.description, async {
+        record(db, lease, &run, index, planned.description, async {
             if present {
                 return Ok(ChangeOutcome::Skipped);
             }
