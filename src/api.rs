@@ -14,6 +14,7 @@ mod reports;
 mod runbook;
 mod session;
 mod settings;
+mod status;
 mod users;
 
 pub use audit::{ListAudit, list_audit};
@@ -40,6 +41,7 @@ pub use settings::{
     ApproveRequest, GetSettings, ListApprovals, SetFourEyes, approve_request, get_settings,
     list_approvals, set_four_eyes,
 };
+pub use status::{GetStatus, get_status};
 pub use users::{
     CreateUser, ListUsers, ResetUserPassword, SetUserDisabled, SetUserRole, create_user,
     list_users, reset_user_password, set_user_disabled, set_user_role,

@@ -13,6 +13,7 @@ mod forest_api;
 mod health;
 mod migration;
 mod monitor;
+mod status;
 
 pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
@@ -37,3 +38,4 @@ pub use monitor::{
     Alert, Bound, MigrationProgress, MonitorOverview, Point, Ring, Sample, Series, Threshold,
     WINDOW_SECS, Window, breaches, group_of,
 };
+pub use status::{Call, ChecklistGlance, DeploymentStatus, LogGlance, Verdict, verdict};

@@ -9,6 +9,7 @@ mod monitor_routes;
 mod router;
 mod signed_in;
 mod state;
+mod status_route;
 
 pub use application::Application;
 pub use monitor_routes::subscription;

@@ -1,6 +1,10 @@
-//! The overview: what the migration does and where each section is.
+//! Home: the deployment at a glance (`glance`), what the migration does,
+//! and where each section is.
+
+mod glance;
 
 use super::Section;
+use glance::Glance;
 use leptos::prelude::*;
 
 /// Phase 0 as people read it; the migration declaration is the source of truth.
@@ -19,6 +23,7 @@ pub fn HomePage() -> impl IntoView {
             "forest-runbook carries the Forest database through the migration "
             <code>"add_mobile_sync_support"</code> ", step by step, with everyone watching."
         </p>
+        <Glance />
         <h2>"What the migration changes"</h2>
         <ul class="changes">
             {CHANGES.into_iter().map(|change| view! { <li>{change}</li> }).collect_view()}

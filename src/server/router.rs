@@ -6,6 +6,7 @@ use super::csrf::same_origin_only;
 use super::downloads::{audit_csv, duplicates_csv};
 use super::health_route::health;
 use super::monitor_routes::{events, metrics};
+use super::status_route::status;
 use crate::app::{App, shell};
 use axum::Router;
 use axum::http::{HeaderName, Request};
@@ -23,6 +24,7 @@ pub fn router(state: AppState) -> Router {
     let fallback_state = state.clone();
     Router::new()
         .route("/api/health", get(health))
+        .route("/api/status", get(status))
         .route("/audit.csv", get(audit_csv))
         .route("/duplicates.csv", get(duplicates_csv))
         .route("/api/monitor/events", get(events))

@@ -20,3 +20,20 @@ pub async fn signed_in(
         None => Ok(None),
     }
 }
+
+/// True when the request carries `Authorization: Bearer <token>` and the
+/// token is configured. Compared as digests, so the time taken says
+/// nothing about the token.
+pub fn bearer_is(headers: &HeaderMap, token: &str) -> bool {
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "));
+    match sent {
+        Some(sent) if !token.is_empty() => {
+            crate::ops::digest::sha256_hex(sent.as_bytes())
+                == crate::ops::digest::sha256_hex(token.as_bytes())
+        }
+        _ => false,
+    }
+}

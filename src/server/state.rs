@@ -67,6 +67,17 @@ impl AppState {
         }
     }
 
+    /// The deployment at a glance, as the Home page and `/api/status` show it.
+    pub async fn status(&self) -> Result<crate::model::DeploymentStatus, crate::ops::OpsError> {
+        crate::ops::status::status(
+            &self.db,
+            &crate::ops::migration::PHASE_0,
+            self.watched(),
+            &self.monitor.window(),
+        )
+        .await
+    }
+
     pub fn start_watchers(&self) {
         self.forest_logs.spawn();
         tokio::spawn(crate::ops::forest_api::probe_during_deployments(

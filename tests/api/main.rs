@@ -18,3 +18,4 @@ mod monitor;
 mod process;
 mod reports;
 mod roles;
+mod status;

@@ -38,6 +38,7 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
         "id=000000000000000000000000",
     ),
     ("runbook_overview", Some(Role::Viewer), ""),
+    ("status", Some(Role::Viewer), ""),
     ("dry_run", Some(Role::ReleaseManager), ""),
     ("run_migrate", Some(Role::ReleaseManager), ""),
     ("run_verify", Some(Role::ReleaseManager), ""),

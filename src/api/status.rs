@@ -1,0 +1,14 @@
+//! The deployment at a glance, for everyone signed in (the Home page).
+
+use crate::model::{AppError, DeploymentStatus};
+use leptos::prelude::*;
+
+#[server(name = GetStatus, endpoint = "status")]
+pub async fn get_status() -> Result<DeploymentStatus, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Viewer, "status.read").await?;
+        edge::state()?.status().await.map_err(edge::respond)
+    })
+    .await
+}
