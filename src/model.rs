@@ -31,7 +31,7 @@ pub use forest_api::{
 };
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{
-    ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlannedChange, RunRecord,
+    ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlannedChange, RunKind, RunRecord,
     RunbookOverview, Verification, VerifyCheck,
 };
 pub use monitor::{

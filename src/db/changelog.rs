@@ -4,13 +4,17 @@
 
 use super::error::rfc3339;
 use super::{Collection, Database, DbError};
-use crate::model::{ChangeOutcome, ChangeResult, MigrationState, RunRecord, Verification};
+use crate::model::{ChangeOutcome, ChangeResult, MigrationState, RunKind, RunRecord, Verification};
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{Bson, DateTime, Document, doc};
 
 /// The pending change of a new run.
 fn pending_document(result: &ChangeResult) -> Document {
-    doc! { "description": &result.description, "outcome": result.outcome.as_str() }
+    doc! {
+        "key": &result.key,
+        "description": &result.description,
+        "outcome": result.outcome.as_str(),
+    }
 }
 
 fn text_or_null(text: Option<&str>) -> Bson {
@@ -19,6 +23,7 @@ fn text_or_null(text: Option<&str>) -> Bson {
 
 fn change_from(document: &Document) -> ChangeResult {
     ChangeResult {
+        key: document.get_str("key").unwrap_or_default().to_owned(),
         description: document.get_str("description").unwrap_or("?").to_owned(),
         outcome: ChangeOutcome::parse(document.get_str("outcome").unwrap_or("pending")),
         duration_ms: document
@@ -44,6 +49,9 @@ fn run_from(document: &Document) -> Result<RunRecord, DbError> {
     let state = document
         .get_str("state")
         .map_err(DbError::shape_of(Collection::Changelog))?;
+    let kind = document
+        .get_str("kind")
+        .map_err(DbError::shape_of(Collection::Changelog))?;
     Ok(RunRecord {
         id: document
             .get_object_id("_id")
@@ -53,10 +61,8 @@ fn run_from(document: &Document) -> Result<RunRecord, DbError> {
             .get_str("migration")
             .map_err(DbError::shape_of(Collection::Changelog))?
             .to_owned(),
-        kind: document
-            .get_str("kind")
-            .map_err(DbError::shape_of(Collection::Changelog))?
-            .to_owned(),
+        kind: RunKind::parse(kind)
+            .ok_or_else(|| DbError::shape(Collection::Changelog, format!("kind {kind:?}")))?,
         checksum: document.get_str("checksum").unwrap_or_default().to_owned(),
         state: MigrationState::parse(state)
             .ok_or_else(|| DbError::shape(Collection::Changelog, format!("state {state:?}")))?,
@@ -89,7 +95,7 @@ impl Database {
     pub async fn start_run(
         &self,
         migration: &str,
-        kind: &str,
+        kind: RunKind,
         checksum: &str,
         started_by: &str,
         changes: &[ChangeResult],
@@ -99,7 +105,7 @@ impl Database {
             .insert_one(doc! {
                 "_id": id,
                 "migration": migration,
-                "kind": kind,
+                "kind": kind.as_str(),
                 "checksum": checksum,
                 "state": MigrationState::Running.as_str(),
                 "startedBy": started_by,
@@ -195,7 +201,7 @@ impl Database {
             .update_many(
                 doc! {
                     "migration": migration,
-                    "kind": "migrate",
+                    "kind": RunKind::Migrate.as_str(),
                     "state": { "$ne": MigrationState::RolledBack.as_str() },
                 },
                 doc! { "$set": { "state": MigrationState::RolledBack.as_str(), "rolledBackAt": DateTime::now() } },

@@ -4,7 +4,7 @@
 use super::driver_events::DriverEvents;
 use super::{Collection, DbError, DriverTally, EmbeddedServer};
 use crate::config::DatabaseSettings;
-use crate::model::MigrationState;
+use crate::model::{MigrationState, RunKind};
 use mongodb::bson::{Document, doc};
 use mongodb::options::{
     Acknowledgment, ClientOptions, CollectionOptions, ConnectionString, ReadConcern,
@@ -180,7 +180,7 @@ impl Database {
     pub async fn migration_state(&self, migration: &str) -> Result<MigrationState, DbError> {
         let latest = self
             .collection(Collection::Changelog)
-            .find_one(doc! { "migration": migration, "kind": "migrate" })
+            .find_one(doc! { "migration": migration, "kind": RunKind::Migrate.as_str() })
             .sort(doc! { "startedAt": -1 })
             .await?;
         let Some(entry) = latest else {

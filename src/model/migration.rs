@@ -90,9 +90,45 @@ impl ChangeOutcome {
     }
 }
 
+/// What a run did: the step it belongs to. Stored as its word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    Migrate,
+    Revert,
+    Restore,
+}
+
+impl RunKind {
+    /// The word stored in the changelog and shown to people.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Migrate => "migrate",
+            Self::Revert => "revert",
+            Self::Restore => "restore",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Self> {
+        [Self::Migrate, Self::Revert, Self::Restore]
+            .into_iter()
+            .find(|kind| kind.as_str() == word)
+    }
+}
+
+impl std::fmt::Display for RunKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeResult {
+    /// What the change acts on, stable whatever its description says: the
+    /// index name, or `collection:<name>`. Revert matches runs on it.
+    #[serde(default)]
+    pub key: String,
     pub description: String,
     pub outcome: ChangeOutcome,
     /// RFC 3339, once started.
@@ -115,8 +151,7 @@ pub struct ChangeResult {
 pub struct RunRecord {
     pub id: String,
     pub migration: String,
-    /// `migrate`, `revert` or `restore`.
-    pub kind: String,
+    pub kind: RunKind,
     pub checksum: String,
     pub state: MigrationState,
     pub started_by: String,

@@ -8,7 +8,7 @@ use super::audit::{self, Actor};
 use super::migration::PHASE_0;
 use crate::db::Database;
 use crate::forest_api::{LogWatcher, Prober};
-use crate::model::{ErrorsSince, LogSnapshot, MigrationState, ProbeOverview, ProbeResult};
+use crate::model::{ErrorsSince, LogSnapshot, MigrationState, ProbeOverview, ProbeResult, RunKind};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -67,7 +67,7 @@ pub async fn migration_started(db: &Database) -> Result<Option<OffsetDateTime>, 
         .runs(PHASE_0.name, 20)
         .await?
         .into_iter()
-        .find(|run| run.kind == "migrate")
+        .find(|run| run.kind == RunKind::Migrate)
         .and_then(|run| OffsetDateTime::parse(&run.started_at, &Rfc3339).ok()))
 }
 

@@ -8,7 +8,7 @@ use crate::helpers::test_db;
 use crate::migration::snapshot;
 use forest_runbook::db::{Database, DemoDataSpec};
 use forest_runbook::model::{
-    BackupState, JobKind, JobState, Manifest, MigrationState, RestoreReport,
+    BackupState, JobKind, JobState, Manifest, MigrationState, RestoreReport, RunKind,
 };
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
@@ -153,7 +153,7 @@ async fn backup_migrate_restore_gives_back_every_collection_and_drops_devices() 
     let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
     assert!(
         runs.iter()
-            .any(|r| r.kind == "restore" && r.state == MigrationState::Applied)
+            .any(|r| r.kind == RunKind::Restore && r.state == MigrationState::Applied)
     );
     let job = jobs.snapshot().expect("job");
     assert_eq!(
@@ -336,7 +336,7 @@ async fn a_killed_restore_is_finished_by_the_next_one() {
     let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
     assert!(
         runs.iter()
-            .any(|r| r.kind == "restore" && r.state == MigrationState::Interrupted)
+            .any(|r| r.kind == RunKind::Restore && r.state == MigrationState::Interrupted)
     );
     db.drop_database().await.expect("drop");
 }

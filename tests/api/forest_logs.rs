@@ -297,7 +297,7 @@ async fn the_errors_since_the_latest_migrate_run_started_are_its_evidence() {
     w.append("app.log", 30, Shape::Pino, Kind::Error); // before the run: not counted
     db.start_run(
         "add_mobile_sync_support",
-        "migrate",
+        forest_runbook::model::RunKind::Migrate,
         "checksum",
         "test",
         &[],

@@ -4,7 +4,7 @@
 
 use crate::helpers::{raw, test_db};
 use forest_runbook::db::{Database, DemoDataSpec};
-use forest_runbook::model::{ChangeOutcome, ChangeStatus, MigrationState};
+use forest_runbook::model::{ChangeOutcome, ChangeStatus, MigrationState, RunKind};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::BackupStore;
@@ -257,6 +257,7 @@ async fn a_run_whose_process_died_is_interrupted_and_the_next_run_finishes_it() 
         .changes
         .iter()
         .map(|c| forest_runbook::model::ChangeResult {
+            key: c.key(),
             description: c.describe(),
             ..Default::default()
         })
@@ -264,7 +265,7 @@ async fn a_run_whose_process_died_is_interrupted_and_the_next_run_finishes_it() 
     let run = db
         .start_run(
             PHASE_0.name,
-            "migrate",
+            RunKind::Migrate,
             &PHASE_0.checksum(),
             "cli:dead",
             &changes,
@@ -356,7 +357,7 @@ async fn revert_restores_the_index_set_keeps_history_and_needs_the_typed_name() 
     let run = revert(&db, &cli(), &PHASE_0, db.name(), &no_backups())
         .await
         .expect("revert");
-    assert_eq!(run.kind, "revert");
+    assert_eq!(run.kind, RunKind::Revert);
     assert_eq!(
         snapshot(&db).await,
         before,
@@ -367,7 +368,7 @@ async fn revert_restores_the_index_set_keeps_history_and_needs_the_typed_name() 
     assert_eq!(runs.len(), 2, "history keeps both runs");
     assert!(
         runs.iter()
-            .any(|r| r.kind == "migrate" && r.state == MigrationState::RolledBack)
+            .any(|r| r.kind == RunKind::Migrate && r.state == MigrationState::RolledBack)
     );
     assert_eq!(
         plan(&db, &PHASE_0, &no_backups())
@@ -375,6 +376,42 @@ async fn revert_restores_the_index_set_keeps_history_and_needs_the_typed_name() 
             .expect("plan")
             .state,
         MigrationState::RolledBack
+    );
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn revert_drops_what_was_applied_even_when_the_descriptions_were_reworded() {
+    let db = test_db("mig_revert_reworded").await;
+    db.write_demo_data(spec(false), false).await.expect("demo");
+    let before = snapshot(&db).await;
+    migrate(&db, &cli(), &PHASE_0).await.expect("migrate");
+    // A later version of the app words its changes differently.
+    raw(&db)
+        .await
+        .collection::<Document>("runbook_changelog")
+        .update_many(
+            doc! { "migration": PHASE_0.name },
+            vec![doc! { "$set": { "changes": { "$map": {
+                "input": "$changes",
+                "in": { "$mergeObjects": ["$$this", { "description": "reworded" }] },
+            } } } }],
+        )
+        .await
+        .expect("reword");
+    let run = revert(&db, &cli(), &PHASE_0, db.name(), &no_backups())
+        .await
+        .expect("revert");
+    assert_eq!(
+        run.changes.len(),
+        PHASE_0.changes.len(),
+        "{:?}",
+        run.changes
+    );
+    assert_eq!(
+        snapshot(&db).await,
+        before,
+        "every applied change was undone"
     );
     db.drop_database().await.expect("drop");
 }

@@ -159,7 +159,7 @@ pub fn History(runs: Vec<RunRecord>) -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{run.started_at}</td>
-                                <td>{run.kind}</td>
+                                <td>{run.kind.as_str()}</td>
                                 <td>{run.started_by}</td>
                                 <td>{run.state.as_str()}</td>
                                 <td>{format!("{applied} of {} applied", run.changes.len())}</td>

@@ -13,7 +13,7 @@ use crate::db::Database;
 use crate::db::dump::DocumentReader;
 use crate::model::{
     BackupCollection, ChangeOutcome, ChangeResult, JobKind, JobState, Manifest, MigrationState,
-    RestoreReport,
+    RestoreReport, RunKind,
 };
 use crate::ops::audit::{self, Actor};
 use crate::ops::four_eyes;
@@ -164,7 +164,7 @@ fn restore_step(collection: &str, backup: &str) -> String {
 /// Collections the latest restore of `backup` restored before it stopped.
 async fn restored_before(db: &Database, backup: &str) -> Result<Vec<String>, OpsError> {
     let runs = db.runs(changelog_migration(), 50).await?;
-    let Some(last) = runs.iter().find(|run| run.kind == "restore") else {
+    let Some(last) = runs.iter().find(|run| run.kind == RunKind::Restore) else {
         return Ok(Vec::new());
     };
     if last.state == MigrationState::Applied {
@@ -223,7 +223,13 @@ async fn apply(
         .map(|step| change(describe(step), ChangeOutcome::Pending, 0, None))
         .collect();
     let run = db
-        .start_run(log, "restore", &manifest.name, &actor.name(), &pending)
+        .start_run(
+            log,
+            RunKind::Restore,
+            &manifest.name,
+            &actor.name(),
+            &pending,
+        )
         .await?;
     let folder = store.folder(&manifest.name)?;
     let mut report = RestoreReport {

@@ -21,6 +21,15 @@ fn name_of<S: serde::Serializer>(c: &Collection, s: S) -> Result<S::Ok, S::Error
 }
 
 impl Change {
+    /// What the change acts on, stable whatever `describe` says: the index
+    /// name, or `collection:<name>`. Runs record it; revert matches on it.
+    pub fn key(&self) -> String {
+        match self {
+            Self::CreateCollection { collection } => format!("collection:{}", collection.name()),
+            Self::CreateIndex(index) => index.name.to_owned(),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Self::CreateCollection { collection } => {

@@ -8,7 +8,7 @@ use super::declaration::{Change, Migration};
 use super::lease::{self, Lease};
 use super::run::{latest, pending, record};
 use crate::db::Database;
-use crate::model::{ChangeOutcome, MigrationState, RunRecord};
+use crate::model::{ChangeOutcome, ChangeResult, MigrationState, RunKind, RunRecord};
 use crate::ops::audit::{self, Actor};
 use crate::ops::backup::{self, BackupStore};
 use crate::ops::four_eyes;
@@ -42,21 +42,29 @@ pub async fn revert(
     .await
 }
 
-/// The declared changes that a migrate run, not yet rolled back, applied.
+/// The declared changes that a migrate run, not yet rolled back, applied,
+/// matched by key. Runs recorded before changes had keys are matched by
+/// their description, which was then the only name a change had.
 async fn created_by_runs(db: &Database, migration: &Migration) -> Result<Vec<Change>, OpsError> {
-    let applied: Vec<String> = db
+    let applied: Vec<ChangeResult> = db
         .runs(migration.name, 1_000)
         .await?
         .into_iter()
-        .filter(|run| run.kind == "migrate" && run.state != MigrationState::RolledBack)
+        .filter(|run| run.kind == RunKind::Migrate && run.state != MigrationState::RolledBack)
         .flat_map(|run| run.changes)
         .filter(|change| change.outcome == ChangeOutcome::Applied)
-        .map(|change| change.description)
         .collect();
+    let was_applied = |change: &Change| {
+        let key = change.key();
+        applied.iter().any(|done| match done.key.as_str() {
+            "" => done.description == change.describe(),
+            recorded => recorded == key,
+        })
+    };
     Ok(migration
         .changes
         .iter()
-        .filter(|change| applied.contains(&change.describe()))
+        .filter(|change| was_applied(change))
         .rev()
         .copied()
         .collect())
@@ -114,10 +122,10 @@ async fn undo(
     let run = db
         .start_run(
             migration.name,
-            "revert",
+            RunKind::Revert,
             &migration.checksum(),
             &actor.name(),
-            &pending(created.iter().map(&describe)),
+            &pending(created.iter().map(|change| (change, describe(change)))),
         )
         .await?;
     for (index, change) in created.iter().enumerate() {

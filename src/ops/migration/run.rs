@@ -5,7 +5,7 @@ use super::declaration::{Change, Migration};
 use super::lease::{self, Lease};
 use super::plan;
 use crate::db::{Database, DbError, IndexSpec};
-use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, RunRecord};
+use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, RunKind, RunRecord};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use std::time::{Duration, Instant};
@@ -29,10 +29,14 @@ pub async fn migrate(
     .await
 }
 
-pub(super) fn pending(descriptions: impl IntoIterator<Item = String>) -> Vec<ChangeResult> {
-    descriptions
+/// Each change as pending: its key and what people read.
+pub(super) fn pending<'a>(
+    changes: impl IntoIterator<Item = (&'a Change, String)>,
+) -> Vec<ChangeResult> {
+    changes
         .into_iter()
-        .map(|description| ChangeResult {
+        .map(|(change, description)| ChangeResult {
+            key: change.key(),
             description,
             ..ChangeResult::default()
         })
@@ -105,10 +109,15 @@ async fn apply(
     let run = db
         .start_run(
             migration.name,
-            "migrate",
+            RunKind::Migrate,
             &migration.checksum(),
             &actor.name(),
-            &pending(planned.iter().map(|p| p.description.clone())),
+            &pending(
+                migration
+                    .changes
+                    .iter()
+                    .zip(planned.iter().map(|p| p.description.clone())),
+            ),
         )
         .await?;
     for (index, (change, planned)) in migration.changes.iter().zip(planned).enumerate() {
