@@ -13,6 +13,7 @@ mod forest_api;
 mod health;
 mod migration;
 mod monitor;
+mod prisma;
 
 pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
@@ -36,4 +37,8 @@ pub use migration::{
 pub use monitor::{
     Alert, Bound, MigrationProgress, MonitorOverview, Point, Ring, Sample, Series, Threshold,
     WINDOW_SECS, Window, breaches, group_of,
+};
+pub use prisma::{
+    FieldRow, IndexRow, ModelComparison, PrismaReport, PrismaVersion, PushAction, PushRule,
+    PushStep, SchemaEdit, SchemaState, StepOutcome,
 };

@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod migration;
 mod monitor;
+mod prisma;
 mod process;
 mod reports;
 mod roles;
