@@ -11,5 +11,6 @@ mod source;
 pub mod syntax;
 
 pub use check::{agreement, check};
+pub use declared::{DeclaredIndex, IndexKind, KeyPart};
 pub use source::{PrismaSource, SourceError};
 pub use syntax::{MAX_SCHEMA_BYTES, Schema, SyntaxError, parse};

@@ -15,6 +15,7 @@ mod helpers;
 mod migration;
 mod monitor;
 mod prisma;
+mod prisma_dmmf;
 mod process;
 mod reports;
 mod roles;
