@@ -59,9 +59,8 @@ fn plan_model(
             for d in same_key {
                 splices.push(removal(text, &d.origin));
                 changes.push(format!(
-                    "{model}: remove {} on ({}); the partial {} stays managed by this migration",
+                    "{model}: remove {}; the partial {} stays managed by this migration",
                     origin_text(&d.origin),
-                    field_list(index),
                     index.name
                 ));
             }
@@ -76,7 +75,7 @@ fn plan_model(
             if d.name != index.name {
                 splices.push(pin_name(origin_attribute(&d.origin), &index.name));
                 changes.push(format!(
-                    "{model}: name {} `{}` so that db push keeps it",
+                    "{model}: give {} the name `{}` (map:) so that db push keeps it",
                     origin_text(&d.origin),
                     index.name
                 ));
@@ -123,7 +122,7 @@ fn plan_model(
         {
             splices.push(pin_name(origin_attribute(&d.origin), &stored.name));
             changes.push(format!(
-                "{model}: name {} `{}`, the name the database has, so that db push does not drop and rebuild it",
+                "{model}: give {} the name the database has, `{}` (map:), so that db push does not drop and rebuild it",
                 origin_text(&d.origin),
                 stored.name
             ));

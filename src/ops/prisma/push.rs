@@ -113,9 +113,9 @@ pub fn describe_keys(keys: &[KeyPart]) -> String {
 
 pub fn kind_word(kind: IndexKind) -> &'static str {
     match kind {
-        IndexKind::Normal => "index",
-        IndexKind::Unique => "unique index",
-        IndexKind::Fulltext => "fulltext index",
+        IndexKind::Normal => "an index",
+        IndexKind::Unique => "a unique index",
+        IndexKind::Fulltext => "a fulltext index",
     }
 }
 
@@ -196,7 +196,7 @@ fn plan(collections: &[CollectionState]) -> Vec<Planned> {
                     name.clone(),
                     Some((*stored).clone()),
                     format!(
-                        "the schema declares it as a {} on ({}); it is a {} on ({})",
+                        "the schema declares it as {} on ({}); it is {} on ({})",
                         kind_word(d.kind),
                         describe_keys(&d.keys),
                         kind_word(stored.kind()),
@@ -215,13 +215,13 @@ fn plan(collections: &[CollectionState]) -> Vec<Planned> {
                     .any(|s| s.name == d.name && s.partial) =>
                 {
                     format!(
-                        "the schema declares a {} on ({}); the partial index of that name is invisible to db push",
+                        "the schema declares {} on ({}); the partial index of that name is invisible to db push",
                         kind_word(d.kind),
                         describe_keys(&d.keys)
                     )
                 }
                 None => format!(
-                    "the schema declares a {} on ({})",
+                    "the schema declares {} on ({})",
                     kind_word(d.kind),
                     describe_keys(&d.keys)
                 ),
