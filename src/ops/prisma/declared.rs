@@ -45,12 +45,7 @@ pub struct DeclaredIndex {
 impl Model {
     /// The collection: `@@map`'s name, or the model's own.
     pub fn collection(&self) -> String {
-        self.attributes
-            .iter()
-            .find(|a| a.name == "map")
-            .and_then(|a| a.argument("name", true))
-            .and_then(Value::as_str)
-            .map_or_else(|| self.name.clone(), str::to_owned)
+        mapped_or(&self.attributes, &self.name)
     }
 
     pub fn field(&self, name: &str) -> Option<&Field> {
@@ -162,17 +157,23 @@ impl Model {
 impl Field {
     /// `@map`'s name, or the field's own.
     pub fn stored_name(&self) -> String {
-        self.attributes
-            .iter()
-            .find(|a| a.name == "map")
-            .and_then(|a| a.argument("name", true))
-            .and_then(Value::as_str)
-            .map_or_else(|| self.name.clone(), str::to_owned)
+        mapped_or(&self.attributes, &self.name)
     }
 
     pub fn has(&self, attribute: &str) -> bool {
         self.attributes.iter().any(|a| a.name == attribute)
     }
+}
+
+/// The name a `map` attribute (`@map`, `@@map`) gives, or `own`.
+fn mapped_or(attributes: &[Attribute], own: &str) -> String {
+    attributes
+        .iter()
+        .find(|a| a.name == "map")
+        .and_then(|a| a.argument("name", true))
+        .and_then(Value::as_str)
+        .unwrap_or(own)
+        .to_owned()
 }
 
 /// Prisma's name for an index it is not told the name of.
