@@ -12,6 +12,9 @@ struct Grammar;
 /// Larger files are refused before parsing: real schemas are a few hundred
 /// kilobytes at most, and this text is read on page requests.
 pub const MAX_SCHEMA_BYTES: usize = 1024 * 1024;
+/// Deeper nesting of `(` and `[` is refused before parsing: the tree is
+/// read recursively, and a hostile file must not exhaust the stack.
+const MAX_NESTING: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyntaxError {
@@ -153,6 +156,7 @@ pub fn parse(text: &str) -> Result<Schema, SyntaxError> {
     if text.len() > MAX_SCHEMA_BYTES {
         return Err(SyntaxError::TooLarge { bytes: text.len() });
     }
+    nesting(text)?;
     let mut pairs = Grammar::parse(Rule::schema, text).map_err(located)?;
     let mut schema = Schema::default();
     let Some(root) = pairs.next() else {
@@ -180,6 +184,42 @@ pub fn parse(text: &str) -> Result<Schema, SyntaxError> {
         }
     }
     Ok(schema)
+}
+
+/// Refuses brackets nested deeper than `MAX_NESTING`, outside strings and comments.
+fn nesting(text: &str) -> Result<(), SyntaxError> {
+    let (mut depth, mut line, mut column) = (0usize, 1, 0);
+    let (mut in_string, mut escaped, mut in_comment) = (false, false, false);
+    let mut previous = '\0';
+    for c in text.chars() {
+        column += 1;
+        match c {
+            '\n' => {
+                (line, column, in_string, in_comment) = (line + 1, 0, false, false);
+            }
+            _ if in_comment => {}
+            _ if in_string => {
+                in_string = escaped || c != '"';
+                escaped = !escaped && c == '\\';
+            }
+            '"' => in_string = true,
+            '/' if previous == '/' => in_comment = true,
+            '(' | '[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(SyntaxError::At {
+                        line,
+                        column,
+                        message: format!("brackets nested more than {MAX_NESTING} deep"),
+                    });
+                }
+            }
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = c;
+    }
+    Ok(())
 }
 
 fn located(error: pest::error::Error<Rule>) -> SyntaxError {
@@ -557,6 +597,33 @@ enum Status {
             parse(two_on_a_line),
             Err(SyntaxError::At { line: 2, .. })
         ));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_with_its_place_but_brackets_in_strings_and_comments_are_not_counted()
+    {
+        let deep = format!(
+            "model A {{\n  a String @default({})\n}}\n",
+            "[".repeat(10_000)
+        );
+        let error = parse(&deep).expect_err("refused");
+        assert!(
+            matches!(
+                error,
+                SyntaxError::At {
+                    line: 2,
+                    column: 52,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        let quoted = format!(
+            "model A {{\n  a String @default(\"{}\\\"\") // {}\n}}\n",
+            "[".repeat(100),
+            "(".repeat(100)
+        );
+        assert!(parse(&quoted).is_ok(), "{:?}", parse(&quoted));
     }
 
     #[test]
