@@ -234,7 +234,7 @@ fn Model(model: ModelComparison) -> impl IntoView {
         <details>
             <summary>{format!("Fields ({field_count})")}</summary>
             <table class="grid" aria-label=format!("{} fields", model.model)>
-                {grid::head(&["Field", "Stored as", "Type", "Attributes"])}
+                {grid::head(&["Field", "Stored as", "Type", "Attributes", "Migration's data"])}
                 <tbody>
                     {model
                         .fields
@@ -246,6 +246,7 @@ fn Model(model: ModelComparison) -> impl IntoView {
                                     <td>{f.stored}</td>
                                     <td>{f.type_text}</td>
                                     <td>{f.attributes}</td>
+                                    <td>{f.migration.unwrap_or_default()}</td>
                                 </tr>
                             }
                         })

@@ -83,6 +83,9 @@ pub struct FieldRow {
     pub type_text: String,
     /// As written: `@unique @db.ObjectId`.
     pub attributes: String,
+    /// The type the migration's data has in this field (`String?`), when it
+    /// is one the migration adds.
+    pub migration: Option<String>,
 }
 
 /// One index name: where it is declared, where it exists.

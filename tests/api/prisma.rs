@@ -278,6 +278,22 @@ async fn the_version_warning_names_prisma_7_and_the_migrations_folder() {
     assert_eq!(report.migrations_folder, ["20240101_init"]);
     assert_eq!(report.provider.as_deref(), Some("mongodb"));
     assert_eq!(report.relation_mode.as_deref(), Some("prisma"));
+    assert!(!warnings.contains("declares no field"), "{warnings}");
+
+    let required = seed.replacen(
+        "clientId    String?   @unique",
+        "clientId    String    @unique",
+        1,
+    );
+    let (_required, path) = checkout_with(&required);
+    let report = check(&db, &PHASE_0, &PrismaSource::at(Some(path)))
+        .await
+        .expect("check");
+    let warnings = report.warnings.join("\n");
+    assert!(
+        warnings.contains("Task.clientId is String in the schema; the migration's data is String?: documents without it make Prisma Client fail to read them"),
+        "{warnings}"
+    );
     db.drop_database().await.expect("drop");
 }
 

@@ -26,6 +26,23 @@ const MODELS: [(&str, &str); 4] = [
     ("devices", "Device"),
 ];
 
+/// The fields Phase 0 adds, by stored name, with the Prisma type their data
+/// has (design.md): optional where existing documents lack them.
+const MIGRATION_FIELDS: [(&str, &str, &str); 12] = [
+    ("users", "lastSyncedAt", "DateTime?"),
+    ("tasks", "clientId", "String?"),
+    ("focus_sessions", "clientId", "String?"),
+    ("devices", "userId", "String"),
+    ("devices", "deviceId", "String"),
+    ("devices", "platform", "String"),
+    ("devices", "osVersion", "String?"),
+    ("devices", "appVersion", "String"),
+    ("devices", "pushToken", "String?"),
+    ("devices", "lastSeenAt", "DateTime"),
+    ("devices", "createdAt", "DateTime"),
+    ("devices", "updatedAt", "DateTime"),
+];
+
 /// Where the diff says the file is, as in the Forest repository.
 const DIFF_PATH: &str = "apps/server/prisma/schema.prisma";
 
@@ -134,6 +151,7 @@ pub async fn check(
     report.disagreements = disagreements(&schema, &collections, &report.push_after_migrate);
     report.agrees = report.disagreements.is_empty();
     report.models = comparisons(&schema, &now, &after, &declared_by_migration);
+    report.warnings.extend(field_warnings(&report.models));
     report.edit = schema_edit(&text, &schema, &after, &declared_by_migration);
     Ok(report)
 }
@@ -395,18 +413,19 @@ fn comparisons(
                 model: model_name(&now.name).to_owned(),
                 collection: now.name.clone(),
                 schema_model: model.map(|m| m.name.clone()),
-                fields: model.map(field_rows).unwrap_or_default(),
+                fields: model.map(|m| field_rows(m, &now.name)).unwrap_or_default(),
                 indexes,
             }
         })
         .collect()
 }
 
-fn field_rows(model: &Model) -> Vec<FieldRow> {
+fn field_rows(model: &Model, collection: &str) -> Vec<FieldRow> {
     model
         .fields
         .iter()
         .map(|f| FieldRow {
+            migration: expected_type(collection, &f.stored_name()),
             name: f.name.clone(),
             stored: f.stored_name(),
             type_text: match f.arity {
@@ -428,6 +447,46 @@ fn field_rows(model: &Model) -> Vec<FieldRow> {
                 .join(" "),
         })
         .collect()
+}
+
+fn expected_type(collection: &str, stored: &str) -> Option<String> {
+    MIGRATION_FIELDS
+        .iter()
+        .find(|(c, f, _)| *c == collection && *f == stored)
+        .map(|(_, _, t)| (*t).to_owned())
+}
+
+/// Fields of the migration that the schema lacks or types otherwise: a
+/// required field that existing documents lack makes Prisma Client fail
+/// to read them.
+fn field_warnings(models: &[ModelComparison]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for model in models.iter().filter(|m| m.schema_model.is_some()) {
+        for (_, field, expected) in MIGRATION_FIELDS
+            .iter()
+            .filter(|(c, _, _)| *c == model.collection)
+        {
+            match model.fields.iter().find(|f| f.stored == *field) {
+                None => warnings.push(format!(
+                    "model {} declares no field stored as {field} ({expected}), which the migration's data has",
+                    model.model
+                )),
+                Some(row) if row.type_text != *expected => warnings.push(format!(
+                    "{}.{} is {} in the schema; the migration's data is {expected}{}",
+                    model.model,
+                    row.name,
+                    row.type_text,
+                    if expected.ends_with('?') && !row.type_text.ends_with('?') {
+                        ": documents without it make Prisma Client fail to read them"
+                    } else {
+                        ""
+                    }
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    warnings
 }
 
 fn index_row(
