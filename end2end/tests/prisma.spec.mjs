@@ -1,6 +1,6 @@
 // The Prisma page: with the Forest schema in the checkout, a person reads
 // that `prisma db push` would drop the migration's two indexes and stop on
-// code 85, and the edit that prevents it; after applying that edit with
+// code 86, and the edit that prevents it; after applying that edit with
 // `patch`, the page says the schema agrees. The schema is removed at the
 // end, so later specs see an unreadable schema (a warning), not a failure.
 import { test, expect } from '@playwright/test';
@@ -38,7 +38,7 @@ test('a viewer reads what db push would drop and where it fails, and the edit', 
     await expect(pushes.getByRole('row').filter({ hasText: 'drop index' }).filter({ hasText: index }).first()).toBeVisible();
   }
   await expect(
-    pushes.getByRole('row').filter({ hasText: 'Task_clientId_key' }).filter({ hasText: 'fails, code 85' }).first(),
+    pushes.getByRole('row').filter({ hasText: 'Task_clientId_key' }).filter({ hasText: 'fails, code 86' }).first(),
   ).toBeVisible();
 
   const diff = page.getByLabel('Schema diff');

@@ -131,6 +131,9 @@ pub struct PushStep {
     pub collection: String,
     /// The index's name; empty for a collection.
     pub index: String,
+    /// The index's key as `createIndexes` takes it: field and 1 or -1.
+    pub key: Vec<(String, i32)>,
+    pub unique: bool,
     /// Why `db push` plans it.
     pub why: String,
     pub outcome: StepOutcome,

@@ -3,14 +3,17 @@
 //! the edit it prints, applied with `patch`, makes the two agree. Bad
 //! schemas are reported, never errors; the dry run and verify carry the row.
 
-use crate::helpers::{server_uri, test_db};
+use crate::helpers::{raw, server_uri, test_db};
 use crate::process::program;
-use forest_runbook::db::{Database, DemoDataSpec};
-use forest_runbook::model::{PrismaReport, PushAction, SchemaState, StepOutcome};
+use forest_runbook::db::{Database, DbError, DemoDataSpec};
+use forest_runbook::model::{PrismaReport, PushAction, PushStep, SchemaState, StepOutcome};
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::BackupStore;
 use forest_runbook::ops::migration::{PHASE_0, dry_run, migrate, verify};
 use forest_runbook::ops::prisma::{PrismaSource, check};
+use mongodb::IndexModel;
+use mongodb::bson::{Bson, Document};
+use mongodb::options::IndexOptions;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -58,6 +61,43 @@ fn step<'a>(
         .unwrap_or_else(|| panic!("no {action:?} {index} in {:#?}", report.push_now))
 }
 
+/// Sends each predicted step as `prisma db push` does (a create carries only
+/// key, name and `unique`) and checks that the server answers as predicted,
+/// up to the first failure, where db push stops.
+async fn replay(db: &Database, steps: &[PushStep]) {
+    let raw = raw(db).await;
+    for step in steps {
+        let collection = raw.collection::<Document>(&step.collection);
+        let result = match step.action {
+            PushAction::CreateCollection => raw.create_collection(&step.collection).await,
+            PushAction::DropIndex => collection.drop_index(&step.index).await,
+            PushAction::CreateIndex => {
+                let keys: Document = step
+                    .key
+                    .iter()
+                    .map(|(field, direction)| (field.clone(), Bson::Int32(*direction)))
+                    .collect();
+                let options = IndexOptions::builder()
+                    .name(step.index.clone())
+                    .unique(step.unique)
+                    .build();
+                let model = IndexModel::builder().keys(keys).options(options).build();
+                collection.create_index(model).await.map(drop)
+            }
+        };
+        match (&step.outcome, result) {
+            (StepOutcome::Applies, Ok(())) => {}
+            (StepOutcome::Fails { code, .. }, Err(error)) => {
+                assert_eq!(DbError::from(error).code(), Some(*code), "{step:?}");
+                return;
+            }
+            (predicted, answered) => {
+                panic!("predicted {predicted:?}, the server answered {answered:?} to {step:?}")
+            }
+        }
+    }
+}
+
 /// Applies the report's diff to the checkout as the Forest team would.
 fn apply_edit(checkout: &Path, report: &PrismaReport) {
     let diff = &report.edit.as_ref().expect("an edit").diff;
@@ -75,7 +115,7 @@ fn apply_edit(checkout: &Path, report: &PrismaReport) {
 }
 
 #[tokio::test]
-async fn with_names_pinned_db_push_drops_two_indexes_and_stops_on_code_85_until_the_edit() {
+async fn with_names_pinned_db_push_drops_two_indexes_and_stops_on_code_86_until_the_edit() {
     let db = migrated("prisma_pinned").await;
     let seed = std::fs::read_to_string(fixture("pinned.prisma")).expect("fixture");
     let (checkout, path) = checkout_with(&seed);
@@ -95,7 +135,7 @@ async fn with_names_pinned_db_push_drops_two_indexes_and_stops_on_code_85_until_
     assert_eq!(dropped, ["Device_userId_idx", "User_lastSyncedAt_idx"]);
     let task = step(&report, PushAction::CreateIndex, "Task_clientId_key");
     assert!(
-        matches!(&task.outcome, StepOutcome::Fails { code: 85, reason } if reason.contains("other options")),
+        matches!(&task.outcome, StepOutcome::Fails { code: 86, reason } if reason.contains("other options")),
         "{task:?}"
     );
     let focus = step(
@@ -121,6 +161,8 @@ async fn with_names_pinned_db_push_drops_two_indexes_and_stops_on_code_85_until_
     assert!(edited.agrees, "{:#?}", edited.disagreements);
     assert!(edited.push_now.is_empty(), "{:#?}", edited.push_now);
     assert!(edited.edit.is_none());
+
+    replay(&db, &report.push_now).await;
     db.drop_database().await.expect("drop");
 }
 
@@ -162,6 +204,8 @@ async fn the_seed_schema_renames_every_index_and_its_plain_unique_client_id_fail
     let edited = check(&db, &PHASE_0, &source).await.expect("check");
     assert!(edited.agrees, "{:#?}", edited.disagreements);
     assert!(edited.push_now.is_empty(), "{:#?}", edited.push_now);
+
+    replay(&db, &report.push_now).await;
     db.drop_database().await.expect("drop");
 }
 
@@ -375,7 +419,7 @@ async fn prisma_check_on_the_command_line_exits_1_and_prints_json() {
     );
     let report: PrismaReport = serde_json::from_slice(&output.stdout).expect("JSON report");
     assert!(!report.agrees);
-    assert!(report.disagreements.iter().any(|d| d.contains("code 85")));
+    assert!(report.disagreements.iter().any(|d| d.contains("code 86")));
     assert!(report.edit.is_some());
     db.drop_database().await.expect("drop");
 }

@@ -560,7 +560,7 @@ fn schema_edit(
     if migration.iter().any(|(_, m)| m.partial) && explanation.iter().any(|c| c.contains("remove"))
     {
         explanation.push(
-            "Prisma cannot declare a partial index and `db push` never sees one, so with `@unique` on clientId it would build a plain unique index that refuses the second null or missing clientId (or stop on the partial index's name with code 85): the partial index stays managed here, by this migration. \
+            "Prisma cannot declare a partial index and `db push` never sees one, so with `@unique` on clientId it would build a plain unique index that refuses the second null or missing clientId (or stop on the partial index's name with code 86): the partial index stays managed here, by this migration. \
              Without `@unique`, Prisma Client no longer offers `findUnique({ where: { clientId } })`; use `findFirst({ where: { clientId } })`, which the partial index still serves and keeps unique."
                 .to_owned(),
         );

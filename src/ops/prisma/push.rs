@@ -11,7 +11,7 @@ const INDEX_KEY_SPECS_CONFLICT: i32 = 86;
 const DUPLICATE_KEY: i32 = 11000;
 
 /// The rules, as the page names them.
-pub const RULES: [(&str, &str); 5] = [
+pub const RULES: [(&str, &str); 6] = [
     (
         "db push reads the database's indexes but skips `_id_` and every index that has a partialFilterExpression: it never sees a partial index.",
         "prisma-engines schema-engine/mongodb-schema-describer/src/lib.rs (describe)",
@@ -23,6 +23,10 @@ pub const RULES: [(&str, &str); 5] = [
     (
         "The steps run in this order: create collections, drop indexes, create indexes; the first error stops the push, and the drops before it stay done.",
         "prisma-engines schema-engine/connectors/mongodb-schema-connector/src/migration.rs (MongoDbMigrationStep order) and migration_step_applier.rs",
+    ),
+    (
+        "The server refuses an index whose name exists with another key or other options (code 86, IndexKeySpecsConflict), and the same key and options under a second name (code 85, IndexOptionsConflict); a unique index that is not partial indexes a missing field as null, so two such documents fail its build (E11000).",
+        "MongoDB src/mongo/db/catalog/index_catalog_impl.cpp (_doesSpecConflictWithExisting); checked here against the test server by replaying each predicted step",
     ),
     (
         "An index is created with only its key, its name and `unique`: never partial, never sparse. `@unique` and `@@unique` are unique indexes, `@@index` normal ones.",
@@ -148,6 +152,13 @@ pub fn predict(
             stopped |= matches!(outcome, StepOutcome::Fails { .. });
             PushStep {
                 action,
+                key: index.as_ref().map_or_else(Vec::new, |i| {
+                    i.keys
+                        .iter()
+                        .map(|k| (k.field.clone(), if k.descending { -1 } else { 1 }))
+                        .collect()
+                }),
+                unique: index.as_ref().is_some_and(|i| i.unique),
                 index: index.map(|i| i.name).unwrap_or_default(),
                 collection,
                 why,
@@ -303,27 +314,21 @@ fn refusal(
     collisions: &dyn Fn(&str, &str) -> Option<Collisions>,
 ) -> Option<StepOutcome> {
     let same_options = |other: &StoredIndex| other.unique == index.unique && other.is_plain();
+    // The server's rules (mongod's index catalog, `_doesSpecConflictWithExisting`):
+    // the same name with another key or other options is 86; the same key
+    // and options under another name is 85.
     if let Some(named) = held.iter().find(|h| h.name == index.name) {
-        return Some(if named.keys != index.keys {
-            StepOutcome::Fails {
-                code: INDEX_KEY_SPECS_CONFLICT,
-                reason: format!(
-                    "IndexKeySpecsConflict: an index named {} exists on ({})",
-                    named.name,
-                    describe_keys(&named.keys)
-                ),
-            }
-        } else if same_options(named) {
+        if named.keys == index.keys && same_options(named) {
             return None;
-        } else {
-            StepOutcome::Fails {
-                code: INDEX_OPTIONS_CONFLICT,
-                reason: format!(
-                    "IndexOptionsConflict: an index named {} already exists with other options ({})",
-                    named.name,
-                    options(named)
-                ),
-            }
+        }
+        return Some(StepOutcome::Fails {
+            code: INDEX_KEY_SPECS_CONFLICT,
+            reason: format!(
+                "IndexKeySpecsConflict: an index named {} already exists on ({}) with other options ({})",
+                named.name,
+                describe_keys(&named.keys),
+                options(named)
+            ),
         });
     }
     if let Some(twin) = held
@@ -486,7 +491,7 @@ mod tests {
     }
 
     #[test]
-    fn the_seed_schema_drops_the_two_indexes_then_stops_on_code_85() {
+    fn the_seed_schema_drops_the_two_indexes_then_stops_on_code_86() {
         let steps = predict(&after_phase_0(false), &migration(), &|_, _| None);
         let summary: Vec<_> = steps
             .iter()
@@ -503,7 +508,7 @@ mod tests {
         assert_eq!(steps[0].outcome, StepOutcome::Applies);
         assert!(matches!(
             steps[2].outcome,
-            StepOutcome::Fails { code: 85, .. }
+            StepOutcome::Fails { code: 86, .. }
         ));
         assert!(steps[2].why.contains("invisible"), "{}", steps[2].why);
     }
