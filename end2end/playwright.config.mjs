@@ -50,9 +50,11 @@ export default defineConfig({
       // refusals on messy data are covered by the integration tests.
       FOREST_DATABASE__DEMO_MESSY: 'false',
       // The Forest API page: the app probes its own /api/health (the same
-      // envelope as the Forest API's) and watches a log folder the spec writes.
+      // envelope as the Forest API's) and watches a log folder the spec
+      // writes; the Prisma page reads the schema.prisma its spec writes, both
+      // under this checkout.
       FOREST_FOREST_API__BASE_URLS: baseURL,
-      FOREST_FOREST_LOGS__CHECKOUT: 'target/e2e/forest',
+      FOREST_FOREST__CHECKOUT: 'target/e2e/forest',
       MONGODB_URI: '',
       DATABASE_URL: '',
     },

@@ -2,10 +2,11 @@
 # Installs everything forest-runbook needs, skipping what is already there:
 # Debian packages (cmake for the database server's build, Chromium for the
 # browser tests), the pinned Rust toolchain with its wasm target, the cargo
-# tools (secantusd-rs, cargo-leptos, wasm-bindgen-cli) and the end-to-end
-# test packages. Every version is pinned here or in rust-toolchain.toml,
-# Cargo.lock and end2end/package-lock.json. Nothing is fetched from outside
-# the package registries.
+# tools (secantusd-rs, cargo-leptos, wasm-bindgen-cli), the end-to-end
+# test packages and Prisma's schema parser for the parser comparison test.
+# Every version is pinned here or in rust-toolchain.toml, Cargo.lock,
+# end2end/package-lock.json and tests/prisma_dmmf/package-lock.json. Nothing
+# is fetched from outside the package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,6 +71,13 @@ fi
 if [ ! -d end2end/node_modules ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   step "Installing end-to-end test packages"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+# Prisma's own schema parser (prisma-fmt as wasm; no engine download), which
+# the integration test prisma_dmmf compares ours with.
+if [ ! -d tests/prisma_dmmf/node_modules ] || [ tests/prisma_dmmf/package-lock.json -nt tests/prisma_dmmf/node_modules/.package-lock.json ]; then
+  step "Installing Prisma's schema parser for the parser comparison test"
+  (cd tests/prisma_dmmf && npm ci --no-audit --no-fund)
 fi
 
 step "Setup complete"

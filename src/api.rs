@@ -10,6 +10,7 @@ mod edge;
 mod forest_api;
 mod health;
 mod monitor;
+mod prisma;
 mod reports;
 mod runbook;
 mod session;
@@ -31,6 +32,7 @@ pub use health::{GetHealth, get_health};
 pub use monitor::{
     ClearThreshold, GetMonitor, SetThreshold, clear_threshold, monitor_overview, set_threshold,
 };
+pub use prisma::{PrismaCheck, prisma_check};
 pub use reports::{GetDevices, GetDuplicates, PAGE_SIZE, device_stats, duplicate_reports};
 pub use runbook::{
     DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, dry_run, run_migrate, run_revert,

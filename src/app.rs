@@ -13,6 +13,7 @@ mod home;
 mod layout;
 mod login;
 mod monitor;
+mod prisma;
 mod runbook;
 mod sections;
 mod session;
@@ -35,6 +36,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 use login::LoginPage;
 use monitor::MonitorPage;
+use prisma::PrismaPage;
 use runbook::RunbookPage;
 pub use sections::Section;
 use session::Session;
@@ -88,6 +90,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("devices") ssr=SsrMode::Async view=DevicesPage />
                         <Route path=path!("monitor") ssr=SsrMode::Async view=MonitorPage />
                         <Route path=path!("forest-api") ssr=SsrMode::Async view=ForestApiPage />
+                        <Route path=path!("prisma") ssr=SsrMode::Async view=PrismaPage />
                         <Route path=path!("audit") ssr=SsrMode::Async view=AuditPage />
                         <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
                         <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />

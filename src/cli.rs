@@ -46,6 +46,25 @@ pub enum Command {
     Backups(JsonArgs),
     /// Restore a backup (rollback option 2).
     Restore(RestoreArgs),
+    /// The Forest schema.prisma against the database and the migration.
+    #[command(subcommand)]
+    Prisma(PrismaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrismaCommand {
+    /// What `prisma db push` would do to the migration's indexes, and the
+    /// schema edit that keeps them (exit code 1 when they disagree).
+    Check(PrismaCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PrismaCheckArgs {
+    /// schema.prisma to read instead of the configured one ([forest] in Leptos.toml).
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+    #[command(flatten)]
+    pub step: StepArgs,
 }
 
 #[derive(Debug, Args)]
@@ -219,6 +238,30 @@ mod tests {
         assert!(
             Cli::try_parse_from(["forest-runbook", "restore", "b1", "--confirm", "forest"]).is_ok()
         );
+    }
+
+    #[test]
+    fn prisma_check_takes_a_schema_path_and_json() {
+        let cli = Cli::try_parse_from([
+            "forest-runbook",
+            "prisma",
+            "check",
+            "--schema",
+            "/srv/forest/schema.prisma",
+            "--json",
+        ])
+        .expect("parses");
+        match cli.command {
+            Some(Command::Prisma(PrismaCommand::Check(args))) => {
+                assert_eq!(
+                    args.schema,
+                    Some(PathBuf::from("/srv/forest/schema.prisma"))
+                );
+                assert!(args.step.json);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["forest-runbook", "prisma"]).is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 mod forest;
 
-pub use forest::{ForestApiSettings, ForestLogsSettings, ProbeTarget};
+pub use forest::{ForestApiSettings, ForestLogsSettings, ForestSettings, ProbeTarget};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -37,6 +37,7 @@ pub struct Settings {
     pub monitor: MonitorSettings,
     pub auth: AuthSettings,
     pub site: SiteSettings,
+    pub forest: ForestSettings,
     pub forest_api: ForestApiSettings,
     pub forest_logs: ForestLogsSettings,
 }
@@ -144,10 +145,13 @@ impl Settings {
                 .set_override("database.uri", uri)
                 .map_err(load_error)?;
         }
-        let settings: Settings = builder
+        let mut settings: Settings = builder
             .build()
             .and_then(|c| c.try_deserialize())
             .map_err(load_error)?;
+        settings
+            .forest
+            .adopt_legacy_checkout(&mut settings.forest_logs)?;
         settings.validate()?;
         Ok(settings)
     }
@@ -251,6 +255,9 @@ session_hours = 8
 [site]
 root = "target/site"
 pkg_dir = "pkg"
+[forest]
+checkout = ""
+schema = "apps/server/prisma/schema.prisma"
 [forest_api]
 base_urls = ["http://localhost:8080"]
 health_path = "/api/health"
@@ -260,7 +267,6 @@ interval_secs = 60
 credentials_header = ""
 body_limit_bytes = 65536
 [forest_logs]
-checkout = ""
 folder = "apps/server/logs"
 follow_files = 3
 poll_interval_ms = 1000
@@ -377,7 +383,7 @@ mod tests {
         let env = FakeEnv::new(&[
             ("FOREST_FOREST_API__BASE_URLS", "http://a:1, http://b:2"),
             ("FOREST_FOREST_API__ENDPOINTS", "GET /api/tasks 401"),
-            ("FOREST_FOREST_LOGS__CHECKOUT", "/srv/forest"),
+            ("FOREST_FOREST__CHECKOUT", "/srv/forest"),
         ]);
         let settings = Settings::load(Path::new(DEFAULT_FILE), &env).expect("loads");
         assert_eq!(settings.forest_api.base_urls, ["http://a:1", "http://b:2"]);
@@ -386,8 +392,38 @@ mod tests {
             settings.forest_logs.folder(),
             Some(PathBuf::from("/srv/forest/apps/server/logs"))
         );
+        assert_eq!(
+            settings.forest.schema_path(),
+            Some(PathBuf::from(
+                "/srv/forest/apps/server/prisma/schema.prisma"
+            ))
+        );
         let defaults = Settings::load(Path::new(DEFAULT_FILE), &FakeEnv::new(&[])).expect("loads");
         assert_eq!(defaults.forest_logs.folder(), None);
+        assert_eq!(defaults.forest.schema_path(), None);
+    }
+
+    #[test]
+    fn the_old_forest_logs_checkout_is_still_read_and_a_clash_is_refused() {
+        let legacy = FakeEnv::new(&[("FOREST_FOREST_LOGS__CHECKOUT", "/srv/old")]);
+        let settings = Settings::load(Path::new(DEFAULT_FILE), &legacy).expect("loads");
+        assert_eq!(settings.forest.checkout, PathBuf::from("/srv/old"));
+        assert_eq!(
+            settings.forest_logs.folder(),
+            Some(PathBuf::from("/srv/old/apps/server/logs"))
+        );
+        let clash = FakeEnv::new(&[
+            ("FOREST_FOREST_LOGS__CHECKOUT", "/srv/old"),
+            ("FOREST_FOREST__CHECKOUT", "/srv/new"),
+        ]);
+        let err = Settings::load(Path::new(DEFAULT_FILE), &clash).expect_err("refused");
+        assert!(err.to_string().contains("forest_logs.checkout"), "{err}");
+        let schema = FakeEnv::new(&[("FOREST_FOREST__SCHEMA", "/etc/forest/schema.prisma")]);
+        let settings = Settings::load(Path::new(DEFAULT_FILE), &schema).expect("loads");
+        assert_eq!(
+            settings.forest.schema_path(),
+            Some(PathBuf::from("/etc/forest/schema.prisma"))
+        );
     }
 
     #[test]

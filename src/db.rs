@@ -36,6 +36,6 @@ pub use driver_events::{CommandTotals, DriverTally, PoolCounts};
 pub use embedded::{EmbeddedError, EmbeddedServer};
 pub use error::DbError;
 pub use names::{APP_PREFIX, COLLECTIONS, Collection, is_app_collection};
-pub use schema::{IndexInfo, IndexSpec, ServerShape};
+pub use schema::{IndexInfo, IndexSpec, KeyDirection, KeyField, ServerShape};
 pub use server_status::{Connections, LatencyTotals, OpCounters, OpLatencies, ServerStatus};
 pub use sync_activity::SyncCounts;

@@ -3,13 +3,16 @@
 
 use clap::Parser;
 use forest_runbook::auth::{self, DEMO_ACCOUNTS};
-use forest_runbook::cli::{BackupCommand, Cli, Command, DemoDataArgs, StepArgs, UserCommand};
+use forest_runbook::cli::{
+    BackupCommand, Cli, Command, DemoDataArgs, PrismaCommand, StepArgs, UserCommand,
+};
 use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
 use forest_runbook::forest_api::Prober;
 use forest_runbook::model::Role;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::BackupStore;
+use forest_runbook::ops::prisma::PrismaSource;
 use forest_runbook::reports;
 use forest_runbook::server::{AppState, Application};
 use forest_runbook::steps::backup::BackupStep;
@@ -49,21 +52,22 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
     let _log_guard = forest_runbook::telemetry::init(&settings.paths.logs_dir)?;
     let opened = db::open(&settings.database).await?;
     let store = BackupStore::from_settings(&settings);
+    let prisma = PrismaSource::from_settings(&settings);
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings, &opened).await,
         Command::DemoData(args) => demo_data(&opened, args).await,
         Command::User(UserCommand::Add { name, role, json }) => {
             add_user(&opened, &name, role, json).await
         }
-        Command::Plan(args) => step(&opened, &store, Step::Plan, &args).await,
-        Command::Migrate(args) => step(&opened, &store, Step::Migrate, &args).await,
-        Command::Verify(args) => step(&opened, &store, Step::Verify, &args).await,
+        Command::Plan(args) => step(&opened, (&store, &prisma), Step::Plan, &args).await,
+        Command::Migrate(args) => step(&opened, (&store, &prisma), Step::Migrate, &args).await,
+        Command::Verify(args) => step(&opened, (&store, &prisma), Step::Verify, &args).await,
         Command::Probe(args) => probe(&settings, &opened, args.json).await,
         Command::Revert(args) => {
             let confirmation = args.confirm.clone();
             step(
                 &opened,
-                &store,
+                (&store, &prisma),
                 Step::Revert {
                     confirmation: &confirmation,
                 },
@@ -102,6 +106,17 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
                 confirmation: &args.confirm,
             };
             backup_step(&opened, &store, step, args.output.json).await
+        }
+        Command::Prisma(PrismaCommand::Check(args)) => {
+            let source = args
+                .schema
+                .clone()
+                .map_or(prisma, |path| PrismaSource::at(Some(path)));
+            if steps::prisma::check(&opened.database, &source, &args.step).await? {
+                Ok(())
+            } else {
+                Err("the Forest schema and the migration disagree: see the report above".into())
+            }
         }
     };
     if let Some(server) = opened.embedded {
@@ -187,12 +202,12 @@ async fn add_user(
 
 async fn step(
     opened: &OpenedDatabase,
-    store: &BackupStore,
+    sources: (&BackupStore, &PrismaSource),
     step: Step<'_>,
     args: &StepArgs,
 ) -> Result<(), AnyError> {
     opened.database.prepare_app_collections().await?;
-    if steps::run(&opened.database, store, step, args).await? {
+    if steps::run(&opened.database, sources, step, args).await? {
         Ok(())
     } else {
         Err(format!("{step:?} did not pass: see the report above").into())

@@ -13,6 +13,7 @@ mod forest_api;
 mod health;
 mod migration;
 mod monitor;
+mod prisma;
 mod status;
 
 pub use approval::{AppSettings, Approval};
@@ -37,5 +38,9 @@ pub use migration::{
 pub use monitor::{
     Alert, Bound, MigrationProgress, MonitorOverview, Point, Ring, Sample, Series, Threshold,
     WINDOW_SECS, Window, breaches, group_of,
+};
+pub use prisma::{
+    FieldRow, IndexRow, ModelComparison, PrismaReport, PrismaVersion, PushAction, PushRule,
+    PushStep, SchemaEdit, SchemaState, StepOutcome,
 };
 pub use status::{Call, ChecklistGlance, DeploymentStatus, LogGlance, Verdict, verdict};

@@ -14,6 +14,7 @@ pub mod forest_api;
 pub mod four_eyes;
 pub mod health;
 pub mod migration;
+pub mod prisma;
 pub mod status;
 pub mod thresholds;
 

@@ -2,14 +2,16 @@
 //! text or JSON, and tell `main` whether it succeeded (the exit code).
 
 pub mod backup;
+pub mod prisma;
 
 use crate::cli::StepArgs;
 use crate::db::Database;
-use crate::model::{ChangeStatus, Plan, RunRecord, Verification};
+use crate::model::{ChangeStatus, Plan, RunRecord, Verification, VerifyCheck};
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
 use crate::ops::backup::BackupStore;
 use crate::ops::migration;
+use crate::ops::prisma::PrismaSource;
 
 /// Which step to run.
 #[derive(Debug, Clone, Copy)]
@@ -23,7 +25,7 @@ pub enum Step<'a> {
 /// Runs `step` and prints its result; `Ok(false)` when it ran but did not pass.
 pub async fn run(
     db: &Database,
-    backups: &BackupStore,
+    (backups, prisma): (&BackupStore, &PrismaSource),
     step: Step<'_>,
     args: &StepArgs,
 ) -> Result<bool, OpsError> {
@@ -31,7 +33,7 @@ pub async fn run(
     let actor = Actor::from_os_user();
     match step {
         Step::Plan => {
-            let plan = migration::plan(db, migration, backups).await?;
+            let plan = migration::dry_run(db, migration, backups, prisma).await?;
             print(args.json, &plan, render_plan)?;
             Ok(plan.blockers.is_empty())
         }
@@ -41,7 +43,7 @@ pub async fn run(
             Ok(true)
         }
         Step::Verify => {
-            let verification = migration::verify(db, &actor, migration, backups).await?;
+            let verification = migration::verify(db, &actor, migration, backups, prisma).await?;
             print(args.json, &verification, render_verification)?;
             Ok(verification.passed)
         }
@@ -99,6 +101,9 @@ fn render_plan(plan: &Plan) -> String {
             plan.backup_window_hours
         ),
     };
+    if let Some(prisma) = &plan.prisma {
+        out += &format!("\n{}", render_check(prisma));
+    }
     if let Some(lock) = &plan.lock {
         out += &format!("\nLock held by {} since {}\n", lock.owner, lock.since);
     }
@@ -138,12 +143,20 @@ fn render_verification(verification: &Verification) -> String {
         }
     );
     for check in &verification.checks {
-        let mark = match (check.passed, check.warning) {
-            (true, _) => "pass",
-            (false, true) => "warn",
-            (false, false) => "FAIL",
-        };
-        out += &format!("  [{mark}] {}: {}\n", check.name, check.evidence);
+        out += &format!("  {}", render_check(check));
     }
     out
+}
+
+fn render_check(check: &VerifyCheck) -> String {
+    let mark = match (check.passed, check.warning) {
+        (true, _) => "pass",
+        (false, true) => "warn",
+        (false, false) => "FAIL",
+    };
+    let more = check
+        .link
+        .as_ref()
+        .map_or(String::new(), |link| format!(" (see {link})"));
+    format!("[{mark}] {}: {}{more}\n", check.name, check.evidence)
 }

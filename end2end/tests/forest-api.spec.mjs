@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { signIn, visit } from '../helpers/session.mjs';
 
-// FOREST_FOREST_LOGS__CHECKOUT in playwright.config.mjs, plus the default folder.
+// FOREST_FOREST__CHECKOUT in playwright.config.mjs, plus the default folder.
 const LOGS = fileURLToPath(new URL('../../target/e2e/forest/apps/server/logs/', import.meta.url));
 
 async function open(page, name, javaScriptEnabled) {
@@ -39,7 +39,7 @@ test('before the log folder exists, the panels say how to configure it', async (
   await open(page, 'viewer', javaScriptEnabled);
   const notes = page.getByTestId('logs-not-configured');
   await expect(notes.first()).toContainText('does not exist (yet)');
-  await expect(notes.first()).toContainText('FOREST_FOREST_LOGS__CHECKOUT');
+  await expect(notes.first()).toContainText('FOREST_FOREST__CHECKOUT');
   await expect(page.getByTestId('errors-total')).toHaveCount(0);
 });
 

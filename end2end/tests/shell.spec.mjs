@@ -2,7 +2,7 @@
 // database status. Runs hydrated and with JavaScript off.
 import { test, expect } from '@playwright/test';
 
-const SECTIONS = ['Runbook', 'Backups', 'Checklist', 'Duplicates', 'Devices', 'Monitor'];
+const SECTIONS = ['Runbook', 'Backups', 'Checklist', 'Duplicates', 'Devices', 'Monitor', 'Prisma'];
 
 async function open(page, path, javaScriptEnabled) {
   await page.goto(path);

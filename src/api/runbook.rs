@@ -31,10 +31,10 @@ pub async fn runbook_overview() -> Result<RunbookOverview, AppError> {
 pub async fn dry_run() -> Result<Plan, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        use crate::ops::migration::{PHASE_0, plan};
+        use crate::ops::migration::{PHASE_0, dry_run};
         edge::require(crate::model::Role::ReleaseManager, "step.plan").await?;
         let state = edge::state()?;
-        plan(&state.db, &PHASE_0, &state.backups)
+        dry_run(&state.db, &PHASE_0, &state.backups, &state.prisma)
             .await
             .map_err(edge::respond)
     })
@@ -61,7 +61,7 @@ pub async fn run_verify() -> Result<Verification, AppError> {
         use crate::ops::migration::{PHASE_0, verify};
         let actor = edge::require_actor(crate::model::Role::ReleaseManager, "step.verify").await?;
         let state = edge::state()?;
-        verify(&state.db, &actor, &PHASE_0, &state.backups)
+        verify(&state.db, &actor, &PHASE_0, &state.backups, &state.prisma)
             .await
             .map_err(edge::respond)
     })

@@ -144,6 +144,7 @@ fn Steps(
             <li>
                 <h2>"Migrate"</h2>
                 <p>"Takes the migration lock, re-checks, and applies each missing change."</p>
+                <SeedSteps />
                 {may_run
                     .then(|| {
                         view! {
@@ -204,11 +205,49 @@ fn Steps(
                     }
                 })}
         </ol>
+        <RollbackNote />
         <h2>"History"</h2>
         <Transition fallback=|| ()>
             {move || {
                 loaded().map(|o| view! { <History runs=o.runs /> })
             }}
         </Transition>
+    }
+}
+
+/// The seed's steps 2 and 3 are Prisma commands; what each means here.
+#[component]
+fn SeedSteps() -> impl IntoView {
+    view! {
+        <div class="detail" aria-label="The seed's steps 2 and 3">
+            <p>
+                "Seed step 2, " <code>"pnpm db:generate"</code>
+                ", regenerates the Prisma client: run it in the Forest repository after the schema edit that the "
+                <a href="/prisma">"Prisma page"</a> " prints."
+            </p>
+            <p>
+                "Seed step 3, " <code>"pnpm db:migrate"</code> ": " <code>"prisma migrate"</code>
+                " is not available on MongoDB, so this app applies the migration and records it (this step). Run "
+                <code>"prisma db push"</code>
+                " only once the Prisma page says the schema agrees, or it drops the migration's indexes."
+            </p>
+        </div>
+    }
+}
+
+/// Rollback option 1 of the seed, and the troubleshooting case that Prisma causes.
+#[component]
+fn RollbackNote() -> impl IntoView {
+    view! {
+        <section class="detail" aria-label="Rollback and troubleshooting">
+            <p>
+                "Rollback option 1 of the seed, " <code>"prisma migrate resolve --rolled-back"</code>
+                ", does not apply: Prisma Migrate keeps no history on MongoDB. Revert, here, is its equivalent: it drops what the migration created and records the rollback in the run history."
+            </p>
+            <p>
+                "\u{201c}Collection not found\u{201d} from the Forest server after the migration: its Prisma client predates the schema edit; run "
+                <code>"pnpm db:generate"</code> " and restart the server."
+            </p>
+        </section>
     }
 }

@@ -10,11 +10,12 @@ pub enum Section {
     Devices,
     Monitor,
     ForestApi,
+    Prisma,
     Audit,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Self::Runbook,
         Self::Backups,
         Self::Checklist,
@@ -22,6 +23,7 @@ impl Section {
         Self::Devices,
         Self::Monitor,
         Self::ForestApi,
+        Self::Prisma,
         Self::Audit,
     ];
 
@@ -34,6 +36,7 @@ impl Section {
             Self::Devices => "/devices",
             Self::Monitor => "/monitor",
             Self::ForestApi => "/forest-api",
+            Self::Prisma => "/prisma",
             Self::Audit => "/audit",
         }
     }
@@ -47,6 +50,7 @@ impl Section {
             Self::Devices => "Devices",
             Self::Monitor => "Monitor",
             Self::ForestApi => "Forest API",
+            Self::Prisma => "Prisma",
             Self::Audit => "Audit",
         }
     }
@@ -82,6 +86,11 @@ impl Section {
                 "The Forest API's health endpoint probed on demand and every minute during a \
                  deployment, and its server's logs: errors, warnings, Tasks synced and sync \
                  conflicts per minute, with the latest error lines."
+            }
+            Self::Prisma => {
+                "The Forest schema.prisma against the database and the migration: what a later \
+                 `prisma db push` would drop, create or fail on, and the schema edit that keeps \
+                 the migration's indexes."
             }
             Self::Audit => "Every action taken in the app: who, when, on what, and how it ended.",
         }

@@ -1,10 +1,60 @@
-//! The settings of the Forest API probe (`[forest_api]`) and of the Forest
-//! server's log watcher (`[forest_logs]`), with their validation.
+//! The settings of the Forest checkout (`[forest]`: where the log watcher
+//! and the Prisma check look), the Forest API probe (`[forest_api]`) and the
+//! Forest server's log watcher (`[forest_logs]`), with their validation.
 
 use super::{ConfigError, invalid};
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ForestSettings {
+    /// The Forest checkout (the folder holding `apps/server`); empty when
+    /// not configured.
+    pub checkout: PathBuf,
+    /// schema.prisma: absolute, or relative to `checkout`.
+    pub schema: PathBuf,
+}
+
+impl ForestSettings {
+    /// schema.prisma; `None` when it is relative and no checkout is set.
+    pub fn schema_path(&self) -> Option<PathBuf> {
+        under_checkout(&self.checkout, &self.schema)
+    }
+
+    /// Takes the checkout from `[forest_logs] checkout`, its old place,
+    /// when `[forest] checkout` is not set; both set and different is refused.
+    pub(super) fn adopt_legacy_checkout(
+        &mut self,
+        logs: &mut ForestLogsSettings,
+    ) -> Result<(), ConfigError> {
+        let legacy = std::mem::take(&mut logs.checkout);
+        if self.checkout.as_os_str().is_empty() {
+            self.checkout = legacy;
+        } else if !legacy.as_os_str().is_empty() && legacy != self.checkout {
+            return Err(invalid(
+                "forest_logs.checkout",
+                "is the old name of forest.checkout, which is also set to another folder; set only forest.checkout",
+            ));
+        }
+        logs.checkout = self.checkout.clone();
+        if self.schema == Path::new("") {
+            return Err(invalid("forest.schema", "must not be empty"));
+        }
+        Ok(())
+    }
+}
+
+/// `path` when absolute, else under `checkout` when one is set.
+fn under_checkout(checkout: &Path, path: &Path) -> Option<PathBuf> {
+    if path.is_absolute() {
+        Some(path.to_path_buf())
+    } else if checkout.as_os_str().is_empty() {
+        None
+    } else {
+        Some(checkout.join(path))
+    }
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ForestApiSettings {
@@ -37,8 +87,9 @@ pub struct ProbeTarget {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ForestLogsSettings {
-    /// The Forest checkout (the folder holding `apps/server`); empty when
-    /// not configured.
+    /// `[forest] checkout`, copied here when the settings load; in a file,
+    /// the old place of that key (still read).
+    #[serde(default)]
     pub checkout: PathBuf,
     /// The log folder: absolute, or relative to `checkout`.
     pub folder: PathBuf,
@@ -156,13 +207,7 @@ fn parse_endpoint(text: &str) -> Result<(String, String, u16), ConfigError> {
 impl ForestLogsSettings {
     /// The log folder; `None` when it is relative and no checkout is set.
     pub fn folder(&self) -> Option<PathBuf> {
-        if self.folder.is_absolute() {
-            Some(self.folder.clone())
-        } else if self.checkout.as_os_str().is_empty() {
-            None
-        } else {
-            Some(self.checkout.join(&self.folder))
-        }
+        under_checkout(&self.checkout, &self.folder)
     }
 
     pub fn poll_interval(&self) -> Duration {

@@ -121,7 +121,8 @@ impl Database {
         Ok(summary)
     }
 
-    /// The indexes the Forest schema had before Phase 0, named as Prisma names them.
+    /// The indexes the Forest schema had before Phase 0, with the names Prisma
+    /// gives them when the models are not `@@map`ped (or pinned with `map:`).
     async fn create_pre_migration_indexes(&self) -> Result<(), DbError> {
         let unique = IndexOptions::builder()
             .name("User_email_key".to_owned())

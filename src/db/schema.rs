@@ -36,6 +36,38 @@ pub struct IndexInfo {
     pub sparse: bool,
 }
 
+/// One field of an index key, in plain terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyField {
+    pub name: String,
+    pub direction: KeyDirection,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyDirection {
+    Ascending,
+    Descending,
+    /// `text`, `2dsphere`, `hashed`, ...
+    Special(String),
+}
+
+impl IndexInfo {
+    /// The key's fields in order; servers may write 1 as an int, a long or a double.
+    pub fn key_fields(&self) -> Vec<KeyField> {
+        self.keys
+            .iter()
+            .map(|(name, value)| KeyField {
+                name: name.clone(),
+                direction: match (value.as_str(), as_f64(Some(value))) {
+                    (Some(kind), _) => KeyDirection::Special(kind.to_owned()),
+                    (None, Some(d)) if d < 0.0 => KeyDirection::Descending,
+                    _ => KeyDirection::Ascending,
+                },
+            })
+            .collect()
+    }
+}
+
 impl IndexSpec {
     fn keys_document(&self) -> Document {
         self.keys

@@ -52,6 +52,11 @@ pub struct Plan {
     /// (name and time), if any.
     pub recent_backup: Option<String>,
     pub backup_window_hours: u64,
+    /// "Prisma schema agrees": would a later `prisma db push` keep the
+    /// migration's indexes? Not a blocker: the migration is sound either
+    /// way; the Forest schema must change before the next push.
+    #[serde(default)]
+    pub prisma: Option<VerifyCheck>,
     /// Why `migrate` would refuse to start; empty when it would run.
     pub blockers: Vec<String>,
 }
@@ -170,6 +175,9 @@ pub struct VerifyCheck {
     /// A check that did not pass but does not fail the verification.
     pub warning: bool,
     pub evidence: String,
+    /// A page that says more, when there is one.
+    #[serde(default)]
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ mod run;
 mod verify;
 
 pub use declaration::{Change, MIGRATIONS, Migration, PHASE_0, find};
-pub use plan::{plan, state};
+pub use plan::{dry_run, plan, state};
 pub use progress::progress;
 pub use revert::revert;
 pub use run::migrate;

@@ -6,6 +6,7 @@ use crate::db::Database;
 use crate::forest_api::{LogWatcher, Prober};
 use crate::monitor::Monitor;
 use crate::ops::backup::{BackupStore, Jobs};
+use crate::ops::prisma::PrismaSource;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub prober: Prober,
     pub forest_logs: LogWatcher,
     pub backups: BackupStore,
+    /// Where the Forest schema.prisma is.
+    pub prisma: PrismaSource,
     /// The latest backup or restore and its progress.
     pub jobs: Arc<Jobs>,
 }
@@ -43,6 +46,7 @@ impl AppState {
             settings.count_interval(),
         );
         let backups = BackupStore::from_settings(&settings);
+        let prisma = PrismaSource::from_settings(&settings);
         Self {
             prober: Prober::new(settings.forest_api.clone()),
             forest_logs: LogWatcher::new(&settings.forest_logs),
@@ -53,6 +57,7 @@ impl AppState {
             started_at: Instant::now(),
             limiter: Arc::default(),
             backups,
+            prisma,
             jobs: Arc::default(),
         }
     }

@@ -14,6 +14,7 @@ use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::{self, BackupError, BackupStore, Jobs};
 use forest_runbook::ops::migration::{PHASE_0, migrate};
+use forest_runbook::ops::prisma::PrismaSource;
 use mongodb::bson::{Document, doc};
 use std::path::Path;
 use std::sync::Arc;
@@ -383,7 +384,9 @@ async fn plan_verify_and_revert_use_the_backups() {
     );
 
     migrate(&db, &cli(), &PHASE_0).await.expect("migrate");
-    let checked = verify(&db, &cli(), &PHASE_0, &store).await.expect("verify");
+    let checked = verify(&db, &cli(), &PHASE_0, &store, &PrismaSource::default())
+        .await
+        .expect("verify");
     let row = checked
         .checks
         .iter()
@@ -396,7 +399,9 @@ async fn plan_verify_and_revert_use_the_backups() {
         .delete_one(doc! {})
         .await
         .expect("delete");
-    let checked = verify(&db, &cli(), &PHASE_0, &store).await.expect("verify");
+    let checked = verify(&db, &cli(), &PHASE_0, &store, &PrismaSource::default())
+        .await
+        .expect("verify");
     assert!(!checked.passed, "a lost document fails verify");
 
     raw(&db)

@@ -13,6 +13,7 @@ use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::{self as backups, BackupStore, Jobs};
 use forest_runbook::ops::checklist::{Watched, checklist, set_item};
 use forest_runbook::ops::migration::{PHASE_0, migrate, verify};
+use forest_runbook::ops::prisma::PrismaSource;
 use futures::future::join_all;
 use mongodb::bson::DateTime;
 use std::path::PathBuf;
@@ -193,9 +194,15 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
 
     let ada = person("ada");
     migrate(&db, &ada, &PHASE_0).await.expect("migrate");
-    let passed = verify(&db, &ada, &PHASE_0, &quiet.backups)
-        .await
-        .expect("verify");
+    let passed = verify(
+        &db,
+        &ada,
+        &PHASE_0,
+        &quiet.backups,
+        &PrismaSource::default(),
+    )
+    .await
+    .expect("verify");
     assert!(passed.passed);
     let after = checklist(&db, &PHASE_0, quiet.watched())
         .await
@@ -222,9 +229,15 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
     db.drop_index(Collection::Tasks, "Task_clientId_key")
         .await
         .expect("drop an index behind the app's back");
-    let failed = verify(&db, &ada, &PHASE_0, &quiet.backups)
-        .await
-        .expect("verify");
+    let failed = verify(
+        &db,
+        &ada,
+        &PHASE_0,
+        &quiet.backups,
+        &PrismaSource::default(),
+    )
+    .await
+    .expect("verify");
     assert!(!failed.passed);
     let stale = indexes(
         &checklist(&db, &PHASE_0, quiet.watched())

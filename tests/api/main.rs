@@ -15,6 +15,8 @@ mod helpers;
 mod lock;
 mod migration;
 mod monitor;
+mod prisma;
+mod prisma_dmmf;
 mod process;
 mod reports;
 mod roles;

@@ -9,6 +9,7 @@ use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::BackupStore;
 use forest_runbook::ops::migration::{PHASE_0, migrate, plan, revert, verify};
+use forest_runbook::ops::prisma::PrismaSource;
 use mongodb::bson::{Document, doc};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -164,10 +165,16 @@ async fn migrate_refuses_on_duplicates_and_changes_nothing_then_runs_after_clean
             .all(|c| c.outcome == ChangeOutcome::Skipped)
     );
     assert!(
-        verify(&db, &cli(), &PHASE_0, &no_backups())
-            .await
-            .expect("verify")
-            .passed
+        verify(
+            &db,
+            &cli(),
+            &PHASE_0,
+            &no_backups(),
+            &PrismaSource::default()
+        )
+        .await
+        .expect("verify")
+        .passed
     );
     db.drop_database().await.expect("drop");
 }

@@ -55,9 +55,10 @@ fn how_to_configure(snapshot: &LogSnapshot) -> AnyView {
     };
     view! {
         <p class="notice" role="note" data-testid="logs-not-configured">
-            {what} " Set " <code>"checkout"</code> " (the Forest checkout holding apps/server) or an absolute "
-            <code>"folder"</code> " in the " <code>"[forest_logs]"</code> " section of Leptos.toml (or "
-            <code>"FOREST_FOREST_LOGS__CHECKOUT"</code> ")."
+            {what} " Set " <code>"checkout"</code> " in the " <code>"[forest]"</code>
+            " section of Leptos.toml (the Forest checkout holding apps/server; or "
+            <code>"FOREST_FOREST__CHECKOUT"</code> "), or an absolute " <code>"folder"</code> " in "
+            <code>"[forest_logs]"</code> "."
         </p>
     }
     .into_any()

@@ -2,7 +2,7 @@
 //! the history of runs.
 
 use crate::app::grid;
-use crate::model::{ChangeOutcome, ChangeStatus, Plan, RunRecord, Verification};
+use crate::model::{ChangeOutcome, ChangeStatus, Plan, RunRecord, Verification, VerifyCheck};
 use leptos::prelude::*;
 
 #[component]
@@ -48,6 +48,7 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
                 .map(|d| view! { <li>{d.summary()}</li> })
                 .collect_view()}
         </ul>
+        {plan.prisma.clone().map(|check| view! { <CheckLine check /> })}
         <p data-testid="recent-backup">
             {match plan.recent_backup {
                 Some(backup) => format!("Recent verified backup: {backup}."),
@@ -72,6 +73,34 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
             }
                 .into_any()
         }}
+    }
+}
+
+/// One check as a line of its own: the plan's "Prisma schema agrees".
+#[component]
+fn CheckLine(check: VerifyCheck) -> impl IntoView {
+    let mark = mark(&check);
+    view! {
+        <p class=format!("check-{mark}") data-testid="plan-prisma">
+            {format!("{}: {mark}. ", check.name)}
+            {evidence(check)}
+        </p>
+    }
+}
+
+fn mark(check: &VerifyCheck) -> &'static str {
+    match (check.passed, check.warning) {
+        (true, _) => "pass",
+        (false, true) => "warning",
+        (false, false) => "fail",
+    }
+}
+
+/// The evidence, with a link to the page that says more.
+fn evidence(check: VerifyCheck) -> impl IntoView {
+    view! {
+        {check.evidence}
+        {check.link.map(|href| view! { " " <a href=href>"Details"</a> })}
     }
 }
 
@@ -123,16 +152,12 @@ pub fn VerificationView(verification: Verification) -> impl IntoView {
                     .checks
                     .into_iter()
                     .map(|check| {
-                        let mark = match (check.passed, check.warning) {
-                            (true, _) => "pass",
-                            (false, true) => "warning",
-                            (false, false) => "fail",
-                        };
+                        let mark = mark(&check);
                         view! {
                             <tr class=format!("check-{mark}")>
                                 <td>{mark}</td>
-                                <td>{check.name}</td>
-                                <td>{check.evidence}</td>
+                                <td>{check.name.clone()}</td>
+                                <td>{evidence(check)}</td>
                             </tr>
                         }
                     })

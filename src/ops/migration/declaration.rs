@@ -98,8 +98,12 @@ const fn index(
 
 /// Phase 0. The `clientId` keys are unique only where `clientId` is a
 /// string: Prisma writes explicit nulls, and a sparse index would still let
-/// only one document hold `null`. Names follow Prisma's `<Model>_<field>_key`
-/// so that a later `prisma db push` keeps them.
+/// only one document hold `null`. The names keep a later `prisma db push`
+/// from dropping the non-partial indexes only when the Forest schema
+/// declares them under these names (Prisma's default is `<collection>_...`
+/// under `@@map`, so it may need `map:`); `db push` never sees the partial
+/// ones, and `@unique` on clientId makes it fight them. The Prisma page
+/// (`ops::prisma`) checks the schema and prints the edit.
 pub const PHASE_0: Migration = Migration {
     name: "add_mobile_sync_support",
     description: "Phase 0, mobile sync: a devices collection, users.lastSyncedAt, \

@@ -8,6 +8,7 @@ use crate::model::{
 };
 use crate::ops::OpsError;
 use crate::ops::backup::{BackupStore, latest_verified};
+use crate::ops::prisma::PrismaSource;
 
 /// Duplicated values listed per key in a plan.
 const SAMPLE: u64 = 5;
@@ -41,8 +42,22 @@ pub async fn plan(
         recent_backup: latest_verified(backups, db.name(), Some(backups.fresh_for()))?
             .map(|m| format!("{} (started {})", m.name, m.started_at)),
         backup_window_hours: backups.fresh_for().as_secs() / 3_600,
+        prisma: None,
         blockers,
     })
+}
+
+/// The plan with its "Prisma schema agrees" row, as the Runbook page and
+/// `forest-runbook plan` show it.
+pub async fn dry_run(
+    db: &Database,
+    migration: &Migration,
+    backups: &BackupStore,
+    prisma: &PrismaSource,
+) -> Result<Plan, OpsError> {
+    let mut plan = plan(db, migration, backups).await?;
+    plan.prisma = Some(crate::ops::prisma::agreement(db, migration, prisma).await?);
+    Ok(plan)
 }
 
 /// The recorded state, with a run whose process died shown as `interrupted`.

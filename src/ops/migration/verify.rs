@@ -8,19 +8,21 @@ use crate::model::{ChangeStatus, Verification, VerifyCheck};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use crate::ops::backup::{BackupStore, latest_verified};
+use crate::ops::prisma::PrismaSource;
 
 pub async fn verify(
     db: &Database,
     actor: &Actor,
     migration: &Migration,
     backups: &BackupStore,
+    prisma: &PrismaSource,
 ) -> Result<Verification, OpsError> {
     audit::audited(
         db,
         actor,
         "step.verify",
         migration.name,
-        checks(db, migration, backups),
+        checks(db, migration, backups, prisma),
     )
     .await
 }
@@ -29,6 +31,7 @@ async fn checks(
     db: &Database,
     migration: &Migration,
     backups: &BackupStore,
+    prisma: &PrismaSource,
 ) -> Result<Verification, OpsError> {
     let mut checks = Vec::new();
     for planned in plan::planned_changes(db, migration).await? {
@@ -112,6 +115,7 @@ async fn checks(
             Err(error) => format!("unhealthy: {error}"),
         },
     ));
+    checks.push(crate::ops::prisma::agreement(db, migration, prisma).await?);
     let passed = checks.iter().all(|c| c.passed || c.warning);
     let verification = Verification {
         id: String::new(),
@@ -129,5 +133,6 @@ fn check(name: String, passed: bool, warning: bool, evidence: String) -> VerifyC
         passed,
         warning,
         evidence,
+        link: None,
     }
 }

@@ -1,0 +1,19 @@
+//! The Prisma page: the Forest schema against the database and the
+//! migration, for everyone signed in.
+
+use crate::model::{AppError, PrismaReport};
+use leptos::prelude::*;
+
+#[server(endpoint = "prisma_check")]
+pub async fn prisma_check() -> Result<PrismaReport, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::migration::PHASE_0;
+        edge::require(crate::model::Role::Viewer, "prisma.read").await?;
+        let state = edge::state()?;
+        crate::ops::prisma::check(&state.db, &PHASE_0, &state.prisma)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
