@@ -17,3 +17,4 @@ mod monitor;
 mod process;
 mod reports;
 mod roles;
+mod sign_in;
