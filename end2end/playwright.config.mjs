@@ -2,6 +2,7 @@
 // started on a fresh embedded database under target/e2e and stopped with
 // SIGTERM at the end, so its database server stops too.
 import { defineConfig } from '@playwright/test';
+import { DEMO_PASSWORD } from './helpers/session.mjs';
 
 const port = Number(process.env.E2E_PORT ?? 3157);
 const baseURL = `http://127.0.0.1:${port}`;
@@ -49,6 +50,11 @@ export default defineConfig({
       // Clean demo data, so that the migration can run in the browser;
       // refusals on messy data are covered by the integration tests.
       FOREST_DATABASE__DEMO_MESSY: 'false',
+      // Known demo passwords, and admins who may approve four-eyes requests
+      // at once: both for tests only (a real start prints random passwords
+      // and makes a new admin wait 24 hours before approving).
+      FOREST_DATABASE__DEMO_PASSWORD: DEMO_PASSWORD,
+      FOREST_AUTH__APPROVER_WAIT_HOURS: '0',
       // The Forest API page: the app probes its own /api/health (the same
       // envelope as the Forest API's) and watches a log folder the spec
       // writes; the Prisma page reads the schema.prisma its spec writes, both

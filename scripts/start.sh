@@ -9,4 +9,5 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 printf '\033[1m==> Building the app\033[0m\n'
 cargo leptos build
 printf '\033[1m==> Starting forest-runbook (Ctrl-C stops it)\033[0m\n'
+printf 'On a first start the demo accounts and their random passwords are printed below, once.\n'
 exec target/debug/forest-runbook serve "$@"

@@ -2,10 +2,11 @@
 //! variables. Owns parsing and validation; nothing here touches the network.
 
 mod forest;
+mod server;
 
 pub use forest::{ForestApiSettings, ForestLogsSettings, ForestSettings, ProbeTarget};
 use serde::Deserialize;
-use std::net::SocketAddr;
+pub use server::ServerSettings;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -43,11 +44,6 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct ServerSettings {
-    pub address: SocketAddr,
-}
-
-#[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
     /// Empty when the embedded server is to be used.
     pub uri: String,
@@ -57,6 +53,9 @@ pub struct DatabaseSettings {
     pub start_timeout_secs: u64,
     pub seed_demo_data: bool,
     pub demo_messy: bool,
+    /// For tests only: the password of every demo account. Empty (the
+    /// default): each gets a random one, printed once at first start.
+    pub demo_password: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -84,6 +83,9 @@ pub struct MonitorSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct AuthSettings {
     pub session_hours: u64,
+    /// Hours an account must have held its admin powers before it may
+    /// approve a four-eyes request.
+    pub approver_wait_hours: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -181,6 +183,13 @@ impl Settings {
         if self.database.start_timeout_secs == 0 {
             return Err(invalid("database.start_timeout_secs", "must be at least 1"));
         }
+        if !self.database.demo_password.is_empty() && self.database.demo_password.len() < 12 {
+            return Err(invalid(
+                "database.demo_password",
+                "must be empty or at least 12 characters",
+            ));
+        }
+        self.server.validate()?;
         self.forest_api.validate()?;
         self.forest_logs.validate()
     }
@@ -192,6 +201,10 @@ impl Settings {
 
     pub fn session_lifetime(&self) -> Duration {
         Duration::from_secs(self.auth.session_hours * 3_600)
+    }
+
+    pub fn approver_wait(&self) -> Duration {
+        Duration::from_secs(self.auth.approver_wait_hours.saturating_mul(3_600))
     }
 
     pub fn sample_interval(&self) -> Duration {
@@ -232,6 +245,9 @@ fn env_overrides(env: &impl EnvSource) -> Vec<(String, String)> {
 const DEFAULTS: &str = r#"
 [server]
 address = "127.0.0.1:3000"
+allowed_hosts = []
+trusted_proxies = []
+https = false
 [database]
 uri = ""
 name = "forest"
@@ -240,6 +256,7 @@ server_binary = "secantusd-rs"
 start_timeout_secs = 60
 seed_demo_data = true
 demo_messy = true
+demo_password = ""
 [paths]
 backups_dir = "data/backups"
 logs_dir = "data/logs"
@@ -252,6 +269,7 @@ count_interval_secs = 30
 metrics_token = ""
 [auth]
 session_hours = 8
+approver_wait_hours = 24
 [site]
 root = "target/site"
 pkg_dir = "pkg"
@@ -376,6 +394,10 @@ mod tests {
         let env = FakeEnv::new(&[("FOREST_DATABASE__NAME", "a/b")]);
         let err = Settings::load(Path::new(DEFAULT_FILE), &env).expect_err("refused");
         assert!(err.to_string().contains("database.name"), "{err}");
+
+        let env = FakeEnv::new(&[("FOREST_SERVER__TRUSTED_PROXIES", "10.0.0.0/8, proxy")]);
+        let err = Settings::load(Path::new(DEFAULT_FILE), &env).expect_err("refused");
+        assert!(err.to_string().contains("server.trusted_proxies"), "{err}");
     }
 
     #[test]
@@ -423,6 +445,31 @@ mod tests {
         assert_eq!(
             settings.forest.schema_path(),
             Some(PathBuf::from("/etc/forest/schema.prisma"))
+        );
+
+        let env = FakeEnv::new(&[
+            (
+                "FOREST_SERVER__ALLOWED_HOSTS",
+                "runbook.example, ops.example:443",
+            ),
+            ("FOREST_SERVER__TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7"),
+        ]);
+        let settings = Settings::load(Path::new(DEFAULT_FILE), &env).expect("loads");
+        assert!(settings.server.allows_host("ops.example:443"));
+        assert!(
+            settings
+                .server
+                .is_trusted_proxy("10.9.8.7".parse().expect("ip"))
+        );
+        assert!(
+            settings
+                .server
+                .is_trusted_proxy("192.0.2.7".parse().expect("ip"))
+        );
+        assert!(
+            !settings
+                .server
+                .is_trusted_proxy("192.0.2.8".parse().expect("ip"))
         );
     }
 

@@ -2,7 +2,7 @@
 //! the database (a URI or the embedded server), and runs a subcommand.
 
 use clap::Parser;
-use forest_runbook::auth::{self, DEMO_ACCOUNTS};
+use forest_runbook::auth;
 use forest_runbook::cli::{
     BackupCommand, Cli, Command, DemoDataArgs, PrismaCommand, StepArgs, UserCommand,
 };
@@ -136,10 +136,19 @@ async fn serve(settings: Settings, opened: &OpenedDatabase) -> Result<(), AnyErr
         };
         let summary = db.write_demo_data(spec, false).await?;
         tracing::info!(?summary, "wrote demo data into the new embedded database");
-        auth::create_demo_accounts(&db).await?;
-        println!("Demo accounts of this embedded database (name / password):");
-        for (name, role, password) in DEMO_ACCOUNTS {
-            println!("  {:<16} {name} / {password}", role.label());
+        let fixed = Some(settings.database.demo_password.as_str()).filter(|p| !p.is_empty());
+        let accounts = auth::create_demo_accounts(&db, fixed).await?;
+        println!(
+            "Demo accounts of this embedded database (name / password; shown only now, \
+             stored only as hashes):"
+        );
+        for account in accounts {
+            println!(
+                "  {:<16} {} / {}",
+                account.role.label(),
+                account.name,
+                account.password
+            );
         }
     }
     let state = AppState::new(settings, db);

@@ -2,9 +2,12 @@
 //! JSON routes, the monitor's live events and /metrics, request tracing), and starting and stopping it.
 
 mod application;
+mod body_limit;
+mod client;
 mod csrf;
 mod downloads;
 mod health_route;
+mod host_check;
 mod monitor_routes;
 mod router;
 mod signed_in;
@@ -12,6 +15,7 @@ mod state;
 mod status_route;
 
 pub use application::Application;
+pub use client::{address_key, client_ip};
 pub use monitor_routes::subscription;
 pub use router::router;
 pub use state::AppState;

@@ -22,3 +22,11 @@ pub fn init(logs_dir: &Path) -> Result<WorkerGuard, std::io::Error> {
         .map_err(std::io::Error::other)?;
     Ok(guard)
 }
+
+/// Logs `cause` under a new incident id and returns the id: what a person
+/// is shown instead of the cause, which may name hosts, ports or paths.
+pub fn incident(context: &str, cause: &dyn std::fmt::Display) -> String {
+    let incident_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
+    tracing::error!(%incident_id, cause = %cause, "{context}");
+    incident_id
+}

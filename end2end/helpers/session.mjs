@@ -2,10 +2,15 @@
 // live, and sign in as one of the demo accounts.
 import { expect } from '@playwright/test';
 
+// The demo accounts get random passwords at a real first start; the test
+// server is given this one instead (database.demo_password, in
+// playwright.config.mjs), for tests only.
+export const DEMO_PASSWORD = 'e2e-only-demo-password';
+
 export const ACCOUNTS = {
-  admin: { password: 'forest-admin-demo', role: 'Admin' },
-  release: { password: 'forest-release-demo', role: 'Release manager' },
-  viewer: { password: 'forest-viewer-demo', role: 'Viewer' },
+  admin: { password: DEMO_PASSWORD, role: 'Admin' },
+  release: { password: DEMO_PASSWORD, role: 'Release manager' },
+  viewer: { password: DEMO_PASSWORD, role: 'Viewer' },
 };
 
 // Opens a page and, when JavaScript is on, waits until it is hydrated and
@@ -18,13 +23,14 @@ export async function visit(page, path, javaScriptEnabled) {
   }
 }
 
-export async function signIn(page, name, javaScriptEnabled) {
+// Signs in as a demo account, or as another account given its password and role.
+export async function signIn(page, name, javaScriptEnabled, account = ACCOUNTS[name]) {
   await visit(page, '/login', javaScriptEnabled);
   await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password').fill(ACCOUNTS[name].password);
+  await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Phase 0: mobile sync' })).toBeVisible();
-  await expect(page.getByLabel('Signed in as')).toContainText(`${name} · ${ACCOUNTS[name].role}`);
+  await expect(page.getByLabel('Signed in as')).toContainText(`${name} · ${account.role}`);
 }
 
 // Signs in as `name` and opens `path`, logging the page's uncaught errors.

@@ -8,13 +8,11 @@ use crate::model::{AppError, CurrentUser, Role};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use crate::ops::backup::BackupError;
-use crate::server::AppState;
-use axum::extract::ConnectInfo;
+use crate::server::{AppState, address_key, client_ip};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
-use std::net::SocketAddr;
 
 /// Runs a server function's body so that the request's context (state,
 /// headers, response options) stays reachable after each `.await`: the
@@ -36,9 +34,10 @@ fn request_parts() -> Option<Parts> {
 
 /// The session token in the request's cookie, if any.
 pub fn session_token() -> Option<SessionToken> {
+    let secure = state().ok()?.settings.server.https;
     let parts = request_parts()?;
     let header = parts.headers.get(header::COOKIE)?.to_str().ok()?;
-    auth::token_from_cookie_header(header)
+    auth::token_from_cookie_header(header, secure)
 }
 
 /// The signed-in caller, or `None`.
@@ -63,7 +62,12 @@ pub async fn require(role: Role, action: &str) -> Result<CurrentUser, AppError> 
                 actual: user.role,
             },
         ),
-        None => (Actor::Anonymous, OpsError::Unauthenticated),
+        None => (
+            Actor::Anonymous {
+                address: client_address(),
+            },
+            OpsError::Unauthenticated,
+        ),
     };
     let (actor, error) = refusal;
     audit::record(&state.db, &actor, action, "", Err(&error))
@@ -77,25 +81,25 @@ pub async fn require_actor(role: Role, action: &str) -> Result<Actor, AppError> 
     require(role, action).await.map(Actor::User)
 }
 
-/// The client's address, for rate limiting; `unknown` when not served over TCP.
+/// The client's address (through trusted proxies only), as sign-in limits
+/// and the audit key it; `unknown` when not served over TCP.
 pub fn client_address() -> String {
-    request_parts()
-        .and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().copied())
-        .map_or_else(
-            || "unknown".to_owned(),
-            |ConnectInfo(addr)| addr.ip().to_string(),
-        )
+    let ip = state()
+        .ok()
+        .zip(request_parts())
+        .and_then(|(state, parts)| {
+            client_ip(&state.settings.server, &parts.headers, &parts.extensions)
+        });
+    address_key(ip)
 }
 
 /// Sets (or, with `None`, clears) the session cookie on the response.
 pub fn set_session_cookie(token: Option<&SessionToken>, state: &AppState) {
-    let secure = request_parts().is_some_and(|parts| {
-        parts
-            .headers
-            .get("x-forwarded-proto")
-            .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"))
-    });
-    let cookie = auth::session_cookie(token, state.settings.session_lifetime(), secure);
+    let cookie = auth::session_cookie(
+        token,
+        state.settings.session_lifetime(),
+        state.settings.server.https,
+    );
     if let Ok(value) = header::HeaderValue::from_str(&cookie) {
         expect_context::<ResponseOptions>().append_header(header::SET_COOKIE, value);
     }
@@ -148,10 +152,14 @@ pub fn respond(error: OpsError) -> AppError {
                 message: error.to_string(),
             },
         ),
+        // The driver's text names hosts and ports; it goes to the log only.
         error if error.is_unreachable() => (
             StatusCode::SERVICE_UNAVAILABLE,
             AppError::DatabaseUnreachable {
-                message: error.to_string(),
+                message: format!(
+                    "incident {}",
+                    crate::telemetry::incident("the database did not answer", &error)
+                ),
             },
         ),
         error => (StatusCode::INTERNAL_SERVER_ERROR, internal(&error)),
@@ -163,7 +171,7 @@ pub fn respond(error: OpsError) -> AppError {
 }
 
 fn internal(cause: &dyn std::fmt::Display) -> AppError {
-    let incident_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-    tracing::error!(%incident_id, cause = %cause, "internal error answered opaquely");
-    AppError::Internal { incident_id }
+    AppError::Internal {
+        incident_id: crate::telemetry::incident("internal error answered opaquely", cause),
+    }
 }

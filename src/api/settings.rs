@@ -44,7 +44,8 @@ pub async fn approve_request(id: String) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
         let admin = edge::require(crate::model::Role::Admin, "approval.approve").await?;
-        crate::ops::four_eyes::approve(&edge::state()?.db, &admin, &id)
+        let state = edge::state()?;
+        crate::ops::four_eyes::approve(&state.db, &admin, &id, state.settings.approver_wait())
             .await
             .map(drop)
             .map_err(edge::respond)

@@ -44,7 +44,7 @@ pub fn AuditPage() -> impl IntoView {
             <a href=csv_href download="audit.csv">"Download CSV"</a>
         </form>
         <table class="grid">
-            {grid::head(&["Time", "Actor", "Action", "Target", "Outcome", "Code"])}
+            {grid::head(&["Time", "Actor", "Action", "Target", "Outcome", "Code", "Times"])}
             <tbody>
                 <Transition fallback=|| ()>
                     {move || {
@@ -53,7 +53,7 @@ pub fn AuditPage() -> impl IntoView {
                             .map(|result| match result {
                                 Ok(None) => ().into_any(),
                                 Ok(Some(list)) => list.into_iter().map(row).collect_view().into_any(),
-                                Err(error) => error_row(6, &error),
+                                Err(error) => error_row(7, &error),
                             })
                     }}
                 </Transition>
@@ -67,11 +67,17 @@ fn row(entry: AuditEntry) -> impl IntoView {
     view! {
         <tr class=format!("outcome-{}", entry.outcome.as_str())>
             <td>{entry.at}</td>
-            <td>{entry.actor}</td>
+            <td>
+                {match entry.address {
+                    Some(address) => format!("{} from {address}", entry.actor),
+                    None => entry.actor,
+                }}
+            </td>
             <td>{entry.action}</td>
             <td>{entry.target}</td>
             <td>{entry.outcome.as_str()}</td>
             <td title=entry.detail.unwrap_or_default()>{entry.error_code.unwrap_or_default()}</td>
+            <td>{entry.count}</td>
         </tr>
     }
 }

@@ -1,6 +1,5 @@
-//! The Settings page, for admins: the four-eyes switch and the rollback and
-//! restore requests waiting for a second admin, each with exactly what it
-//! will run.
+//! The Settings page, for admins: the four-eyes switch and the requests
+//! waiting for a second admin, each with exactly what it will run.
 
 use super::feedback::action_error;
 use super::session::{RequireRole, guarded};
@@ -40,7 +39,7 @@ fn FourEyes(
     view! {
         <h2>"Four-eyes"</h2>
         <p>
-            "When on, a rollback or a restore asked for by one admin runs only after a different admin approves it here. An approval is used by one run and expires after 30 minutes."
+            "When on, a rollback, a restore, deleting a backup, switching four-eyes off, and making, promoting, re-enabling or setting the password of an admin, asked for by one admin, run only after a different admin approves it here. An admin may approve once their admin powers are a day old. An approval is used by one run and expires after 30 minutes."
         </p>
         <Transition fallback=|| ()>
             {move || {

@@ -1,5 +1,6 @@
 //! Signing in and out, finding who holds a session, and managing accounts.
 
+use super::admin_powers;
 use super::password;
 use super::rate_limit::LoginLimiter;
 use super::session::SessionToken;
@@ -7,6 +8,7 @@ use crate::db::{self, Account, Database};
 use crate::model::{CurrentUser, Role, UserSummary};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
+use crate::ops::four_eyes;
 use std::time::{Duration, SystemTime};
 
 /// A change an admin makes to an account.
@@ -28,8 +30,11 @@ impl AccountChange {
     }
 }
 
+/// Longest user name, in characters (all of them ASCII).
+const MAX_USERNAME: usize = 64;
+
 fn check_username(username: &str) -> Result<(), OpsError> {
-    let ok = (1..=64).contains(&username.len())
+    let ok = (1..=MAX_USERNAME).contains(&username.len())
         && username
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
@@ -44,7 +49,9 @@ fn check_username(username: &str) -> Result<(), OpsError> {
 }
 
 /// Checks the password and opens a session of `lifetime`. Every outcome is
-/// audited; a failure never says whether the account exists.
+/// audited; a failure never says whether the account exists. The limiter
+/// counts the attempt before the password is checked, so parallel guesses
+/// get no more checks than sequential ones.
 pub async fn login(
     db: &Database,
     limiter: &LoginLimiter,
@@ -54,22 +61,34 @@ pub async fn login(
     lifetime: Duration,
 ) -> Result<(CurrentUser, SessionToken), OpsError> {
     let username = username.trim();
-    if let Err(retry_after_secs) = limiter.check(username, address) {
-        let error = OpsError::RateLimited { retry_after_secs };
-        audit::record(db, &Actor::Anonymous, "login", username, Err(&error)).await?;
-        return Err(error);
-    }
-    let account = db.find_account(username).await?;
+    // No account has a longer name; the cut bounds what a stranger's
+    // attempt can make the limiter and the audit log hold.
+    let named = audit::cut(username, MAX_USERNAME);
+    let stranger = Actor::Anonymous {
+        address: address.to_owned(),
+    };
+    let attempt = match limiter.attempt(named, address) {
+        Ok(attempt) => attempt,
+        Err(retry_after_secs) => {
+            let error = OpsError::RateLimited { retry_after_secs };
+            audit::record(db, &stranger, "login", named, Err(&error)).await?;
+            return Err(error);
+        }
+    };
+    let account = if named.len() == username.len() {
+        db.find_account(username).await?
+    } else {
+        None
+    };
     let stored = account.as_ref().map(|a| a.password_hash.clone());
     let matches = password::verify(password.to_owned(), stored).await?;
     let account = account.filter(|a| matches && !a.disabled);
     let Some(account) = account else {
-        limiter.record_failure(username, address);
         let error = OpsError::LoginFailed;
-        audit::record(db, &Actor::Anonymous, "login", username, Err(&error)).await?;
+        audit::record(db, &stranger, "login", named, Err(&error)).await?;
         return Err(error);
     };
-    limiter.record_success(username);
+    attempt.succeeded();
     let user = CurrentUser {
         username: account.username,
         role: account.role,
@@ -126,7 +145,8 @@ pub async fn list_accounts(db: &Database) -> Result<Vec<UserSummary>, OpsError> 
     Ok(db.list_accounts().await?)
 }
 
-/// Creates an account; audited as `user.create`.
+/// Creates an account; audited as `user.create`. An admin account needs a
+/// second admin's approval while four-eyes is on.
 pub async fn create_account(
     db: &Database,
     actor: &Actor,
@@ -138,11 +158,15 @@ pub async fn create_account(
     audit::audited(db, actor, "user.create", username, async {
         check_username(username)?;
         password::check_strength(password)?;
+        if let Some(guarded) = admin_powers::creating(username, role) {
+            four_eyes::authorize(db, actor, guarded.action, username, &guarded.plan).await?;
+        }
         let account = Account {
             username: username.to_owned(),
             password_hash: password::hash(password.to_owned()).await?,
             role,
             disabled: false,
+            admin_since: None,
         };
         if db.insert_account(&account).await? {
             Ok(())
@@ -156,7 +180,9 @@ pub async fn create_account(
 }
 
 /// Changes one account. Refuses to leave the install without an enabled
-/// admin. Disabling and password resets end the account's sessions.
+/// admin. Disabling and password resets end the account's sessions. A
+/// change that hands out an admin's powers needs a second admin's approval
+/// while four-eyes is on (`admin_powers`).
 pub async fn change_account(
     db: &Database,
     actor: &Actor,
@@ -179,15 +205,24 @@ pub async fn change_account(
                 "this is the last enabled admin; make another admin first".to_owned(),
             ));
         }
+        if let AccountChange::Password(password) = &change {
+            password::check_strength(password)?;
+        }
+        let guarded = admin_powers::changing(&account, &change);
+        if let Some(guarded) = &guarded {
+            four_eyes::authorize(db, actor, guarded.action, username, &guarded.plan).await?;
+        }
+        // Each guarded change (a new admin, or a new password of one that
+        // someone else now knows) starts the wait before it may approve.
+        let becomes_admin = guarded.is_some();
         let stored = match &change {
             AccountChange::Role(role) => db::AccountChange::Role(*role),
             AccountChange::Disabled(disabled) => db::AccountChange::Disabled(*disabled),
             AccountChange::Password(password) => {
-                password::check_strength(password)?;
                 db::AccountChange::PasswordHash(password::hash(password.clone()).await?)
             }
         };
-        db.change_account(username, &stored).await?;
+        db.change_account(username, &stored, becomes_admin).await?;
         if matches!(
             change,
             AccountChange::Disabled(true) | AccountChange::Password(_)

@@ -242,7 +242,7 @@ impl ForestLogsSettings {
 
 /// A list of strings, or one string whose items are separated by commas
 /// (what an environment variable can carry).
-fn list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+pub(super) fn list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum ListOrText {

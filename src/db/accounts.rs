@@ -16,6 +16,10 @@ pub struct Account {
     pub password_hash: String,
     pub role: Role,
     pub disabled: bool,
+    /// When the account last gained an admin's powers (created as an admin,
+    /// promoted, re-enabled, or given a new password as an admin); `None`
+    /// for others and for accounts stored before this was recorded.
+    pub admin_since: Option<SystemTime>,
 }
 
 /// A change to one account.
@@ -43,6 +47,10 @@ fn account_from(document: &Document) -> Result<Account, DbError> {
             DbError::shape(Collection::Accounts, format!("unknown role {role:?}"))
         })?,
         disabled: document.get_bool("disabled").unwrap_or(false),
+        admin_since: document
+            .get_datetime("adminSince")
+            .ok()
+            .map(|at| at.to_system_time()),
     })
 }
 
@@ -53,40 +61,46 @@ impl Database {
             .name("expiresAt_ttl".to_owned())
             .expire_after(Duration::ZERO)
             .build();
-        self.collection(Collection::Sessions)
-            .create_index(
-                IndexModel::builder()
-                    .keys(doc! { "expiresAt": 1 })
-                    .options(ttl)
-                    .build(),
-            )
-            .await?;
-        self.collection(Collection::Audit)
-            .create_index(IndexModel::builder().keys(doc! { "at": -1 }).build())
-            .await?;
-        self.collection(Collection::ApiProbes)
-            .create_index(
-                IndexModel::builder()
-                    .keys(doc! { "recordedAt": -1 })
-                    .build(),
-            )
-            .await?;
+        // Keeps a folded row of anonymous refusals one row under races.
+        let one_row_per_fold = IndexOptions::builder()
+            .name("foldKey_unique".to_owned())
+            .unique(true)
+            .partial_filter_expression(doc! { "foldKey": { "$type": "string" } })
+            .build();
+        let indexes = [
+            (Collection::Sessions, doc! { "expiresAt": 1 }, Some(ttl)),
+            (Collection::Audit, doc! { "at": -1 }, None),
+            (
+                Collection::Audit,
+                doc! { "foldKey": 1 },
+                Some(one_row_per_fold),
+            ),
+            (Collection::ApiProbes, doc! { "recordedAt": -1 }, None),
+        ];
+        for (collection, keys, options) in indexes {
+            let index = IndexModel::builder().keys(keys).options(options).build();
+            self.collection(collection).create_index(index).await?;
+        }
         Ok(())
     }
 
     /// Adds an account; `Ok(false)` when the name is taken.
     pub async fn insert_account(&self, account: &Account) -> Result<bool, DbError> {
         let now = DateTime::now();
+        let mut document = doc! {
+            "_id": &account.username,
+            "passwordHash": &account.password_hash,
+            "role": account.role.as_str(),
+            "disabled": account.disabled,
+            "createdAt": now,
+            "updatedAt": now,
+        };
+        if account.role == Role::Admin {
+            document.insert("adminSince", now);
+        }
         let inserted = self
             .collection(Collection::Accounts)
-            .insert_one(doc! {
-                "_id": &account.username,
-                "passwordHash": &account.password_hash,
-                "role": account.role.as_str(),
-                "disabled": account.disabled,
-                "createdAt": now,
-                "updatedAt": now,
-            })
+            .insert_one(document)
             .await;
         match inserted.map_err(DbError::from) {
             Ok(_) => Ok(true),
@@ -131,19 +145,25 @@ impl Database {
         Ok(accounts)
     }
 
-    /// Applies one change atomically; `Ok(false)` when there is no such account.
+    /// Applies one change atomically; `Ok(false)` when there is no such
+    /// account. `becomes_admin` records that the account gains an admin's
+    /// powers now (a promotion or re-enabling), which approvals check.
     pub async fn change_account(
         &self,
         username: &str,
         change: &AccountChange,
+        becomes_admin: bool,
     ) -> Result<bool, DbError> {
-        let set = match change {
+        let mut set = match change {
             AccountChange::Role(role) => doc! { "role": role.as_str() },
             AccountChange::Disabled(disabled) => doc! { "disabled": disabled },
             AccountChange::PasswordHash(hash) => doc! { "passwordHash": hash },
         };
-        let mut set = set;
-        set.insert("updatedAt", DateTime::now());
+        let now = DateTime::now();
+        set.insert("updatedAt", now);
+        if becomes_admin {
+            set.insert("adminSince", now);
+        }
         let result = self
             .collection(Collection::Accounts)
             .update_one(doc! { "_id": username }, doc! { "$set": set })

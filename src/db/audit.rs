@@ -1,9 +1,13 @@
-//! The audit log. Append-only: this module offers no update or delete.
+//! The audit log. Append-only: this module offers no delete, and its one
+//! update raises the count of a folded row of anonymous refusals.
 
-use super::error::rfc3339;
+use super::error::{codes, rfc3339};
 use super::{Collection, Database, DbError};
 use crate::model::{AuditEntry, AuditFilter, Outcome};
 use mongodb::bson::{DateTime, Document, doc};
+
+/// Milliseconds in the period one folded row covers.
+const FOLD_PERIOD_MS: i64 = 3_600_000;
 
 fn optional(document: &Document, key: &str) -> Option<String> {
     document.get_str(key).ok().map(str::to_owned)
@@ -29,6 +33,55 @@ impl Database {
             .insert_one(document)
             .await?;
         Ok(())
+    }
+
+    /// Counts one more of an anonymous request's outcome in the row of its
+    /// address, action, outcome and code for the current hour, made by the
+    /// first. A unique index on `foldKey` keeps it one row when two requests
+    /// race; the loser of that race retries as an update.
+    pub async fn fold_audit(&self, entry: &AuditEntry) -> Result<(), DbError> {
+        let now = DateTime::now();
+        let address = entry.address.as_deref().unwrap_or("unknown");
+        let key = format!(
+            "{}\u{0}{address}\u{0}{}\u{0}{}\u{0}{}",
+            now.timestamp_millis().div_euclid(FOLD_PERIOD_MS),
+            entry.action,
+            entry.outcome.as_str(),
+            entry.error_code.as_deref().unwrap_or_default(),
+        );
+        let mut first = doc! {
+            "firstAt": now,
+            "actor": &entry.actor,
+            "action": &entry.action,
+            "outcome": entry.outcome.as_str(),
+            "address": address,
+        };
+        if let Some(code) = &entry.error_code {
+            first.insert("errorCode", code);
+        }
+        let mut latest = doc! { "at": now, "target": &entry.target };
+        if let Some(detail) = &entry.detail {
+            latest.insert("detail", detail);
+        }
+        let update = doc! {
+            "$setOnInsert": first,
+            "$set": latest,
+            "$inc": { "count": 1_i64 },
+        };
+        let audit = self.collection(Collection::Audit);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let folded = audit
+                .update_one(doc! { "foldKey": &key }, update.clone())
+                .upsert(true)
+                .await
+                .map_err(DbError::from);
+            match folded {
+                Err(error) if tries == 1 && error.code() == Some(codes::DUPLICATE_KEY) => {}
+                other => return other.map(drop),
+            }
+        }
     }
 
     /// The newest entries first, at most `limit`.
@@ -72,6 +125,15 @@ impl Database {
                 })?,
                 error_code: optional(&document, "errorCode"),
                 detail: optional(&document, "detail"),
+                address: optional(&document, "address"),
+                count: match document.get("count") {
+                    Some(count) => count
+                        .as_i64()
+                        .or_else(|| count.as_i32().map(i64::from))
+                        .and_then(|count| u64::try_from(count).ok())
+                        .unwrap_or(1),
+                    None => 1,
+                },
             });
         }
         Ok(entries)

@@ -43,6 +43,11 @@ pub struct AuditEntry {
     /// A short code for denials and failures (`UNAUTHENTICATED`, `E11000`, ...).
     pub error_code: Option<String>,
     pub detail: Option<String>,
+    /// Where an anonymous request came from (an address, or an IPv6 /64).
+    pub address: Option<String>,
+    /// How many times it happened: 1, or the refusals of one address folded
+    /// into one row per hour, action and outcome.
+    pub count: u64,
 }
 
 /// Which entries the Audit page asks for.

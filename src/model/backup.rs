@@ -89,6 +89,19 @@ impl Manifest {
             .sum()
     }
 
+    /// Every collection with its document count, as an approver reads it:
+    /// `tasks (1500 documents), users (40 documents)`.
+    pub fn contents(&self) -> String {
+        if self.collections.is_empty() {
+            return "no collections".to_owned();
+        }
+        self.collections
+            .iter()
+            .map(|c| format!("{} ({} documents)", c.name, c.documents))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The documents recorded for `collection`, if it was dumped.
     pub fn count_of(&self, collection: &str) -> Option<u64> {
         self.collections

@@ -31,8 +31,9 @@ pub enum AppError {
     Conflict { message: String },
     #[error("{what} was not found.")]
     NotFound { what: String },
-    /// The database did not answer; the message says what the app tried.
-    #[error("The database is unreachable: {message}")]
+    /// The database did not answer; the message names the incident whose
+    /// cause (hosts, ports) is in the server's log.
+    #[error("The database is unreachable ({message}).")]
     DatabaseUnreachable { message: String },
     /// Something failed inside the server; the log holds the cause.
     #[error(

@@ -72,14 +72,23 @@ pub fn render(reading: Option<&Reading>, rounds: u64, subscribers: usize) -> Str
         }
     }
 
-    let pools = &reading.driver.pools;
+    // Servers are numbered in the order of their addresses, which are
+    // never shown: a scraper has no business knowing the database's hosts
+    // and ports.
+    let numbers: Vec<String> = (0..reading.driver.pools.len())
+        .map(|n| n.to_string())
+        .collect();
+    let pools: Vec<(&str, &PoolCounts)> = numbers
+        .iter()
+        .map(String::as_str)
+        .zip(reading.driver.pools.values())
+        .collect();
     out.metric(
         "forest_runbook_pool_connections",
         "gauge",
-        "This app's driver pool connections, by server and state.",
+        "This app's driver pool connections, by server (numbered) and state.",
     );
-    for (server, pool) in pools {
-        let server = escape(server);
+    for (server, pool) in &pools {
         out.value(
             &format!("{{server=\"{server}\",state=\"in_use\"}}"),
             pool.in_use,
@@ -89,8 +98,7 @@ pub fn render(reading: Option<&Reading>, rounds: u64, subscribers: usize) -> Str
             pool.idle(),
         );
     }
-    let by_server =
-        |value: fn(&PoolCounts) -> u64| pools.iter().map(move |(k, p)| (k.as_str(), value(p)));
+    let by_server = |value: fn(&PoolCounts) -> u64| pools.iter().map(move |(n, p)| (*n, value(p)));
     out.by_label(
         "forest_runbook_pool_checkouts_waiting",
         "gauge",
@@ -253,9 +261,8 @@ mod tests {
         assert!(text.contains("mongodb_ss_connections{conn_type=\"current\"} 4\n"));
         assert!(text.contains("mongodb_ss_opcounters{legacy_op_type=\"insert\"} 7\n"));
         assert!(!text.contains("mongodb_ss_opLatencies"));
-        assert!(text.contains(
-            "forest_runbook_pool_connections{server=\"127.0.0.1:27017\",state=\"idle\"} 3\n"
-        ));
+        assert!(text.contains("forest_runbook_pool_connections{server=\"0\",state=\"idle\"} 3\n"));
+        assert!(!text.contains("127.0.0.1"), "no addresses: {text}");
         assert!(text.contains("forest_runbook_monitor_rounds_total 3\n"));
         assert!(text.contains("forest_runbook_sync_up 0\n"));
         assert!(!text.contains("forest_runbook_devices "));

@@ -1,5 +1,9 @@
 //! The audit log: who did what, to what, and how it ended. Entries are only
-//! ever appended; `db` offers no way to change one.
+//! ever appended; `db` offers no way to change one, except the count of a
+//! folded row: what a stranger's requests write is bounded (their targets
+//! cut to `ANONYMOUS_TARGET_CHARS`, their refusals folded into one row per
+//! address, action and outcome each hour), so a flood cannot grow the
+//! database without bound.
 
 use super::OpsError;
 use crate::db::Database;
@@ -7,6 +11,8 @@ use crate::model::{AuditEntry, AuditFilter, CurrentUser, Outcome};
 
 /// Most entries one listing returns.
 pub const LIST_LIMIT: i64 = 1_000;
+/// Longest target recorded for a request nobody signed in to make.
+pub const ANONYMOUS_TARGET_CHARS: usize = 64;
 
 /// Who acted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +20,10 @@ pub enum Actor {
     User(CurrentUser),
     /// The command line, named after the operating-system user.
     Cli(String),
-    Anonymous,
+    /// Nobody signed in, from this address (see `server::address_key`).
+    Anonymous {
+        address: String,
+    },
 }
 
 impl Actor {
@@ -30,7 +39,7 @@ impl Actor {
         match self {
             Self::User(user) => user.username.clone(),
             Self::Cli(name) => format!("cli:{name}"),
-            Self::Anonymous => "anonymous".to_owned(),
+            Self::Anonymous { .. } => "anonymous".to_owned(),
         }
     }
 }
@@ -57,6 +66,14 @@ pub async fn record(
             (outcome, Some(error.code()), Some(error.to_string()))
         }
     };
+    let address = match actor {
+        Actor::Anonymous { address } => Some(address.clone()),
+        Actor::User(_) | Actor::Cli(_) => None,
+    };
+    let target = match address {
+        Some(_) => cut(target, ANONYMOUS_TARGET_CHARS),
+        None => target,
+    };
     let entry = AuditEntry {
         at: String::new(),
         actor: actor.name(),
@@ -65,8 +82,15 @@ pub async fn record(
         outcome,
         error_code,
         detail,
+        address,
+        count: 1,
     };
-    match (db.append_audit(&entry).await, outcome) {
+    let written = if entry.address.is_some() {
+        db.fold_audit(&entry).await
+    } else {
+        db.append_audit(&entry).await
+    };
+    match (written, outcome) {
         (Ok(()), _) => Ok(()),
         (Err(error), Outcome::Ok) => Err(error.into()),
         (Err(error), _) => {
@@ -74,6 +98,13 @@ pub async fn record(
             Ok(())
         }
     }
+}
+
+/// The first `chars` characters of `text`.
+pub fn cut(text: &str, chars: usize) -> &str {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text, |(end, _)| &text[..end])
 }
 
 /// Runs `work` and records its outcome under `action`.
@@ -104,6 +135,8 @@ pub fn to_csv(entries: &[AuditEntry]) -> Result<String, OpsError> {
             "outcome",
             "error_code",
             "detail",
+            "address",
+            "count",
         ],
         entries.iter().map(|entry| {
             [
@@ -114,6 +147,8 @@ pub fn to_csv(entries: &[AuditEntry]) -> Result<String, OpsError> {
                 entry.outcome.as_str().to_owned(),
                 entry.error_code.clone().unwrap_or_default(),
                 entry.detail.clone().unwrap_or_default(),
+                entry.address.clone().unwrap_or_default(),
+                entry.count.to_string(),
             ]
         }),
     )
@@ -133,16 +168,26 @@ mod tests {
             outcome: Outcome::Failed,
             error_code: Some("LOGIN_FAILED".into()),
             detail: Some("said \"no\", twice".into()),
+            address: None,
+            count: 1,
         };
         let csv = to_csv(&[entry]).expect("csv");
         let mut lines = csv.lines();
         assert_eq!(
             lines.next(),
-            Some("at,actor,action,target,outcome,error_code,detail")
+            Some("at,actor,action,target,outcome,error_code,detail,address,count")
         );
         assert_eq!(
             lines.next(),
-            Some("2026-11-27T08:00:00Z,ada,login,,failed,LOGIN_FAILED,\"said \"\"no\"\", twice\"")
+            Some(
+                "2026-11-27T08:00:00Z,ada,login,,failed,LOGIN_FAILED,\"said \"\"no\"\", twice\",,1"
+            )
         );
+    }
+
+    #[test]
+    fn cut_keeps_whole_characters() {
+        assert_eq!(cut("héllo", 2), "hé");
+        assert_eq!(cut("ab", 5), "ab");
     }
 }

@@ -26,7 +26,9 @@ pub use verify::{latest_verified, verify_backup};
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
 
-/// Deletes backup `name` (admins only, checked by the caller).
+/// Deletes backup `name` (admins only, checked by the caller; a second
+/// admin's approval while four-eyes is on, since a backup may be the only
+/// copy of what a restore or revert overwrote).
 pub async fn delete(
     db: &crate::db::Database,
     store: &BackupStore,
@@ -34,6 +36,21 @@ pub async fn delete(
     name: &str,
 ) -> Result<(), OpsError> {
     crate::ops::audit::audited(db, actor, "backup.delete", name, async {
+        let plan = match store.manifest(name) {
+            Ok(manifest) => format!(
+                "delete backup {name} of {} (taken {} by {}, {} bytes): {}",
+                manifest.database,
+                manifest.started_at,
+                manifest.made_by,
+                manifest.bytes(),
+                manifest.contents()
+            ),
+            Err(error @ BackupError::Manifest { .. }) => {
+                format!("delete the folder {name}, whose manifest cannot be read: {error}")
+            }
+            Err(error) => return Err(error.into()),
+        };
+        crate::ops::four_eyes::authorize(db, actor, "backup.delete", name, &plan).await?;
         Ok(store.delete(name)?)
     })
     .await

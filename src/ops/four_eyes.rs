@@ -1,14 +1,17 @@
-//! Four-eyes: when the setting is on, a rollback or a restore asked for by
-//! one admin runs only after a *different* admin approves it. The check sits
-//! where the action executes (`authorize`), so no second path (CLI, API, a
-//! retried request) can skip it; an approval is used up by its first run
-//! and expires.
+//! Four-eyes: when the setting is on, a rollback, a restore, a backup's
+//! deletion, switching four-eyes off, and any change that hands out an
+//! admin's powers, asked for by one admin, runs only after a *different*
+//! admin approves it, one whose admin powers are older than the approver
+//! wait (24 hours), so that an admin made for the purpose cannot approve.
+//! The check sits where the action executes (`authorize`), so no second
+//! path (CLI, API, a retried request) can skip it; an approval is used up
+//! by its first run and expires.
 
 use super::OpsError;
 use super::audit::{self, Actor};
 use crate::db::Database;
 use crate::model::{AppSettings, Approval, CurrentUser};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// How long a request waits for its approval, and an approval for its run.
 pub const APPROVAL_LIFETIME: Duration = Duration::from_secs(30 * 60);
@@ -17,9 +20,16 @@ pub async fn settings(db: &Database) -> Result<AppSettings, OpsError> {
     Ok(db.app_settings().await?)
 }
 
+/// Switching on is always allowed; switching off needs a second admin
+/// while it is on.
 pub async fn set_four_eyes(db: &Database, actor: &Actor, enabled: bool) -> Result<(), OpsError> {
     let target = if enabled { "on" } else { "off" };
     audit::audited(db, actor, "settings.four_eyes", target, async {
+        if !enabled {
+            let plan = "switch four-eyes off: from then on rollbacks, restores, backup \
+                        deletions and new admins need no second admin";
+            authorize(db, actor, "settings.four_eyes_off", "four-eyes", plan).await?;
+        }
         Ok(db.set_four_eyes(enabled).await?)
     })
     .await
@@ -47,11 +57,14 @@ pub async fn open_approvals(db: &Database) -> Result<Vec<Approval>, OpsError> {
     Ok(db.open_approvals().await?)
 }
 
-/// A second admin approves request `id`.
+/// A second admin approves request `id`. An admin whose powers are younger
+/// than `approver_wait` (created, promoted, re-enabled or given a new
+/// password since) cannot.
 pub async fn approve(
     db: &Database,
     approver: &CurrentUser,
     id: &str,
+    approver_wait: Duration,
 ) -> Result<Approval, OpsError> {
     let actor = Actor::User(approver.clone());
     audit::audited(db, &actor, "approval.approve", id, async {
@@ -62,6 +75,22 @@ pub async fn approve(
             return Err(OpsError::Conflict(
                 "you asked for this action yourself; a different admin must approve it".to_owned(),
             ));
+        }
+        let since = db
+            .find_account(&approver.username)
+            .await?
+            .and_then(|account| account.admin_since);
+        let young = since.is_some_and(|since| {
+            SystemTime::now()
+                .duration_since(since)
+                .map_or(true, |age| age < approver_wait)
+        });
+        if young {
+            return Err(OpsError::Conflict(format!(
+                "your admin powers are younger than {} hours; an admin who has held them longer \
+                 must approve this",
+                approver_wait.as_secs() / 3_600
+            )));
         }
         db.approve(id, &approver.username).await?.ok_or_else(|| {
             OpsError::Conflict(
@@ -91,7 +120,7 @@ pub async fn authorize(
     }
     let consumed = match actor {
         Actor::User(user) => db.consume_approval(action, target, &user.username).await?,
-        Actor::Cli(_) | Actor::Anonymous => None,
+        Actor::Cli(_) | Actor::Anonymous { .. } => None,
     };
     let result = consumed.ok_or_else(|| OpsError::ApprovalRequired {
         action: action.to_owned(),

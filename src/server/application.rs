@@ -3,6 +3,7 @@
 use super::{AppState, router};
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 
 pub struct Application {
@@ -11,9 +12,13 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds the configured address (port 0 picks a free port).
-    pub async fn build(state: AppState) -> std::io::Result<Self> {
+    /// Binds the configured address (port 0 picks a free port). The state
+    /// then holds the address bound, which the host check compares with.
+    pub async fn build(mut state: AppState) -> std::io::Result<Self> {
         let listener = TcpListener::bind(state.settings.server.address).await?;
+        let mut settings = (*state.settings).clone();
+        settings.server.address = listener.local_addr()?;
+        state.settings = Arc::new(settings);
         Ok(Self { listener, state })
     }
 

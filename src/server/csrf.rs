@@ -1,15 +1,23 @@
 //! Refuses cross-site requests that change state. The session cookie is
 //! `SameSite=Strict` already; this checks the browser's own word on where a
 //! request comes from (`Origin`, else `Sec-Fetch-Site`), so that a browser
-//! without SameSite support is covered too. Clients that send neither (curl,
-//! scripts) cannot carry a victim's cookie and pass.
+//! without SameSite support is covered too. The origin must match this
+//! site's scheme as well as its host: with `server.https`, a page served
+//! over plain HTTP under the same name (one a network attacker can forge)
+//! is another site. Clients that send neither header (curl, scripts)
+//! cannot carry a victim's cookie and pass.
 
-use axum::extract::Request;
+use super::AppState;
+use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-pub async fn same_origin_only(request: Request, next: Next) -> Response {
+pub async fn same_origin_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -20,9 +28,10 @@ pub async fn same_origin_only(request: Request, next: Next) -> Response {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let origin_ok = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
         Some(origin) => host.is_some_and(|host| {
-            origin
-                .split_once("://")
-                .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
+            origin.split_once("://").is_some_and(|(scheme, rest)| {
+                scheme.eq_ignore_ascii_case(state.settings.server.scheme())
+                    && rest.eq_ignore_ascii_case(host)
+            })
         }),
         None => !matches!(
             headers.get("sec-fetch-site").and_then(|s| s.to_str().ok()),

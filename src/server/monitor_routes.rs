@@ -8,16 +8,17 @@
 //! serves it without another dependency. Each connection first receives
 //! the buffered window (`event: window`), then every sample
 //! (`event: sample`); a subscriber that falls behind is sent the window again.
+//! The stream ends within one sample interval of its session ending.
 
 use super::AppState;
-use super::signed_in::signed_in;
+use super::client::client_ip;
+use super::signed_in::{bearer_is, signed_in};
 use crate::monitor::{Monitor, render_prometheus};
-use crate::ops::digest::sha256_hex;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use std::sync::Arc;
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 
@@ -34,9 +35,31 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Respon
                 .into_response();
         }
     }
-    Sse::new(subscription(state.monitor.clone()))
+    let live = subscription(state.monitor.clone()).take_until(session_ends(state, headers));
+    Sse::new(live)
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// Completes when the subscriber's session is gone (signed out, expired,
+/// account disabled) or can no longer be checked, looking once per sample
+/// interval, so that a stream never outlives its session by more than one
+/// sample. A browser whose stream ends reconnects and is checked afresh.
+async fn session_ends(state: AppState, headers: HeaderMap) {
+    let mut every = tokio::time::interval(state.settings.sample_interval());
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        match signed_in(&state, &headers).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, "cannot re-check a monitor subscriber's session");
+                return;
+            }
+        }
+    }
 }
 
 /// The events one subscriber receives: the window, then each sample.
@@ -68,23 +91,32 @@ pub fn subscription(
     )
 }
 
-pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+/// With no token configured, only this machine may scrape (a proxy on it
+/// counts only through `server.trusted_proxies`); with one, every scraper
+/// must send it.
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
+) -> Response {
     let token = &state.settings.monitor.metrics_token;
-    if !token.is_empty() {
-        let sent = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .unwrap_or_default();
-        // Compared as digests, so the time taken says nothing about the token.
-        if sha256_hex(sent.as_bytes()) != sha256_hex(token.as_bytes()) {
+    if token.is_empty() {
+        let local = client_ip(&state.settings.server, &headers, &extensions)
+            .is_some_and(|ip| ip.is_loopback());
+        if !local {
             return (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, "Bearer")],
-                "This endpoint needs the metrics token.",
+                StatusCode::FORBIDDEN,
+                "Set monitor.metrics_token to scrape /metrics from another machine.",
             )
                 .into_response();
         }
+    } else if !bearer_is(&headers, token) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "This endpoint needs the metrics token.",
+        )
+            .into_response();
     }
     let monitor = &state.monitor;
     let body = render_prometheus(

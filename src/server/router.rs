@@ -1,10 +1,13 @@
 //! The router: pages rendered by Leptos, server functions, JSON routes, and
-//! a tracing span with a request id around every request.
+//! around every request a tracing span with a request id, then the guards:
+//! a known host, a same-site origin for changes, a bounded body.
 
 use super::AppState;
+use super::body_limit::bounded_body;
 use super::csrf::same_origin_only;
 use super::downloads::{audit_csv, duplicates_csv};
 use super::health_route::health;
+use super::host_check::known_host_only;
 use super::monitor_routes::{events, metrics};
 use super::status_route::status;
 use crate::app::{App, shell};
@@ -43,7 +46,15 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(request_span))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(axum::middleware::from_fn(same_origin_only)),
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    known_host_only,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    same_origin_only,
+                ))
+                .layer(axum::middleware::from_fn(bounded_body)),
         )
         .with_state(state)
 }

@@ -14,7 +14,7 @@ pub async fn signed_in(
     let token = headers
         .get(header::COOKIE)
         .and_then(|h| h.to_str().ok())
-        .and_then(auth::token_from_cookie_header);
+        .and_then(|header| auth::token_from_cookie_header(header, state.settings.server.https));
     match token {
         Some(token) => auth::authenticate(&state.db, &token).await,
         None => Ok(None),

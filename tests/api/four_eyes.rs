@@ -1,17 +1,24 @@
 //! Four-eyes against the real server: self-approval refused, a second admin
-//! approves, the approval is used once, replays and the CLI are refused.
+//! approves, the approval is used once, replays and the CLI are refused;
+//! and one admin cannot get round it with an admin of their own making.
 
-use crate::helpers::test_db;
+use crate::backup::{demo, store_in, take};
+use crate::helpers::{raw, test_db};
 use crate::roles::seed_accounts;
-use forest_runbook::auth;
+use forest_runbook::auth::{self, AccountChange};
+use forest_runbook::db::Database;
 use forest_runbook::model::{AuditFilter, CurrentUser, Outcome, Role};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
-use forest_runbook::ops::four_eyes;
+use forest_runbook::ops::{backup, four_eyes};
+use mongodb::bson::{DateTime, doc};
+use std::time::{Duration, SystemTime};
 
 const ACTION: &str = "rollback.revert";
 const TARGET: &str = "add_mobile_sync_support";
 const PLAN: &str = "drop index Task_clientId_key on tasks";
+/// What the app enforces by default (`auth.approver_wait_hours`).
+const DAY: Duration = Duration::from_secs(24 * 3_600);
 
 fn admin(name: &str) -> CurrentUser {
     CurrentUser {
@@ -59,7 +66,7 @@ async fn a_guarded_action_runs_once_after_a_second_admin_approves_it() {
     let filed = waiting[0].id.clone();
     // The approver reads it in the list and approves; the requester runs.
 
-    let own = four_eyes::approve(&db, &ada, &filed).await;
+    let own = four_eyes::approve(&db, &ada, &filed, Duration::ZERO).await;
     assert!(
         matches!(own, Err(OpsError::Conflict(_))),
         "self-approval: {own:?}"
@@ -67,11 +74,12 @@ async fn a_guarded_action_runs_once_after_a_second_admin_approves_it() {
     let not_yet = four_eyes::authorize(&db, &Actor::User(ada.clone()), ACTION, TARGET, PLAN).await;
     assert!(not_yet.is_err(), "unapproved requests do not open the gate");
 
-    let approved = four_eyes::approve(&db, &bob, &filed)
+    // Bob became an admin just now; with no wait configured he may approve.
+    let approved = four_eyes::approve(&db, &bob, &filed, Duration::ZERO)
         .await
         .expect("approve");
     assert_eq!(approved.approved_by.as_deref(), Some("admin2"));
-    let twice = four_eyes::approve(&db, &bob, &filed).await;
+    let twice = four_eyes::approve(&db, &bob, &filed, Duration::ZERO).await;
     assert!(matches!(twice, Err(OpsError::Conflict(_))), "{twice:?}");
 
     // Another target, the approver, and the CLI do not get Ada's approval.
@@ -148,5 +156,178 @@ async fn twenty_concurrent_uses_of_one_approval_let_exactly_one_through() {
         }
     }
     assert_eq!(through, 1);
+    db.drop_database().await.expect("drop");
+}
+
+/// Makes `name`'s admin powers two days old, as if granted long ago.
+async fn age(db: &Database, name: &str) {
+    let long_ago = DateTime::from_system_time(SystemTime::now() - 2 * DAY);
+    raw(db)
+        .await
+        .collection::<mongodb::bson::Document>("runbook_accounts")
+        .update_one(
+            doc! { "_id": name },
+            doc! { "$set": { "adminSince": long_ago } },
+        )
+        .await
+        .expect("age the account");
+}
+
+fn approval_needed<T: std::fmt::Debug>(result: Result<T, OpsError>) {
+    assert!(
+        matches!(result, Err(OpsError::ApprovalRequired { .. })),
+        "{result:?}"
+    );
+}
+
+/// The waiting request of `action`, with its plan.
+async fn waiting(db: &Database, action: &str) -> forest_runbook::model::Approval {
+    four_eyes::open_approvals(db)
+        .await
+        .expect("open requests")
+        .into_iter()
+        .find(|a| a.action == action && a.approved_by.is_none())
+        .unwrap_or_else(|| panic!("a request for {action} waits"))
+}
+
+#[tokio::test]
+async fn one_admin_cannot_get_round_four_eyes_with_an_admin_of_their_own() {
+    let db = test_db("four_eyes_bypass").await;
+    seed_accounts(&db).await;
+    age(&db, "admin").await;
+    let ada = admin("admin");
+    let as_ada = Actor::User(ada.clone());
+    let password = "a-long-password";
+    // Made while four-eyes was off: an admin of Ada's own making.
+    auth::create_account(&db, &as_ada, "mallory", Role::Admin, password)
+        .await
+        .expect("created while off");
+    four_eyes::set_four_eyes(&db, &as_ada, true)
+        .await
+        .expect("turn on");
+
+    // Ada asks for a revert; her fresh admin cannot approve it, so it never runs.
+    approval_needed(four_eyes::authorize(&db, &as_ada, ACTION, TARGET, PLAN).await);
+    let request = waiting(&db, ACTION).await;
+    let refused = four_eyes::approve(&db, &admin("mallory"), &request.id, DAY).await;
+    assert!(matches!(refused, Err(OpsError::Conflict(_))), "{refused:?}");
+    approval_needed(four_eyes::authorize(&db, &as_ada, ACTION, TARGET, PLAN).await);
+
+    // Nor can Ada make another admin, promote one, re-enable one, reset an
+    // admin's password or switch four-eyes off on her own.
+    approval_needed(auth::create_account(&db, &as_ada, "eve", Role::Admin, password).await);
+    assert!(db.find_account("eve").await.expect("find").is_none());
+    approval_needed(
+        auth::change_account(&db, &as_ada, "release", AccountChange::Role(Role::Admin)).await,
+    );
+    auth::change_account(&db, &as_ada, "mallory", AccountChange::Disabled(true))
+        .await
+        .expect("disabling takes powers away; no approval needed");
+    approval_needed(
+        auth::change_account(&db, &as_ada, "mallory", AccountChange::Disabled(false)).await,
+    );
+    approval_needed(
+        auth::change_account(
+            &db,
+            &as_ada,
+            "mallory",
+            AccountChange::Password("another-long-one".into()),
+        )
+        .await,
+    );
+    approval_needed(four_eyes::set_four_eyes(&db, &as_ada, false).await);
+    let release = db
+        .find_account("release")
+        .await
+        .expect("find")
+        .expect("there");
+    assert_eq!(release.role, Role::ReleaseManager);
+    let mallory = db
+        .find_account("mallory")
+        .await
+        .expect("find")
+        .expect("there");
+    assert!(mallory.disabled);
+    assert!(four_eyes::settings(&db).await.expect("settings").four_eyes);
+
+    // Each request waits with exactly what it would do.
+    for (action, plan) in [
+        (
+            "user.create_admin",
+            "create the account eve with the Admin role",
+        ),
+        (
+            "user.promote",
+            "give release (now Release manager) the Admin role",
+        ),
+        ("user.enable_admin", "re-enable the disabled admin mallory"),
+        (
+            "user.password_reset_admin",
+            "set a new password for the admin mallory (disabled) and end their sessions",
+        ),
+    ] {
+        assert_eq!(waiting(&db, action).await.plan, plan);
+    }
+
+    // An admin of long standing approves switching it off; then Ada may.
+    auth::create_account(
+        &db,
+        &Actor::Cli("ops".into()),
+        "grace",
+        Role::Viewer,
+        password,
+    )
+    .await
+    .expect("grace");
+    db.change_account(
+        "grace",
+        &forest_runbook::db::AccountChange::Role(Role::Admin),
+        false,
+    )
+    .await
+    .expect("an admin from before adminSince was recorded");
+    let off = waiting(&db, "settings.four_eyes_off").await;
+    four_eyes::approve(&db, &admin("grace"), &off.id, DAY)
+        .await
+        .expect("an older admin approves");
+    four_eyes::set_four_eyes(&db, &as_ada, false)
+        .await
+        .expect("switched off with the approval");
+    assert!(!four_eyes::settings(&db).await.expect("settings").four_eyes);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn deleting_a_backup_needs_a_second_admin_who_reads_what_it_holds() {
+    let db = demo("four_eyes_delete", 20).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    let manifest = take(&db, &store, false).await;
+    let ada = Actor::User(admin("ada"));
+    four_eyes::set_four_eyes(&db, &ada, true)
+        .await
+        .expect("turn on");
+    approval_needed(backup::delete(&db, &store, &ada, &manifest.name).await);
+    assert!(
+        store.manifest(&manifest.name).is_ok(),
+        "the backup is still there"
+    );
+    let request = waiting(&db, "backup.delete").await;
+    assert_eq!(request.target, manifest.name);
+    for collection in &manifest.collections {
+        let listed = format!("{} ({} documents)", collection.name, collection.documents);
+        assert!(
+            request.plan.contains(&listed),
+            "{listed} in {}",
+            request.plan
+        );
+    }
+    four_eyes::approve(&db, &admin("bob"), &request.id, DAY)
+        .await
+        .expect("approve");
+    backup::delete(&db, &store, &ada, &manifest.name)
+        .await
+        .expect("deleted once approved");
+    assert!(store.manifest(&manifest.name).is_err());
     db.drop_database().await.expect("drop");
 }

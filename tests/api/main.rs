@@ -20,4 +20,5 @@ mod prisma_dmmf;
 mod process;
 mod reports;
 mod roles;
+mod sign_in;
 mod status;

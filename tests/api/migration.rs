@@ -253,7 +253,8 @@ async fn a_run_whose_process_died_is_interrupted_and_the_next_run_finishes_it() 
     let db = test_db("mig_interrupted").await;
     db.write_demo_data(spec(false), false).await.expect("demo");
     // A process took the lock, created the devices collection, and died.
-    let lease = std::time::Duration::from_millis(300);
+    // Long enough that a loaded machine still finds it held below.
+    let lease = std::time::Duration::from_millis(2_000);
     assert!(
         db.acquire_lock("dead-process", lease)
             .await

@@ -303,37 +303,52 @@ async fn a_signed_out_browser_gets_no_events() {
     db.drop_database().await.expect("drop");
 }
 
-async fn get_metrics(app: &axum::Router, token: Option<&str>) -> (StatusCode, String) {
+/// `GET /metrics`, with a bearer `token` and from `peer` when given.
+async fn get_metrics(
+    app: &axum::Router,
+    token: Option<&str>,
+    peer: Option<&str>,
+) -> (StatusCode, String) {
     let mut request = Request::get("/metrics");
     if let Some(token) = token {
         request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
+    let mut request = request.body(Body::empty()).expect("request");
+    if let Some(peer) = peer {
+        let peer: std::net::SocketAddr = peer.parse().expect("address");
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+    }
+    let response = app.clone().oneshot(request).await.expect("response");
     (response.status(), body_text(response).await)
+}
+
+/// An app whose sampler has read once, with `metrics_token` set to `token`.
+async fn sampled_app(db: &forest_runbook::db::Database, token: &str) -> axum::Router {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = settings_in(dir.path());
+    settings.monitor.sample_interval_secs = 1;
+    token.clone_into(&mut settings.monitor.metrics_token);
+    let state = AppState::new(settings, db.clone());
+    wait_for_rounds(&state.monitor, 1).await;
+    router(state)
 }
 
 #[tokio::test]
 async fn metrics_serve_the_sampled_series_and_honour_the_token() {
     let db = test_db("monitor_metrics").await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = settings_in(dir.path());
-    settings.monitor.sample_interval_secs = 1;
-    settings.monitor.metrics_token = "scrape-me".into();
-    let state = AppState::new(settings, db.clone());
-    let monitor = state.monitor.clone();
-    let app = router(state);
-    wait_for_rounds(&monitor, 1).await;
+    let app = sampled_app(&db, "scrape-me").await;
 
-    assert_eq!(get_metrics(&app, None).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        get_metrics(&app, Some("wrong")).await.0,
+        get_metrics(&app, None, None).await.0,
         StatusCode::UNAUTHORIZED
     );
-    let (status, text) = get_metrics(&app, Some("scrape-me")).await;
+    assert_eq!(
+        get_metrics(&app, Some("wrong"), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, text) = get_metrics(&app, Some("scrape-me"), None).await;
     assert_eq!(status, StatusCode::OK);
     for expected in [
         "mongodb_up 1",
@@ -401,5 +416,46 @@ async fn an_admin_sets_and_clears_a_threshold_and_each_change_is_audited() {
     assert!(recorded("monitor.threshold.set", Outcome::Ok));
     assert!(recorded("monitor.threshold.set", Outcome::Failed));
     assert!(recorded("monitor.threshold.clear", Outcome::Ok));
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn the_event_stream_ends_within_a_sample_of_signing_out() {
+    let db = test_db("monitor_sign_out").await;
+    seed_accounts(&db).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = settings_in(dir.path());
+    settings.monitor.sample_interval_secs = 1;
+    let app = router(AppState::new(settings, db.clone()));
+    let request = Request::get("/api/monitor/events")
+        .header(header::COOKIE, cookie_for(&db, "viewer").await)
+        .body(Body::empty())
+        .expect("request");
+    let mut body = app.oneshot(request).await.expect("response").into_body();
+    body.frame().await.expect("the window").expect("readable");
+    db.delete_sessions_of("viewer").await.expect("sign out");
+    tokio::time::timeout(Duration::from_secs(4), async {
+        while body.frame().await.is_some() {}
+    })
+    .await
+    .expect("the stream ends within a sample or two of the session ending");
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn without_a_token_metrics_are_for_this_machine_only_and_name_no_address() {
+    let db = test_db("monitor_metrics_local").await;
+    let app = sampled_app(&db, "").await;
+    for stranger in [Some("203.0.113.9:40000"), None] {
+        let (status, _) = get_metrics(&app, None, stranger).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{stranger:?}");
+    }
+    let (status, text) = get_metrics(&app, None, Some("127.0.0.1:40000")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        text.contains("forest_runbook_pool_connections{server=\"0\""),
+        "{text}"
+    );
+    assert!(!text.contains("127.0.0.1"), "no internal address:\n{text}");
     db.drop_database().await.expect("drop");
 }

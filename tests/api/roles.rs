@@ -230,8 +230,8 @@ async fn a_cross_site_post_is_refused_before_it_runs() {
     let cookie = cookie_for(&db, "admin").await;
     let request = Request::post("/api/create_user")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::HOST, "runbook.example")
-        .header(header::ORIGIN, "https://evil.example")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ORIGIN, "http://evil.example")
         .header(header::COOKIE, &cookie)
         .body(Body::from(
             "username=mallory&role=admin&password=a-long-password",

@@ -78,7 +78,12 @@ pub fn LogRates(watch: ForestWatch) -> impl IntoView {
 fn Rates(snapshot: LogSnapshot) -> impl IntoView {
     let last = snapshot.minutes.last().cloned().unwrap_or_default();
     let figures = FIGURES.map(|(name, id, read)| {
-        let hour: u64 = snapshot.minutes.iter().map(read).sum();
+        // Saturating: the counts come from log lines another program wrote.
+        let hour = snapshot
+            .minutes
+            .iter()
+            .map(read)
+            .fold(0_u64, u64::saturating_add);
         (name, id, hour, read(&last))
     });
     view! {

@@ -67,19 +67,24 @@ impl Tally {
         if minute <= newest - self.retain_minutes {
             return;
         }
+        // Saturating: a line is written by another program and may say any
+        // number; an overflow here would stop the watcher and poison the
+        // counts every page reads.
         let counts = self.minutes.entry(minute).or_default();
-        counts.lines += 1;
+        counts.lines = counts.lines.saturating_add(1);
         match event.level {
-            Level::Error => counts.errors += 1,
-            Level::Warning => counts.warnings += 1,
+            Level::Error => counts.errors = counts.errors.saturating_add(1),
+            Level::Warning => counts.warnings = counts.warnings.saturating_add(1),
             Level::Other => {}
         }
         if event.synced {
-            counts.synced_events += 1;
-            counts.synced_tasks += event.synced_count.unwrap_or(0);
+            counts.synced_events = counts.synced_events.saturating_add(1);
+            counts.synced_tasks = counts
+                .synced_tasks
+                .saturating_add(event.synced_count.unwrap_or(0));
         }
         if event.conflict {
-            counts.conflicts += 1;
+            counts.conflicts = counts.conflicts.saturating_add(1);
         }
         if event.level == Level::Error {
             if self.errors.len() == self.recent_errors {
@@ -108,8 +113,7 @@ impl Tally {
     pub fn errors_since(&self, since: OffsetDateTime) -> u64 {
         self.minutes
             .range(since.unix_timestamp().div_euclid(60)..)
-            .map(|(_, counts)| counts.errors)
-            .sum()
+            .fold(0_u64, |sum, (_, counts)| sum.saturating_add(counts.errors))
     }
 
     /// The last `SHOWN_MINUTES` minutes up to `now` (empty ones as zeros),
@@ -134,5 +138,36 @@ impl Tally {
             warnings: self.warnings.iter().rev().cloned().collect(),
             since_migration: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn synced(count: u64) -> LineEvent {
+        LineEvent {
+            at: None,
+            level: Level::Error,
+            message: format!("Tasks synced: {count}"),
+            synced: true,
+            synced_count: Some(count),
+            conflict: false,
+        }
+    }
+
+    #[test]
+    fn counts_near_the_largest_number_saturate_and_the_next_line_still_counts() {
+        let mut tally = Tally::new(Some("logs".into()), 60, 10);
+        let now = OffsetDateTime::now_utc();
+        tally.count(now, "a.log", synced(u64::MAX - 1));
+        tally.count(now, "a.log", synced(u64::MAX - 1));
+        tally.count(now, "a.log", synced(5));
+        let snapshot = tally.snapshot(now);
+        let minute = snapshot.minutes.last().expect("this minute");
+        assert_eq!(minute.synced_tasks, u64::MAX);
+        assert_eq!(minute.synced_events, 3);
+        assert_eq!(snapshot.recent_errors.len(), 3, "no line was lost");
+        assert_eq!(tally.errors_since(now), 3);
     }
 }

@@ -113,11 +113,10 @@ pub async fn prepare_restore(
     }
     let manifest = checked(store, name).await?;
     let plan = format!(
-        "restore backup {name} into {}: drop and reload {} collections ({} documents), \
-         after exporting the collections created since into a new backup",
+        "restore backup {name} into {}: drop and reload {}, after exporting the \
+         collections created since into a new backup",
         db.name(),
-        manifest.collections.len(),
-        manifest.documents()
+        manifest.contents()
     );
     four_eyes::authorize(db, actor, ACTION, name, &plan).await?;
     let lease = lease::take(db, actor).await?;

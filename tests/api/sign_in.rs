@@ -1,0 +1,287 @@
+//! Sign-in and anonymous traffic against the real server, as an attacker
+//! tried them: parallel guesses, locking the owner out, growing the audit
+//! log, oversized bodies, DNS rebinding, the cookie over HTTPS, and the
+//! demo accounts' passwords.
+
+use crate::helpers::{body_text, settings_in, test_db};
+use crate::roles::seed_accounts;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use forest_runbook::auth::{self, LoginLimiter};
+use forest_runbook::config::Settings;
+use forest_runbook::db::Database;
+use forest_runbook::model::{AuditFilter, Outcome, Role};
+use forest_runbook::ops::OpsError;
+use forest_runbook::server::{AppState, router};
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "a-long-password";
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn app(db: &Database, change: impl FnOnce(&mut Settings)) -> Router {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = settings_in(dir.path());
+    change(&mut settings);
+    router(AppState::new(settings, db.clone()))
+}
+
+/// A sign-in through the router, as the login form posts it.
+fn login_request(host: Option<&str>, origin: Option<&str>, body: String) -> Request<Body> {
+    let mut request = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(host) = host {
+        request = request.header(header::HOST, host);
+    }
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    request.body(Body::from(body)).expect("request")
+}
+
+fn form(username: &str, password: &str) -> String {
+    format!("username={username}&password={password}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forty_parallel_guesses_get_five_password_checks_and_the_owner_still_signs_in() {
+    let db = test_db("sign_in_parallel").await;
+    seed_accounts(&db).await;
+    let limiter = Arc::new(LoginLimiter::default());
+    let guesses: Vec<_> = (0..40)
+        .map(|i| {
+            let (db, limiter) = (db.clone(), limiter.clone());
+            tokio::spawn(async move {
+                let guess = format!("guess-number-{i}");
+                auth::login(&db, &limiter, "admin", &guess, "203.0.113.9", MINUTE).await
+            })
+        })
+        .collect();
+    let (mut checked, mut limited) = (0, 0);
+    for guess in guesses {
+        match guess.await.expect("joins") {
+            Err(OpsError::LoginFailed) => checked += 1,
+            Err(OpsError::RateLimited { .. }) => limited += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!((checked, limited), (5, 35));
+
+    // The owner, from their own address, is not locked out by the guesser.
+    let (user, _) = auth::login(&db, &limiter, "admin", PASSWORD, "198.51.100.7", MINUTE)
+        .await
+        .expect("the owner signs in");
+    assert_eq!(user.role, Role::Admin);
+
+    // The audit holds the guesses as two rows with counts, not forty.
+    let log = db
+        .list_audit(
+            &AuditFilter {
+                actor: Some("anonymous".into()),
+                action: Some("login".into()),
+            },
+            100,
+        )
+        .await
+        .expect("audit");
+    let count = |outcome: Outcome| {
+        log.iter()
+            .filter(|e| e.outcome == outcome)
+            .map(|e| e.count)
+            .sum::<u64>()
+    };
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!((count(Outcome::Failed), count(Outcome::Denied)), (5, 35));
+    assert!(
+        log.iter()
+            .all(|e| e.address.as_deref() == Some("203.0.113.9"))
+    );
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn a_strangers_requests_write_a_bounded_amount_and_big_bodies_get_413() {
+    let db = test_db("sign_in_bounded").await;
+    seed_accounts(&db).await;
+    let limiter = LoginLimiter::default();
+    let huge = "a".repeat(1_536 * 1_024);
+    for _ in 0..10 {
+        let refused = auth::login(&db, &limiter, &huge, PASSWORD, "203.0.113.9", MINUTE).await;
+        assert!(refused.is_err());
+    }
+    let log = db
+        .list_audit(&AuditFilter::default(), 100)
+        .await
+        .expect("audit");
+    let anonymous: Vec<_> = log.iter().filter(|e| e.actor == "anonymous").collect();
+    assert_eq!(anonymous.len(), 2, "{anonymous:?}");
+    assert!(anonymous.iter().all(|e| e.target.len() <= 64));
+    assert_eq!(anonymous.iter().map(|e| e.count).sum::<u64>(), 10);
+
+    let app = app(&db, |_| {});
+    let response = app
+        .oneshot(login_request(None, None, form(&huge, PASSWORD)))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn a_page_under_another_host_name_cannot_sign_in_or_call_anything() {
+    let db = test_db("sign_in_rebinding").await;
+    seed_accounts(&db).await;
+    let local = app(&db, |s| {
+        s.server.address = "127.0.0.1:3100".parse().expect("addr")
+    });
+    let rebound = login_request(
+        Some("evil.example:3100"),
+        Some("http://evil.example:3100"),
+        form("admin", PASSWORD),
+    );
+    let response = local.clone().oneshot(rebound).await.expect("response");
+    assert_eq!(response.status(), StatusCode::MISDIRECTED_REQUEST);
+    assert!(!response.headers().contains_key(header::SET_COOKIE));
+    let page = Request::get("/api/health")
+        .header(header::HOST, "evil.example:3100")
+        .body(Body::empty())
+        .expect("request");
+    let response = local.clone().oneshot(page).await.expect("response");
+    assert_eq!(response.status(), StatusCode::MISDIRECTED_REQUEST);
+
+    let own = login_request(
+        Some("localhost:3100"),
+        Some("http://localhost:3100"),
+        form("admin", PASSWORD),
+    );
+    let response = local.clone().oneshot(own).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let listed = app(&db, |s| {
+        s.server.allowed_hosts = vec!["runbook.example".into()]
+    });
+    let named = login_request(
+        Some("runbook.example"),
+        Some("http://runbook.example"),
+        form("viewer", PASSWORD),
+    );
+    let response = listed.oneshot(named).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn over_https_the_cookie_is_secure_host_only_and_plain_http_origins_are_refused() {
+    let db = test_db("sign_in_https").await;
+    seed_accounts(&db).await;
+    let host = "127.0.0.1:3000";
+    let plain = app(&db, |_| {});
+    // A client's X-Forwarded-Proto no longer decides anything.
+    let mut request = login_request(Some(host), None, form("viewer", PASSWORD));
+    request
+        .headers_mut()
+        .insert("x-forwarded-proto", "https".parse().expect("value"));
+    let response = plain.oneshot(request).await.expect("response");
+    let cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .expect("text")
+        .to_owned();
+    assert!(cookie.starts_with("forest_session=") && !cookie.contains("Secure"));
+
+    let https = app(&db, |s| s.server.https = true);
+    let from_http = login_request(
+        Some(host),
+        Some("http://127.0.0.1:3000"),
+        form("viewer", PASSWORD),
+    );
+    let response = https.clone().oneshot(from_http).await.expect("response");
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let from_https = login_request(
+        Some(host),
+        Some("https://127.0.0.1:3000"),
+        form("viewer", PASSWORD),
+    );
+    let response = https.clone().oneshot(from_https).await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers()[header::SET_COOKIE]
+        .to_str()
+        .expect("text")
+        .to_owned();
+    assert!(cookie.starts_with("__Host-forest_session="), "{cookie}");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+
+    // The session works under its own name only.
+    let session = cookie.split(';').next().expect("name=value").to_owned();
+    let who = |cookie: String| {
+        Request::post("/api/current_user")
+            .header(header::COOKIE, cookie)
+            .header(header::ACCEPT, "application/json")
+            .body(Body::empty())
+            .expect("request")
+    };
+    let response = https
+        .clone()
+        .oneshot(who(session.clone()))
+        .await
+        .expect("response");
+    assert!(body_text(response).await.contains("viewer"));
+    let plain_name = session.replace("__Host-forest_session", "forest_session");
+    let response = https.oneshot(who(plain_name)).await.expect("response");
+    assert_eq!(body_text(response).await, "null");
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn the_audit_csv_shows_a_formula_shaped_name_as_text() {
+    let db = test_db("sign_in_csv").await;
+    seed_accounts(&db).await;
+    let limiter = LoginLimiter::default();
+    let formula = "=HYPERLINK(\"http://evil.example\",\"x\")";
+    let _ = auth::login(&db, &limiter, formula, PASSWORD, "203.0.113.9", MINUTE).await;
+    let cookie = crate::roles::cookie_for(&db, "viewer").await;
+    let request = Request::get("/audit.csv?actor=anonymous")
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .expect("request");
+    let response = app(&db, |_| {}).oneshot(request).await.expect("response");
+    let csv = body_text(response).await;
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    assert!(
+        !csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"),
+        "{csv}"
+    );
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn demo_accounts_get_random_passwords_that_are_stored_only_as_hashes() {
+    let db = test_db("sign_in_demo").await;
+    db.prepare_app_collections().await.expect("indexes");
+    let created = auth::create_demo_accounts(&db, None).await.expect("demo");
+    assert_eq!(created.len(), 3);
+    let limiter = LoginLimiter::default();
+    for account in &created {
+        assert!(account.password.len() >= 16, "{account:?}");
+        let stored = db
+            .find_account(account.name)
+            .await
+            .expect("find")
+            .expect("created");
+        assert!(!stored.password_hash.contains(&account.password));
+        // The password that used to be published no longer signs in.
+        let published = format!("forest-{}-demo", account.name);
+        let old = auth::login(&db, &limiter, account.name, &published, "ip", MINUTE).await;
+        assert!(matches!(old, Err(OpsError::LoginFailed)), "{old:?}");
+        auth::login(&db, &limiter, account.name, &account.password, "ip", MINUTE)
+            .await
+            .expect("the printed password signs in");
+    }
+    assert_ne!(created[0].password, created[1].password);
+    db.drop_database().await.expect("drop");
+}
