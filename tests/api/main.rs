@@ -4,6 +4,7 @@
 mod accounts;
 mod backup;
 mod backup_input;
+mod bomb;
 mod checklist;
 mod demo_data;
 mod embedded;
@@ -16,4 +17,5 @@ mod migration;
 mod monitor;
 mod process;
 mod reports;
+mod restore_guard;
 mod roles;

@@ -2,7 +2,7 @@
 //! refused or failed. Each refusal is raised before the database is touched.
 
 use crate::db::dump::DumpError;
-use crate::model::BackupState;
+use crate::model::{BackupState, OptionNotice};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -55,6 +55,13 @@ pub enum BackupError {
         restored: Vec<String>,
         pending: Vec<String>,
     },
+    #[error(
+        "the backup's metadata would apply options that can delete or hide data, or that \
+         differ from the live collections: {}. Read them, then accept them (--accept-options, \
+         or the box on the Backups page) to restore",
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    OptionsNotAccepted(Vec<OptionNotice>),
     #[error(transparent)]
     Dump(#[from] DumpError),
     #[error("{path}: {source}")]
