@@ -109,20 +109,15 @@ impl Metadata {
     /// Reads the metadata of collection `name` from `reader` (`file` names
     /// it in errors), refusing more than `MAX_METADATA_BYTES`.
     pub fn read(reader: impl Read, file: &str, name: &str) -> Result<Self, DumpError> {
-        let mut bytes = Vec::new();
-        reader
-            .take(MAX_METADATA_BYTES + 1)
-            .read_to_end(&mut bytes)
+        let bytes = read_capped(reader, MAX_METADATA_BYTES)
             .map_err(|source| DumpError::Io {
                 file: file.to_owned(),
                 source,
-            })?;
-        if bytes.len() as u64 > MAX_METADATA_BYTES {
-            return Err(DumpError::TooLarge {
+            })?
+            .ok_or_else(|| DumpError::TooLarge {
                 file: file.to_owned(),
                 limit: MAX_METADATA_BYTES,
-            });
-        }
+            })?;
         Self::parse(&bytes, file, name)
     }
 
@@ -209,6 +204,32 @@ impl Metadata {
             .filter(|index| !index.is_id())
             .map(IndexSpec::to_document)
             .collect()
+    }
+}
+
+/// All of `reader`, or `None` past `cap` bytes. The buffer doubles as it
+/// fills but never beyond `cap`, so that no allocation passes the cap
+/// whatever the reader yields.
+fn read_capped(mut reader: impl Read, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0_u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => return Ok(Some(bytes)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let needed = bytes.len() + n;
+        if needed > cap {
+            return Ok(None);
+        }
+        if needed > bytes.capacity() {
+            let grown = needed.max(bytes.capacity() * 2).min(cap);
+            bytes.reserve_exact(grown - bytes.len());
+        }
+        bytes.extend_from_slice(&chunk[..n]);
     }
 }
 
