@@ -104,6 +104,58 @@ async fn indexes_of(db: &Database, collection: &str) -> Vec<Document> {
     found
 }
 
+/// A fresh database with the app's collections, a folder and its store.
+async fn empty_db(name: &str) -> (Database, tempfile::TempDir, BackupStore) {
+    let db = test_db(name).await;
+    db.prepare_app_collections().await.expect("app");
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    (db, dir, store)
+}
+
+/// `<dir>/dump/<database>/`, made, as `mongodump --out` leaves it.
+fn dump_folder(dir: &Path, db: &Database) -> std::path::PathBuf {
+    let folder = dir.join("dump").join(db.name());
+    std::fs::create_dir_all(&folder).expect("dir");
+    folder
+}
+
+/// A demo database and a backup of it whose `tasks` metadata is replaced
+/// by `metadata` (the documents stay), then every task deleted: a change
+/// a restore would undo.
+async fn backup_with_tasks_metadata(
+    name: &str,
+    metadata: &str,
+) -> (Database, tempfile::TempDir, BackupStore, Manifest) {
+    let db = demo(name, 50).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    let manifest = take(&db, &store, false).await;
+    let tasks = manifest.count_of("tasks").expect("tasks");
+    let bson = bson_in(dir.path(), &manifest, "tasks");
+    plant(dir.path(), &manifest, "tasks", bson, tasks, metadata);
+    clear_tasks(&db).await;
+    (db, dir, store, manifest)
+}
+
+async fn clear_tasks(db: &Database) {
+    raw(db)
+        .await
+        .collection::<Document>("tasks")
+        .delete_many(doc! {})
+        .await
+        .expect("a change a restore would undo");
+}
+
+/// Restores `name` without accepting options; answers why it was refused.
+async fn refused_restore(db: &Database, store: &BackupStore, name: &str) -> BackupError {
+    refusal(
+        backup::restore(db, store, &Jobs::default(), &cli(), name, typed(db.name()))
+            .await
+            .expect_err("refused"),
+    )
+}
+
 const PLAIN_METADATA: &str = r#"{"options":{},"indexes":[{"v":2,"key":{"_id":1},"name":"_id_"}]}"#;
 
 #[tokio::test]
@@ -119,9 +171,7 @@ async fn a_backup_holding_the_app_s_own_records_is_refused_on_import_and_on_rest
     let settings = documents(&db, "runbook_settings").await;
     let audit = documents(&db, "runbook_audit").await;
 
-    let out = dir.path().join("dump");
-    let folder = out.join(db.name());
-    std::fs::create_dir_all(&folder).expect("dir");
+    let folder = dump_folder(dir.path(), &db);
     std::fs::write(folder.join("users.bson"), bson_of(&[doc! { "_id": 1 }])).expect("users");
     std::fs::write(folder.join("users.metadata.json"), PLAIN_METADATA).expect("users meta");
     std::fs::write(folder.join("runbook_accounts.bson"), bson_of(&mallory)).expect("accounts");
@@ -131,7 +181,7 @@ async fn a_backup_holding_the_app_s_own_records_is_refused_on_import_and_on_rest
     )
     .expect("meta");
     let error = refusal(
-        backup::import(&db, &store, &cli(), &out)
+        backup::import(&db, &store, &cli(), &dir.path().join("dump"))
             .await
             .expect_err("an import of the app's records"),
     );
@@ -142,12 +192,7 @@ async fn a_backup_holding_the_app_s_own_records_is_refused_on_import_and_on_rest
     );
 
     let manifest = take(&db, &store, false).await;
-    raw(&db)
-        .await
-        .collection::<Document>("tasks")
-        .delete_many(doc! {})
-        .await
-        .expect("a change a restore would undo");
+    clear_tasks(&db).await;
     let before = snapshot(&db).await;
     // Four-eyes stays on: each refusal comes before it, naming the collection.
     for (name, options) in [
@@ -159,18 +204,7 @@ async fn a_backup_holding_the_app_s_own_records_is_refused_on_import_and_on_rest
     ] {
         let metadata = format!(r#"{{"options":{options},"indexes":[]}}"#);
         plant(dir.path(), &manifest, name, bson_of(&mallory), 1, &metadata);
-        let error = refusal(
-            backup::restore(
-                &db,
-                &store,
-                &Jobs::default(),
-                &cli(),
-                &manifest.name,
-                typed(db.name()),
-            )
-            .await
-            .expect_err(name),
-        );
+        let error = refused_restore(&db, &store, &manifest.name).await;
         let said = if name == "tasks" { "\"create\"" } else { name };
         assert!(error.to_string().contains(said), "{name}: {error}");
         assert!(!error.is_internal(), "{name}: {error}");
@@ -217,33 +251,14 @@ async fn a_backup_holding_the_app_s_own_records_is_refused_on_import_and_on_rest
 
 #[tokio::test]
 async fn a_ttl_index_in_a_backup_is_shown_and_refused_until_it_is_accepted() {
-    let db = demo("rg_ttl", 50).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let store = store_in(dir.path());
-    let manifest = take(&db, &store, false).await;
-    let tasks = manifest.count_of("tasks").expect("tasks");
-    plant(
-        dir.path(),
-        &manifest,
-        "tasks",
-        bson_in(dir.path(), &manifest, "tasks"),
-        tasks,
+    let (db, _dir, store, manifest) = backup_with_tasks_metadata(
+        "rg_ttl",
         r#"{"options":{},"indexes":[{"v":2,"key":{"_id":1},"name":"_id_"},
             {"v":2,"key":{"createdAt":1},"name":"createdAt_ttl","expireAfterSeconds":0}]}"#,
-    );
+    )
+    .await;
     let before = snapshot(&db).await;
-    let error = refusal(
-        backup::restore(
-            &db,
-            &store,
-            &Jobs::default(),
-            &cli(),
-            &manifest.name,
-            typed(db.name()),
-        )
-        .await
-        .expect_err("not accepted"),
-    );
+    let error = refused_restore(&db, &store, &manifest.name).await;
     let BackupError::OptionsNotAccepted(notices) = &error else {
         panic!("expected the options to need acceptance: {error}");
     };
@@ -290,13 +305,8 @@ async fn a_ttl_index_in_a_backup_is_shown_and_refused_until_it_is_accepted() {
 
 #[tokio::test]
 async fn legacy_index_specs_import_with_their_conversions_said_and_restore_whole() {
-    let db = test_db("rg_legacy").await;
-    db.prepare_app_collections().await.expect("app");
-    let dir = tempfile::tempdir().expect("dir");
-    let store = store_in(dir.path());
-    let out = dir.path().join("dump");
-    let folder = out.join(db.name());
-    std::fs::create_dir_all(&folder).expect("dir");
+    let (db, dir, store) = empty_db("rg_legacy").await;
+    let folder = dump_folder(dir.path(), &db);
     let docs: Vec<Document> = (0..3)
         .map(|i| doc! { "_id": i, "a": i, "b": format!("b{i}"), "c": i * 2 })
         .collect();
@@ -315,7 +325,7 @@ async fn legacy_index_specs_import_with_their_conversions_said_and_restore_whole
         gzip(metadata.as_bytes()),
     )
     .expect("meta");
-    let manifest = backup::import(&db, &store, &cli(), &out)
+    let manifest = backup::import(&db, &store, &cli(), &dir.path().join("dump"))
         .await
         .expect("imports");
     for said in [
@@ -360,41 +370,16 @@ async fn legacy_index_specs_import_with_their_conversions_said_and_restore_whole
 
 #[tokio::test]
 async fn an_index_the_server_refuses_stops_the_restore_before_its_first_drop() {
-    let db = demo("rg_server_rules", 50).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let store = store_in(dir.path());
-    let manifest = take(&db, &store, false).await;
-    let tasks = manifest.count_of("tasks").expect("tasks");
     // Two indexes with one key under two names: every spec reads, but the
     // server refuses the second.
-    plant(
-        dir.path(),
-        &manifest,
-        "tasks",
-        bson_in(dir.path(), &manifest, "tasks"),
-        tasks,
+    let (db, _dir, store, manifest) = backup_with_tasks_metadata(
+        "rg_server_rules",
         r#"{"options":{},"indexes":[{"v":2,"key":{"_id":1},"name":"_id_"},
             {"v":2,"key":{"title":1},"name":"one"},{"v":2,"key":{"title":1},"name":"two"}]}"#,
-    );
-    raw(&db)
-        .await
-        .collection::<Document>("tasks")
-        .delete_many(doc! {})
-        .await
-        .expect("a change a restore would undo");
+    )
+    .await;
     let before = snapshot(&db).await;
-    let error = refusal(
-        backup::restore(
-            &db,
-            &store,
-            &Jobs::default(),
-            &cli(),
-            &manifest.name,
-            typed(db.name()),
-        )
-        .await
-        .expect_err("the server refuses"),
-    );
+    let error = refused_restore(&db, &store, &manifest.name).await;
     assert!(
         matches!(&error, BackupError::Dump(DumpError::Refused { collection, .. }) if collection == "tasks"),
         "{error}"
@@ -440,26 +425,10 @@ async fn a_restore_is_refused_when_the_disk_cannot_hold_its_pre_image() {
     let db = demo("rg_no_room", 50).await;
     let dir = tempfile::tempdir().expect("dir");
     let manifest = take(&db, &store_in(dir.path()), false).await;
-    raw(&db)
-        .await
-        .collection::<Document>("tasks")
-        .delete_many(doc! {})
-        .await
-        .expect("a change a restore would undo");
+    clear_tasks(&db).await;
     let before = snapshot(&db).await;
     let full = BackupStore::new(dir.path().join("backups"), u64::MAX / 4, Duration::ZERO);
-    let error = refusal(
-        backup::restore(
-            &db,
-            &full,
-            &Jobs::default(),
-            &cli(),
-            &manifest.name,
-            typed(db.name()),
-        )
-        .await
-        .expect_err("no room"),
-    );
+    let error = refused_restore(&db, &full, &manifest.name).await;
     assert!(matches!(error, BackupError::DiskSpace { .. }), "{error}");
     assert_eq!(snapshot(&db).await, before);
     db.drop_database().await.expect("drop");
@@ -482,13 +451,8 @@ fn peak_memory() -> u64 {
 
 #[tokio::test]
 async fn a_gzip_bomb_is_refused_by_name_without_inflating_it() {
-    let db = test_db("rg_bomb").await;
-    db.prepare_app_collections().await.expect("app");
-    let dir = tempfile::tempdir().expect("dir");
-    let store = store_in(dir.path());
-    let out = dir.path().join("dump");
-    let folder = out.join(db.name());
-    std::fs::create_dir_all(&folder).expect("dir");
+    let (db, dir, store) = empty_db("rg_bomb").await;
+    let folder = dump_folder(dir.path(), &db);
     std::fs::write(folder.join("tasks.bson"), b"").expect("bson");
     let bomb = crate::bomb::gzip_of_zeros(1 << 30);
     assert!(bomb.len() < 8 << 20, "{} bytes", bomb.len());
@@ -496,7 +460,7 @@ async fn a_gzip_bomb_is_refused_by_name_without_inflating_it() {
 
     let before = peak_memory();
     let error = refusal(
-        backup::import(&db, &store, &cli(), &out)
+        backup::import(&db, &store, &cli(), &dir.path().join("dump"))
             .await
             .expect_err("a bomb"),
     );
@@ -512,10 +476,7 @@ async fn a_gzip_bomb_is_refused_by_name_without_inflating_it() {
 
 #[tokio::test]
 async fn every_refusal_of_an_import_path_reads_the_same() {
-    let db = test_db("rg_paths").await;
-    db.prepare_app_collections().await.expect("app");
-    let dir = tempfile::tempdir().expect("dir");
-    let store = store_in(dir.path());
+    let (db, dir, store) = empty_db("rg_paths").await;
     let empty = dir.path().join("empty");
     std::fs::create_dir(&empty).expect("dir");
     let link = dir.path().join("link");

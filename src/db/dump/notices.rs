@@ -54,59 +54,19 @@ impl Metadata {
                 format!("the server deletes each document {seconds} s after its time field"),
             );
         }
-        let live_options = live.map(Metadata::options);
-        let differs = |mine: Option<Bson>, theirs: Option<Bson>| match live_options {
-            Some(_) if mine.is_some() && mine != theirs => Some(shown(theirs.as_ref())),
-            _ => None,
-        };
-        let compared = [
-            (
-                "validator",
-                options.validator.clone().map(Bson::from),
-                live_options
-                    .and_then(|o| o.validator.clone())
-                    .map(Bson::from),
-            ),
-            (
-                "validationLevel",
-                options.validation_level.clone().map(Bson::from),
-                live_options
-                    .and_then(|o| o.validation_level.clone())
-                    .map(Bson::from),
-            ),
-            (
-                "validationAction",
-                options.validation_action.clone().map(Bson::from),
-                live_options
-                    .and_then(|o| o.validation_action.clone())
-                    .map(Bson::from),
-            ),
-            (
-                "collation",
-                options.collation.clone().map(Bson::from),
-                live_options
-                    .and_then(|o| o.collation.clone())
-                    .map(Bson::from),
-            ),
-            (
-                "timeseries",
-                options.timeseries.clone().map(Bson::from),
-                live_options
-                    .and_then(|o| o.timeseries.clone())
-                    .map(Bson::from),
-            ),
-            (
-                "clusteredIndex",
-                options.clustered_index.clone(),
-                live_options.and_then(|o| o.clustered_index.clone()),
-            ),
-        ];
-        for (option, mine, theirs) in compared {
-            if let Some(now) = differs(mine.clone(), theirs) {
+        let live_options = live.map(|live| live.options().comparable());
+        for (at, (option, mine)) in options.comparable().into_iter().enumerate() {
+            let Some(theirs) = live_options.as_ref().map(|o| o[at].1.clone()) else {
+                break;
+            };
+            if mine.is_some() && mine != theirs {
                 note(
                     None,
                     format!("{option} {}", shown(mine.as_ref())),
-                    format!("differs from the live collection, which has {now}"),
+                    format!(
+                        "differs from the live collection, which has {}",
+                        shown(theirs.as_ref())
+                    ),
                 );
             }
         }

@@ -140,6 +140,24 @@ impl CollectionOptions {
         options
     }
 
+    /// The options a restore compares with the live collection's, by name.
+    pub fn comparable(&self) -> [(&'static str, Option<Bson>); 6] {
+        [
+            ("validator", self.validator.clone().map(Bson::from)),
+            (
+                "validationLevel",
+                self.validation_level.clone().map(Bson::from),
+            ),
+            (
+                "validationAction",
+                self.validation_action.clone().map(Bson::from),
+            ),
+            ("collation", self.collation.clone().map(Bson::from)),
+            ("timeseries", self.timeseries.clone().map(Bson::from)),
+            ("clusteredIndex", self.clustered_index.clone()),
+        ]
+    }
+
     /// `create` for collection `name` with these options.
     pub fn create_command(&self, name: &str) -> Document {
         let mut command = doc! { "create": name };
