@@ -46,14 +46,18 @@ pub enum BackupError {
     Import { path: String, reason: String },
     #[error(
         "the restore stopped at {failed}: {cause}. Restored: {}; not restored: {}. \
-         Run the restore again to finish.",
-        list(.restored), list(.pending)
+         Run the restore again to finish{}.",
+        list(.restored), list(.pending),
+        .pre_image.as_ref().map_or(String::new(), |b| format!(
+            "; what it replaced is saved in backup {b}, whose restore undoes it"
+        ))
     )]
     RestoreStopped {
         failed: String,
         cause: String,
         restored: Vec<String>,
         pending: Vec<String>,
+        pre_image: Option<String>,
     },
     #[error(
         "the backup's metadata would apply options that can delete or hide data, or that \

@@ -207,17 +207,14 @@ async fn run(
     let released = lease.release().await;
     if let Some(jobs) = jobs {
         match &result {
-            Ok(report) => {
-                jobs.finish(
-                    JobState::Done,
-                    format!(
-                        "restored {} collections from {}",
-                        report.restored.len() + report.skipped.len(),
-                        report.backup
-                    ),
-                );
-                jobs.set_pre_image(report.pre_image_backup.clone());
-            }
+            Ok(report) => jobs.finish(
+                JobState::Done,
+                format!(
+                    "restored {} collections from {}",
+                    report.restored.len() + report.skipped.len(),
+                    report.backup
+                ),
+            ),
             Err(error) => jobs.finish(JobState::Failed, error.to_string()),
         }
     }
@@ -323,6 +320,9 @@ async fn apply(
             Step::Export(names) => match take::export_collections(db, store, actor, names).await {
                 Ok(name) => {
                     db.set_pre_image(&run, &name).await?;
+                    if let Some(jobs) = jobs {
+                        jobs.set_pre_image(Some(name.clone()));
+                    }
                     report.pre_image_backup = Some(name);
                     Ok(())
                 }
@@ -371,6 +371,7 @@ async fn apply(
                         _ => None,
                     })
                     .collect(),
+                pre_image: report.pre_image_backup.clone(),
             };
             db.finish_run(&run, MigrationState::Failed, Some(&stopped.to_string()))
                 .await?;
