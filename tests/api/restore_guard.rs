@@ -465,6 +465,7 @@ async fn a_gzip_bomb_is_refused_by_name_without_inflating_it() {
             .expect_err("a bomb"),
     );
     let grown = peak_memory().saturating_sub(before);
+    println!("a 1 GiB gzip bomb: peak memory grew by {} KiB", grown >> 10);
     assert!(
         matches!(&error, BackupError::Dump(DumpError::TooLarge { file, .. }) if file.ends_with("tasks.metadata.json.gz")),
         "{error}"
