@@ -151,9 +151,15 @@ pub async fn prepare_restore(
         manifest
             .collections
             .iter()
-            .map(|c| format!("{} ({} documents)", c.name, c.documents))
+            .zip(&metadata)
+            .map(|(c, m)| format!(
+                "{} ({} documents; indexes {})",
+                c.name,
+                c.documents,
+                m.index_names().join(", ")
+            ))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join("; ")
     );
     for notice in &notices {
         plan += &format!("; accepted option: {notice}");
