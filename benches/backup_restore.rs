@@ -159,7 +159,10 @@ async fn run(uri: &str, work: &std::path::Path, scale: f64) -> Result<(), AnyErr
             &Jobs::default(),
             &actor,
             &manifest.name,
-            db.name(),
+            backup::Confirmation {
+                database: db.name(),
+                accept_options: false,
+            },
         )
         .await?)
     })

@@ -115,6 +115,11 @@ pub struct RestoreArgs {
     /// The database's name, typed to confirm.
     #[arg(long)]
     pub confirm: String,
+    /// Apply the backup's options that can delete or hide data, or that
+    /// differ from the live collections; without it the restore lists them
+    /// and stops.
+    #[arg(long)]
+    pub accept_options: bool,
     #[command(flatten)]
     pub output: JsonArgs,
 }

@@ -11,7 +11,7 @@ use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
 use forest_runbook::forest_api::Prober;
 use forest_runbook::model::Role;
 use forest_runbook::ops::audit::Actor;
-use forest_runbook::ops::backup::BackupStore;
+use forest_runbook::ops::backup::{BackupStore, Confirmation};
 use forest_runbook::ops::prisma::PrismaSource;
 use forest_runbook::reports;
 use forest_runbook::server::{AppState, Application};
@@ -103,7 +103,10 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
         Command::Restore(args) => {
             let step = BackupStep::Restore {
                 name: &args.backup,
-                confirmation: &args.confirm,
+                confirmation: Confirmation {
+                    database: &args.confirm,
+                    accept_options: args.accept_options,
+                },
             };
             backup_step(&opened, &store, step, args.output.json).await
         }

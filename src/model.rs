@@ -21,7 +21,7 @@ pub use audit::{AuditEntry, AuditFilter, Outcome};
 pub use auth::{CurrentUser, Role, UserSummary};
 pub use backup::{
     BackupCollection, BackupFile, BackupState, CollectionProgress, JobKind, JobProgress, JobState,
-    Manifest, MigrationAtBackup, RestoreReport,
+    Manifest, MigrationAtBackup, OptionNotice, RestoreReport,
 };
 pub use checklist::{Checklist, ChecklistItem, Evidence, ItemStatus, Readiness, Tick};
 pub use devices::{DAYS, DeviceStats, LabelledCount};

@@ -1,6 +1,8 @@
 // Backups: a release manager takes one and watches it finish; an admin
-// restores one behind the typed database name and watches the progress
-// bar; a release manager is offered no restore and the server refuses it.
+// restores one behind the typed database name, watches the progress bar
+// and is shown the backup of what the restore replaced (with JavaScript
+// off too); a release manager is offered no restore and the server
+// refuses it.
 import { test, expect } from '@playwright/test';
 import { signInAndOpen } from '../helpers/session.mjs';
 
@@ -43,6 +45,13 @@ test('an admin restores a backup after typing the database name and watches the 
   await expect(page.getByTestId('job-state')).toHaveText('done');
   await expect(page.getByRole('progressbar', { name: 'Restore progress' })).toHaveAttribute('value', '100');
   await expect(page.getByRole('table', { name: 'Restore by collection' })).toContainText('focus_sessions');
+  // What the restore replaced was saved first; its link leads to that backup's row.
+  await expect(page.getByText('What the restore replaced was saved first as backup')).toBeVisible();
+  const saved = page.getByRole('status').filter({ hasText: 'What the restore replaced' }).getByRole('link');
+  const savedName = await saved.textContent();
+  expect(savedName).not.toBe(name);
+  await page.goto('/backups');
+  await expect(table.getByRole('row').filter({ hasText: savedName })).toContainText('complete');
 });
 
 test('with JavaScript off an admin restores through the plain form and the page shows the job', async ({ page, javaScriptEnabled }) => {
@@ -57,10 +66,18 @@ test('with JavaScript off an admin restores through the plain form and the page 
   const name = await page.getByLabel('Backup to restore').locator('option').first().getAttribute('value');
   await page.getByLabel('Backup to restore').selectOption(name);
   await page.getByLabel('Database name').fill('forest');
+  // The box that accepts the backup's listed options is a plain checkbox.
+  await expect(page.getByLabel("I accept the backup's options listed when I tried")).not.toBeChecked();
   await page.getByRole('button', { name: 'Restore the backup' }).click();
   await page.goto('/backups');
   await expect(page.getByRole('progressbar', { name: 'Restore progress' })).toBeVisible();
   await expect(page.getByTestId('job-state')).toHaveText(/running|done/);
+  // Reloaded until it is done, the page names the backup of what it replaced.
+  await expect(async () => {
+    await page.goto('/backups');
+    await expect(page.getByTestId('job-state')).toHaveText('done', { timeout: 1000 });
+  }).toPass({ timeout: 30000 });
+  await expect(page.getByText('What the restore replaced was saved first as backup')).toBeVisible();
 });
 
 test('a release manager cannot restore, and a viewer cannot take a backup', async ({ page, javaScriptEnabled }) => {

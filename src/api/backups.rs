@@ -100,14 +100,23 @@ pub async fn import_backup(path: String) -> Result<Manifest, AppError> {
     .await
 }
 
-/// Starts restoring backup `name`; `confirmation` is the database's name.
+/// Starts restoring backup `name`; `confirmation` is the database's name;
+/// `accept_options` a checkbox (absent when unticked) accepting the options
+/// the refusal listed.
 #[server(endpoint = "start_restore")]
-pub async fn start_restore(name: String, confirmation: String) -> Result<(), AppError> {
+pub async fn start_restore(
+    name: String,
+    confirmation: String,
+    accept_options: Option<bool>,
+) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
         let actor = edge::require_actor(crate::model::Role::Admin, "step.restore").await?;
         let state = edge::state()?;
-        let confirmation = confirmation.trim().to_owned();
+        let confirmation = crate::ops::backup::Confirmation {
+            database: confirmation.trim(),
+            accept_options: accept_options.unwrap_or(false),
+        };
         crate::ops::backup::start_restore(
             state.db,
             state.backups,

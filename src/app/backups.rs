@@ -116,7 +116,7 @@ fn BackupTable(
                         let name = m.name.clone();
                         let name_for_delete = m.name.clone();
                         view! {
-                            <tr>
+                            <tr id=format!("backup-{}", m.name)>
                                 <td>
                                     <code>{m.name.clone()}</code>
                                     {m.imported_from.clone().map(|from| format!(" (imported from {from})"))}
@@ -163,7 +163,10 @@ fn Restore(job: BackupJob, backups: Listing) -> impl IntoView {
     view! {
         <h2>"Restore (rollback option 2)"</h2>
         <p>
-            "Verifies the backup, then under the migration lock drops and recreates each of its collections with their options, documents and indexes. Collections made after the backup (such as devices) are exported into a new backup, then dropped. The changelog records the migration as rolled back by restore. Four-eyes applies when on."
+            "Verifies the backup and tries its options and indexes on the server. Then, under the migration lock, it first saves every live collection into a new backup (restore that one to undo the restore), drops the collections made after the backup (such as devices), and drops and recreates each of the backup's collections with their options, documents and indexes. The app's own records (runbook_*) are never touched; a backup holding them is refused. The changelog records the migration as rolled back by restore. Four-eyes applies when on."
+        </p>
+        <p>
+            "Options in the backup that can delete or hide data (a TTL index, a capped size, a view, a hidden index) or that differ from the live collections are listed when you first try; tick the box below to apply them."
         </p>
         <ActionForm action=job.restore attr:class="inline">
             <label>
@@ -185,6 +188,10 @@ fn Restore(job: BackupJob, backups: Listing) -> impl IntoView {
                 </select>
             </label>
             <label>"Database name" <input type="text" name="confirmation" required /></label>
+            <label>
+                <input type="checkbox" name="accept_options" value="true" />
+                " I accept the backup's options listed when I tried"
+            </label>
             <button type="submit">"Restore the backup"</button>
         </ActionForm>
         {action_error(job.restore)}
@@ -209,7 +216,21 @@ fn Import(import: ServerAction<ImportBackup>) -> impl IntoView {
                 .value()
                 .get()
                 .and_then(Result::ok)
-                .map(|m| view! { <p role="status">{format!("Imported as {} ({} documents).", m.name, m.documents())}</p> })
+                .map(|m| {
+                    let converted = (!m.converted.is_empty())
+                        .then(|| {
+                            view! {
+                                <p>"Converted from legacy metadata, as mongorestore --convertLegacyIndexes does:"</p>
+                                <ul aria-label="Converted">
+                                    {m.converted.iter().map(|line| view! { <li>{line.clone()}</li> }).collect_view()}
+                                </ul>
+                            }
+                        });
+                    view! {
+                        <p role="status">{format!("Imported as {} ({} documents).", m.name, m.documents())}</p>
+                        {converted}
+                    }
+                })
         }}
     }
 }

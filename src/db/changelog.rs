@@ -83,6 +83,7 @@ fn run_from(document: &Document) -> Result<RunRecord, DbError> {
             })
             .unwrap_or_default(),
         error: document.get_str("error").ok().map(str::to_owned),
+        pre_image_backup: document.get_str("preImageBackup").ok().map(str::to_owned),
     })
 }
 
@@ -160,6 +161,17 @@ impl Database {
             "error": text_or_null(result.error.as_deref()),
         };
         self.set_change(run, index, fields).await
+    }
+
+    /// Links restore `run` to the backup of what it replaces.
+    pub async fn set_pre_image(&self, run: &str, backup: &str) -> Result<(), DbError> {
+        self.collection(Collection::Changelog)
+            .update_one(
+                doc! { "_id": object_id(run)? },
+                doc! { "$set": { "preImageBackup": backup } },
+            )
+            .await?;
+        Ok(())
     }
 
     pub async fn finish_run(

@@ -5,13 +5,17 @@
 //! module reads and writes bytes through `Read`/`Write`.
 
 mod export;
+mod index_spec;
 mod load;
 mod metadata;
+mod notices;
+mod options;
 mod stream;
+mod values;
 
 pub use export::DumpSource;
-pub use metadata::Metadata;
-pub use stream::DocumentReader;
+pub use metadata::{MAX_METADATA_BYTES, Metadata};
+pub use stream::{DocumentReader, MAX_DOCUMENT_BYTES};
 
 use super::DbError;
 
@@ -42,6 +46,15 @@ pub enum DumpError {
     },
     #[error("{file}: invalid metadata: {reason}")]
     BadMetadata { file: String, reason: String },
+    #[error("{file}: more than {limit} bytes once inflated; refused unread")]
+    TooLarge { file: String, limit: u64 },
+    #[error(
+        "{0}: the app's own records (runbook_*) or the server's (system.*); \
+         no backup may hold it and no restore touches it"
+    )]
+    Reserved(String),
+    #[error("the server refuses the options or indexes of {collection}: {reason}")]
+    Refused { collection: String, reason: String },
     #[error("cancelled")]
     Cancelled,
     #[error(transparent)]

@@ -25,6 +25,9 @@ pub enum Collection {
     Checklist,
     /// The monitor's thresholds, one per series.
     Thresholds,
+    /// An empty collection a restore makes and drops again to try a
+    /// backup's options and index specs on the server before its first drop.
+    RestoreTrial,
 }
 
 /// Prefix of the app's own collections: backups leave them out, and a
@@ -34,6 +37,12 @@ pub const APP_PREFIX: &str = "runbook_";
 /// True for a collection the app keeps its own records in.
 pub fn is_app_collection(name: &str) -> bool {
     name.starts_with(APP_PREFIX)
+}
+
+/// True for a collection no backup may hold and no restore may touch: the
+/// app's own records and the server's `system.*` collections.
+pub fn is_reserved_collection(name: &str) -> bool {
+    is_app_collection(name) || name.starts_with("system.")
 }
 
 /// The Forest collections that exist before Phase 0.
@@ -66,6 +75,7 @@ impl Collection {
             Self::Verifications => "runbook_verifications",
             Self::Checklist => "runbook_checklist",
             Self::Thresholds => "runbook_thresholds",
+            Self::RestoreTrial => "runbook_restore_trial",
         }
     }
 }

@@ -74,6 +74,10 @@ pub struct Manifest {
     pub collections: Vec<BackupCollection>,
     /// When the last verification passed.
     pub verified_at: Option<String>,
+    /// What an import converted in legacy metadata (options left out, key
+    /// values read as directions), one line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub converted: Vec<String>,
 }
 
 impl Manifest {
@@ -161,6 +165,9 @@ pub struct JobProgress {
     pub collections: Vec<CollectionProgress>,
     /// How it ended, when it did.
     pub message: Option<String>,
+    /// For a restore, the backup of what it replaced, once written.
+    #[serde(default)]
+    pub pre_image_backup: Option<String>,
 }
 
 impl JobProgress {
@@ -176,6 +183,31 @@ impl JobProgress {
     }
 }
 
+/// An option of a backup's metadata that a restore would apply and that
+/// can delete or hide data, or that differs from the live collection: a
+/// restore shows each and applies them only once accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OptionNotice {
+    pub collection: String,
+    /// The index, when the option is an index's.
+    pub index: Option<String>,
+    /// The option and its value, as in the metadata.
+    pub option: String,
+    /// What it does, in the reader's words.
+    pub effect: String,
+}
+
+impl std::fmt::Display for OptionNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.index {
+            Some(index) => write!(f, "{}, index {index}: ", self.collection)?,
+            None => write!(f, "{}: ", self.collection)?,
+        }
+        write!(f, "{} ({})", self.option, self.effect)
+    }
+}
+
 /// What a restore did, collection by collection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -186,8 +218,11 @@ pub struct RestoreReport {
     pub restored: Vec<(String, u64)>,
     /// Collections created after the backup, exported then dropped.
     pub dropped: Vec<String>,
-    /// The backup those were exported into.
-    pub exported_to: Option<String>,
+    /// The backup every live collection was exported into before the
+    /// first drop: restoring it undoes this restore.
+    pub pre_image_backup: Option<String>,
+    /// The options the person accepted, as the plan showed them.
+    pub accepted_options: Vec<OptionNotice>,
     /// Collections a resumed restore found already done.
     pub skipped: Vec<String>,
     pub run: String,

@@ -164,6 +164,10 @@ pub struct RunRecord {
     pub finished_at: Option<String>,
     pub changes: Vec<ChangeResult>,
     pub error: Option<String>,
+    /// For a restore, the backup of what it replaced: restoring it undoes
+    /// the restore.
+    #[serde(default)]
+    pub pre_image_backup: Option<String>,
 }
 
 /// One verification check: passed, failed, or a warning, with its evidence.

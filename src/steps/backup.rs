@@ -6,7 +6,7 @@ use crate::db::Database;
 use crate::model::{Manifest, RestoreReport};
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
-use crate::ops::backup::{self, BackupStore, Jobs};
+use crate::ops::backup::{self, BackupStore, Confirmation, Jobs};
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy)]
@@ -20,7 +20,7 @@ pub enum BackupStep<'a> {
     Import(&'a Path),
     Restore {
         name: &'a str,
-        confirmation: &'a str,
+        confirmation: Confirmation<'a>,
     },
 }
 
@@ -79,6 +79,12 @@ fn render_manifest(manifest: &Manifest) -> String {
             collection.name, collection.documents
         );
     }
+    if !manifest.converted.is_empty() {
+        out += "converted from legacy metadata, as mongorestore --convertLegacyIndexes does:\n";
+        for line in &manifest.converted {
+            out += &format!("  - {line}\n");
+        }
+    }
     out
 }
 
@@ -114,10 +120,20 @@ fn render_restore(report: &RestoreReport) -> String {
     for name in &report.skipped {
         out += &format!("  - {name}: already restored by the run that stopped\n");
     }
-    if let Some(exported) = &report.exported_to {
+    for notice in &report.accepted_options {
+        out += &format!("  accepted option: {notice}\n");
+    }
+    if !report.dropped.is_empty() {
         out += &format!(
-            "dropped {} (made after the backup; exported into {exported})\n",
+            "dropped {} (made after the backup)\n",
             report.dropped.join(", ")
+        );
+    }
+    if let Some(pre_image) = &report.pre_image_backup {
+        out += &format!(
+            "what it replaced is saved in backup {pre_image}: to undo this restore, run\n  \
+             forest-runbook restore {pre_image} --confirm {}\n",
+            report.database
         );
     }
     out

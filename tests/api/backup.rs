@@ -12,7 +12,7 @@ use forest_runbook::model::{
 };
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
-use forest_runbook::ops::backup::{self, BackupError, BackupStore, Jobs};
+use forest_runbook::ops::backup::{self, BackupError, BackupStore, Confirmation, Jobs};
 use forest_runbook::ops::migration::{PHASE_0, migrate};
 use forest_runbook::ops::prisma::PrismaSource;
 use mongodb::bson::{Document, doc};
@@ -22,6 +22,14 @@ use std::time::Duration;
 
 pub fn cli() -> Actor {
     Actor::Cli("test".into())
+}
+
+/// The database name typed, no options accepted.
+pub fn typed(database: &str) -> Confirmation<'_> {
+    Confirmation {
+        database,
+        accept_options: false,
+    }
 }
 
 pub fn store_in(dir: &Path) -> BackupStore {
@@ -55,7 +63,7 @@ pub async fn take(db: &Database, store: &BackupStore, gzip: bool) -> Manifest {
 
 /// Restores `name` into `db`, typing the right name.
 pub async fn restore_all(db: &Database, store: &BackupStore, name: &str) -> RestoreReport {
-    backup::restore(db, store, &Jobs::default(), &cli(), name, db.name())
+    backup::restore(db, store, &Jobs::default(), &cli(), name, typed(db.name()))
         .await
         .expect("restore")
 }
@@ -138,13 +146,13 @@ async fn backup_migrate_restore_gives_back_every_collection_and_drops_devices() 
         .await
         .expect("someone deletes the tasks");
 
-    let report = backup::restore(&db, &store, &jobs, &cli(), &manifest.name, db.name())
+    let report = backup::restore(&db, &store, &jobs, &cli(), &manifest.name, typed(db.name()))
         .await
         .expect("restore");
     assert_eq!(snapshot(&db).await, before, "every collection as it was");
     assert_eq!(report.dropped, ["devices"]);
     let exported = store
-        .manifest(report.exported_to.as_deref().expect("exported"))
+        .manifest(report.pre_image_backup.as_deref().expect("exported"))
         .expect("export manifest");
     assert_eq!(exported.count_of("devices"), Some(1), "the device is kept");
     assert_eq!(
@@ -204,7 +212,7 @@ async fn backup_and_restore_wait_for_the_migration_lock() {
         .await
         .expect_err("lock held");
     assert!(matches!(refused, OpsError::LockHeld { ref owner, .. } if owner == "migrate-run"));
-    let refused = backup::restore(&db, &store, &jobs, &cli(), &manifest.name, db.name())
+    let refused = backup::restore(&db, &store, &jobs, &cli(), &manifest.name, typed(db.name()))
         .await
         .expect_err("lock held");
     assert!(matches!(refused, OpsError::LockHeld { .. }));
@@ -261,7 +269,7 @@ async fn a_cancelled_backup_is_marked_and_never_restored() {
         store.manifest(&name).expect("manifest").state,
         BackupState::Cancelled
     );
-    let refused = backup::restore(&db, &store, &jobs, &cli(), &name, db.name())
+    let refused = backup::restore(&db, &store, &jobs, &cli(), &name, typed(db.name()))
         .await
         .expect_err("not restorable");
     assert!(matches!(
@@ -296,9 +304,9 @@ async fn a_killed_restore_is_finished_by_the_next_one() {
             jobs.clone(),
             manifest.name.clone(),
         );
-        tokio::spawn(
-            async move { backup::restore(&db, &store, &jobs, &cli(), &name, db.name()).await },
-        )
+        tokio::spawn(async move {
+            backup::restore(&db, &store, &jobs, &cli(), &name, typed(db.name())).await
+        })
     };
     // Kill it while `tasks` is half loaded: `focus_sessions` (first by name) is done.
     loop {
@@ -454,7 +462,7 @@ async fn with_four_eyes_on_a_restore_runs_only_after_a_second_admin_approves() {
                 &Jobs::default(),
                 &Actor::User(user),
                 &name,
-                db.name(),
+                typed(db.name()),
             )
             .await
         }

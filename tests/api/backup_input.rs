@@ -4,7 +4,7 @@
 //! imported, verified and restored; and each bad input is refused with a
 //! typed error before anything changes.
 
-use crate::backup::{cli, demo, restore_all, store_in, take};
+use crate::backup::{cli, demo, restore_all, store_in, take, typed};
 use crate::helpers::raw;
 use crate::helpers::test_db;
 use crate::migration::snapshot;
@@ -18,14 +18,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-fn bson_of(documents: &[Document]) -> Vec<u8> {
+pub fn bson_of(documents: &[Document]) -> Vec<u8> {
     documents
         .iter()
         .flat_map(|d| to_vec(d).expect("encode"))
         .collect()
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
     encoder.write_all(bytes).expect("gzip");
     encoder.finish().expect("gzip")
@@ -78,7 +78,7 @@ fn write_fixture(out: &Path, database: &str) -> PathBuf {
     folder
 }
 
-fn refusal(error: OpsError) -> BackupError {
+pub fn refusal(error: OpsError) -> BackupError {
     match error {
         OpsError::Backup(error) => error,
         other => panic!("expected a backup refusal, got {other:?}"),
@@ -86,7 +86,7 @@ fn refusal(error: OpsError) -> BackupError {
 }
 
 /// Names in the backups folder, hidden ones included: a refusal leaves none.
-fn backups_folder(store_dir: &Path) -> Vec<String> {
+pub fn backups_folder(store_dir: &Path) -> Vec<String> {
     std::fs::read_dir(store_dir.join("backups"))
         .map(|entries| {
             entries
@@ -257,7 +257,17 @@ async fn bad_names_checksums_databases_and_disks_are_refused_before_the_database
     let before = snapshot(&db).await;
     let restore = |name: String, confirmation: String| {
         let (db, store) = (db.clone(), store.clone());
-        async move { backup::restore(&db, &store, &Jobs::default(), &cli(), &name, &confirmation).await }
+        async move {
+            backup::restore(
+                &db,
+                &store,
+                &Jobs::default(),
+                &cli(),
+                &name,
+                typed(&confirmation),
+            )
+            .await
+        }
     };
 
     for name in ["../x", "a/b", ".."] {
@@ -293,9 +303,16 @@ async fn bad_names_checksums_databases_and_disks_are_refused_before_the_database
 
     let other = test_db("bk_refusals_other").await;
     other.prepare_app_collections().await.expect("app");
-    let error = backup::restore(&other, &store, &jobs, &cli(), &manifest.name, other.name())
-        .await
-        .expect_err("other database");
+    let error = backup::restore(
+        &other,
+        &store,
+        &jobs,
+        &cli(),
+        &manifest.name,
+        typed(other.name()),
+    )
+    .await
+    .expect_err("other database");
     assert!(matches!(refusal(error), BackupError::OtherDatabase { .. }));
 
     let tasks = dir

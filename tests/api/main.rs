@@ -2,10 +2,13 @@
 //! one server per test binary and one database per test.
 
 mod accounts;
+mod allocations;
 mod backup;
 mod backup_input;
+mod bomb;
 mod checklist;
 mod demo_data;
+mod dump_reader;
 mod embedded;
 mod forest_api;
 mod forest_logs;
@@ -19,6 +22,11 @@ mod prisma;
 mod prisma_dmmf;
 mod process;
 mod reports;
+mod restore_guard;
 mod roles;
 mod sign_in;
 mod status;
+
+/// Notes allocation sizes for `allocations::largest_allocation`.
+#[global_allocator]
+static ALLOCATOR: allocations::Probe = allocations::Probe;

@@ -145,6 +145,18 @@ fn Progress(progress: JobProgress) -> impl IntoView {
             <strong data-testid="job-state">{progress.state.as_str()}</strong>
             {progress.message.clone().map(|m| format!(" · {m}"))}
         </p>
+        {progress
+            .pre_image_backup
+            .clone()
+            .map(|saved| {
+                view! {
+                    <p role="status">
+                        "What the restore replaced was saved first as backup "
+                        <a href=format!("/backups#backup-{saved}")>{saved.clone()}</a>
+                        ": restore it to undo this restore."
+                    </p>
+                }
+            })}
         <progress max="100" value=percent.to_string() aria-label=format!("{title} progress")>
             {format!("{percent}%")}
         </progress>

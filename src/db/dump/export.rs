@@ -2,16 +2,19 @@
 //! metadata as the server reports it, and their documents as raw bytes.
 
 use super::{DumpError, Metadata};
-use crate::db::names::is_app_collection;
+use crate::db::names::is_reserved_collection;
 use crate::db::numbers::as_count;
 use crate::db::{Database, DbError};
 use mongodb::bson::spec::BinarySubtype;
 use mongodb::bson::{Bson, Document, RawDocumentBuf, doc};
-use std::io::Write;
+use std::io::ErrorKind;
 
 /// How often (in documents) a dump or a restore reports progress and
 /// checks whether it was cancelled.
 pub(super) const PROGRESS_EVERY: u64 = 1_000;
+
+/// Bytes of documents gathered before they go to the file's writer.
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// A collection a backup dumps, with how many documents it holds now.
 #[derive(Debug, Clone)]
@@ -23,7 +26,7 @@ pub struct DumpSource {
 impl Database {
     /// Every collection of the database but `system.*` and the app's own
     /// records, with its metadata, by name.
-    pub async fn dump_sources(&self) -> Result<Vec<DumpSource>, DbError> {
+    pub async fn dump_sources(&self) -> Result<Vec<DumpSource>, DumpError> {
         let mut cursor = self
             .handle()
             .list_collections()
@@ -33,7 +36,7 @@ impl Database {
         while cursor.advance().await? {
             let info = cursor.deserialize_current()?;
             let name = info.get_str("name").unwrap_or_default().to_owned();
-            if name.is_empty() || name.starts_with("system.") || is_app_collection(&name) {
+            if name.is_empty() || is_reserved_collection(&name) {
                 continue;
             }
             let kind = info.get_str("type").unwrap_or("collection").to_owned();
@@ -60,7 +63,7 @@ impl Database {
                     .await?
             };
             sources.push(DumpSource {
-                metadata: Metadata::new(name, kind, options, indexes, uuid),
+                metadata: Metadata::from_server(name, kind, &options, &indexes, uuid)?,
                 estimated_documents,
             });
         }
@@ -89,13 +92,14 @@ impl Database {
         Ok(as_count(stats.get("dataSize")))
     }
 
-    /// Writes every document of `name` to `sink`, back to back, as the
-    /// server stores them. `progress(documents, bytes)` is told as it goes
+    /// Sends every document of `name` to `sink`, back to back as the
+    /// server stores them, in chunks; `send().await` waits while the
+    /// writer is behind. `progress(documents, bytes)` is told as it goes
     /// and stops the dump by answering `false`. Returns (documents, bytes).
     pub async fn export_collection(
         &self,
         name: &str,
-        sink: &mut (dyn Write + Send),
+        sink: &tokio::sync::mpsc::Sender<Vec<u8>>,
         file: &str,
         progress: &mut (dyn FnMut(u64, u64) -> bool + Send),
     ) -> Result<(u64, u64), DumpError> {
@@ -105,17 +109,31 @@ impl Database {
             .find(doc! {})
             .await?;
         let (mut documents, mut bytes) = (0_u64, 0_u64);
+        let mut chunk = Vec::with_capacity(CHUNK_BYTES);
+        let send = |chunk: Vec<u8>| async move {
+            sink.send(chunk).await.map_err(|_| DumpError::Io {
+                file: file.to_owned(),
+                source: ErrorKind::BrokenPipe.into(),
+            })
+        };
         while cursor.advance().await? {
             let raw = cursor.current().as_bytes();
-            sink.write_all(raw).map_err(|source| DumpError::Io {
-                file: file.to_owned(),
-                source,
-            })?;
+            chunk.extend_from_slice(raw);
+            if chunk.len() >= CHUNK_BYTES {
+                send(std::mem::replace(
+                    &mut chunk,
+                    Vec::with_capacity(CHUNK_BYTES),
+                ))
+                .await?;
+            }
             documents += 1;
             bytes += raw.len() as u64;
             if documents % PROGRESS_EVERY == 0 && !progress(documents, bytes) {
                 return Err(DumpError::Cancelled);
             }
+        }
+        if !chunk.is_empty() {
+            send(chunk).await?;
         }
         progress(documents, bytes);
         Ok((documents, bytes))

@@ -5,6 +5,7 @@
 use super::export::PROGRESS_EVERY;
 use super::{DocumentReader, DumpError, Metadata};
 use crate::db::error::codes;
+use crate::db::names::{Collection, is_reserved_collection};
 use crate::db::{Database, DbError};
 use mongodb::bson::{Document, RawDocumentBuf, doc};
 use std::io::Read;
@@ -27,6 +28,36 @@ impl Database {
         }
     }
 
+    /// Makes an empty trial collection with each collection's options and
+    /// index specs, then drops it: a spec the server refuses stops the
+    /// restore here, before its first drop, with nothing of the Forest
+    /// data changed.
+    pub async fn try_metadata(&self, metadata: &[Metadata]) -> Result<(), DumpError> {
+        let trial = Collection::RestoreTrial.name();
+        for each in metadata {
+            self.drop_collection_named(trial).await?;
+            let tried = async {
+                self.handle()
+                    .run_command(each.options().create_command(trial))
+                    .await?;
+                let specs = each.index_specs();
+                if !specs.is_empty() && !each.is_view() {
+                    self.handle()
+                        .run_command(doc! { "createIndexes": trial, "indexes": specs })
+                        .await?;
+                }
+                Ok::<_, DbError>(())
+            }
+            .await;
+            self.drop_collection_named(trial).await?;
+            tried.map_err(|error| DumpError::Refused {
+                collection: each.name().to_owned(),
+                reason: error.to_string(),
+            })?;
+        }
+        Ok(())
+    }
+
     pub async fn count_named(&self, name: &str) -> Result<u64, DbError> {
         Ok(self
             .handle()
@@ -46,6 +77,11 @@ impl Database {
         documents: DocumentReader<R>,
         progress: &mut (dyn FnMut(u64, u64) -> bool + Send),
     ) -> Result<(u64, u64), DumpError> {
+        // The restore refuses such a backup first; this keeps the promise
+        // whatever its caller checked.
+        if is_reserved_collection(metadata.name()) {
+            return Err(DumpError::Reserved(metadata.name().to_owned()));
+        }
         self.drop_collection_named(metadata.name()).await?;
         self.handle().run_command(metadata.create_command()).await?;
         let collection = self.handle().collection::<RawDocumentBuf>(metadata.name());

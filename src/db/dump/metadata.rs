@@ -1,38 +1,61 @@
 //! `<coll>.metadata.json`: the collection's options, indexes and uuid as
 //! canonical Extended JSON v2, read back as every mongodump version wrote
-//! it (index specs with `"v": 1`, an `ns` field, legacy key values).
+//! it (index specs with `"v": 1`, an `ns` field, legacy key values) into
+//! typed options and indexes, at most `MAX_METADATA_BYTES` of it.
 
 use super::DumpError;
+use super::index_spec::IndexSpec;
+use super::options::CollectionOptions;
 use mongodb::bson::{Bson, Document, doc};
+use std::io::Read;
 
-/// Special index types whose key value is a string.
-const INDEX_TYPES: [&str; 5] = ["2d", "2dsphere", "geoHaystack", "hashed", "text"];
+/// The largest metadata file read, once inflated: a collection's options
+/// and indexes take kilobytes; more is refused before it is held.
+pub const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
 
-/// One collection's metadata.
+/// The kinds of collection mongodump writes.
+const KINDS: [&str; 3] = ["collection", "view", "timeseries"];
+
+/// One collection's metadata, every option and index typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metadata {
     name: String,
     kind: String,
-    options: Document,
-    indexes: Vec<Document>,
+    options: CollectionOptions,
+    indexes: Vec<IndexSpec>,
     uuid: Option<String>,
+    converted: Vec<String>,
 }
 
 impl Metadata {
-    pub(super) fn new(
+    /// A live collection's metadata, as the server lists it, read by the
+    /// same rules as a file's.
+    pub(super) fn from_server(
         name: String,
         kind: String,
-        options: Document,
-        indexes: Vec<Document>,
+        options: &Document,
+        indexes: &[Document],
         uuid: Option<String>,
-    ) -> Self {
-        Self {
+    ) -> Result<Self, DumpError> {
+        let bad = |reason: String| DumpError::BadMetadata {
+            file: format!("the live collection {name}"),
+            reason,
+        };
+        let mut converted = Vec::new();
+        let options = CollectionOptions::parse(options, &mut converted).map_err(&bad)?;
+        let indexes = indexes
+            .iter()
+            .map(|index| IndexSpec::parse(&Bson::Document(index.clone()), &mut converted))
+            .collect::<Result<_, _>>()
+            .map_err(&bad)?;
+        Ok(Self {
             name,
             kind,
             options,
             indexes,
             uuid,
-        }
+            converted,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -48,17 +71,32 @@ impl Metadata {
     pub fn index_names(&self) -> Vec<String> {
         self.indexes
             .iter()
-            .filter_map(|index| index.get_str("name").ok().map(str::to_owned))
+            .map(|index| index.name.clone())
             .collect()
+    }
+
+    /// What reading legacy metadata changed, one line each; empty for
+    /// metadata today's servers write.
+    pub fn converted(&self) -> &[String] {
+        &self.converted
+    }
+
+    pub(super) fn options(&self) -> &CollectionOptions {
+        &self.options
+    }
+
+    pub(super) fn indexes(&self) -> &[IndexSpec] {
+        &self.indexes
     }
 
     /// The file's text, as mongodump writes it.
     pub fn to_json(&self) -> String {
+        let indexes: Vec<Document> = self.indexes.iter().map(IndexSpec::to_document).collect();
         let mut document = doc! {
-            "indexes": self.indexes.clone(),
+            "indexes": indexes,
             "collectionName": &self.name,
             "type": &self.kind,
-            "options": self.options.clone(),
+            "options": self.options.to_document(),
         };
         if let Some(uuid) = &self.uuid {
             document.insert("uuid", uuid);
@@ -66,6 +104,21 @@ impl Metadata {
         Bson::Document(document)
             .into_canonical_extjson()
             .to_string()
+    }
+
+    /// Reads the metadata of collection `name` from `reader` (`file` names
+    /// it in errors), refusing more than `MAX_METADATA_BYTES`.
+    pub fn read(reader: impl Read, file: &str, name: &str) -> Result<Self, DumpError> {
+        let bytes = read_capped(reader, MAX_METADATA_BYTES)
+            .map_err(|source| DumpError::Io {
+                file: file.to_owned(),
+                source,
+            })?
+            .ok_or_else(|| DumpError::TooLarge {
+                file: file.to_owned(),
+                limit: MAX_METADATA_BYTES,
+            })?;
+        Self::parse(&bytes, file, name)
     }
 
     /// Parses the metadata of collection `name` from `file`.
@@ -90,16 +143,30 @@ impl Metadata {
                 )));
             }
         }
+        let mut converted = Vec::new();
         let options = match document.get("options") {
-            None | Some(Bson::Null) => Document::new(),
-            Some(Bson::Document(options)) => options.clone(),
+            None | Some(Bson::Null) => CollectionOptions::default(),
+            Some(Bson::Document(options)) => {
+                CollectionOptions::parse(options, &mut converted).map_err(&bad)?
+            }
             Some(other) => return Err(bad(format!("options is {other}, not a document"))),
         };
         let kind = match document.get("type") {
+            None if options.view.is_some() => "view".to_owned(),
             None => "collection".to_owned(),
-            Some(Bson::String(kind)) => kind.clone(),
-            Some(other) => return Err(bad(format!("type is {other}, not a string"))),
+            Some(Bson::String(kind)) if KINDS.contains(&kind.as_str()) => kind.clone(),
+            Some(other) => return Err(bad(format!("type is {other}, not a kind of collection"))),
         };
+        if (kind == "view") != options.view.is_some() {
+            return Err(bad(format!(
+                "type is {kind}, but viewOn is {}",
+                if options.view.is_some() {
+                    "set"
+                } else {
+                    "missing"
+                }
+            )));
+        }
         let uuid = match document.get("uuid") {
             None => None,
             Some(Bson::String(uuid)) if uuid.len() == 32 && is_hex(uuid) => Some(uuid.clone()),
@@ -109,73 +176,65 @@ impl Metadata {
             None => Vec::new(),
             Some(Bson::Array(indexes)) => indexes
                 .iter()
-                .map(|index| check_index(index).map_err(&bad))
-                .collect::<Result<_, _>>()?,
+                .map(|index| IndexSpec::parse(index, &mut converted))
+                .collect::<Result<_, _>>()
+                .map_err(&bad)?,
             Some(other) => return Err(bad(format!("indexes is {other}, not an array"))),
         };
-        Ok(Self::new(name.to_owned(), kind, options, indexes, uuid))
+        Ok(Self {
+            name: name.to_owned(),
+            kind,
+            options,
+            indexes,
+            uuid,
+            converted,
+        })
     }
 
     /// `create` with the collection's options.
     pub(super) fn create_command(&self) -> Document {
-        let mut command = doc! { "create": &self.name };
-        command.extend(self.options.clone());
-        command
+        self.options.create_command(&self.name)
     }
 
-    /// The index specs `createIndexes` is sent, as mongorestore sends them:
-    /// without `_id_` (the server makes it), without `ns`, and with legacy
-    /// key values made valid.
+    /// The index specs `createIndexes` is sent, without `_id_` (the server
+    /// makes it).
     pub(super) fn index_specs(&self) -> Vec<Document> {
         self.indexes
             .iter()
-            .filter(|index| index.get_str("name") != Ok("_id_"))
-            .map(|index| {
-                let mut spec = index.clone();
-                spec.remove("ns");
-                if let Ok(key) = index.get_document("key") {
-                    spec.insert("key", modern_key(key));
-                }
-                spec
-            })
+            .filter(|index| !index.is_id())
+            .map(IndexSpec::to_document)
             .collect()
+    }
+}
+
+/// All of `reader`, or `None` past `cap` bytes. The buffer doubles as it
+/// fills but never beyond `cap`, so that no allocation passes the cap
+/// whatever the reader yields.
+fn read_capped(mut reader: impl Read, cap: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0_u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => return Ok(Some(bytes)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let needed = bytes.len() + n;
+        if needed > cap {
+            return Ok(None);
+        }
+        if needed > bytes.capacity() {
+            let grown = needed.max(bytes.capacity() * 2).min(cap);
+            bytes.reserve_exact(grown - bytes.len());
+        }
+        bytes.extend_from_slice(&chunk[..n]);
     }
 }
 
 fn is_hex(text: &str) -> bool {
     text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn check_index(index: &Bson) -> Result<Document, String> {
-    let Bson::Document(index) = index else {
-        return Err(format!("index {index} is not a document"));
-    };
-    let name = index
-        .get_str("name")
-        .map_err(|_| format!("index {index} has no name"))?;
-    match index.get("key") {
-        Some(Bson::Document(key)) if !key.is_empty() => Ok(index.clone()),
-        _ => Err(format!("index {name} has no key document")),
-    }
-}
-
-/// Servers before 3.4 took any key value; later ones take a non-zero
-/// number or an index type. As mongorestore does: 0, `true`, `""` and other
-/// values become 1.
-fn modern_key(key: &Document) -> Document {
-    key.iter()
-        .map(|(field, value)| {
-            let valid = match value {
-                Bson::Int32(n) => *n != 0,
-                Bson::Int64(n) => *n != 0,
-                Bson::Double(n) => *n != 0.0,
-                Bson::String(kind) => INDEX_TYPES.contains(&kind.as_str()),
-                _ => false,
-            };
-            let value = if valid { value.clone() } else { Bson::Int32(1) };
-            (field.clone(), value)
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -204,19 +263,39 @@ mod tests {
             &doc! { "loc": "2dsphere", "n": 1 }
         );
         assert_eq!(specs[1].get_bool("sparse"), Ok(true));
+        assert!(
+            metadata
+                .converted()
+                .iter()
+                .any(|c| c.contains("key userId")),
+            "{:?}",
+            metadata.converted()
+        );
+    }
+
+    #[test]
+    fn metadata_past_the_cap_is_refused_unread() {
+        let endless = std::io::repeat(b' ').take(MAX_METADATA_BYTES * 4);
+        let error =
+            Metadata::read(endless, "tasks.metadata.json.gz", "tasks").expect_err("too big");
+        assert!(
+            matches!(error, DumpError::TooLarge { ref file, .. } if file == "tasks.metadata.json.gz"),
+            "{error}"
+        );
     }
 
     #[test]
     fn written_metadata_is_canonical_extended_json_and_reads_back() {
-        let metadata = Metadata::new(
+        let metadata = Metadata::from_server(
             "tasks".into(),
             "collection".into(),
-            doc! { "validator": { "n": { "$gt": 0_i64 } } },
-            vec![
+            &doc! { "validator": { "n": { "$gt": 0_i64 } } },
+            &[
                 doc! { "v": 2, "key": { "clientId": 1 }, "name": "Task_clientId_key", "unique": true },
             ],
             Some("00112233445566778899aabbccddeeff".into()),
-        );
+        )
+        .expect("the server's metadata reads");
         let json = metadata.to_json();
         assert!(json.contains(r#"{"$numberInt":"2"}"#), "{json}");
         assert!(json.contains(r#"{"$numberLong":"0"}"#), "{json}");
@@ -235,6 +314,15 @@ mod tests {
             (r#"{"collectionName": "users"}"#, "the file is for tasks"),
             (r#"{"uuid": "xyz"}"#, "32 hex"),
             (r#"{"options": {"$numberInt": "x"}}"#, "Extended JSON"),
+            (
+                r#"{"options": {"create": "runbook_accounts"}}"#,
+                "\"create\"",
+            ),
+            (r#"{"type": "view"}"#, "viewOn is missing"),
+            (
+                r#"{"indexes": [{"name": "a", "key": {"a": 1}, "weird": 1}]}"#,
+                "weird",
+            ),
         ] {
             let error = Metadata::parse(text.as_bytes(), "f", "tasks").expect_err(text);
             assert!(error.to_string().contains(reason), "{text}: {error}");

@@ -2,7 +2,7 @@
 //! refused or failed. Each refusal is raised before the database is touched.
 
 use crate::db::dump::DumpError;
-use crate::model::BackupState;
+use crate::model::{BackupState, OptionNotice};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -46,15 +46,26 @@ pub enum BackupError {
     Import { path: String, reason: String },
     #[error(
         "the restore stopped at {failed}: {cause}. Restored: {}; not restored: {}. \
-         Run the restore again to finish.",
-        list(.restored), list(.pending)
+         Run the restore again to finish{}.",
+        list(.restored), list(.pending),
+        .pre_image.as_ref().map_or(String::new(), |b| format!(
+            "; what it replaced is saved in backup {b}, whose restore undoes it"
+        ))
     )]
     RestoreStopped {
         failed: String,
         cause: String,
         restored: Vec<String>,
         pending: Vec<String>,
+        pre_image: Option<String>,
     },
+    #[error(
+        "the backup's metadata would apply options that can delete or hide data, or that \
+         differ from the live collections: {}. Read them, then accept them (--accept-options, \
+         or the box on the Backups page) to restore",
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    OptionsNotAccepted(Vec<OptionNotice>),
     #[error(transparent)]
     Dump(#[from] DumpError),
     #[error("{path}: {source}")]

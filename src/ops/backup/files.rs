@@ -8,8 +8,6 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
-use std::sync::mpsc::{SyncSender, sync_channel};
-use std::thread::JoinHandle;
 
 pub const BSON: &str = ".bson";
 pub const METADATA: &str = ".metadata.json";
@@ -106,68 +104,52 @@ impl Write for DumpFile {
     }
 }
 
-/// A `DumpFile` written on its own thread, so that hashing, compressing
-/// and writing overlap the next fetch from the server. Writes gather in a
-/// buffer and go over in chunks; a full queue holds the writer back.
+/// A `DumpFile` written on the blocking pool, so that hashing, compressing
+/// and writing overlap the next fetch from the server. Chunks go over an
+/// async channel: a full queue holds the sender back with `send().await`,
+/// never by blocking an async worker (which, on two cores, would stall
+/// requests and the lock's renewal).
 pub struct Pipelined {
-    buffer: Vec<u8>,
-    sender: Option<SyncSender<Vec<u8>>>,
-    worker: Option<JoinHandle<io::Result<(u64, String)>>>,
+    sender: ChunkSender,
+    worker: tokio::task::JoinHandle<io::Result<(u64, String)>>,
 }
 
-const CHUNK: usize = 1 << 20;
+/// Where the bytes of a file being written go, a chunk at a time.
+pub type ChunkSender = tokio::sync::mpsc::Sender<Vec<u8>>;
 
 impl Pipelined {
     pub fn new(mut file: DumpFile) -> Self {
-        let (sender, chunks) = sync_channel::<Vec<u8>>(4);
-        let worker = std::thread::spawn(move || {
-            for chunk in chunks {
+        let (sender, mut chunks) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+        let worker = tokio::task::spawn_blocking(move || {
+            while let Some(chunk) = chunks.blocking_recv() {
                 file.write_all(&chunk)?;
             }
             file.finish()
         });
-        Self {
-            buffer: Vec::with_capacity(CHUNK),
-            sender: Some(sender),
-            worker: Some(worker),
-        }
+        Self { sender, worker }
     }
 
-    fn send(&mut self) -> io::Result<()> {
-        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
-        match &self.sender {
-            Some(sender) if sender.send(chunk).is_ok() => Ok(()),
+    /// The channel to send chunks into.
+    pub fn sink(&self) -> &ChunkSender {
+        &self.sender
+    }
+
+    /// Sends `bytes` to be written.
+    pub async fn send(&self, bytes: Vec<u8>) -> io::Result<()> {
+        self.sender
+            .send(bytes)
+            .await
             // The writer stopped; `finish` reports why.
-            _ => Err(io::Error::from(io::ErrorKind::BrokenPipe)),
-        }
+            .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
     }
 
     /// Waits for every byte to reach the disk; returns the file's size and SHA-256.
-    pub fn finish(mut self) -> io::Result<(u64, String)> {
-        let sent = self.send();
-        self.sender = None;
-        let worker = self
-            .worker
-            .take()
-            .ok_or_else(|| io::Error::other("finished twice"))?;
-        let written = worker
-            .join()
-            .map_err(|_| io::Error::other("the writer thread panicked"))?;
-        sent.and(written)
-    }
-}
-
-impl Write for Pipelined {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.buffer.extend_from_slice(buf);
-        if self.buffer.len() >= CHUNK {
-            self.send()?;
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+    pub async fn finish(self) -> io::Result<(u64, String)> {
+        let Self { sender, worker } = self;
+        drop(sender);
+        worker
+            .await
+            .map_err(|_| io::Error::other("the writer thread panicked"))?
     }
 }
 
@@ -190,13 +172,6 @@ pub fn hash(path: &Path) -> io::Result<(u64, String)> {
     Ok((bytes, crate::ops::digest::hex(&hasher.finalize())))
 }
 
-/// The whole file, gunzipped when it ends in `.gz`.
-pub fn read_all(path: &Path) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    open(path)?.read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,24 +188,29 @@ mod tests {
         assert_eq!(parse_name(".bson"), None);
     }
 
-    #[test]
-    fn a_gzip_file_hashes_its_compressed_bytes_and_reads_back_plain() {
+    #[tokio::test]
+    async fn a_gzip_file_hashes_its_compressed_bytes_and_reads_back_plain() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("x.bson.gz");
         let mut file = DumpFile::create(&path, true).expect("create");
         file.write_all(b"hello dump").expect("write");
         let (bytes, sha) = file.finish().expect("finish");
         assert_eq!(hash(&path).expect("hash"), (bytes, sha));
-        assert_eq!(read_all(&path).expect("read"), b"hello dump");
+        let mut plain = Vec::new();
+        open(&path)
+            .expect("open")
+            .read_to_end(&mut plain)
+            .expect("read");
+        assert_eq!(plain, b"hello dump");
         assert!(DumpFile::create(&path, true).is_err(), "never overwrites");
 
         let path = dir.path().join("big.bson");
-        let mut file = Pipelined::new(DumpFile::create(&path, false).expect("create"));
+        let file = Pipelined::new(DumpFile::create(&path, false).expect("create"));
         let block = vec![7_u8; 300_000];
         for _ in 0..10 {
-            file.write_all(&block).expect("write");
+            file.send(block.clone()).await.expect("write");
         }
-        let (bytes, sha) = file.finish().expect("finish");
+        let (bytes, sha) = file.finish().await.expect("finish");
         assert_eq!(bytes, 3_000_000);
         assert_eq!(hash(&path).expect("hash"), (bytes, sha));
     }

@@ -55,6 +55,7 @@ impl Jobs {
                 })
                 .collect(),
             message: None,
+            pre_image_backup: None,
         });
     }
 
@@ -73,6 +74,13 @@ impl Jobs {
             }
         }
         !self.cancelled()
+    }
+
+    /// Links a restore to the backup of what it replaced.
+    pub(super) fn set_pre_image(&self, backup: Option<String>) {
+        if let Some(job) = self.current().as_mut() {
+            job.pre_image_backup = backup;
+        }
     }
 
     pub(super) fn finish(&self, state: JobState, message: String) {

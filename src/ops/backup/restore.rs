@@ -1,19 +1,26 @@
 //! Restore (rollback option 2), admins only: after the typed database name,
-//! a verification of every file and four-eyes, under the migration lock:
-//! export and drop the collections made after the backup, then replace
-//! each dumped collection (drop, create with its options, unordered
-//! inserts, indexes), check every count against the manifest, and record
-//! the migration as rolled back by restore. Each step is recorded in the
-//! changelog, so a restore that stopped is finished by running it again.
+//! a verification of every file (every option and index spec typed and
+//! checked), the acceptance of every option that can delete or hide data
+//! or that differs from the live collection, room on disk and four-eyes,
+//! under the migration lock: export every live collection it will replace
+//! or drop into a new backup (the pre-image, linked from the run, so the
+//! restore can itself be undone), drop the collections made after the
+//! backup, then replace each dumped collection (drop, create with its
+//! options, unordered inserts, indexes), check every count against the
+//! manifest, and record the migration as rolled back by restore. A backup
+//! holding the app's own or the server's collections is refused. Each step
+//! is recorded in the changelog, so a restore that stopped is finished by
+//! running it again.
 
 use super::take;
-use super::verify::{checked, documents_of, metadata_of, open};
+use super::verify::{checked_with_metadata, documents_of, metadata_of, open};
 use super::{BackupError, BackupStore, Jobs};
 use crate::db::Database;
-use crate::db::dump::DocumentReader;
+use crate::db::dump::{DocumentReader, DumpError, Metadata};
+use crate::db::is_reserved_collection;
 use crate::model::{
     BackupCollection, ChangeOutcome, ChangeResult, JobKind, JobState, Manifest, MigrationState,
-    RestoreReport, RunKind,
+    OptionNotice, RestoreReport, RunKind,
 };
 use crate::ops::audit::{self, Actor};
 use crate::ops::four_eyes;
@@ -29,6 +36,15 @@ pub const ACTION: &str = "rollback.restore";
 pub struct PendingRestore {
     lease: lease::Lease,
     manifest: Manifest,
+    accepted: Vec<OptionNotice>,
+}
+
+/// What the person asked for: the typed database name, and whether they
+/// accept the options the restore's plan shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Confirmation<'a> {
+    pub database: &'a str,
+    pub accept_options: bool,
 }
 
 /// Restores backup `name` and waits for it (the command line).
@@ -38,7 +54,7 @@ pub async fn restore(
     jobs: &Jobs,
     actor: &Actor,
     name: &str,
-    confirmation: &str,
+    confirmation: Confirmation<'_>,
 ) -> Result<RestoreReport, OpsError> {
     audit::audited(db, actor, "step.restore", name, async {
         let pending = prepare_restore(db, store, actor, name, confirmation).await?;
@@ -56,14 +72,14 @@ pub async fn start_restore(
     jobs: Arc<Jobs>,
     actor: Actor,
     name: String,
-    confirmation: String,
+    confirmation: Confirmation<'_>,
 ) -> Result<(), OpsError> {
     let pending = audit::audited(
         &db,
         &actor,
         "restore.start",
         &name,
-        prepare_restore(&db, &store, &actor, &name, &confirmation),
+        prepare_restore(&db, &store, &actor, &name, confirmation),
     )
     .await?;
     begin(&jobs, &pending.manifest);
@@ -92,16 +108,18 @@ fn begin(jobs: &Jobs, manifest: &Manifest) {
     jobs.begin(JobKind::Restore, &manifest.name, &totals);
 }
 
-/// The confirmation, the manifest's database, a full verification and
-/// four-eyes, then the lock. Nothing is touched before all pass.
+/// The confirmation, the manifest's database and collections, a full
+/// verification, the options' acceptance, room for the pre-image and
+/// four-eyes, then the lock and a trial of every option and index spec on
+/// the server. Nothing is touched before all pass.
 pub async fn prepare_restore(
     db: &Database,
     store: &BackupStore,
     actor: &Actor,
     name: &str,
-    confirmation: &str,
+    confirmation: Confirmation<'_>,
 ) -> Result<PendingRestore, OpsError> {
-    confirm_database(db, confirmation)?;
+    confirm_database(db, confirmation.database)?;
     let manifest = store.manifest(name)?;
     if manifest.database != db.name() {
         return Err(BackupError::OtherDatabase {
@@ -111,16 +129,67 @@ pub async fn prepare_restore(
         }
         .into());
     }
-    let manifest = checked(store, name).await?;
-    let plan = format!(
-        "restore backup {name} into {}: drop and reload {}, after exporting the \
-         collections created since into a new backup",
+    if let Some(reserved) = manifest
+        .collections
+        .iter()
+        .find(|c| is_reserved_collection(&c.name))
+    {
+        return Err(BackupError::from(DumpError::Reserved(reserved.name.clone())).into());
+    }
+    let (manifest, metadata) = checked_with_metadata(store, name).await?;
+    let notices = notices(db, &metadata).await?;
+    if !notices.is_empty() && !confirmation.accept_options {
+        return Err(BackupError::OptionsNotAccepted(notices).into());
+    }
+    take::ensure_room(db, store).await?;
+    let mut plan = format!(
+        "restore backup {name} into {}: first export every live collection into a new backup, \
+         drop the collections made since, then drop and reload {} collections ({} documents): {}",
         db.name(),
-        manifest.contents()
+        manifest.collections.len(),
+        manifest.documents(),
+        manifest
+            .collections
+            .iter()
+            .zip(&metadata)
+            .map(|(c, m)| format!(
+                "{} ({} documents; indexes {})",
+                c.name,
+                c.documents,
+                m.index_names().join(", ")
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
     );
+    for notice in &notices {
+        plan += &format!("; accepted option: {notice}");
+    }
     four_eyes::authorize(db, actor, ACTION, name, &plan).await?;
     let lease = lease::take(db, actor).await?;
-    Ok(PendingRestore { lease, manifest })
+    if let Err(refused) = db.try_metadata(&metadata).await {
+        lease.release().await?;
+        return Err(BackupError::from(refused).into());
+    }
+    Ok(PendingRestore {
+        lease,
+        manifest,
+        accepted: notices,
+    })
+}
+
+/// Every option of the backup's metadata the person must accept, compared
+/// with the live collections.
+async fn notices(db: &Database, metadata: &[Metadata]) -> Result<Vec<OptionNotice>, OpsError> {
+    let live = db.dump_sources().await.map_err(BackupError::from)?;
+    Ok(metadata
+        .iter()
+        .flat_map(|backup| {
+            let now = live
+                .iter()
+                .find(|source| source.metadata.name() == backup.name());
+            backup.notices(now.map(|source| &source.metadata))
+        })
+        .collect())
 }
 
 async fn run(
@@ -130,8 +199,17 @@ async fn run(
     actor: &Actor,
     pending: PendingRestore,
 ) -> Result<RestoreReport, OpsError> {
-    let PendingRestore { lease, manifest } = pending;
-    let result = apply(db, store, jobs, actor, &manifest).await;
+    let PendingRestore {
+        lease,
+        manifest,
+        accepted,
+    } = pending;
+    let result = apply(db, &lease, store, jobs, actor, &manifest)
+        .await
+        .map(|report| RestoreReport {
+            accepted_options: accepted,
+            ..report
+        });
     let released = lease.release().await;
     if let Some(jobs) = jobs {
         match &result {
@@ -191,6 +269,7 @@ enum Step<'a> {
 
 async fn apply(
     db: &Database,
+    lease: &lease::Lease,
     store: &BackupStore,
     jobs: Option<&Jobs>,
     actor: &Actor,
@@ -199,21 +278,28 @@ async fn apply(
     let log = changelog_migration();
     db.mark_interrupted(log).await?;
     let done_before = restored_before(db, &manifest.name).await?;
-    let extras: Vec<String> = db
+    let live: Vec<String> = db
         .dump_sources()
-        .await?
+        .await
+        .map_err(BackupError::from)?
         .into_iter()
         .map(|s| s.metadata.name().to_owned())
-        .filter(|name| manifest.count_of(name).is_none())
         .collect();
+    let extras = live
+        .iter()
+        .filter(|name| manifest.count_of(name).is_none())
+        .cloned();
     let mut steps = Vec::new();
-    if !extras.is_empty() {
-        steps.push(Step::Export(extras.clone()));
-        steps.extend(extras.iter().cloned().map(Step::Drop));
+    if !live.is_empty() {
+        steps.push(Step::Export(live.clone()));
     }
+    steps.extend(extras.map(Step::Drop));
     steps.extend(manifest.collections.iter().map(Step::Restore));
     let describe = |step: &Step| match step {
-        Step::Export(names) => format!("export {} into a new backup", names.join(", ")),
+        Step::Export(names) => format!(
+            "export {} into a new backup, so that this restore can be undone",
+            names.join(", ")
+        ),
         Step::Drop(name) => format!("drop {name}, made after the backup"),
         Step::Restore(c) => restore_step(&c.name, &manifest.name),
     };
@@ -236,16 +322,27 @@ async fn apply(
         database: db.name().to_owned(),
         restored: Vec::new(),
         dropped: Vec::new(),
-        exported_to: None,
+        pre_image_backup: None,
+        accepted_options: Vec::new(),
         skipped: Vec::new(),
         run: run.clone(),
     };
     for (index, step) in steps.iter().enumerate() {
+        // A safe point: a restore that lost the lock stops before its next step.
+        lease.confirm_run(&run).await?;
         let started = Instant::now();
         let outcome = match step {
-            Step::Export(names) => take::export_collections(db, store, actor, names)
-                .await
-                .map(|name| report.exported_to = Some(name)),
+            Step::Export(names) => match take::export_collections(db, store, actor, names).await {
+                Ok(name) => {
+                    db.set_pre_image(&run, &name).await?;
+                    if let Some(jobs) = jobs {
+                        jobs.set_pre_image(Some(name.clone()));
+                    }
+                    report.pre_image_backup = Some(name);
+                    Ok(())
+                }
+                Err(error) => Err(error),
+            },
             Step::Drop(name) => db
                 .drop_collection_named(name)
                 .await
@@ -289,6 +386,7 @@ async fn apply(
                         _ => None,
                     })
                     .collect(),
+                pre_image: report.pre_image_backup.clone(),
             };
             db.finish_run(&run, MigrationState::Failed, Some(&stopped.to_string()))
                 .await?;

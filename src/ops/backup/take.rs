@@ -12,7 +12,6 @@ use crate::model::{
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use crate::ops::migration::{MIGRATIONS, lease};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -105,6 +104,13 @@ pub async fn export_collections(
     Ok(write(db, None, dump).await?.name)
 }
 
+/// Refuses when the backups folder's disk cannot hold a dump of the
+/// database (its data size, from `dbStats`, and the metadata).
+pub(super) async fn ensure_room(db: &Database, store: &BackupStore) -> Result<(), OpsError> {
+    let data_size = db.data_size().await?;
+    Ok(store.ensure_space(data_size.saturating_add(METADATA_ALLOWANCE))?)
+}
+
 fn begin(jobs: &Jobs, dump: &Dump) {
     let totals: Vec<(String, u64)> = dump
         .sources
@@ -124,11 +130,13 @@ pub(super) async fn prepare(
     only: Option<&[String]>,
 ) -> Result<Dump, OpsError> {
     // Independent questions; some servers answer dbStats by scanning.
-    let (mut sources, data_size) = tokio::try_join!(db.dump_sources(), db.data_size())?;
+    let (mut sources, ()) = tokio::try_join!(
+        async { Ok::<_, OpsError>(db.dump_sources().await.map_err(BackupError::from)?) },
+        ensure_room(db, store),
+    )?;
     if let Some(only) = only {
         sources.retain(|s| only.iter().any(|name| name == s.metadata.name()));
     }
-    store.ensure_space(data_size.saturating_add(METADATA_ALLOWANCE))?;
     let mut migrations = Vec::new();
     for migration in MIGRATIONS {
         migrations.push(MigrationAtBackup {
@@ -165,6 +173,7 @@ pub(super) async fn prepare(
         migrations,
         collections: Vec::new(),
         verified_at: None,
+        converted: Vec::new(),
     };
     BackupStore::write_manifest(&folder, &manifest)?;
     Ok(Dump {
@@ -228,18 +237,22 @@ async fn write_collections(
         let mut files = Vec::new();
         let (mut documents, mut bytes) = (0, 0);
         if !source.metadata.is_view() {
-            let (file, mut out) = create(folder, manifest, name, BSON)?;
+            let (file, out) = create(folder, manifest, name, BSON)?;
             let mut progress = |d, b| jobs.is_none_or(|jobs| jobs.update(name, d, b, false));
-            (documents, bytes) = db
-                .export_collection(name, &mut out, &file.path, &mut progress)
-                .await
-                .map_err(BackupError::from)?;
-            files.push(finish(folder, file, out)?);
+            let exported = db
+                .export_collection(name, out.sink(), &file.path, &mut progress)
+                .await;
+            // A failed write stops the export with a broken pipe; the
+            // writer's own error, from `finish`, says why.
+            let written = finish(folder, file, out).await?;
+            (documents, bytes) = exported.map_err(BackupError::from)?;
+            files.push(written);
         }
-        let (file, mut out) = create(folder, manifest, name, METADATA)?;
-        out.write_all(source.metadata.to_json().as_bytes())
+        let (file, out) = create(folder, manifest, name, METADATA)?;
+        out.send(source.metadata.to_json().into_bytes())
+            .await
             .map_err(BackupError::io(&folder.join(&file.path)))?;
-        files.push(finish(folder, file, out)?);
+        files.push(finish(folder, file, out).await?);
         manifest.collections.push(BackupCollection {
             name: name.to_owned(),
             documents,
@@ -274,9 +287,14 @@ fn create(
     Ok((file, out))
 }
 
-fn finish(folder: &Path, file: BackupFile, out: Pipelined) -> Result<BackupFile, BackupError> {
+async fn finish(
+    folder: &Path,
+    file: BackupFile,
+    out: Pipelined,
+) -> Result<BackupFile, BackupError> {
     let (bytes, sha256) = out
         .finish()
+        .await
         .map_err(BackupError::io(&folder.join(&file.path)))?;
     Ok(BackupFile {
         bytes,

@@ -45,11 +45,19 @@ pub fn latest_verified(
 
 /// `check`, off the async threads.
 pub(super) async fn checked(store: &BackupStore, name: &str) -> Result<Manifest, OpsError> {
+    Ok(checked_with_metadata(store, name).await?.0)
+}
+
+/// `check`, off the async threads, with each collection's metadata.
+pub(super) async fn checked_with_metadata(
+    store: &BackupStore,
+    name: &str,
+) -> Result<(Manifest, Vec<Metadata>), OpsError> {
     let (store, name) = (store.clone(), name.to_owned());
     blocking(move || check(&store, &name)).await
 }
 
-fn check(store: &BackupStore, name: &str) -> Result<Manifest, BackupError> {
+fn check(store: &BackupStore, name: &str) -> Result<(Manifest, Vec<Metadata>), BackupError> {
     let manifest = store.manifest(name)?;
     if manifest.state != BackupState::Complete {
         return Err(BackupError::NotRestorable {
@@ -58,11 +66,12 @@ fn check(store: &BackupStore, name: &str) -> Result<Manifest, BackupError> {
         });
     }
     let folder = store.folder(name)?;
+    let mut metadata = Vec::with_capacity(manifest.collections.len());
     for collection in &manifest.collections {
         for file in &collection.files {
             check_file(&folder, file)?;
         }
-        metadata_of(&folder, collection)?;
+        metadata.push(metadata_of(&folder, collection)?);
         let counted = match documents_of(&folder, collection)? {
             Some((path, file)) => DocumentReader::new(open(&path)?, file).check_all()?,
             None => 0,
@@ -75,7 +84,7 @@ fn check(store: &BackupStore, name: &str) -> Result<Manifest, BackupError> {
             });
         }
     }
-    Ok(manifest)
+    Ok((manifest, metadata))
 }
 
 pub(super) fn check_file(folder: &Path, file: &BackupFile) -> Result<(), BackupError> {
@@ -116,8 +125,7 @@ pub(super) fn metadata_of(
     let file = file_with(collection, METADATA)
         .ok_or_else(|| BackupError::MissingFile(format!("{}{METADATA}", collection.name)))?;
     let path = inside(folder, &file.path)?;
-    let bytes = files::read_all(&path).map_err(BackupError::io(&path))?;
-    Ok(Metadata::parse(&bytes, &file.path, &collection.name)?)
+    Ok(Metadata::read(open(&path)?, &file.path, &collection.name)?)
 }
 
 /// The collection's `.bson` file, if it has one (a view has none).

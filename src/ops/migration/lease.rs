@@ -9,6 +9,7 @@
 //! the reason, which the step records.
 
 use crate::db::Database;
+use crate::model::MigrationState;
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
 use std::time::{Duration, Instant};
@@ -109,6 +110,19 @@ impl Lease {
                 reason: "another run took the lock while this step ran".to_owned(),
             })
         }
+    }
+
+    /// `confirm` for a step recorded as `run` in the changelog: when the
+    /// lease is lost, the run ends as failed with the reason.
+    pub async fn confirm_run(&self, run: &str) -> Result<(), OpsError> {
+        let lost = match self.confirm().await {
+            Err(lost @ OpsError::LeaseLost { .. }) => lost,
+            other => return other,
+        };
+        self.db
+            .finish_run(run, MigrationState::Failed, Some(&lost.to_string()))
+            .await?;
+        Err(lost)
     }
 
     pub async fn release(self) -> Result<(), OpsError> {

@@ -57,11 +57,7 @@ pub(super) async fn record<F>(
 where
     F: Future<Output = Result<ChangeOutcome, DbError>>,
 {
-    if let Err(lost) = lease.confirm().await {
-        db.finish_run(run, MigrationState::Failed, Some(&lost.to_string()))
-            .await?;
-        return Err(lost);
-    }
+    lease.confirm_run(run).await?;
     db.start_change(run, index).await?;
     let started = Instant::now();
     let result = work.await;
