@@ -12,8 +12,8 @@ use super::source::{PrismaSource, major, migration_folders, prisma_version};
 use super::syntax::{Arity, Model, Schema, parse};
 use crate::db::{Collection, Database, IndexInfo, KeyDirection};
 use crate::model::{
-    FieldRow, IndexRow, ModelComparison, PrismaReport, PushStep, SchemaEdit, SchemaState,
-    StepOutcome, VerifyCheck,
+    DuplicateReport, FieldRow, IndexRow, ModelComparison, PrismaReport, PushStep, SchemaEdit,
+    SchemaState, StepOutcome, VerifyCheck,
 };
 use crate::ops::OpsError;
 use crate::ops::migration::{Change, Migration};
@@ -55,6 +55,17 @@ pub async fn check(
     db: &Database,
     migration: &Migration,
     source: &PrismaSource,
+) -> Result<PrismaReport, OpsError> {
+    checked(db, migration, source, None).await
+}
+
+/// `check`, reusing duplicate reports the caller already has (the dry run
+/// and verify count them anyway; each count is a scan of its collection).
+async fn checked(
+    db: &Database,
+    migration: &Migration,
+    source: &PrismaSource,
+    known: Option<&[DuplicateReport]>,
 ) -> Result<PrismaReport, OpsError> {
     let mut report = PrismaReport {
         migration: migration.name.to_owned(),
@@ -139,7 +150,7 @@ pub async fn check(
     report.migration_applied = declared_by_migration
         .iter()
         .all(|(c, m)| now.iter().any(|s| s.name == *c && s.stored.contains(m)));
-    let counts = collisions(db, migration, &after).await?;
+    let counts = collisions(db, migration, &after, known).await?;
     let collide = |collection: &str, field: &str| {
         counts
             .iter()
@@ -156,13 +167,15 @@ pub async fn check(
     Ok(report)
 }
 
-/// The "Prisma schema agrees" row of the dry run and of verify.
+/// The "Prisma schema agrees" row of the dry run and of verify, given the
+/// duplicate reports of the migration's unique keys they already counted.
 pub async fn agreement(
     db: &Database,
     migration: &Migration,
     source: &PrismaSource,
+    duplicates: &[DuplicateReport],
 ) -> Result<VerifyCheck, OpsError> {
-    let report = check(db, migration, source).await?;
+    let report = checked(db, migration, source, Some(duplicates)).await?;
     let (passed, warning, evidence) = match &report.schema {
         SchemaState::NotConfigured => (
             false,
@@ -314,6 +327,7 @@ async fn collisions(
     db: &Database,
     migration: &Migration,
     after: &[CollectionState],
+    known: Option<&[DuplicateReport]>,
 ) -> Result<Vec<(String, String, Collisions)>, OpsError> {
     let declared_unique_on_a_key = migration.unique_keys().iter().any(|(collection, field)| {
         after.iter().any(|c| {
@@ -332,8 +346,11 @@ async fn collisions(
         offset: 0,
         limit: 0,
     };
-    Ok(crate::ops::duplicates::reports(db, migration, page)
-        .await?
+    let reports = match known {
+        Some(known) => known.to_vec(),
+        None => crate::ops::duplicates::reports(db, migration, page).await?,
+    };
+    Ok(reports
         .into_iter()
         .map(|r| {
             let counted = Collisions {
