@@ -562,7 +562,6 @@ fn schema_edit(
                 .find(|m| m.collection() == collection.name)?;
             Some(ModelEdit {
                 model,
-                collection: &collection.name,
                 migration: migration
                     .iter()
                     .filter(|(c, _)| *c == collection.name)
