@@ -230,10 +230,12 @@ fn warnings(report: &PrismaReport) -> Vec<String> {
             report.migrations_folder.len()
         ));
     }
-    if report.relation_mode.as_deref() != Some("prisma") {
-        warnings.push(
-            "relationMode is not \"prisma\"; on MongoDB Prisma always emulates relations, so it enforces them in the client".to_owned(),
-        );
+    if let Some(mode) = report.relation_mode.as_deref()
+        && mode != "prisma"
+    {
+        warnings.push(format!(
+            "relationMode is \"{mode}\"; MongoDB has no foreign keys, so Prisma accepts only \"prisma\" there (relations are emulated by the client)"
+        ));
     }
     warnings
 }
