@@ -43,6 +43,9 @@ const MIGRATION_FIELDS: [(&str, &str, &str); 12] = [
     ("devices", "updatedAt", "DateTime"),
 ];
 
+/// Documents without a string key that make a non-partial unique index fail.
+const ENOUGH_TO_COLLIDE: u64 = 2;
+
 /// Where the diff says the file is, as in the Forest repository.
 const DIFF_PATH: &str = "apps/server/prisma/schema.prisma";
 
@@ -331,37 +334,43 @@ async fn collisions(
     after: &[CollectionState],
     known: Option<&[DuplicateReport]>,
 ) -> Result<Vec<(String, String, Collisions)>, OpsError> {
-    let declared_unique_on_a_key = migration.unique_keys().iter().any(|(collection, field)| {
-        after.iter().any(|c| {
+    let mut found = Vec::new();
+    for (collection, field) in migration.unique_keys() {
+        let declared_unique = after.iter().any(|c| {
             c.name == collection.name()
                 && c.declared.iter().flatten().any(|d| {
                     d.kind == super::declared::IndexKind::Unique
                         && d.keys.len() == 1
-                        && d.keys[0].field == *field
+                        && d.keys[0].field == field
                 })
-        })
-    });
-    if !declared_unique_on_a_key {
-        return Ok(Vec::new());
+        });
+        if !declared_unique {
+            continue;
+        }
+        let counted = match known
+            .into_iter()
+            .flatten()
+            .find(|r| r.collection == collection.name() && r.field == field)
+        {
+            Some(report) => Collisions {
+                null_or_missing: report.nulls + report.missing,
+                at_least: report.time_limited,
+                duplicated_values: report.duplicated_values,
+            },
+            // Two documents without a string are enough to fail the build;
+            // duplicated strings also block migrate, so the Duplicates page
+            // and the dry run count those.
+            None => Collisions {
+                null_or_missing: db
+                    .count_without_string(collection, field, ENOUGH_TO_COLLIDE)
+                    .await?,
+                at_least: true,
+                duplicated_values: 0,
+            },
+        };
+        found.push((collection.name().to_owned(), field.to_owned(), counted));
     }
-    let page = |_: &str| crate::model::ReportPage {
-        offset: 0,
-        limit: 0,
-    };
-    let reports = match known {
-        Some(known) => known.to_vec(),
-        None => crate::ops::duplicates::reports(db, migration, page).await?,
-    };
-    Ok(reports
-        .into_iter()
-        .map(|r| {
-            let counted = Collisions {
-                null_or_missing: r.nulls + r.missing,
-                duplicated_values: r.duplicated_values,
-            };
-            (r.collection, r.field, counted)
-        })
-        .collect())
+    Ok(found)
 }
 
 fn disagreements(schema: &Schema, collections: &[Collection], after: &[PushStep]) -> Vec<String> {
