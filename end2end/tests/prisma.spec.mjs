@@ -63,3 +63,27 @@ test('after applying the printed diff, the page says the schema agrees', async (
   );
   await expect(page.getByLabel('Schema diff')).toHaveCount(0);
 });
+
+test("a release manager's dry run carries the Prisma row, linked to this page", async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'step results are shown by the hydrated page');
+  await signIn(page, 'release', true);
+  await visit(page, '/runbook', true);
+  await page.getByRole('button', { name: 'Run dry run' }).click();
+  const row = page.getByTestId('plan-prisma');
+  await expect(row).toContainText('Prisma schema agrees: fail.');
+  await expect(row).toContainText('Device_userId_idx');
+  await expect(row.getByRole('link', { name: 'Details' })).toHaveAttribute('href', '/prisma');
+  await expect(page.getByText('Ready: migrate would run.')).toBeVisible();
+});
+
+test('the Runbook explains the seed’s Prisma steps and rollback option 1 in place', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, 'viewer', javaScriptEnabled);
+  await visit(page, '/runbook', javaScriptEnabled);
+  const steps = page.getByLabel("The seed's steps 2 and 3");
+  await expect(steps).toContainText('pnpm db:generate, regenerates the Prisma client');
+  await expect(steps).toContainText('prisma migrate is not available on MongoDB');
+  const rollback = page.getByLabel('Rollback and troubleshooting');
+  await expect(rollback).toContainText('prisma migrate resolve --rolled-back, does not apply');
+  await expect(rollback).toContainText('Revert, here, is its equivalent');
+  await expect(rollback).toContainText('Collection not found');
+});

@@ -66,7 +66,7 @@ fn Report(report: PrismaReport) -> impl IntoView {
                 </div>
                 <div>
                     <dt>"relationMode"</dt>
-                    <dd>{report.relation_mode.clone().unwrap_or_else(|| "(default)".to_owned())}</dd>
+                    <dd>{report.relation_mode.clone().unwrap_or_else(|| "prisma (the default)".to_owned())}</dd>
                 </div>
                 <div>
                     <dt>"Prisma version"</dt>

@@ -29,6 +29,23 @@ fn id_text(id: &Bson) -> String {
 }
 
 impl Database {
+    /// Documents whose `field` is not a string (null, missing or another
+    /// type), counted up to `limit`: the count stops there, so asking
+    /// whether two exist reads two documents, not the collection.
+    pub async fn count_without_string(
+        &self,
+        collection: Collection,
+        field: &str,
+        limit: u64,
+    ) -> Result<u64, DbError> {
+        let filter = doc! { field: { "$not": { "$type": "string" } } };
+        Ok(self
+            .collection(collection)
+            .count_documents(filter)
+            .limit(limit)
+            .await?)
+    }
+
     /// The report of `field` in `collection`, listing the groups in `page`.
     /// Each pass is bounded by `max_time`; when one hits the bound the
     /// report says so and holds what was counted until then.

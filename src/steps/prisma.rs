@@ -38,7 +38,10 @@ fn render(report: &PrismaReport) -> String {
     out += &format!(
         "provider {} · relationMode {} · Prisma {}\n",
         report.provider.as_deref().unwrap_or("-"),
-        report.relation_mode.as_deref().unwrap_or("(default)"),
+        report
+            .relation_mode
+            .as_deref()
+            .unwrap_or("prisma (the default)"),
         report
             .prisma_version
             .as_ref()

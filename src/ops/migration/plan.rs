@@ -56,7 +56,8 @@ pub async fn dry_run(
     prisma: &PrismaSource,
 ) -> Result<Plan, OpsError> {
     let mut plan = plan(db, migration, backups).await?;
-    plan.prisma = Some(crate::ops::prisma::agreement(db, migration, prisma).await?);
+    plan.prisma =
+        Some(crate::ops::prisma::agreement(db, migration, prisma, &plan.duplicates).await?);
     Ok(plan)
 }
 

@@ -42,7 +42,8 @@ async fn checks(
         };
         checks.push(check(planned.description, passed, false, evidence));
     }
-    for summary in plan::duplicates(db, migration).await? {
+    let duplicates = plan::duplicates(db, migration).await?;
+    for summary in &duplicates {
         checks.push(check(
             format!("no duplicated {}.{}", summary.collection, summary.field),
             summary.duplicated_values == 0,
@@ -115,7 +116,7 @@ async fn checks(
             Err(error) => format!("unhealthy: {error}"),
         },
     ));
-    checks.push(crate::ops::prisma::agreement(db, migration, prisma).await?);
+    checks.push(crate::ops::prisma::agreement(db, migration, prisma, &duplicates).await?);
     let passed = checks.iter().all(|c| c.passed || c.warning);
     let verification = Verification {
         id: String::new(),

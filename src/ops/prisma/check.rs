@@ -12,8 +12,8 @@ use super::source::{PrismaSource, major, migration_folders, prisma_version};
 use super::syntax::{Arity, Model, Schema, parse};
 use crate::db::{Collection, Database, IndexInfo, KeyDirection};
 use crate::model::{
-    FieldRow, IndexRow, ModelComparison, PrismaReport, PushStep, SchemaEdit, SchemaState,
-    StepOutcome, VerifyCheck,
+    DuplicateReport, FieldRow, IndexRow, ModelComparison, PrismaReport, PushStep, SchemaEdit,
+    SchemaState, StepOutcome, VerifyCheck,
 };
 use crate::ops::OpsError;
 use crate::ops::migration::{Change, Migration};
@@ -43,6 +43,9 @@ const MIGRATION_FIELDS: [(&str, &str, &str); 12] = [
     ("devices", "updatedAt", "DateTime"),
 ];
 
+/// Documents without a string key that make a non-partial unique index fail.
+const ENOUGH_TO_COLLIDE: u64 = 2;
+
 /// Where the diff says the file is, as in the Forest repository.
 const DIFF_PATH: &str = "apps/server/prisma/schema.prisma";
 
@@ -55,6 +58,17 @@ pub async fn check(
     db: &Database,
     migration: &Migration,
     source: &PrismaSource,
+) -> Result<PrismaReport, OpsError> {
+    checked(db, migration, source, None).await
+}
+
+/// `check`, reusing duplicate reports the caller already has (the dry run
+/// and verify count them anyway; each count is a scan of its collection).
+async fn checked(
+    db: &Database,
+    migration: &Migration,
+    source: &PrismaSource,
+    known: Option<&[DuplicateReport]>,
 ) -> Result<PrismaReport, OpsError> {
     let mut report = PrismaReport {
         migration: migration.name.to_owned(),
@@ -139,7 +153,7 @@ pub async fn check(
     report.migration_applied = declared_by_migration
         .iter()
         .all(|(c, m)| now.iter().any(|s| s.name == *c && s.stored.contains(m)));
-    let counts = collisions(db, migration, &after).await?;
+    let counts = collisions(db, migration, &after, known).await?;
     let collide = |collection: &str, field: &str| {
         counts
             .iter()
@@ -156,13 +170,15 @@ pub async fn check(
     Ok(report)
 }
 
-/// The "Prisma schema agrees" row of the dry run and of verify.
+/// The "Prisma schema agrees" row of the dry run and of verify, given the
+/// duplicate reports of the migration's unique keys they already counted.
 pub async fn agreement(
     db: &Database,
     migration: &Migration,
     source: &PrismaSource,
+    duplicates: &[DuplicateReport],
 ) -> Result<VerifyCheck, OpsError> {
-    let report = check(db, migration, source).await?;
+    let report = checked(db, migration, source, Some(duplicates)).await?;
     let (passed, warning, evidence) = match &report.schema {
         SchemaState::NotConfigured => (
             false,
@@ -217,10 +233,12 @@ fn warnings(report: &PrismaReport) -> Vec<String> {
             report.migrations_folder.len()
         ));
     }
-    if report.relation_mode.as_deref() != Some("prisma") {
-        warnings.push(
-            "relationMode is not \"prisma\"; on MongoDB Prisma always emulates relations, so it enforces them in the client".to_owned(),
-        );
+    if let Some(mode) = report.relation_mode.as_deref()
+        && mode != "prisma"
+    {
+        warnings.push(format!(
+            "relationMode is \"{mode}\"; MongoDB has no foreign keys, so Prisma accepts only \"prisma\" there (relations are emulated by the client)"
+        ));
     }
     warnings
 }
@@ -314,35 +332,45 @@ async fn collisions(
     db: &Database,
     migration: &Migration,
     after: &[CollectionState],
+    known: Option<&[DuplicateReport]>,
 ) -> Result<Vec<(String, String, Collisions)>, OpsError> {
-    let declared_unique_on_a_key = migration.unique_keys().iter().any(|(collection, field)| {
-        after.iter().any(|c| {
+    let mut found = Vec::new();
+    for (collection, field) in migration.unique_keys() {
+        let declared_unique = after.iter().any(|c| {
             c.name == collection.name()
                 && c.declared.iter().flatten().any(|d| {
                     d.kind == super::declared::IndexKind::Unique
                         && d.keys.len() == 1
-                        && d.keys[0].field == *field
+                        && d.keys[0].field == field
                 })
-        })
-    });
-    if !declared_unique_on_a_key {
-        return Ok(Vec::new());
+        });
+        if !declared_unique {
+            continue;
+        }
+        let counted = match known
+            .into_iter()
+            .flatten()
+            .find(|r| r.collection == collection.name() && r.field == field)
+        {
+            Some(report) => Collisions {
+                null_or_missing: report.nulls + report.missing,
+                at_least: report.time_limited,
+                duplicated_values: report.duplicated_values,
+            },
+            // Two documents without a string are enough to fail the build;
+            // duplicated strings also block migrate, so the Duplicates page
+            // and the dry run count those.
+            None => Collisions {
+                null_or_missing: db
+                    .count_without_string(collection, field, ENOUGH_TO_COLLIDE)
+                    .await?,
+                at_least: true,
+                duplicated_values: 0,
+            },
+        };
+        found.push((collection.name().to_owned(), field.to_owned(), counted));
     }
-    let page = |_: &str| crate::model::ReportPage {
-        offset: 0,
-        limit: 0,
-    };
-    Ok(crate::ops::duplicates::reports(db, migration, page)
-        .await?
-        .into_iter()
-        .map(|r| {
-            let counted = Collisions {
-                null_or_missing: r.nulls + r.missing,
-                duplicated_values: r.duplicated_values,
-            };
-            (r.collection, r.field, counted)
-        })
-        .collect())
+    Ok(found)
 }
 
 fn disagreements(schema: &Schema, collections: &[Collection], after: &[PushStep]) -> Vec<String> {
@@ -545,7 +573,6 @@ fn schema_edit(
                 .find(|m| m.collection() == collection.name)?;
             Some(ModelEdit {
                 model,
-                collection: &collection.name,
                 migration: migration
                     .iter()
                     .filter(|(c, _)| *c == collection.name)

@@ -10,7 +10,6 @@ use super::syntax::{Attribute, Model};
 /// One model's part of the edit.
 pub struct ModelEdit<'a> {
     pub model: &'a Model,
-    pub collection: &'a str,
     /// The migration's indexes on this collection.
     pub migration: Vec<StoredIndex>,
     /// Every index the database holds on it, after the migration.
@@ -84,7 +83,7 @@ fn plan_model(
         }
         let fields = field_list(index);
         let default = default_name(
-            part.collection,
+            &part.model.collection(),
             &index
                 .keys
                 .iter()
@@ -240,4 +239,69 @@ pub fn unified_diff(path: &str, before: &str, after: &str) -> String {
         .context_radius(3)
         .header(&format!("a/{path}"), &format!("b/{path}"))
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::declared::KeyPart;
+    use super::super::syntax::parse;
+    use super::*;
+
+    fn index(name: &str, field: &str, unique: bool, partial: bool) -> StoredIndex {
+        StoredIndex {
+            name: name.to_owned(),
+            keys: vec![KeyPart {
+                field: field.to_owned(),
+                descending: false,
+            }],
+            unique,
+            partial,
+            sparse: false,
+            text: false,
+        }
+    }
+
+    fn edited(text: &str, migration: Vec<StoredIndex>) -> String {
+        let schema = parse(text).expect("parses");
+        let part = ModelEdit {
+            model: &schema.models[0],
+            stored: migration.clone(),
+            migration,
+        };
+        edit(text, &[part]).expect("an edit").0
+    }
+
+    #[test]
+    fn a_block_unique_on_a_partial_key_goes_with_its_line_and_a_new_index_keeps_the_indent() {
+        let text = "model Task {\n    clientId String?\n    userId String\n    @@unique([clientId])\n    @@map(\"tasks\")\n}\n";
+        let after = edited(
+            text,
+            vec![
+                index("Task_clientId_key", "clientId", true, true),
+                index("tasks_userId_idx", "userId", false, false),
+            ],
+        );
+        assert_eq!(
+            after,
+            "model Task {\n    clientId String?\n    userId String\n    @@map(\"tasks\")\n    @@index([userId])\n}\n"
+        );
+        assert!(parse(&after).is_ok());
+    }
+
+    #[test]
+    fn a_closing_brace_after_a_field_gets_the_new_line_before_it() {
+        let text = "model Device {\n  userId String @unique\n  @@map(\"devices\") }\n";
+        let after = edited(
+            text,
+            vec![
+                index("Device_userId_idx", "userId", false, false),
+                index("Device_userId_key", "userId", true, false),
+            ],
+        );
+        assert_eq!(
+            after,
+            "model Device {\n  userId String @unique(map: \"Device_userId_key\")\n  @@map(\"devices\") \n  @@index([userId], map: \"Device_userId_idx\")\n}\n"
+        );
+        assert!(parse(&after).is_ok(), "{after}");
+    }
 }

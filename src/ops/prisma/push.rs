@@ -73,6 +73,8 @@ pub struct CollectionState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Collisions {
     pub null_or_missing: u64,
+    /// `null_or_missing` is a lower bound: counting stopped there.
+    pub at_least: bool,
     pub duplicated_values: u64,
 }
 
@@ -351,8 +353,10 @@ fn refusal(
         Some(StepOutcome::Fails {
             code: DUPLICATE_KEY,
             reason: format!(
-                "E11000 duplicate key: {} documents have {} null or missing, and a unique index that is not partial indexes them all as null",
-                counted.null_or_missing, key.field
+                "E11000 duplicate key: {}{} documents have {} null or missing, and a unique index that is not partial indexes them all as null",
+                if counted.at_least { "at least " } else { "" },
+                counted.null_or_missing,
+                key.field
             ),
         })
     } else if counted.duplicated_values > 0 {
@@ -528,6 +532,7 @@ mod tests {
         let steps = predict(&collections, &migration(), &|collection, field| {
             (collection == "tasks" && field == "clientId").then_some(Collisions {
                 null_or_missing: 40,
+                at_least: false,
                 duplicated_values: 0,
             })
         });
