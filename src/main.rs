@@ -107,6 +107,7 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             backup_step(&opened, &store, step, args.output.json).await
         }
     };
+    opened.database.shutdown().await;
     if let Some(server) = opened.embedded {
         server.stop().await?;
     }

@@ -512,3 +512,23 @@ async fn every_refusal_of_an_import_path_reads_the_same() {
     assert_eq!(reasons.len(), 1, "{reasons:#?}");
     db.drop_database().await.expect("drop");
 }
+
+/// `backup verify ../../etc` is refused by name, and the program ends
+/// without a panic: it ends the driver's work before the runtime stops
+/// (a client dropped during the runtime's shutdown panicked now and then).
+#[test]
+fn verify_of_a_path_outside_the_backups_folder_is_refused_and_exits_cleanly() {
+    let dir = tempfile::tempdir().expect("dir");
+    for _ in 0..5 {
+        let output = crate::process::program(dir.path())
+            .args(["backup", "verify", "../../etc"])
+            .env("FOREST_PATHS__BACKUPS_DIR", dir.path().join("backups"))
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .expect("run forest-runbook");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("is not a backup name"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
