@@ -122,6 +122,7 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             }
         }
     };
+    opened.database.shutdown().await;
     if let Some(server) = opened.embedded {
         server.stop().await?;
     }

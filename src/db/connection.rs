@@ -122,6 +122,16 @@ impl Database {
         self.events.snapshot()
     }
 
+    /// Ends the driver's background work (monitors, pools, the sessions it
+    /// ends when the last handle drops) while the runtime still runs. A
+    /// client dropped as the runtime shuts down spawns that clean-up from
+    /// its `Drop` and panics when no runtime is left to take it, now and
+    /// then, whatever the command was: the program calls this before it
+    /// returns.
+    pub async fn shutdown(&self) {
+        self.client.clone().shutdown().immediate(true).await;
+    }
+
     pub(super) fn client(&self) -> &Client {
         &self.client
     }

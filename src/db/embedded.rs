@@ -210,6 +210,8 @@ impl EmbeddedServer {
                 .await
                 .is_ok()
             {
+                // Ended here, not by its `Drop` (see `Database::shutdown`).
+                client.shutdown().immediate(true).await;
                 return Ok(());
             }
             if Instant::now() >= deadline {
