@@ -68,20 +68,51 @@ test('a release manager reads the audit log but cannot manage users', async ({ p
   expect(forced.status()).toBe(403);
 });
 
-test('an admin turns four-eyes on and off, and it is audited', async ({ page, javaScriptEnabled }) => {
+test('with four-eyes on, switching it off needs a second admin, and it is audited', async ({ page, javaScriptEnabled }) => {
+  const second = `admin-${javaScriptEnabled ? 'js' : 'nojs'}`;
+  const secondAccount = { password: 'a-long-password-2', role: 'Admin' };
+  const reload = async (path) => {
+    if (!javaScriptEnabled) {
+      await visit(page, path, javaScriptEnabled);
+    }
+  };
   await signIn(page, 'admin', javaScriptEnabled);
+  // A second admin, made while four-eyes is still off.
+  await visit(page, '/users', javaScriptEnabled);
+  const form = page.getByRole('form', { name: 'Add a user' });
+  await form.getByLabel('User name').fill(second);
+  await form.getByLabel('Role').selectOption('admin');
+  await form.getByLabel('Password (12 characters or more)').fill(secondAccount.password);
+  await form.getByRole('button', { name: 'Add user' }).click();
+  await reload('/users');
+  await expect(page.getByRole('rowheader', { name: second })).toBeVisible();
+
   await visit(page, '/settings', javaScriptEnabled);
   await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
   await expect(page.getByText('Nothing is waiting.')).toBeVisible();
   await page.getByRole('button', { name: 'Turn four-eyes on' }).click();
-  if (!javaScriptEnabled) {
-    await visit(page, '/settings', javaScriptEnabled);
-  }
-  await expect(page.getByRole('button', { name: 'Turn four-eyes off' })).toBeVisible();
+  await reload('/settings');
+  // Alone, the admin cannot switch it off: the request waits, saying what it does.
   await page.getByRole('button', { name: 'Turn four-eyes off' }).click();
-  if (!javaScriptEnabled) {
-    await visit(page, '/settings', javaScriptEnabled);
-  }
+  await reload('/settings');
+  const request = page.getByRole('article', { name: 'settings.four_eyes_off of four-eyes' });
+  await expect(request).toContainText('switch four-eyes off');
+  await expect(page.getByText('Four-eyes is on.')).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+
+  await signIn(page, second, javaScriptEnabled, secondAccount);
+  await visit(page, '/settings', javaScriptEnabled);
+  await request.getByRole('button', { name: 'Approve' }).click();
+  await reload('/settings');
+  await expect(request).toContainText(`approved by ${second}`);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+
+  await signIn(page, 'admin', javaScriptEnabled);
+  await visit(page, '/settings', javaScriptEnabled);
+  await page.getByRole('button', { name: 'Turn four-eyes off' }).click();
+  await reload('/settings');
   await expect(page.getByRole('button', { name: 'Turn four-eyes on' })).toBeVisible();
   await visit(page, '/audit?action=settings.four_eyes', javaScriptEnabled);
   await expect(page.getByRole('cell', { name: 'on', exact: true }).first()).toBeVisible();

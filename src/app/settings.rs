@@ -16,9 +16,10 @@ pub fn SettingsPage() -> impl IntoView {
         move || toggle.version().get(),
         |_| get_settings(),
     );
+    // A refused switch files a request, so it refreshes the list too.
     let approvals = guarded(
         Role::Admin,
-        move || approve.version().get(),
+        move || (approve.version().get(), toggle.version().get()),
         |_| list_approvals(),
     );
     view! {
