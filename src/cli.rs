@@ -2,7 +2,7 @@
 //! commands. Parsing only; `main` dispatches.
 
 use crate::config::DEFAULT_FILE;
-use crate::model::Role;
+use crate::model::{KeepRule, Role};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -37,6 +37,9 @@ pub enum Command {
     Revert(RevertArgs),
     /// Duplicated values of each new unique key (exit code 1 when any).
     Duplicates(StepArgs),
+    /// Clean the duplicates of each new unique key: a plan that changes
+    /// nothing, `--apply` it, or `undo` a cleanup.
+    Dedupe(DedupeArgs),
     /// Device registrations: total, by platform and app version, per day, active.
     Devices(JsonArgs),
     /// Dump every collection into the backups folder; or verify, delete or
@@ -108,6 +111,47 @@ pub struct StepArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct DedupeArgs {
+    #[command(subcommand)]
+    pub action: Option<DedupeCommand>,
+    /// Which document keeps its value: `oldest` (earliest createdAt, then
+    /// smallest _id) or `newest` (latest updatedAt, then largest _id).
+    #[arg(long, default_value = "oldest", value_parser = parse_keep)]
+    pub keep: KeepRule,
+    /// Delete the extra copies identical to the kept document apart from
+    /// `_id`, instead of unsetting their key.
+    #[arg(long)]
+    pub drop_identical: bool,
+    /// Apply the plan: export, then write, under the migration lock.
+    #[arg(long, requires = "confirm")]
+    pub apply: bool,
+    /// The database's name, typed to confirm `--apply`.
+    #[arg(long)]
+    pub confirm: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DedupeCommand {
+    /// Put back the documents a cleanup changed, from its export.
+    Undo {
+        /// The cleanup's run id; the newest cleanup not undone when left out.
+        run: Option<String>,
+        /// The database's name, typed to confirm.
+        #[arg(long)]
+        confirm: String,
+        #[command(flatten)]
+        step: StepArgs,
+    },
+}
+
+fn parse_keep(word: &str) -> Result<KeepRule, String> {
+    KeepRule::parse(word).ok_or_else(|| "expected oldest or newest".to_owned())
 }
 
 #[derive(Debug, Args)]
@@ -219,6 +263,47 @@ mod tests {
         assert!(
             Cli::try_parse_from(["forest-runbook", "restore", "b1", "--confirm", "forest"]).is_ok()
         );
+    }
+
+    #[test]
+    fn dedupe_plans_by_default_and_applies_only_with_a_confirmation() {
+        let cli = Cli::try_parse_from(["forest-runbook", "dedupe", "--keep", "newest", "--json"])
+            .expect("parses");
+        match cli.command {
+            Some(Command::Dedupe(args)) => {
+                assert_eq!(args.keep, KeepRule::Newest);
+                assert!(!args.apply && args.step.json && args.action.is_none());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["forest-runbook", "dedupe", "--apply"]).is_err());
+        assert!(Cli::try_parse_from(["forest-runbook", "dedupe", "--keep", "middle"]).is_err());
+        let cli = Cli::try_parse_from([
+            "forest-runbook",
+            "dedupe",
+            "--apply",
+            "--drop-identical",
+            "--confirm",
+            "forest",
+        ])
+        .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Dedupe(DedupeArgs {
+                apply: true,
+                drop_identical: true,
+                ..
+            }))
+        ));
+        let cli = Cli::try_parse_from(["forest-runbook", "dedupe", "undo", "--confirm", "forest"])
+            .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Dedupe(DedupeArgs {
+                action: Some(DedupeCommand::Undo { run: None, .. }),
+                ..
+            }))
+        ));
     }
 
     #[test]

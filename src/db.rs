@@ -12,6 +12,7 @@ mod checklist;
 mod clock;
 mod connection;
 mod current_op;
+pub mod dedupe;
 mod demo_data;
 mod devices;
 mod driver_events;

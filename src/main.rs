@@ -79,6 +79,14 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
                 Err("duplicated values would block the migration: see the report above".into())
             }
         }
+        Command::Dedupe(args) => {
+            opened.database.prepare_app_collections().await?;
+            if steps::dedupe::run(&opened.database, &store, &args).await? {
+                Ok(())
+            } else {
+                Err("duplicates remain: see the report above".into())
+            }
+        }
         Command::Devices(args) => Ok(reports::devices(&opened.database, args.json).await?),
         Command::Backup(args) => {
             let (step, json) = match &args.action {

@@ -7,7 +7,7 @@ pub(crate) mod lease;
 mod plan;
 mod progress;
 mod revert;
-mod run;
+pub(crate) mod run;
 mod verify;
 
 pub use declaration::{Change, MIGRATIONS, Migration, PHASE_0, find};

@@ -3,7 +3,7 @@
 
 use super::AppState;
 use super::csrf::same_origin_only;
-use super::downloads::{audit_csv, duplicates_csv};
+use super::downloads::{audit_csv, dedupe_csv, duplicates_csv};
 use super::health_route::health;
 use super::monitor_routes::{events, metrics};
 use crate::app::{App, shell};
@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/health", get(health))
         .route("/audit.csv", get(audit_csv))
         .route("/duplicates.csv", get(duplicates_csv))
+        .route("/dedupe.csv", get(dedupe_csv))
         .route("/api/monitor/events", get(events))
         .route("/metrics", get(metrics))
         .leptos_routes(&state, routes, move || shell(options.clone()))

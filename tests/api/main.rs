@@ -5,6 +5,7 @@ mod accounts;
 mod backup;
 mod backup_input;
 mod checklist;
+mod dedupe;
 mod demo_data;
 mod embedded;
 mod forest_api;

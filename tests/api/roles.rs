@@ -49,6 +49,21 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
         "item=no-such-item&done=true",
     ),
     ("duplicates", Some(Role::Viewer), "key=&offset=0"),
+    (
+        "dedupe_plan",
+        Some(Role::ReleaseManager),
+        "keep=oldest&offset=0",
+    ),
+    (
+        "dedupe_apply",
+        Some(Role::ReleaseManager),
+        "keep=oldest&confirmation=wrong-name",
+    ),
+    (
+        "dedupe_undo",
+        Some(Role::ReleaseManager),
+        "confirmation=wrong-name",
+    ),
     ("devices", Some(Role::Viewer), ""),
     ("monitor_overview", Some(Role::Viewer), ""),
     (

@@ -28,7 +28,7 @@ pub async fn migrate(
     .await
 }
 
-pub(super) fn pending(descriptions: impl IntoIterator<Item = String>) -> Vec<ChangeResult> {
+pub(crate) fn pending(descriptions: impl IntoIterator<Item = String>) -> Vec<ChangeResult> {
     descriptions
         .into_iter()
         .map(|description| ChangeResult {
@@ -39,7 +39,7 @@ pub(super) fn pending(descriptions: impl IntoIterator<Item = String>) -> Vec<Cha
 }
 
 /// Runs `work` for change `index` of `run` and records how it ended.
-pub(super) async fn record<F>(
+pub(crate) async fn record<F>(
     db: &Database,
     run: &str,
     index: usize,
@@ -47,7 +47,7 @@ pub(super) async fn record<F>(
     work: F,
 ) -> Result<(), OpsError>
 where
-    F: Future<Output = Result<ChangeOutcome, DbError>>,
+    F: Future<Output = Result<ChangeOutcome, OpsError>>,
 {
     db.start_change(run, index).await?;
     let started = Instant::now();
@@ -55,7 +55,11 @@ where
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let (outcome, error_code, error) = match &result {
         Ok(outcome) => (*outcome, None, None),
-        Err(error) => (ChangeOutcome::Failed, error.code(), Some(error.to_string())),
+        Err(error) => (
+            ChangeOutcome::Failed,
+            mongo_code(error),
+            Some(error.to_string()),
+        ),
     };
     let entry = ChangeResult {
         description: description.clone(),
@@ -71,13 +75,21 @@ where
         Err(cause) => {
             let failure = OpsError::ChangeFailed {
                 change: description,
-                code: cause.code(),
+                code: mongo_code(&cause),
                 message: error.unwrap_or_default(),
             };
             db.finish_run(run, MigrationState::Failed, Some(&failure.to_string()))
                 .await?;
             Err(failure)
         }
+    }
+}
+
+/// The MongoDB error code behind `error`, if any.
+fn mongo_code(error: &OpsError) -> Option<i32> {
+    match error {
+        OpsError::Database(db) => db.code(),
+        _ => None,
     }
 }
 
