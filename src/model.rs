@@ -22,7 +22,9 @@ pub use backup::{
     BackupCollection, BackupFile, BackupState, CollectionProgress, JobKind, JobProgress, JobState,
     Manifest, MigrationAtBackup, RestoreReport,
 };
-pub use checklist::{Checklist, ChecklistItem, Evidence, ItemStatus, Readiness, Tick};
+pub use checklist::{
+    Acknowledgement, Checklist, ChecklistItem, Evidence, ItemStatus, Readiness, Tick,
+};
 pub use dedupe::{
     DedupeAction, DedupeChange, DedupeOutcome, DedupePlan, KeepRule, KeyCleanup, UndoOutcome,
 };

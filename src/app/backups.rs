@@ -115,8 +115,9 @@ fn BackupTable(
                             .join(", ");
                         let name = m.name.clone();
                         let name_for_delete = m.name.clone();
+                        // The checklist's evidence links land on this row.
                         view! {
-                            <tr>
+                            <tr id=format!("backup-{}", m.name)>
                                 <td>
                                     <code>{m.name.clone()}</code>
                                     {m.imported_from.clone().map(|from| format!(" (imported from {from})"))}

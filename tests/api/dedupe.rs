@@ -60,7 +60,8 @@ async fn client_id_of(db: &Database, id: ObjectId) -> Option<Bson> {
         .cloned()
 }
 
-async fn insert_tasks(db: &Database, tasks: Vec<Document>) {
+/// The Forest app writing `tasks`.
+pub async fn insert_tasks(db: &Database, tasks: Vec<Document>) {
     raw(db)
         .await
         .collection::<Document>("tasks")

@@ -5,6 +5,7 @@ mod accounts;
 mod backup;
 mod backup_input;
 mod checklist;
+mod checklist_live;
 mod dedupe;
 mod demo_data;
 mod embedded;

@@ -48,6 +48,11 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
         Some(Role::ReleaseManager),
         "item=no-such-item&done=true",
     ),
+    (
+        "checklist_ack",
+        Some(Role::ReleaseManager),
+        "item=no-such-item&note=why",
+    ),
     ("duplicates", Some(Role::Viewer), "key=&offset=0"),
     (
         "dedupe_plan",
