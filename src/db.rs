@@ -21,6 +21,7 @@ mod duplicates;
 mod embedded;
 mod error;
 mod lock;
+mod log_minutes;
 mod names;
 mod numbers;
 mod schema;

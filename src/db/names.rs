@@ -25,6 +25,9 @@ pub enum Collection {
     Checklist,
     /// The monitor's thresholds, one per series.
     Thresholds,
+    /// Error lines of the Forest server's logs per minute, kept across
+    /// restarts of the app.
+    LogMinutes,
 }
 
 /// Prefix of the app's own collections: backups leave them out, and a
@@ -61,6 +64,7 @@ impl Collection {
             Self::Verifications => "runbook_verifications",
             Self::Checklist => "runbook_checklist",
             Self::Thresholds => "runbook_thresholds",
+            Self::LogMinutes => "runbook_log_minutes",
         }
     }
 }

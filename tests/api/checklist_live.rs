@@ -241,3 +241,41 @@ async fn failing_evidence_is_acknowledged_with_a_note_and_a_newer_failure_reopen
     );
     db.drop_database().await.expect("drop");
 }
+
+#[tokio::test]
+async fn the_errors_since_the_migration_started_survive_a_restart_of_the_app() {
+    let db = forest_db("live_logs_restart").await;
+    let quiet = Quiet::new();
+    let (checkout, folder, before_restart) = watched_log_folder();
+    migrate(&db, &person("ada"), &PHASE_0)
+        .await
+        .expect("migrate");
+    let line = format!(
+        "{{\"level\":50,\"time\":{},\"msg\":\"sync failed\"}}\n",
+        DateTime::now().timestamp_millis()
+    );
+    std::fs::write(folder.join("app.log"), line).expect("an error line");
+    before_restart.look();
+    let seen = checklist(&db, &PHASE_0, quiet.watching(&before_restart))
+        .await
+        .expect("checklist");
+    assert_eq!(item(&seen, "logs").status, ItemStatus::NeedsAttention);
+    drop(before_restart);
+
+    // A new process reads only lines written after it started.
+    let mut settings = crate::helpers::settings_in(checkout.path()).forest_logs;
+    settings.checkout = checkout.path().to_path_buf();
+    let after_restart = forest_runbook::forest_api::LogWatcher::new(&settings);
+    after_restart.look();
+    let list = checklist(&db, &PHASE_0, quiet.watching(&after_restart))
+        .await
+        .expect("checklist");
+    let logs = item(&list, "logs");
+    assert_eq!(
+        logs.status,
+        ItemStatus::NeedsAttention,
+        "the error still counts"
+    );
+    assert!(said(&logs).starts_with("1 error lines"), "{}", said(&logs));
+    db.drop_database().await.expect("drop");
+}
