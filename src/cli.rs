@@ -37,6 +37,9 @@ pub enum Command {
     Revert(RevertArgs),
     /// Duplicated values of each new unique key (exit code 1 when any).
     Duplicates(StepArgs),
+    /// The deployment checklist: each item with its status and evidence
+    /// (exit code 1 when one needs attention); tick or acknowledge an item.
+    Checklist(ChecklistArgs),
     /// Clean the duplicates of each new unique key: a plan that changes
     /// nothing, `--apply` it, or `undo` a cleanup.
     Dedupe(DedupeArgs),
@@ -111,6 +114,35 @@ pub struct StepArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ChecklistArgs {
+    #[command(subcommand)]
+    pub action: Option<ChecklistCommand>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecklistCommand {
+    /// Tick an item: backup, staging, api, logs, indexes or rollback.
+    Tick {
+        key: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        step: StepArgs,
+    },
+    /// Acknowledge an item's failing evidence; the note says why it is acceptable.
+    Ack {
+        key: String,
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        step: StepArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -304,6 +336,36 @@ mod tests {
                 ..
             }))
         ));
+    }
+
+    #[test]
+    fn checklist_reads_ticks_and_acknowledges_only_with_a_note() {
+        let cli = Cli::try_parse_from(["forest-runbook", "checklist", "--json"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Checklist(ChecklistArgs { action: None, .. }))
+        ));
+        let cli = Cli::try_parse_from(["forest-runbook", "checklist", "tick", "staging"])
+            .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Checklist(ChecklistArgs {
+                action: Some(ChecklistCommand::Tick { .. }),
+                ..
+            }))
+        ));
+        assert!(Cli::try_parse_from(["forest-runbook", "checklist", "ack", "logs"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "forest-runbook",
+                "checklist",
+                "ack",
+                "logs",
+                "--note",
+                "cron"
+            ])
+            .is_ok()
+        );
     }
 
     #[test]

@@ -6,10 +6,11 @@ use forest_runbook::auth::{self, DEMO_ACCOUNTS};
 use forest_runbook::cli::{BackupCommand, Cli, Command, DemoDataArgs, StepArgs, UserCommand};
 use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
-use forest_runbook::forest_api::Prober;
+use forest_runbook::forest_api::{LogWatcher, Prober};
 use forest_runbook::model::Role;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::BackupStore;
+use forest_runbook::ops::checklist::Watched;
 use forest_runbook::reports;
 use forest_runbook::server::{AppState, Application};
 use forest_runbook::steps::backup::BackupStep;
@@ -77,6 +78,23 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
                 Ok(())
             } else {
                 Err("duplicated values would block the migration: see the report above".into())
+            }
+        }
+        Command::Checklist(args) => {
+            let db = &opened.database;
+            db.prepare_app_collections().await?;
+            // This process reads only the lines written from now on; the
+            // errors counted before are kept in the database.
+            let logs = LogWatcher::new(&settings.forest_logs);
+            logs.look();
+            let watched = Watched {
+                logs: &logs,
+                backups: &store,
+            };
+            if steps::checklist::run(db, watched, &args).await? {
+                Ok(())
+            } else {
+                Err("an item needs attention: see the checklist above".into())
             }
         }
         Command::Dedupe(args) => {

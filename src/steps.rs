@@ -2,6 +2,7 @@
 //! text or JSON, and tell `main` whether it succeeded (the exit code).
 
 pub mod backup;
+pub mod checklist;
 pub mod dedupe;
 
 use crate::cli::StepArgs;
