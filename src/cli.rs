@@ -27,8 +27,9 @@ pub enum Command {
     User(UserCommand),
     /// Dry run: where each change stands, duplicates, the lock, the commands.
     Plan(StepArgs),
-    /// Apply the migration under the lock.
-    Migrate(StepArgs),
+    /// Apply the migration under the lock (only with a verified backup of
+    /// this deployment, unless `--without-backup REASON`).
+    Migrate(MigrateArgs),
     /// Check that every change is in place and in use.
     Verify(StepArgs),
     /// Probe the Forest API once, store the results; fails when a probe fails.
@@ -184,6 +185,16 @@ pub enum DedupeCommand {
 
 fn parse_keep(word: &str) -> Result<KeepRule, String> {
     KeepRule::parse(word).ok_or_else(|| "expected oldest or newest".to_owned())
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// Migrate although no verified backup was taken in this deployment,
+    /// for this reason (audited).
+    #[arg(long, value_name = "REASON")]
+    pub without_backup: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -57,7 +57,13 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             add_user(&opened, &name, role, json).await
         }
         Command::Plan(args) => step(&opened, &store, Step::Plan, &args).await,
-        Command::Migrate(args) => step(&opened, &store, Step::Migrate, &args).await,
+        Command::Migrate(args) => {
+            let without_backup = args.without_backup.clone().unwrap_or_default();
+            let migrate = Step::Migrate {
+                without_backup: &without_backup,
+            };
+            step(&opened, &store, migrate, &args.step).await
+        }
         Command::Verify(args) => step(&opened, &store, Step::Verify, &args).await,
         Command::Probe(args) => probe(&settings, &opened, args.json).await,
         Command::Revert(args) => {

@@ -3,6 +3,8 @@
 //! Adding a Phase 1 means adding a declaration, not control flow.
 
 mod declaration;
+pub mod deployment;
+mod guard;
 pub(crate) mod lease;
 mod plan;
 mod progress;
@@ -11,6 +13,7 @@ pub(crate) mod run;
 mod verify;
 
 pub use declaration::{Change, MIGRATIONS, Migration, PHASE_0, find};
+pub use guard::{WITHOUT_BACKUP, migrate_checked};
 pub use plan::{plan, state};
 pub use progress::progress;
 pub use revert::revert;

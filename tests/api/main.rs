@@ -14,6 +14,7 @@ mod forest_logs;
 mod four_eyes;
 mod health;
 mod helpers;
+mod migrate_guard;
 mod migration;
 mod monitor;
 mod process;

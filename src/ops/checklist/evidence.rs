@@ -7,8 +7,7 @@ use super::Watched;
 use crate::db::Database;
 use crate::model::{Evidence, LogStatus, ProbeResult};
 use crate::ops::OpsError;
-use crate::ops::backup::latest_verified;
-use crate::ops::migration::Migration;
+use crate::ops::migration::{Migration, deployment};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -49,24 +48,18 @@ impl<'a> Sources<'a> {
         migration: &'a Migration,
         watched: Watched<'a>,
     ) -> Result<Self, OpsError> {
-        let deployment_since = db
-            .runs(migration.name, 1_000)
-            .await?
-            .into_iter()
-            .find(|run| run.kind == "revert" || run.kind == "restore")
-            .and_then(|run| parse(&run.started_at));
         Ok(Self {
             db,
             migration,
             watched,
             migrated_since: crate::ops::forest_api::migration_started(db).await?,
-            deployment_since,
+            deployment_since: deployment::since(db, migration).await?,
         })
     }
 
     pub(super) async fn evidence(&self, proof: Proof) -> Result<Option<Evidence>, OpsError> {
         match proof {
-            Proof::Backup => self.backup(),
+            Proof::Backup => self.backup().await,
             Proof::Verification => self.verification().await,
             Proof::ApiProbe => self.api_probe().await,
             Proof::ErrorLogs => self.error_logs().await,
@@ -91,27 +84,20 @@ impl<'a> Sources<'a> {
         }
     }
 
-    fn backup(&self) -> Result<Option<Evidence>, OpsError> {
-        let latest = latest_verified(self.watched.backups, self.db.name(), None)
-            .map_err(OpsError::Backup)?;
-        let in_deployment = |started: &str| {
-            self.deployment_since
-                .is_none_or(|since| parse(started).is_some_and(|at| at > since))
-        };
-        Ok(latest
-            .filter(|backup| in_deployment(&backup.started_at))
-            .map(|backup| Evidence {
-                passed: true,
-                summary: format!(
-                    "backup {}: {} documents in {} collections, verified at {}",
-                    backup.name,
-                    backup.documents(),
-                    backup.collections.len(),
-                    backup.verified_at.as_deref().unwrap_or("?")
-                ),
-                href: format!("/backups#backup-{}", backup.name),
-                at: backup.started_at,
-            }))
+    async fn backup(&self) -> Result<Option<Evidence>, OpsError> {
+        let backup = deployment::backup(self.db, self.migration, self.watched.backups).await?;
+        Ok(backup.map(|backup| Evidence {
+            passed: true,
+            summary: format!(
+                "backup {}: {} documents in {} collections, verified at {}",
+                backup.name,
+                backup.documents(),
+                backup.collections.len(),
+                backup.verified_at.as_deref().unwrap_or("?")
+            ),
+            href: format!("/backups#backup-{}", backup.name),
+            at: backup.started_at,
+        }))
     }
 
     /// The latest verification's rows of the declared changes: counts,
