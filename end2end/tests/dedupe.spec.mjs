@@ -66,6 +66,9 @@ test('a release manager plans the cleanup, applies it and undoes it', async ({ p
   await cleanup.getByLabel('Keep').selectOption('newest');
   await cleanup.getByRole('button', { name: 'Plan the cleanup' }).click();
   await expect(page).toHaveURL(/keep=newest/);
+  // The plain form loaded a new page: wait until it is live again.
+  const { pathname, search } = new URL(page.url());
+  await visit(page, pathname + search, javaScriptEnabled);
   await expect(cleanup.getByTestId('cleanup-summary')).toContainText('keeping the newest');
 
   const [download] = await Promise.all([
