@@ -88,7 +88,7 @@ test('a release manager plans the cleanup, applies it and undoes it', async ({ p
   await cleanup.getByLabel('Database name to apply').fill('forest');
   await cleanup.getByRole('button', { name: 'Apply the cleanup' }).click();
   if (javaScriptEnabled) {
-    await expect(cleanup.getByRole('status')).toContainText(/Cleaned: [1-9]\d* documents unset, 0 deleted/);
+    await expect(cleanup.getByRole('status')).toContainText(/Cleaned: [1-9]\d* documents unset, 0 deleted;/);
   }
   await visit(page, '/duplicates', javaScriptEnabled);
   await expect(cleanup.getByTestId('cleanup-summary')).toContainText('The plan changes 0 documents');

@@ -132,7 +132,7 @@ fn Item(
                     view! {
                         <p class=if evidence.passed { "evidence ok" } else { "evidence" }>
                             "Evidence: " <a href=evidence.href>{evidence.summary}</a>
-                            {format!(" ({})", evidence.at)}
+                            {(!evidence.at.is_empty()).then(|| format!(" ({})", evidence.at))}
                         </p>
                     }
                 })}

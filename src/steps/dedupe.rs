@@ -93,7 +93,7 @@ fn render_plan(plan: &DedupePlan) -> String {
 
 fn render_outcome(outcome: &DedupeOutcome) -> String {
     let mut out = format!(
-        "Cleanup run {}: {} documents unset, {} deleted in {} rounds; {} groups changed meanwhile and were planned again.\n\
+        "Cleanup run {}: {} documents unset, {} deleted; rounds: {}; {} groups changed meanwhile and were planned again.\n\
          Their prior state is in {} under the backups folder; undo with: forest-runbook dedupe undo {} --confirm DATABASE_NAME\n",
         outcome.run,
         outcome.unset,

@@ -97,7 +97,7 @@ pub fn Cleanup(
                         format!(" Duplicates remain in {}: apply again.", outcome.remaining.join(", "))
                     };
                     format!(
-                        "Cleaned: {} documents unset, {} deleted in {} rounds; {} groups changed meanwhile and were planned again. Prior state exported to {}.{remaining}",
+                        "Cleaned: {} documents unset, {} deleted; rounds: {}; {} groups changed meanwhile and were planned again. Prior state exported to {}.{remaining}",
                         outcome.unset, outcome.deleted, outcome.rounds, outcome.replanned, outcome.export,
                     )
                 },
