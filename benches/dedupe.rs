@@ -8,7 +8,7 @@
 mod duplicated_tasks;
 mod support;
 
-use duplicated_tasks::load_duplicated_tasks;
+use duplicated_tasks::{bare_duplicated_values, load_duplicated_tasks};
 use forest_runbook::model::ReportPage;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::BackupStore;
@@ -22,27 +22,9 @@ const ROUNDS: usize = 3;
 /// The duplicated values, then every document holding one, by value: the
 /// first of each keeps it. Answers the `_id`s of the others.
 async fn bare_plan(tasks: &mongodb::Collection<Document>) -> Vec<Bson> {
-    let mut groups = tasks
-        .aggregate([
-            doc! { "$match": { "clientId": { "$type": "string" } } },
-            doc! { "$group": { "_id": "$clientId", "n": { "$sum": 1 } } },
-            doc! { "$match": { "n": { "$gt": 1 } } },
-        ])
-        .allow_disk_use(true)
-        .await
-        .expect("aggregate");
-    let mut values = Vec::new();
-    while groups.advance().await.expect("advance") {
-        values.push(
-            groups
-                .deserialize_current()
-                .expect("group")
-                .get("_id")
-                .cloned(),
-        );
-    }
+    let values = bare_duplicated_values(tasks).await;
     let mut holders = tasks
-        .find(doc! { "clientId": { "$in": values.into_iter().flatten().collect::<Vec<_>>() } })
+        .find(doc! { "clientId": { "$in": values } })
         .sort(doc! { "clientId": 1, "_id": 1 })
         .await
         .expect("find");

@@ -6,11 +6,11 @@
 mod duplicated_tasks;
 mod support;
 
-use duplicated_tasks::load_duplicated_tasks;
+use duplicated_tasks::{bare_duplicated_values, load_duplicated_tasks};
 use forest_runbook::model::ReportPage;
 use forest_runbook::ops::duplicates;
 use forest_runbook::ops::migration::PHASE_0;
-use mongodb::bson::{Document, doc};
+use mongodb::bson::Document;
 use support::{Server, median, scaled, seconds, timed};
 
 const ROUNDS: usize = 3;
@@ -31,22 +31,7 @@ async fn main() {
         seconds(loading)
     );
 
-    let bare = || async {
-        let mut cursor = tasks
-            .aggregate([
-                doc! { "$match": { "clientId": { "$type": "string" } } },
-                doc! { "$group": { "_id": "$clientId", "n": { "$sum": 1 } } },
-                doc! { "$match": { "n": { "$gt": 1 } } },
-            ])
-            .allow_disk_use(true)
-            .await
-            .expect("aggregate");
-        let mut groups = 0_u64;
-        while cursor.advance().await.expect("advance") {
-            groups += 1;
-        }
-        groups
-    };
+    let bare = || async { bare_duplicated_values(&tasks).await.len() as u64 };
     let page = ReportPage {
         offset: 0,
         limit: 25,

@@ -1,6 +1,6 @@
 //! The data of the duplicate benches: tasks of which 1% repeat a `clientId`.
 
-use mongodb::bson::{Document, doc};
+use mongodb::bson::{Bson, Document, doc};
 use std::time::{Duration, Instant};
 
 /// Writes `count` tasks of which every hundredth repeats the `clientId` of
@@ -23,4 +23,24 @@ pub async fn load_duplicated_tasks(
             .expect("insert");
     }
     started.elapsed()
+}
+
+/// The bare shell aggregation: the `clientId` strings held more than once.
+pub async fn bare_duplicated_values(tasks: &mongodb::Collection<Document>) -> Vec<Bson> {
+    let mut groups = tasks
+        .aggregate([
+            doc! { "$match": { "clientId": { "$type": "string" } } },
+            doc! { "$group": { "_id": "$clientId", "n": { "$sum": 1 } } },
+            doc! { "$match": { "n": { "$gt": 1 } } },
+        ])
+        .allow_disk_use(true)
+        .await
+        .expect("aggregate");
+    let mut values = Vec::new();
+    while groups.advance().await.expect("advance") {
+        if let Some(value) = groups.deserialize_current().expect("group").get("_id") {
+            values.push(value.clone());
+        }
+    }
+    values
 }

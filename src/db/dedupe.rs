@@ -14,8 +14,10 @@ use mongodb::bson::{Bson, RawDocumentBuf, doc};
 use mongodb::error::TRANSIENT_TRANSACTION_ERROR;
 use std::fmt;
 
-/// Values looked up per query (`$in`), so that no command grows unbounded.
-const VALUES_PER_QUERY: usize = 1_000;
+/// Values looked up per query (`$in`), so that no command grows unbounded
+/// (20,000 short strings stay far below the 16 MiB of a command). Before
+/// the migration the key has no index: each query is a collection scan.
+const VALUES_PER_QUERY: usize = 20_000;
 /// MongoDB's WriteConflict: another writer touched a document of the batch.
 const WRITE_CONFLICT: i32 = 112;
 
@@ -225,9 +227,15 @@ impl Database {
         let documents = self
             .handle()
             .collection::<RawDocumentBuf>(collection.name());
-        let values: Vec<&str> = batch.iter().map(|c| c.planned.value.as_str()).collect();
+        // By `_id` (indexed), not by value (not indexed before the
+        // migration): a document that took a value since is a new
+        // duplicate, which the next round's re-check finds.
+        let ids: Vec<Bson> = batch
+            .iter()
+            .flat_map(|c| c.planned.holders.iter().map(|h| h.id.0.clone()))
+            .collect();
         let mut cursor = documents
-            .find(doc! { field: { "$in": &values } })
+            .find(doc! { "_id": { "$in": ids } })
             .sort(doc! { field: 1, "_id": 1 })
             .session(&mut *session)
             .await?;

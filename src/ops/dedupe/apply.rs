@@ -124,11 +124,11 @@ impl KeyCleaner<'_> {
     ) -> Result<bool, OpsError> {
         let key = format!("{}.{}", self.collection.name(), self.field);
         let (before_unset, before_deleted) = (outcome.unset, outcome.deleted);
+        let mut values = self
+            .db
+            .duplicated_values(self.collection, self.field)
+            .await?;
         for round in 1..=ROUNDS {
-            let values = self
-                .db
-                .duplicated_values(self.collection, self.field)
-                .await?;
             if values.is_empty() {
                 break;
             }
@@ -166,13 +166,13 @@ impl KeyCleaner<'_> {
                     tracing::warn!(%error, "could not record a cleanup's progress");
                 }
             }
+            // New duplicates written meanwhile, and groups left for later.
+            values = self
+                .db
+                .duplicated_values(self.collection, self.field)
+                .await?;
         }
-        let remaining = !self
-            .db
-            .duplicated_values(self.collection, self.field)
-            .await?
-            .is_empty();
-        if remaining {
+        if !values.is_empty() {
             outcome.remaining.push(key);
         }
         Ok(outcome.unset > before_unset || outcome.deleted > before_deleted)
