@@ -37,8 +37,14 @@ pub async fn migrate_checked(
             Actor::Anonymous => Some(OpsError::Unauthenticated),
             _ => None,
         };
+        // A plain refusal is migrate's; an override (or an attempt) is its own.
+        let action = if reason.is_empty() {
+            "step.migrate"
+        } else {
+            WITHOUT_BACKUP
+        };
         let result = refusal.map_or(Ok(()), Err);
-        audit::record(db, actor, WITHOUT_BACKUP, reason, result.as_ref().copied()).await?;
+        audit::record(db, actor, action, reason, result.as_ref().copied()).await?;
         result?;
     }
     migrate(db, actor, migration).await
