@@ -1,6 +1,7 @@
 // Cleaning the duplicates on the messy demo data that command 1 ships: a
 // release manager plans the cleanup, downloads it, applies it behind the
-// typed database name and undoes it. The other specs run on clean data, so
+// typed database name and undoes it; and, on the same fresh deployment,
+// acknowledges a failing checklist item. The other specs run on clean data, so
 // this one starts a second app, on its own messy embedded database, and
 // stops it at the end. Runs hydrated and with JavaScript off.
 import { test, expect } from '@playwright/test';
@@ -117,4 +118,20 @@ test('a viewer sees the duplicates but no cleanup, and the server refuses one', 
   expect(forced.status()).toBe(403);
   const csv = await page.request.get('/dedupe.csv?keep=oldest');
   expect(csv.status()).toBe(403);
+});
+
+test('a release manager acknowledges a failing checklist item with a note', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, 'release', javaScriptEnabled);
+  await visit(page, '/checklist', javaScriptEnabled);
+  const item = page.getByRole('listitem', { name: 'Backup database' });
+  await item.getByRole('button', { name: 'Tick Backup database' }).click();
+  await expect(item.getByText('needs attention', { exact: true })).toBeVisible();
+  await expect(item).toContainText('no verified backup was taken in this deployment');
+
+  await visit(page, '/checklist', javaScriptEnabled);
+  await item.getByLabel('Why it is acceptable').fill('host snapshot taken at 09:00');
+  await item.getByRole('button', { name: 'Acknowledge Backup database' }).click();
+  await expect(item.getByText('done (acknowledged)', { exact: true })).toBeVisible();
+  await expect(item).toContainText(/Acknowledged by release at \d{4}-\d{2}-\d{2}T.*: host snapshot taken at 09:00/);
+  await expect(page.getByTestId('checklist-progress')).toContainText('1 of 6 done');
 });
