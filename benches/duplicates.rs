@@ -3,16 +3,17 @@
 //! of which 1% hold a duplicated `clientId`. Prints the median of each over
 //! the rounds and their ratio (goal: at most 1.2).
 
+mod duplicated_tasks;
 mod support;
 
+use duplicated_tasks::{bare_duplicated_values, load_duplicated_tasks};
 use forest_runbook::model::ReportPage;
 use forest_runbook::ops::duplicates;
 use forest_runbook::ops::migration::PHASE_0;
-use mongodb::bson::{Document, doc};
+use mongodb::bson::Document;
 use support::{Server, median, scaled, seconds, timed};
 
 const ROUNDS: usize = 3;
-const BATCH: usize = 10_000;
 
 #[tokio::main]
 async fn main() {
@@ -24,38 +25,13 @@ async fn main() {
         .database(server.db.name())
         .collection::<Document>("tasks");
     let count = scaled(1_000_000);
-    let (loading, ()) = timed(async {
-        for start in (0..count).step_by(BATCH) {
-            let batch = (start..(start + BATCH).min(count)).map(|i| {
-                // Every hundredth task repeats the one before it.
-                let id = if i % 100 == 1 { i - 1 } else { i };
-                doc! { "title": format!("task {i}"), "status": "TODO", "clientId": format!("client-{id:08}") }
-            });
-            tasks.insert_many(batch).ordered(false).await.expect("insert");
-        }
-    })
-    .await;
+    let loading = load_duplicated_tasks(&tasks, count).await;
     println!(
         "{count} tasks, 1% duplicated clientIds, written in {}",
         seconds(loading)
     );
 
-    let bare = || async {
-        let mut cursor = tasks
-            .aggregate([
-                doc! { "$match": { "clientId": { "$type": "string" } } },
-                doc! { "$group": { "_id": "$clientId", "n": { "$sum": 1 } } },
-                doc! { "$match": { "n": { "$gt": 1 } } },
-            ])
-            .allow_disk_use(true)
-            .await
-            .expect("aggregate");
-        let mut groups = 0_u64;
-        while cursor.advance().await.expect("advance") {
-            groups += 1;
-        }
-        groups
-    };
+    let bare = || async { bare_duplicated_values(&tasks).await.len() as u64 };
     let page = ReportPage {
         offset: 0,
         limit: 25,

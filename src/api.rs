@@ -5,6 +5,7 @@
 mod audit;
 mod backups;
 mod checklist;
+mod dedupe;
 #[cfg(feature = "ssr")]
 mod edge;
 mod forest_api;
@@ -24,7 +25,13 @@ pub use backups::{
     StartRestore, VerifyBackup, backup_progress, cancel_backup, delete_backup, import_backup,
     list_backups, start_backup, start_restore, verify_backup,
 };
-pub use checklist::{GetChecklist, SetChecklistItem, get_checklist, set_checklist_item};
+pub use checklist::{
+    AcknowledgeItem, GetChecklist, SetChecklistItem, acknowledge_item, get_checklist,
+    set_checklist_item,
+};
+pub use dedupe::{
+    ApplyDedupe, PLAN_PAGE, PlanDedupe, UndoDedupe, apply_dedupe, dedupe_plan, undo_dedupe,
+};
 pub use forest_api::{
     ForestApiOverview, ForestLogs, ProbeNow, forest_api_overview, forest_logs, probe_now,
 };

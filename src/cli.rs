@@ -2,7 +2,7 @@
 //! commands. Parsing only; `main` dispatches.
 
 use crate::config::DEFAULT_FILE;
-use crate::model::Role;
+use crate::model::{KeepRule, Role};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -27,8 +27,9 @@ pub enum Command {
     User(UserCommand),
     /// Dry run: where each change stands, duplicates, the lock, the commands.
     Plan(StepArgs),
-    /// Apply the migration under the lock.
-    Migrate(StepArgs),
+    /// Apply the migration under the lock (only with a verified backup of
+    /// this deployment, unless `--without-backup REASON`).
+    Migrate(MigrateArgs),
     /// Check that every change is in place and in use.
     Verify(StepArgs),
     /// Probe the Forest API once, store the results; fails when a probe fails.
@@ -37,6 +38,12 @@ pub enum Command {
     Revert(RevertArgs),
     /// Duplicated values of each new unique key (exit code 1 when any).
     Duplicates(StepArgs),
+    /// The deployment checklist: each item with its status and evidence
+    /// (exit code 1 when one needs attention); tick or acknowledge an item.
+    Checklist(ChecklistArgs),
+    /// Clean the duplicates of each new unique key: a plan that changes
+    /// nothing, `--apply` it, or `undo` a cleanup.
+    Dedupe(DedupeArgs),
     /// Device registrations: total, by platform and app version, per day, active.
     Devices(JsonArgs),
     /// Dump every collection into the backups folder; or verify, delete or
@@ -132,6 +139,86 @@ pub struct StepArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ChecklistArgs {
+    #[command(subcommand)]
+    pub action: Option<ChecklistCommand>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChecklistCommand {
+    /// Tick an item: backup, staging, api, logs, indexes or rollback.
+    Tick {
+        key: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[command(flatten)]
+        step: StepArgs,
+    },
+    /// Acknowledge an item's failing evidence; the note says why it is acceptable.
+    Ack {
+        key: String,
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        step: StepArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct DedupeArgs {
+    #[command(subcommand)]
+    pub action: Option<DedupeCommand>,
+    /// Which document keeps its value: `oldest` (earliest createdAt, then
+    /// smallest _id) or `newest` (latest updatedAt, then largest _id).
+    #[arg(long, default_value = "oldest", value_parser = parse_keep)]
+    pub keep: KeepRule,
+    /// Delete the extra copies identical to the kept document apart from
+    /// `_id`, instead of unsetting their key.
+    #[arg(long)]
+    pub drop_identical: bool,
+    /// Apply the plan: export, then write, under the migration lock.
+    #[arg(long, requires = "confirm")]
+    pub apply: bool,
+    /// The database's name, typed to confirm `--apply`.
+    #[arg(long)]
+    pub confirm: Option<String>,
+    #[command(flatten)]
+    pub step: StepArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DedupeCommand {
+    /// Put back the documents a cleanup changed, from its export.
+    Undo {
+        /// The cleanup's run id; the newest cleanup not undone when left out.
+        run: Option<String>,
+        /// The database's name, typed to confirm.
+        #[arg(long)]
+        confirm: String,
+        #[command(flatten)]
+        step: StepArgs,
+    },
+}
+
+fn parse_keep(word: &str) -> Result<KeepRule, String> {
+    KeepRule::parse(word).ok_or_else(|| "expected oldest or newest".to_owned())
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub step: StepArgs,
+    /// Migrate although no verified backup was taken in this deployment,
+    /// for this reason (audited).
+    #[arg(long, value_name = "REASON")]
+    pub without_backup: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -267,6 +354,77 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(Cli::try_parse_from(["forest-runbook", "prisma"]).is_err());
+    }
+
+    #[test]
+    fn dedupe_plans_by_default_and_applies_only_with_a_confirmation() {
+        let cli = Cli::try_parse_from(["forest-runbook", "dedupe", "--keep", "newest", "--json"])
+            .expect("parses");
+        match cli.command {
+            Some(Command::Dedupe(args)) => {
+                assert_eq!(args.keep, KeepRule::Newest);
+                assert!(!args.apply && args.step.json && args.action.is_none());
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["forest-runbook", "dedupe", "--apply"]).is_err());
+        assert!(Cli::try_parse_from(["forest-runbook", "dedupe", "--keep", "middle"]).is_err());
+        let cli = Cli::try_parse_from([
+            "forest-runbook",
+            "dedupe",
+            "--apply",
+            "--drop-identical",
+            "--confirm",
+            "forest",
+        ])
+        .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Dedupe(DedupeArgs {
+                apply: true,
+                drop_identical: true,
+                ..
+            }))
+        ));
+        let cli = Cli::try_parse_from(["forest-runbook", "dedupe", "undo", "--confirm", "forest"])
+            .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Dedupe(DedupeArgs {
+                action: Some(DedupeCommand::Undo { run: None, .. }),
+                ..
+            }))
+        ));
+    }
+
+    #[test]
+    fn checklist_reads_ticks_and_acknowledges_only_with_a_note() {
+        let cli = Cli::try_parse_from(["forest-runbook", "checklist", "--json"]).expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Checklist(ChecklistArgs { action: None, .. }))
+        ));
+        let cli = Cli::try_parse_from(["forest-runbook", "checklist", "tick", "staging"])
+            .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Checklist(ChecklistArgs {
+                action: Some(ChecklistCommand::Tick { .. }),
+                ..
+            }))
+        ));
+        assert!(Cli::try_parse_from(["forest-runbook", "checklist", "ack", "logs"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "forest-runbook",
+                "checklist",
+                "ack",
+                "logs",
+                "--note",
+                "cron"
+            ])
+            .is_ok()
+        );
     }
 
     #[test]

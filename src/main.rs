@@ -8,10 +8,11 @@ use forest_runbook::cli::{
 };
 use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
-use forest_runbook::forest_api::Prober;
+use forest_runbook::forest_api::{LogWatcher, Prober};
 use forest_runbook::model::Role;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::{BackupStore, Confirmation};
+use forest_runbook::ops::checklist::Watched;
 use forest_runbook::ops::prisma::PrismaSource;
 use forest_runbook::reports;
 use forest_runbook::server::{AppState, Application};
@@ -60,7 +61,13 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             add_user(&opened, &name, role, json).await
         }
         Command::Plan(args) => step(&opened, (&store, &prisma), Step::Plan, &args).await,
-        Command::Migrate(args) => step(&opened, (&store, &prisma), Step::Migrate, &args).await,
+        Command::Migrate(args) => {
+            let without_backup = args.without_backup.clone().unwrap_or_default();
+            let migrate = Step::Migrate {
+                without_backup: &without_backup,
+            };
+            step(&opened, (&store, &prisma), migrate, &args.step).await
+        }
         Command::Verify(args) => step(&opened, (&store, &prisma), Step::Verify, &args).await,
         Command::Probe(args) => probe(&settings, &opened, args.json).await,
         Command::Revert(args) => {
@@ -81,6 +88,31 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
                 Ok(())
             } else {
                 Err("duplicated values would block the migration: see the report above".into())
+            }
+        }
+        Command::Checklist(args) => {
+            let db = &opened.database;
+            db.prepare_app_collections().await?;
+            // This process reads only the lines written from now on; the
+            // errors counted before are kept in the database.
+            let logs = LogWatcher::new(&settings.forest_logs);
+            logs.look();
+            let watched = Watched {
+                logs: &logs,
+                backups: &store,
+            };
+            if steps::checklist::run(db, watched, &args).await? {
+                Ok(())
+            } else {
+                Err("an item needs attention: see the checklist above".into())
+            }
+        }
+        Command::Dedupe(args) => {
+            opened.database.prepare_app_collections().await?;
+            if steps::dedupe::run(&opened.database, &store, &args).await? {
+                Ok(())
+            } else {
+                Err("duplicates remain: see the report above".into())
             }
         }
         Command::Devices(args) => Ok(reports::devices(&opened.database, args.json).await?),

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod backup;
 mod checklist;
+mod dedupe;
 mod devices;
 mod duplicates;
 mod error;
@@ -23,7 +24,12 @@ pub use backup::{
     BackupCollection, BackupFile, BackupState, CollectionProgress, JobKind, JobProgress, JobState,
     Manifest, MigrationAtBackup, OptionNotice, RestoreReport,
 };
-pub use checklist::{Checklist, ChecklistItem, Evidence, ItemStatus, Readiness, Tick};
+pub use checklist::{
+    Acknowledgement, Checklist, ChecklistItem, Evidence, ItemStatus, Readiness, Tick,
+};
+pub use dedupe::{
+    DedupeAction, DedupeChange, DedupeOutcome, DedupePlan, KeepRule, KeyCleanup, UndoOutcome,
+};
 pub use devices::{DAYS, DeviceStats, LabelledCount};
 pub use duplicates::{DuplicateGroup, DuplicateReport, IDS_PER_GROUP, ReportPage, WHY_NOT_COUNTED};
 pub use error::AppError;

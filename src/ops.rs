@@ -6,6 +6,7 @@ pub mod backup;
 pub mod checklist;
 mod confirmation;
 mod csv_export;
+pub mod dedupe;
 pub mod devices;
 pub mod digest;
 pub mod duplicates;

@@ -2,6 +2,8 @@
 //! text or JSON, and tell `main` whether it succeeded (the exit code).
 
 pub mod backup;
+pub mod checklist;
+pub mod dedupe;
 pub mod prisma;
 
 use crate::cli::StepArgs;
@@ -17,7 +19,7 @@ use crate::ops::prisma::PrismaSource;
 #[derive(Debug, Clone, Copy)]
 pub enum Step<'a> {
     Plan,
-    Migrate,
+    Migrate { without_backup: &'a str },
     Verify,
     Revert { confirmation: &'a str },
 }
@@ -37,8 +39,9 @@ pub async fn run(
             print(args.json, &plan, render_plan)?;
             Ok(plan.blockers.is_empty())
         }
-        Step::Migrate => {
-            let run = migration::migrate(db, &actor, migration).await?;
+        Step::Migrate { without_backup } => {
+            let run =
+                migration::migrate_checked(db, &actor, migration, backups, without_backup).await?;
             print(args.json, &run, render_run)?;
             Ok(true)
         }

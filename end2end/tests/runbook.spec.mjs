@@ -1,5 +1,5 @@
-// The Runbook: a release manager runs the dry run, migrate and verify and
-// sees each result; an admin reverts behind a typed confirmation; a viewer
+// The Runbook: a release manager runs the dry run, is refused migrate until
+// a verified backup exists, runs migrate and verify and sees each result; an admin reverts behind a typed confirmation; a viewer
 // is offered no step.
 import { test, expect } from '@playwright/test';
 import { signIn, visit } from '../helpers/session.mjs';
@@ -23,6 +23,17 @@ test('a release manager runs the dry run, migrate and verify and sees each resul
   const plan = page.getByRole('table', { name: 'Plan' });
   await expect(plan).toContainText('Task_clientId_key');
   await expect(page.getByText('Ready: migrate would run.')).toBeVisible();
+
+  // Migrate refuses without a verified backup taken in this deployment.
+  await page.getByRole('button', { name: 'Run migrate' }).click();
+  await expect(page.getByRole('alert')).toContainText('no verified backup was taken in this deployment');
+  await page.getByRole('button', { name: 'Take a backup' }).click();
+  await expect(page.getByTestId('job-state')).toHaveText('done');
+  await visit(page, '/backups', true);
+  const newest = page.getByRole('table', { name: 'Backups' }).getByRole('row').nth(1);
+  await newest.getByRole('button', { name: /^Verify / }).click();
+  await expect(newest).not.toContainText('not verified');
+  await visit(page, '/runbook', true);
 
   await page.getByRole('button', { name: 'Run migrate' }).click();
   const run = page.getByRole('table', { name: 'migrate run' });

@@ -1,5 +1,5 @@
 //! The deployment checklist: everyone signed in reads it, release managers
-//! and admins tick and untick its items.
+//! and admins tick and untick its items and acknowledge failing evidence.
 
 use crate::model::{AppError, Checklist};
 use leptos::prelude::*;
@@ -42,6 +42,25 @@ pub async fn set_checklist_item(
         )
         .await
         .map_err(edge::respond)
+    })
+    .await
+}
+
+/// Acknowledges `item`'s failing evidence; the note is required.
+#[server(name = AcknowledgeItem, endpoint = "checklist_ack")]
+pub async fn acknowledge_item(
+    item: String,
+    #[server(default)] note: String,
+) -> Result<(), AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::{checklist::acknowledge, migration::PHASE_0};
+        let actor =
+            edge::require_actor(crate::model::Role::ReleaseManager, "checklist.ack").await?;
+        let state = edge::state()?;
+        acknowledge(&state.db, &actor, &PHASE_0, state.watched(), &item, &note)
+            .await
+            .map_err(edge::respond)
     })
     .await
 }

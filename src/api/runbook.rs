@@ -41,13 +41,16 @@ pub async fn dry_run() -> Result<Plan, AppError> {
     .await
 }
 
+/// Migrates; without a verified backup of this deployment only an admin
+/// may, giving `without_backup`, the reason.
 #[server(endpoint = "run_migrate")]
-pub async fn run_migrate() -> Result<RunRecord, AppError> {
+pub async fn run_migrate(#[server(default)] without_backup: String) -> Result<RunRecord, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        use crate::ops::migration::{PHASE_0, migrate};
+        use crate::ops::migration::{PHASE_0, migrate_checked};
         let actor = edge::require_actor(crate::model::Role::ReleaseManager, "step.migrate").await?;
-        migrate(&edge::state()?.db, &actor, &PHASE_0)
+        let state = edge::state()?;
+        migrate_checked(&state.db, &actor, &PHASE_0, &state.backups, &without_backup)
             .await
             .map_err(edge::respond)
     })

@@ -115,6 +115,7 @@ fn BackupTable(
                             .join(", ");
                         let name = m.name.clone();
                         let name_for_delete = m.name.clone();
+                        // The checklist's evidence links land on this row.
                         view! {
                             <tr id=format!("backup-{}", m.name)>
                                 <td>

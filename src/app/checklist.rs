@@ -1,30 +1,37 @@
 //! The Checklist page: whether the migration is ready to run, progress, and
 //! the six deployment items, each with who ticked it and when, or the
-//! evidence the app found. Release managers and admins tick and untick;
-//! viewers read.
+//! evidence the app found. Release managers and admins tick and untick,
+//! and acknowledge failing evidence with a note; viewers read.
 
 use super::feedback::action_error;
 use super::forest_api::{ProbePanel, ProbeWatch};
 use super::session::{RequireRole, granted_role, guarded};
-use crate::api::{SetChecklistItem, get_checklist};
+use crate::api::{AcknowledgeItem, SetChecklistItem, get_checklist};
 use crate::model::{AppError, Checklist, ChecklistItem, ItemStatus, Role};
 use leptos::prelude::*;
 
 #[component]
 pub fn ChecklistPage() -> impl IntoView {
     let set_item = ServerAction::<SetChecklistItem>::new();
+    let acknowledge = ServerAction::<AcknowledgeItem>::new();
     // The Forest API's probe: a passing one since the migration started
     // proves "Verify API endpoints work".
     let forest = ProbeWatch::load();
     let checklist = guarded(
         Role::Viewer,
-        move || (set_item.version().get(), forest.probe.version().get()),
+        move || {
+            (
+                set_item.version().get(),
+                acknowledge.version().get(),
+                forest.probe.version().get(),
+            )
+        },
         |_| get_checklist(),
     );
     view! {
         <h1>"Checklist"</h1>
         <RequireRole role=Role::Viewer>
-            <Items checklist set_item />
+            <Items checklist set_item acknowledge />
             <ProbePanel watch=forest />
         </RequireRole>
     }
@@ -34,10 +41,12 @@ pub fn ChecklistPage() -> impl IntoView {
 fn Items(
     checklist: Resource<Result<Option<Checklist>, AppError>>,
     set_item: ServerAction<SetChecklistItem>,
+    acknowledge: ServerAction<AcknowledgeItem>,
 ) -> impl IntoView {
     let may_tick = granted_role().is_some_and(|r| r.includes(Role::ReleaseManager));
     view! {
         {action_error(set_item)}
+        {action_error(acknowledge)}
         <Transition fallback=|| view! { <p>"Loading the checklist…"</p> }>
             {move || {
                 checklist
@@ -69,7 +78,7 @@ fn Items(
                                     {list
                                         .items
                                         .into_iter()
-                                        .map(|item| view! { <Item item may_tick set_item /> })
+                                        .map(|item| view! { <Item item may_tick set_item acknowledge /> })
                                         .collect_view()}
                                 </ol>
                             }
@@ -88,12 +97,16 @@ fn Item(
     item: ChecklistItem,
     may_tick: bool,
     set_item: ServerAction<SetChecklistItem>,
+    acknowledge: ServerAction<AcknowledgeItem>,
 ) -> impl IntoView {
     let class = match item.status {
         ItemStatus::Open => "item-open",
-        ItemStatus::Done => "item-done",
+        ItemStatus::Done | ItemStatus::Acknowledged => "item-done",
         ItemStatus::NeedsAttention => "item-attention",
     };
+    let attention = item.status == ItemStatus::NeedsAttention;
+    let (ack_key, ack_label) = (item.key.clone(), format!("Acknowledge {}", item.title));
+    let acknowledged = item.status == ItemStatus::Acknowledged;
     let ticked = item.tick.is_some();
     let title = item.title.clone();
     let label = item.title.clone();
@@ -119,8 +132,38 @@ fn Item(
                     view! {
                         <p class=if evidence.passed { "evidence ok" } else { "evidence" }>
                             "Evidence: " <a href=evidence.href>{evidence.summary}</a>
-                            {format!(" ({})", evidence.at)}
+                            {(!evidence.at.is_empty()).then(|| format!(" ({})", evidence.at))}
                         </p>
+                    }
+                })}
+            {item
+                .acknowledgement
+                .map(|ack| {
+                    let said = if acknowledged {
+                        format!("Acknowledged by {} at {}: {}", ack.by, ack.at, ack.note)
+                    } else {
+                        format!(
+                            "A newer failure reopened it (acknowledged earlier by {} at {}: {})",
+                            ack.by,
+                            ack.at,
+                            ack.note,
+                        )
+                    };
+                    view! { <p class="tick">{said}</p> }
+                })}
+            {(may_tick && attention)
+                .then(|| {
+                    view! {
+                        <ActionForm action=acknowledge attr:class="inline">
+                            <input type="hidden" name="item" value=ack_key />
+                            <label>
+                                "Why it is acceptable"
+                                <input type="text" name="note" maxlength="500" required />
+                            </label>
+                            <button type="submit" aria-label=ack_label>
+                                "Acknowledge"
+                            </button>
+                        </ActionForm>
                     }
                 })}
             {(item.provable && !ticked)

@@ -1,19 +1,50 @@
 //! The Duplicates page: for each unique key the migration adds, the groups
 //! of duplicated string values (most repeated first, a page at a time, with
 //! up to 20 `_id`s each), the documents that cannot collide counted apart,
-//! and a CSV download. The page is in the address, so links work without
-//! JavaScript.
+//! and a CSV download; for release managers, the cleanup (`cleanup.rs`).
+//! The page is in the address, so links work without JavaScript.
 
-use super::session::{RequireRole, guarded};
-use crate::api::{PAGE_SIZE, duplicate_reports};
+mod cleanup;
+
+use super::session::{RequireRole, granted_role, guarded};
+use crate::api::{PAGE_SIZE, dedupe_plan, duplicate_reports, runbook_overview};
 use crate::app::grid;
-use crate::model::{DuplicateReport, Role, WHY_NOT_COUNTED};
+use crate::model::{DuplicateReport, KeepRule, Role, WHY_NOT_COUNTED};
+use cleanup::{Choice, Cleanup};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn DuplicatesPage() -> impl IntoView {
     let query = use_query_map();
+    let apply = ServerAction::new();
+    let undo = ServerAction::new();
+    let choice = move || {
+        let query = query.get();
+        Choice {
+            keep: query
+                .get("keep")
+                .and_then(|k| KeepRule::parse(&k))
+                .unwrap_or_default(),
+            drop_identical: query.get("drop_identical").is_some_and(|d| d == "true"),
+            offset: query
+                .get("plan_offset")
+                .and_then(|o| o.parse::<u64>().ok())
+                .unwrap_or(0),
+        }
+    };
+    let written = move || (apply.version().get(), undo.version().get());
+    let plan = guarded(
+        Role::ReleaseManager,
+        move || (choice(), written()),
+        |(choice, _)| {
+            let drop = choice.drop_identical.then_some(true);
+            dedupe_plan(choice.keep.as_str().to_owned(), drop, choice.offset)
+        },
+    );
+    let runs = guarded(Role::ReleaseManager, written, |_| async {
+        runbook_overview().await.map(|overview| overview.runs)
+    });
     let page = move || {
         let query = query.get();
         let key = query.get("key").unwrap_or_default();
@@ -23,9 +54,11 @@ pub fn DuplicatesPage() -> impl IntoView {
             .unwrap_or(0);
         (key, offset)
     };
-    let reports = guarded(Role::Viewer, page, |(key, offset)| {
-        duplicate_reports(key, offset)
-    });
+    let reports = guarded(
+        Role::Viewer,
+        move || (page(), written()),
+        |((key, offset), _)| duplicate_reports(key, offset),
+    );
     view! {
         <h1>"Duplicates"</h1>
         <p class="lead">
@@ -33,6 +66,11 @@ pub fn DuplicatesPage() -> impl IntoView {
         </p>
         <p class="detail">{WHY_NOT_COUNTED}</p>
         <RequireRole role=Role::Viewer>
+            {move || {
+                granted_role()
+                    .is_some_and(|role| role.includes(Role::ReleaseManager))
+                    .then(|| view! { <Cleanup choice=choice() plan runs apply undo /> })
+            }}
             <Transition fallback=|| view! { <p>"Counting…"</p> }>
                 {move || {
                     reports

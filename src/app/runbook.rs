@@ -143,12 +143,23 @@ fn Steps(
             </li>
             <li>
                 <h2>"Migrate"</h2>
-                <p>"Takes the migration lock, re-checks, and applies each missing change."</p>
+                <p>
+                    "Takes the migration lock, re-checks, and applies each missing change. It needs a verified backup taken in this deployment; an admin may migrate without one, giving the reason."
+                </p>
                 <SeedSteps />
                 {may_run
                     .then(|| {
                         view! {
                             <ActionForm action=migrate attr:class="inline">
+                                {may_revert
+                                    .then(|| {
+                                        view! {
+                                            <label>
+                                                "Reason to migrate without a backup"
+                                                <input type="text" name="without_backup" maxlength="500" />
+                                            </label>
+                                        }
+                                    })}
                                 <button type="submit">"Run migrate"</button>
                             </ActionForm>
                         }

@@ -1,9 +1,11 @@
 //! Results of probing the Forest API, kept as evidence (checklist item 3):
-//! appended, listed newest first.
+//! appended, listed newest first; the results of one round share its id,
+//! so that the newest round can be read whole.
 
 use super::{Collection, Database, DbError};
 use crate::model::ProbeResult;
-use mongodb::bson::{DateTime, doc};
+use mongodb::bson::oid::ObjectId;
+use mongodb::bson::{DateTime, Document, doc};
 
 impl Database {
     /// Stores the results of one probe round.
@@ -12,10 +14,12 @@ impl Database {
             return Ok(());
         }
         let mut documents = Vec::with_capacity(results.len());
+        let (round, recorded_at) = (ObjectId::new(), DateTime::now());
         for result in results {
             let mut document = mongodb::bson::to_document(result)
                 .map_err(DbError::shape_of(Collection::ApiProbes))?;
-            document.insert("recordedAt", DateTime::now());
+            document.insert("recordedAt", recorded_at);
+            document.insert("round", round);
             documents.push(document);
         }
         self.collection(Collection::ApiProbes)
@@ -26,9 +30,31 @@ impl Database {
 
     /// The newest results first, at most `limit`.
     pub async fn recent_probes(&self, limit: i64) -> Result<Vec<ProbeResult>, DbError> {
+        self.probes(doc! {}, limit).await
+    }
+
+    /// Every result of the newest round; a result stored before rounds
+    /// had ids stands alone.
+    pub async fn latest_probe_round(&self) -> Result<Vec<ProbeResult>, DbError> {
+        let newest = self
+            .collection(Collection::ApiProbes)
+            .find_one(doc! {})
+            .sort(doc! { "recordedAt": -1, "_id": -1 })
+            .await?;
+        match newest
+            .as_ref()
+            .map(|d| (d.get_object_id("round"), d.get("_id")))
+        {
+            None => Ok(Vec::new()),
+            Some((Ok(round), _)) => self.probes(doc! { "round": round }, 1_000).await,
+            Some((Err(_), id)) => self.probes(doc! { "_id": id.cloned() }, 1).await,
+        }
+    }
+
+    async fn probes(&self, filter: Document, limit: i64) -> Result<Vec<ProbeResult>, DbError> {
         let mut cursor = self
             .collection(Collection::ApiProbes)
-            .find(doc! {})
+            .find(filter)
             .sort(doc! { "recordedAt": -1, "_id": -1 })
             .limit(limit)
             .await?;

@@ -222,6 +222,17 @@ impl Database {
             .modified_count)
     }
 
+    /// Marks one run `rolled_back` (an undone duplicate cleanup), keeping it.
+    pub async fn mark_run_rolled_back(&self, run: &str) -> Result<(), DbError> {
+        self.collection(Collection::Changelog)
+            .update_one(
+                doc! { "_id": object_id(run)? },
+                doc! { "$set": { "state": MigrationState::RolledBack.as_str(), "rolledBackAt": DateTime::now() } },
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Stores a verification run so that it can be linked as evidence;
     /// returns it with its id and time.
     pub async fn insert_verification(

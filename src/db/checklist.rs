@@ -1,11 +1,12 @@
 //! Checklist ticks, one document per migration and item, each changed by
 //! a single atomic upsert so that concurrent ticks never overwrite each
-//! other's items; and the latest stored verification, the evidence of the
-//! indexes item.
+//! other's items (an acknowledgement of failing evidence is one more field
+//! of that document, set the same way); and the latest stored
+//! verification, the evidence of the indexes item.
 
 use super::error::rfc3339;
 use super::{Collection, Database, DbError};
-use crate::model::{Tick, Verification};
+use crate::model::{Acknowledgement, Tick, Verification};
 use mongodb::bson::{Bson, DateTime, doc};
 
 /// Who ticks an item, with their note and the evidence they saw.
@@ -40,6 +41,61 @@ impl Database {
             .upsert(true)
             .await?;
         Ok(())
+    }
+
+    /// Records `by`'s acknowledgement of `item`'s failing `evidence`.
+    pub async fn acknowledge(
+        &self,
+        migration: &str,
+        item: &str,
+        by: &str,
+        note: &str,
+        evidence: &str,
+    ) -> Result<(), DbError> {
+        self.collection(Collection::Checklist)
+            .update_one(
+                doc! { "_id": format!("{migration}/{item}") },
+                doc! {
+                    "$set": {
+                        "migration": migration,
+                        "item": item,
+                        "acknowledged": { "by": by, "at": DateTime::now(), "note": note, "evidence": evidence },
+                    },
+                    "$setOnInsert": { "ticked": false },
+                },
+            )
+            .upsert(true)
+            .await?;
+        Ok(())
+    }
+
+    /// The latest acknowledgement of each item of `migration` that has one.
+    pub async fn acknowledgements(
+        &self,
+        migration: &str,
+    ) -> Result<Vec<(String, Acknowledgement)>, DbError> {
+        let mut cursor = self
+            .collection(Collection::Checklist)
+            .find(doc! { "migration": migration, "acknowledged": { "$type": "object" } })
+            .await?;
+        let mut acknowledgements = Vec::new();
+        while cursor.advance().await? {
+            let document = cursor.deserialize_current()?;
+            let Ok(ack) = document.get_document("acknowledged") else {
+                continue;
+            };
+            let text = |field: &str| ack.get_str(field).unwrap_or_default().to_owned();
+            acknowledgements.push((
+                document.get_str("item").unwrap_or_default().to_owned(),
+                Acknowledgement {
+                    by: text("by"),
+                    at: rfc3339(ack.get_datetime("at").ok()),
+                    note: text("note"),
+                    evidence: text("evidence"),
+                },
+            ));
+        }
+        Ok(acknowledgements)
     }
 
     /// The ticked items of `migration`, by item key.

@@ -28,6 +28,9 @@ pub enum Collection {
     /// An empty collection a restore makes and drops again to try a
     /// backup's options and index specs on the server before its first drop.
     RestoreTrial,
+    /// Error lines of the Forest server's logs per minute, kept across
+    /// restarts of the app.
+    LogMinutes,
 }
 
 /// Prefix of the app's own collections: backups leave them out, and a
@@ -76,6 +79,7 @@ impl Collection {
             Self::Checklist => "runbook_checklist",
             Self::Thresholds => "runbook_thresholds",
             Self::RestoreTrial => "runbook_restore_trial",
+            Self::LogMinutes => "runbook_log_minutes",
         }
     }
 }

@@ -105,6 +105,11 @@ impl LogWatcher {
         self.tally().snapshot(OffsetDateTime::now_utc())
     }
 
+    /// The minutes from the one of `since` on that counted errors.
+    pub fn error_minutes_since(&self, since: OffsetDateTime) -> Vec<(i64, u64)> {
+        self.tally().error_minutes_since(since)
+    }
+
     /// Errors counted in the minute of `since` and after.
     pub fn errors_since(&self, since: OffsetDateTime) -> u64 {
         self.tally().errors_since(since)

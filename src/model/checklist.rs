@@ -11,6 +11,9 @@ pub enum ItemStatus {
     /// Its newest evidence fails: a later verification failed, or the
     /// backup it relied on is gone.
     NeedsAttention,
+    /// Its evidence fails, and a person acknowledged exactly that failure
+    /// with a note; a newer failure reopens it.
+    Acknowledged,
 }
 
 impl ItemStatus {
@@ -19,7 +22,13 @@ impl ItemStatus {
             Self::Open => "open",
             Self::Done => "done",
             Self::NeedsAttention => "needs attention",
+            Self::Acknowledged => "done (acknowledged)",
         }
+    }
+
+    /// Done, with or without an acknowledgement.
+    pub fn is_done(self) -> bool {
+        matches!(self, Self::Done | Self::Acknowledged)
     }
 }
 
@@ -48,6 +57,19 @@ pub struct Tick {
     pub evidence: Option<String>,
 }
 
+/// A person's acknowledgement of failing evidence ("unrelated: cron job
+/// timeout").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Acknowledgement {
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
+    pub note: String,
+    /// The failing evidence it acknowledged (its time and summary).
+    pub evidence: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChecklistItem {
@@ -60,6 +82,9 @@ pub struct ChecklistItem {
     pub evidence: Option<Evidence>,
     /// True when the app looks for evidence of this item.
     pub provable: bool,
+    /// The latest acknowledgement of failing evidence, current or not.
+    #[serde(default)]
+    pub acknowledgement: Option<Acknowledgement>,
 }
 
 /// Whether `migrate` would start now, and if not, why.
@@ -82,9 +107,11 @@ pub struct Checklist {
 impl Checklist {
     /// Items done, for "4 of 6".
     pub fn done(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|i| i.status == ItemStatus::Done)
-            .count()
+        self.items.iter().filter(|i| i.status.is_done()).count()
+    }
+
+    /// Items not done yet, for the readiness line.
+    pub fn open(&self) -> usize {
+        self.items.len() - self.done()
     }
 }

@@ -102,6 +102,11 @@ pub enum RunKind {
     Migrate,
     Revert,
     Restore,
+    /// A cleanup of duplicated unique-key values.
+    Dedupe,
+    /// A cleanup put back.
+    #[serde(rename = "dedupe-undo")]
+    DedupeUndo,
 }
 
 impl RunKind {
@@ -111,13 +116,31 @@ impl RunKind {
             Self::Migrate => "migrate",
             Self::Revert => "revert",
             Self::Restore => "restore",
+            Self::Dedupe => "dedupe",
+            Self::DedupeUndo => "dedupe-undo",
         }
     }
 
+    /// A rollback: what ends a deployment.
+    pub fn is_rollback(self) -> bool {
+        matches!(self, Self::Revert | Self::Restore)
+    }
+
+    /// A duplicate cleanup or its undo.
+    pub fn is_dedupe(self) -> bool {
+        matches!(self, Self::Dedupe | Self::DedupeUndo)
+    }
+
     pub fn parse(word: &str) -> Option<Self> {
-        [Self::Migrate, Self::Revert, Self::Restore]
-            .into_iter()
-            .find(|kind| kind.as_str() == word)
+        [
+            Self::Migrate,
+            Self::Revert,
+            Self::Restore,
+            Self::Dedupe,
+            Self::DedupeUndo,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == word)
     }
 }
 

@@ -44,9 +44,9 @@ impl ChecklistGlance {
         for (title, status) in items {
             glance.total += 1;
             match status {
-                ItemStatus::Done => glance.done += 1,
-                ItemStatus::Open => glance.open.push(title.to_owned()),
+                status if status.is_done() => glance.done += 1,
                 ItemStatus::NeedsAttention => glance.needs_attention.push(title.to_owned()),
+                _ => glance.open.push(title.to_owned()),
             }
         }
         glance

@@ -1,38 +1,23 @@
 //! The production deployment checklist of a migration: the seed's six
-//! items in order, ticked by people, and proven by the app where it can: a
-//! verified backup proves the backup item, a passing verification the
-//! indexes item, a passing probe of the
-//! Forest API since the migration started the API item, and no error line
-//! in the Forest server's logs since then the logs item. An item whose
-//! newest evidence fails needs attention, whoever ticked it.
+//! items in order, ticked by people, and proven by the app where it can
+//! (`evidence.rs`). An item whose newest evidence fails needs attention,
+//! whoever ticked it, until a release manager acknowledges exactly that
+//! failure with a note; a newer failure reopens it.
+
+mod evidence;
 
 use super::OpsError;
 use super::audit::{self, Actor};
-use super::backup::{BackupStore, latest_verified};
+use super::backup::BackupStore;
 use super::migration::{Migration, plan};
 use crate::db::Database;
 use crate::db::TickBy;
 use crate::forest_api::LogWatcher;
 use crate::model::{
-    Checklist, ChecklistItem, Evidence, ItemStatus, LogStatus, MigrationState, Readiness, Tick,
+    Acknowledgement, Checklist, ChecklistItem, Evidence, ItemStatus, MigrationState, Readiness,
+    Tick,
 };
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
-/// Where the app finds evidence for an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Proof {
-    /// The newest complete, verified backup of the database.
-    Backup,
-    /// The latest stored verification of the migration.
-    Verification,
-    /// The newest stored probe of the Forest API since the latest migrate
-    /// run started.
-    ApiProbe,
-    /// The error lines the log watcher counted since the latest migrate
-    /// run started.
-    ErrorLogs,
-}
+use evidence::{Proof, Sources};
 
 struct ItemSpec {
     key: &'static str,
@@ -88,6 +73,7 @@ pub async fn checklist(
     watched: Watched<'_>,
 ) -> Result<Checklist, OpsError> {
     let ticks = db.ticks(migration.name).await?;
+    let acknowledgements = db.acknowledgements(migration.name).await?;
     let sources = Sources::read(db, migration, watched).await?;
     let mut items = Vec::with_capacity(ITEMS.len());
     for spec in &ITEMS {
@@ -95,34 +81,119 @@ pub async fn checklist(
             .iter()
             .find(|(key, _)| key == spec.key)
             .map(|(_, tick)| tick.clone());
+        let acknowledgement = acknowledgements
+            .iter()
+            .find(|(key, _)| key == spec.key)
+            .map(|(_, ack)| ack.clone());
         let evidence = match spec.proof {
             Some(proof) => sources.evidence(proof).await?.or_else(|| {
-                // Ticked on evidence that is gone (a deleted backup): say so.
-                tick.as_ref()
-                    .and_then(|t| t.evidence.clone())
-                    .map(|href| Evidence {
+                let ticked_on = tick.as_ref().and_then(|t| t.evidence.clone());
+                match (proof, &tick) {
+                    (Proof::Backup, Some(_)) => Some(sources.no_backup(ticked_on)),
+                    // Ticked on evidence that is gone: say so.
+                    _ => ticked_on.map(|href| Evidence {
                         passed: false,
                         summary: "the evidence it was ticked on is gone".to_owned(),
                         href,
                         at: String::new(),
-                    })
+                    }),
+                }
             }),
             None => None,
         };
         items.push(ChecklistItem {
             key: spec.key.to_owned(),
             title: spec.title.to_owned(),
-            status: status(tick.as_ref(), evidence.as_ref()),
+            status: status(tick.as_ref(), evidence.as_ref(), acknowledgement.as_ref()),
             tick,
             evidence,
             provable: spec.proof.is_some(),
+            acknowledgement,
         });
     }
-    Ok(Checklist {
+    let mut list = Checklist {
         migration: migration.name.to_owned(),
         items,
         readiness: readiness(db, migration, watched.backups).await?,
+    };
+    let open = list.open();
+    if open > 0 {
+        list.readiness.summary += &format!(
+            " {open} of {} checklist items are not done yet.",
+            list.items.len()
+        );
+    }
+    Ok(list)
+}
+
+/// What an acknowledgement names: the failing evidence's time and words,
+/// so that any newer failure differs.
+fn acknowledged_as(evidence: &Evidence) -> String {
+    format!("{} | {}", evidence.at, evidence.summary)
+}
+
+/// Acknowledges the failing evidence of item `key` as `actor`, with a
+/// required note, audited.
+pub async fn acknowledge(
+    db: &Database,
+    actor: &Actor,
+    migration: &Migration,
+    watched: Watched<'_>,
+    key: &str,
+    note: &str,
+) -> Result<(), OpsError> {
+    let target = format!("{}/{key}", migration.name);
+    audit::audited(db, actor, "checklist.ack", &target, async {
+        let spec = item_spec(key)?;
+        let note = checked_note(note)?;
+        if note.is_empty() {
+            return Err(OpsError::InvalidInput {
+                field: "note",
+                message: "say why the failure is acceptable".to_owned(),
+            });
+        }
+        let list = checklist(db, migration, watched).await?;
+        let failing = list
+            .items
+            .iter()
+            .find(|item| item.key == spec.key)
+            .and_then(|item| item.evidence.as_ref())
+            .filter(|evidence| !evidence.passed)
+            .ok_or_else(|| OpsError::InvalidInput {
+                field: "item",
+                message: format!("{}: no failing evidence to acknowledge", spec.title),
+            })?;
+        let evidence = acknowledged_as(failing);
+        Ok(db
+            .acknowledge(migration.name, spec.key, &actor.name(), note, &evidence)
+            .await?)
     })
+    .await
+}
+
+fn item_spec(key: &str) -> Result<&'static ItemSpec, OpsError> {
+    ITEMS
+        .iter()
+        .find(|spec| spec.key == key)
+        .ok_or_else(|| OpsError::InvalidInput {
+            field: "item",
+            message: format!(
+                "no checklist item is called {key:?}; expected one of {}",
+                ITEMS.map(|spec| spec.key).join(", ")
+            ),
+        })
+}
+
+/// The note, trimmed, at most 500 characters.
+fn checked_note(note: &str) -> Result<&str, OpsError> {
+    let note = note.trim();
+    if note.chars().count() > 500 {
+        return Err(OpsError::InvalidInput {
+            field: "note",
+            message: "keep the note under 500 characters".to_owned(),
+        });
+    }
+    Ok(note)
 }
 
 /// Ticks (`done`) or unticks an item as `actor`, audited. A tick of an
@@ -143,24 +214,8 @@ pub async fn set_item(
     };
     let target = format!("{}/{key}", migration.name);
     audit::audited(db, actor, action, &target, async {
-        let spec =
-            ITEMS
-                .iter()
-                .find(|spec| spec.key == key)
-                .ok_or_else(|| OpsError::InvalidInput {
-                    field: "item",
-                    message: format!(
-                        "no checklist item is called {key:?}; expected one of {}",
-                        ITEMS.map(|spec| spec.key).join(", ")
-                    ),
-                })?;
-        let note = note.trim();
-        if note.chars().count() > 500 {
-            return Err(OpsError::InvalidInput {
-                field: "note",
-                message: "keep the note under 500 characters".to_owned(),
-            });
-        }
+        let spec = item_spec(key)?;
+        let note = checked_note(note)?;
         let evidence = match (done, spec.proof) {
             (true, Some(proof)) => Sources::read(db, migration, watched)
                 .await?
@@ -182,132 +237,21 @@ pub async fn set_item(
 }
 
 /// Newest evidence decides: passing proves the item, failing needs
-/// attention; without evidence a person's tick decides.
-fn status(tick: Option<&Tick>, evidence: Option<&Evidence>) -> ItemStatus {
+/// attention unless exactly that failure was acknowledged; without
+/// evidence a person's tick decides.
+fn status(
+    tick: Option<&Tick>,
+    evidence: Option<&Evidence>,
+    acknowledgement: Option<&Acknowledgement>,
+) -> ItemStatus {
     match (evidence, tick) {
         (Some(e), _) if e.passed => ItemStatus::Done,
+        (Some(e), _) if acknowledgement.is_some_and(|a| a.evidence == acknowledged_as(e)) => {
+            ItemStatus::Acknowledged
+        }
         (Some(_), _) => ItemStatus::NeedsAttention,
         (None, Some(_)) => ItemStatus::Done,
         (None, None) => ItemStatus::Open,
-    }
-}
-
-/// Where evidence is read from.
-struct Sources<'a> {
-    db: &'a Database,
-    migration: &'a Migration,
-    watched: Watched<'a>,
-    /// When the latest migrate run started.
-    migrated_since: Option<OffsetDateTime>,
-}
-
-impl<'a> Sources<'a> {
-    async fn read(
-        db: &'a Database,
-        migration: &'a Migration,
-        watched: Watched<'a>,
-    ) -> Result<Self, OpsError> {
-        Ok(Self {
-            db,
-            migration,
-            watched,
-            migrated_since: super::forest_api::migration_started(db).await?,
-        })
-    }
-
-    async fn evidence(&self, proof: Proof) -> Result<Option<Evidence>, OpsError> {
-        match proof {
-            Proof::Backup => self.backup(),
-            Proof::Verification => self.verification().await,
-            Proof::ApiProbe => self.api_probe().await,
-            Proof::ErrorLogs => self.error_logs().await,
-        }
-    }
-
-    fn backup(&self) -> Result<Option<Evidence>, OpsError> {
-        let latest = latest_verified(self.watched.backups, self.db.name(), None)
-            .map_err(OpsError::Backup)?;
-        Ok(latest.map(|backup| Evidence {
-            passed: true,
-            summary: format!(
-                "backup {}: {} documents in {} collections, verified at {}",
-                backup.name,
-                backup.documents(),
-                backup.collections.len(),
-                backup.verified_at.as_deref().unwrap_or("?")
-            ),
-            href: format!("/backups#backup-{}", backup.name),
-            at: backup.started_at,
-        }))
-    }
-
-    async fn verification(&self) -> Result<Option<Evidence>, OpsError> {
-        Ok(self
-            .db
-            .latest_verification(self.migration.name)
-            .await?
-            .map(|verification| {
-                let failed = verification
-                    .checks
-                    .iter()
-                    .filter(|c| !c.passed && !c.warning)
-                    .count();
-                Evidence {
-                    passed: verification.passed,
-                    summary: if verification.passed {
-                        format!(
-                            "verification passed all {} checks",
-                            verification.checks.len()
-                        )
-                    } else {
-                        format!("the latest verification failed {failed} checks")
-                    },
-                    href: "/runbook#latest-verification".to_owned(),
-                    at: verification.at,
-                }
-            }))
-    }
-
-    /// The newest probe, when it ran after the migration started.
-    async fn api_probe(&self) -> Result<Option<Evidence>, OpsError> {
-        let Some(since) = self.migrated_since else {
-            return Ok(None);
-        };
-        Ok(self
-            .db
-            .recent_probes(1)
-            .await?
-            .into_iter()
-            .find(|probe| OffsetDateTime::parse(&probe.at, &Rfc3339).is_ok_and(|at| at >= since))
-            .map(|probe| Evidence {
-                passed: probe.passed,
-                summary: format!(
-                    "{} {} answered {} in {} ms: {}",
-                    probe.method,
-                    probe.url,
-                    probe.status.map_or("nothing".to_owned(), |s| s.to_string()),
-                    probe.latency_ms,
-                    probe.reason
-                ),
-                href: "/forest-api".to_owned(),
-                at: probe.at,
-            }))
-    }
-
-    async fn error_logs(&self) -> Result<Option<Evidence>, OpsError> {
-        let snapshot = super::forest_api::logs(self.db, self.watched.logs).await?;
-        if snapshot.status != LogStatus::Watching {
-            return Ok(None);
-        }
-        Ok(snapshot.since_migration.map(|errors| Evidence {
-            passed: errors.errors == 0,
-            summary: format!(
-                "{} error lines in the Forest server's logs since the migration started",
-                errors.errors
-            ),
-            href: "/forest-api".to_owned(),
-            at: errors.since,
-        }))
     }
 }
 
@@ -356,11 +300,34 @@ mod tests {
             note: String::new(),
             evidence: None,
         };
-        assert_eq!(status(None, None), ItemStatus::Open);
-        assert_eq!(status(Some(&tick), None), ItemStatus::Done);
-        assert_eq!(status(None, Some(&evidence(true))), ItemStatus::Done);
+        assert_eq!(status(None, None, None), ItemStatus::Open);
+        assert_eq!(status(Some(&tick), None, None), ItemStatus::Done);
+        assert_eq!(status(None, Some(&evidence(true)), None), ItemStatus::Done);
         assert_eq!(
-            status(Some(&tick), Some(&evidence(false))),
+            status(Some(&tick), Some(&evidence(false)), None),
+            ItemStatus::NeedsAttention
+        );
+    }
+
+    #[test]
+    fn an_acknowledgement_covers_only_the_failure_it_names() {
+        let failing = evidence(false);
+        let ack = Acknowledgement {
+            by: "ada".into(),
+            at: String::new(),
+            note: "unrelated: cron job timeout".into(),
+            evidence: acknowledged_as(&failing),
+        };
+        assert_eq!(
+            status(None, Some(&failing), Some(&ack)),
+            ItemStatus::Acknowledged
+        );
+        let newer = Evidence {
+            summary: "2 error lines".into(),
+            ..failing
+        };
+        assert_eq!(
+            status(None, Some(&newer), Some(&ack)),
             ItemStatus::NeedsAttention
         );
     }

@@ -71,13 +71,38 @@ pub async fn migration_started(db: &Database) -> Result<Option<OffsetDateTime>, 
         .and_then(|run| OffsetDateTime::parse(&run.started_at, &Rfc3339).ok()))
 }
 
-/// The log counts, with the errors since the latest migrate run started.
+/// The log counts, with the errors since the latest migrate run started:
+/// what this process counted, kept in the database first, so that the
+/// errors counted before a restart of the app still count.
 pub async fn logs(db: &Database, watcher: &LogWatcher) -> Result<LogSnapshot, OpsError> {
     let mut snapshot = watcher.snapshot();
-    let started = migration_started(db).await?;
-    snapshot.since_migration = started.map(|since| ErrorsSince {
-        since: since.format(&Rfc3339).unwrap_or_default(),
-        errors: watcher.errors_since(since),
-    });
+    if let Some(since) = migration_started(db).await? {
+        db.keep_error_minutes(&watcher.error_minutes_since(since))
+            .await?;
+        snapshot.since_migration = Some(ErrorsSince {
+            since: since.format(&Rfc3339).unwrap_or_default(),
+            errors: db
+                .stored_errors_since(since.unix_timestamp().div_euclid(60))
+                .await?,
+        });
+    }
     Ok(snapshot)
+}
+
+/// Keeps the error counts in the database every `every`, for the life of
+/// the runtime, whether or not anyone reads them.
+pub async fn keep_error_counts(db: Database, watcher: LogWatcher, every: std::time::Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let kept = async {
+            if let Some(since) = migration_started(&db).await? {
+                db.keep_error_minutes(&watcher.error_minutes_since(since))
+                    .await?;
+            }
+            Ok::<_, OpsError>(())
+        };
+        if let Err(error) = kept.await {
+            tracing::warn!(%error, "could not keep the Forest server's error counts");
+        }
+    }
 }

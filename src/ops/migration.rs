@@ -3,14 +3,17 @@
 //! Adding a Phase 1 means adding a declaration, not control flow.
 
 mod declaration;
+pub mod deployment;
+mod guard;
 pub mod lease;
 mod plan;
 mod progress;
 mod revert;
-mod run;
+pub(crate) mod run;
 mod verify;
 
 pub use declaration::{Change, MIGRATIONS, Migration, PHASE_0, find};
+pub use guard::{WITHOUT_BACKUP, migrate_checked};
 pub use plan::{dry_run, plan, state};
 pub use progress::progress;
 pub use revert::revert;

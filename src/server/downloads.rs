@@ -1,12 +1,13 @@
 //! CSV downloads for signed-in people: `GET /audit.csv` (the filtered audit
-//! log) and `GET /duplicates.csv?key=tasks.clientId` (every duplicate
-//! group of one unique key).
+//! log), `GET /duplicates.csv?key=tasks.clientId` (every duplicate group of
+//! one unique key) and, for release managers, `GET /dedupe.csv?keep=oldest`
+//! (every document a duplicate cleanup would change).
 
 use super::AppState;
 use super::signed_in::signed_in;
-use crate::model::{AuditFilter, ReportPage};
+use crate::model::{AuditFilter, ReportPage, Role};
 use crate::ops::migration::PHASE_0;
-use crate::ops::{OpsError, audit, duplicates};
+use crate::ops::{OpsError, audit, dedupe, duplicates};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -21,7 +22,7 @@ pub async fn audit_csv(
         let entries = audit::list(&state.db, &filter).await?;
         audit::to_csv(&entries)
     };
-    download(&state, &headers, "audit.csv", export).await
+    download(&state, &headers, Role::Viewer, "audit.csv", export).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,19 +43,45 @@ pub async fn duplicates_csv(
         "duplicates-{}.csv",
         query.key.replace(['"', '/', '\\'], "_")
     );
-    download(&state, &headers, &filename, export).await
+    download(&state, &headers, Role::Viewer, &filename, export).await
 }
 
-/// Answers `export`'s CSV as an attachment to a signed-in caller; 401 to
-/// anyone else, 400 for bad input, 503 when the database cannot be read.
+#[derive(Debug, Deserialize)]
+pub struct DedupeQuery {
+    #[serde(default)]
+    keep: String,
+    drop_identical: Option<bool>,
+}
+
+pub async fn dedupe_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<DedupeQuery>,
+) -> Response {
+    let export = async {
+        let options = dedupe::Options::parse(&query.keep, query.drop_identical)?;
+        let plan = dedupe::plan(&state.db, &PHASE_0, options, ReportPage::ALL).await?;
+        dedupe::to_csv(&plan)
+    };
+    let role = Role::ReleaseManager;
+    download(&state, &headers, role, "dedupe-plan.csv", export).await
+}
+
+/// Answers `export`'s CSV as an attachment to a caller signed in with at
+/// least `role`; 401 or 403 to anyone else, 400 for bad input, 503 when
+/// the database cannot be read.
 async fn download(
     state: &AppState,
     headers: &HeaderMap,
+    role: Role,
     filename: &str,
     export: impl Future<Output = Result<String, OpsError>>,
 ) -> Response {
     let csv = match signed_in(state, headers).await {
-        Ok(Some(_)) => export.await,
+        Ok(Some(user)) if user.role.includes(role) => export.await,
+        Ok(Some(_)) => {
+            return (StatusCode::FORBIDDEN, "Your role cannot download this.").into_response();
+        }
         Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in first.").into_response(),
         Err(error) => Err(error),
     };

@@ -89,6 +89,11 @@ impl AppState {
             self.db.clone(),
             self.prober.clone(),
         ));
+        tokio::spawn(crate::ops::forest_api::keep_error_counts(
+            self.db.clone(),
+            self.forest_logs.clone(),
+            std::time::Duration::from_secs(30),
+        ));
     }
 }
 

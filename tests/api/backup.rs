@@ -398,7 +398,7 @@ async fn plan_verify_and_revert_use_the_backups() {
     let row = checked
         .checks
         .iter()
-        .find(|c| c.name == "tasks count equals the latest verified backup")
+        .find(|c| c.name == "tasks lost no document since the latest verified backup")
         .expect("a count row per collection");
     assert!(row.passed, "{}", row.evidence);
     raw(&db)

@@ -50,7 +50,27 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
         Some(Role::ReleaseManager),
         "item=no-such-item&done=true",
     ),
+    (
+        "checklist_ack",
+        Some(Role::ReleaseManager),
+        "item=no-such-item&note=why",
+    ),
     ("duplicates", Some(Role::Viewer), "key=&offset=0"),
+    (
+        "dedupe_plan",
+        Some(Role::ReleaseManager),
+        "keep=oldest&offset=0",
+    ),
+    (
+        "dedupe_apply",
+        Some(Role::ReleaseManager),
+        "keep=oldest&confirmation=wrong-name",
+    ),
+    (
+        "dedupe_undo",
+        Some(Role::ReleaseManager),
+        "confirmation=wrong-name",
+    ),
     ("devices", Some(Role::Viewer), ""),
     ("monitor_overview", Some(Role::Viewer), ""),
     (

@@ -109,11 +109,21 @@ impl Tally {
         }
     }
 
-    /// Errors counted in the minute of `since` and after.
-    pub fn errors_since(&self, since: OffsetDateTime) -> u64 {
+    /// The minutes from the one of `since` on that counted errors, as
+    /// (minutes since the epoch, errors).
+    pub fn error_minutes_since(&self, since: OffsetDateTime) -> Vec<(i64, u64)> {
         self.minutes
             .range(since.unix_timestamp().div_euclid(60)..)
-            .fold(0_u64, |sum, (_, counts)| sum.saturating_add(counts.errors))
+            .filter(|(_, counts)| counts.errors > 0)
+            .map(|(minute, counts)| (*minute, counts.errors))
+            .collect()
+    }
+
+    /// Errors counted in the minute of `since` and after.
+    pub fn errors_since(&self, since: OffsetDateTime) -> u64 {
+        self.error_minutes_since(since)
+            .iter()
+            .fold(0_u64, |sum, (_, errors)| sum.saturating_add(*errors))
     }
 
     /// The last `SHOWN_MINUTES` minutes up to `now` (empty ones as zeros),

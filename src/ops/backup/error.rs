@@ -85,7 +85,7 @@ fn list(names: &[String]) -> String {
 }
 
 impl BackupError {
-    pub(super) fn io(path: &std::path::Path) -> impl Fn(std::io::Error) -> Self + '_ {
+    pub(crate) fn io(path: &std::path::Path) -> impl Fn(std::io::Error) -> Self + '_ {
         move |source| Self::Io {
             path: path.display().to_string(),
             source,

@@ -47,6 +47,16 @@ impl BackupStore {
         self.dir.canonicalize().map_err(BackupError::io(&self.dir))
     }
 
+    /// A folder of the app's own exports, `kind` (for example the prior
+    /// state of what a duplicate cleanup changes), inside the backups
+    /// folder; its dotted name keeps it out of the list of backups.
+    pub fn exports_folder(&self, kind: &str) -> Result<PathBuf, BackupError> {
+        check_name(kind)?;
+        let path = self.root()?.join(format!("{PARTIAL_PREFIX}{kind}-exports"));
+        std::fs::create_dir_all(&path).map_err(BackupError::io(&path))?;
+        Ok(path)
+    }
+
     /// The folder of existing backup `name`, which must lie inside the
     /// backups folder and not be a symbolic link.
     pub(super) fn folder(&self, name: &str) -> Result<PathBuf, BackupError> {

@@ -125,7 +125,11 @@ async fn undo(
             RunKind::Revert,
             &migration.checksum(),
             &actor.name(),
-            &pending(created.iter().map(|change| (change, describe(change)))),
+            &pending(
+                created
+                    .iter()
+                    .map(|change| (change.key(), describe(change))),
+            ),
         )
         .await?;
     for (index, change) in created.iter().enumerate() {

@@ -29,14 +29,12 @@ pub async fn migrate(
     .await
 }
 
-/// Each change as pending: its key and what people read.
-pub(super) fn pending<'a>(
-    changes: impl IntoIterator<Item = (&'a Change, String)>,
-) -> Vec<ChangeResult> {
+/// Each change as pending: its stable key and what people read.
+pub(crate) fn pending(changes: impl IntoIterator<Item = (String, String)>) -> Vec<ChangeResult> {
     changes
         .into_iter()
-        .map(|(change, description)| ChangeResult {
-            key: change.key(),
+        .map(|(key, description)| ChangeResult {
+            key,
             description,
             ..ChangeResult::default()
         })
@@ -46,7 +44,7 @@ pub(super) fn pending<'a>(
 /// Runs `work` for change `index` of `run` and records how it ended.
 /// Each change is a safe point: when the lease was lost, the run ends as
 /// failed with the reason, and this change and the rest never start.
-pub(super) async fn record<F>(
+pub(crate) async fn record<F>(
     db: &Database,
     lease: &Lease,
     run: &str,
@@ -55,7 +53,7 @@ pub(super) async fn record<F>(
     work: F,
 ) -> Result<(), OpsError>
 where
-    F: Future<Output = Result<ChangeOutcome, DbError>>,
+    F: Future<Output = Result<ChangeOutcome, OpsError>>,
 {
     lease.confirm_run(run).await?;
     db.start_change(run, index).await?;
@@ -64,7 +62,11 @@ where
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let (outcome, error_code, error) = match &result {
         Ok(outcome) => (*outcome, None, None),
-        Err(error) => (ChangeOutcome::Failed, error.code(), Some(error.to_string())),
+        Err(error) => (
+            ChangeOutcome::Failed,
+            mongo_code(error),
+            Some(error.to_string()),
+        ),
     };
     let entry = ChangeResult {
         description: description.clone(),
@@ -80,13 +82,21 @@ where
         Err(cause) => {
             let failure = OpsError::ChangeFailed {
                 change: description,
-                code: cause.code(),
+                code: mongo_code(&cause),
                 message: error.unwrap_or_default(),
             };
             db.finish_run(run, MigrationState::Failed, Some(&failure.to_string()))
                 .await?;
             Err(failure)
         }
+    }
+}
+
+/// The MongoDB error code behind `error`, if any.
+fn mongo_code(error: &OpsError) -> Option<i32> {
+    match error {
+        OpsError::Database(db) => db.code(),
+        _ => None,
     }
 }
 
@@ -112,6 +122,7 @@ async fn apply(
                 migration
                     .changes
                     .iter()
+                    .map(Change::key)
                     .zip(planned.iter().map(|p| p.description.clone())),
             ),
         )

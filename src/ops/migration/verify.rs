@@ -79,22 +79,16 @@ async fn checks(
         Some(backup) => {
             for collection in &backup.collections {
                 let now = db.count_named(&collection.name).await?;
-                checks.push(check(
-                    format!(
-                        "{} count equals the latest verified backup",
-                        collection.name
-                    ),
-                    now == collection.documents,
-                    false,
-                    format!(
-                        "{now} now, {} in backup {}",
-                        collection.documents, backup.name
-                    ),
+                checks.push(count_check(
+                    &collection.name,
+                    now,
+                    collection.documents,
+                    &backup.name,
                 ));
             }
         }
         None => checks.push(check(
-            "counts equal the latest verified backup".to_owned(),
+            "no document lost since the latest verified backup".to_owned(),
             false,
             true,
             "no verified backup of this database to compare with".to_owned(),
@@ -126,6 +120,28 @@ async fn checks(
         checks,
     };
     Ok(db.insert_verification(verification).await?)
+}
+
+/// A collection may hold more documents than the backup (the Forest app
+/// keeps writing) but never fewer: fewer means data was lost.
+fn count_check(collection: &str, now: u64, backed_up: u64, backup: &str) -> VerifyCheck {
+    let evidence = if now >= backed_up {
+        format!(
+            "{now} now, {backed_up} in backup {backup}: {} added since",
+            now - backed_up
+        )
+    } else {
+        format!(
+            "{now} now, {backed_up} in backup {backup}: {} fewer, documents were lost",
+            backed_up - now
+        )
+    };
+    check(
+        format!("{collection} lost no document since the latest verified backup"),
+        now >= backed_up,
+        false,
+        evidence,
+    )
 }
 
 fn check(name: String, passed: bool, warning: bool, evidence: String) -> VerifyCheck {

@@ -1,0 +1,137 @@
+// Cleaning the duplicates on the messy demo data that command 1 ships: a
+// release manager plans the cleanup, downloads it, applies it behind the
+// typed database name and undoes it; and, on the same fresh deployment,
+// acknowledges a failing checklist item. The other specs run on clean data, so
+// this one starts a second app, on its own messy embedded database, and
+// stops it at the end. Runs hydrated and with JavaScript off.
+import { test, expect } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { signIn, visit } from '../helpers/session.mjs';
+
+const port = Number(process.env.E2E_PORT ?? 3157) + 100;
+const base = `http://127.0.0.1:${port}`;
+test.use({ baseURL: base });
+
+let app;
+
+test.beforeAll(async ({}, testInfo) => {
+  testInfo.setTimeout(120_000);
+  const data = `target/e2e-dedupe-${testInfo.project.name}`;
+  rmSync(`../${data}`, { recursive: true, force: true });
+  app = spawn('target/debug/forest-runbook', ['serve'], {
+    cwd: '..',
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      FOREST_SERVER__ADDRESS: `127.0.0.1:${port}`,
+      FOREST_DATABASE__DATA_DIR: `${data}/db`,
+      FOREST_PATHS__LOGS_DIR: `${data}/logs`,
+      FOREST_PATHS__BACKUPS_DIR: `${data}/backups`,
+      FOREST_DATABASE__DEMO_MESSY: 'true',
+      FOREST_FOREST_API__BASE_URLS: base,
+      MONGODB_URI: '',
+      DATABASE_URL: '',
+    },
+  });
+  for (let tries = 0; tries < 200; tries += 1) {
+    const up = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error('the second app did not start');
+});
+
+test.afterAll(async () => {
+  if (!app) return;
+  const stopped = new Promise((resolve) => app.once('exit', resolve));
+  app.kill('SIGTERM');
+  await stopped;
+});
+
+test('a release manager plans the cleanup, applies it and undoes it', async ({ page, javaScriptEnabled }) => {
+  test.setTimeout(90_000);
+  await signIn(page, 'release', javaScriptEnabled);
+  await visit(page, '/checklist', javaScriptEnabled);
+  await expect(page.getByTestId('readiness')).toContainText('The migration cannot start yet.');
+  await expect(page.getByRole('region', { name: 'Readiness' })).toContainText('tasks.clientId has');
+
+  await visit(page, '/duplicates', javaScriptEnabled);
+  const cleanup = page.getByRole('region', { name: 'Clean up' });
+  await expect(cleanup.getByTestId('cleanup-summary')).toContainText(/The plan changes [1-9]\d* documents, keeping the oldest/);
+  const planned = cleanup.getByRole('table', { name: 'Documents the cleanup changes' });
+  await expect(planned.getByRole('row').nth(1)).toContainText('unset');
+  await expect(page.getByRole('region', { name: 'tasks.clientId' }).getByTestId('duplicate-summary')).not.toContainText(/^0 duplicated/);
+
+  // The rule is in the address: the newest by updatedAt.
+  await cleanup.getByLabel('Keep').selectOption('newest');
+  await cleanup.getByRole('button', { name: 'Plan the cleanup' }).click();
+  await expect(page).toHaveURL(/keep=newest/);
+  // The plain form loaded a new page: wait until it is live again.
+  const { pathname, search } = new URL(page.url());
+  await visit(page, pathname + search, javaScriptEnabled);
+  await expect(cleanup.getByTestId('cleanup-summary')).toContainText('keeping the newest');
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    cleanup.getByRole('link', { name: 'Download the plan as CSV' }).click(),
+  ]);
+  const { readFile } = await import('node:fs/promises');
+  const csv = await readFile(await download.path(), 'utf8');
+  expect(csv.split('\n')[0]).toBe('key,value,_id,action,kept _id');
+  expect(csv).toContain('tasks.clientId');
+
+  if (javaScriptEnabled) {
+    await cleanup.getByLabel('Database name to apply').fill('not-the-database');
+    await cleanup.getByRole('button', { name: 'Apply the cleanup' }).click();
+    await expect(cleanup.getByRole('alert')).toContainText('type the database name, forest, to confirm');
+  }
+  await cleanup.getByLabel('Database name to apply').fill('forest');
+  await cleanup.getByRole('button', { name: 'Apply the cleanup' }).click();
+  if (javaScriptEnabled) {
+    await expect(cleanup.getByRole('status')).toContainText(/Cleaned: [1-9]\d* documents unset, 0 deleted;/);
+  }
+  await visit(page, '/duplicates', javaScriptEnabled);
+  await expect(cleanup.getByTestId('cleanup-summary')).toContainText('The plan changes 0 documents');
+  await expect(page.getByRole('region', { name: 'tasks.clientId' }).getByTestId('duplicate-summary')).toContainText(/^0 duplicated values/);
+  await expect(cleanup.getByRole('table', { name: 'Latest cleanups' })).toContainText('applied');
+  await visit(page, '/checklist', javaScriptEnabled);
+  await expect(page.getByRole('region', { name: 'Readiness' })).not.toContainText('duplicated values');
+
+  await visit(page, '/duplicates', javaScriptEnabled);
+  await cleanup.getByLabel('Database name to undo').fill('forest');
+  await cleanup.getByRole('button', { name: 'Undo the last cleanup' }).click();
+  if (javaScriptEnabled) {
+    await expect(cleanup.getByRole('status')).toContainText(/Undone: [1-9]\d* documents put back/);
+  }
+  await visit(page, '/duplicates', javaScriptEnabled);
+  await expect(cleanup.getByTestId('cleanup-summary')).toContainText(/The plan changes [1-9]\d* documents/);
+  await expect(cleanup.getByRole('table', { name: 'Latest cleanups' })).toContainText('rolled_back');
+});
+
+test('a viewer sees the duplicates but no cleanup, and the server refuses one', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, 'viewer', javaScriptEnabled);
+  await visit(page, '/duplicates', javaScriptEnabled);
+  await expect(page.getByRole('region', { name: 'tasks.clientId' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Clean up' })).toHaveCount(0);
+  const forced = await page.request.post('/api/dedupe_apply', { form: { keep: 'oldest', confirmation: 'forest' } });
+  expect(forced.status()).toBe(403);
+  const csv = await page.request.get('/dedupe.csv?keep=oldest');
+  expect(csv.status()).toBe(403);
+});
+
+test('a release manager acknowledges a failing checklist item with a note', async ({ page, javaScriptEnabled }) => {
+  await signIn(page, 'release', javaScriptEnabled);
+  await visit(page, '/checklist', javaScriptEnabled);
+  const item = page.getByRole('listitem', { name: 'Backup database' });
+  await item.getByRole('button', { name: 'Tick Backup database' }).click();
+  await expect(item.getByText('needs attention', { exact: true })).toBeVisible();
+  await expect(item).toContainText('no verified backup was taken in this deployment');
+
+  await visit(page, '/checklist', javaScriptEnabled);
+  await item.getByLabel('Why it is acceptable').fill('host snapshot taken at 09:00');
+  await item.getByRole('button', { name: 'Acknowledge Backup database' }).click();
+  await expect(item.getByText('done (acknowledged)', { exact: true })).toBeVisible();
+  await expect(item).toContainText(/Acknowledged by release at \d{4}-\d{2}-\d{2}T.*: host snapshot taken at 09:00/);
+  await expect(page.getByTestId('checklist-progress')).toContainText('1 of 6 done');
+});

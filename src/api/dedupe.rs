@@ -1,0 +1,84 @@
+//! Cleaning the duplicates: release managers plan (changes nothing), apply
+//! and undo, the last two behind the typed database name.
+
+use crate::model::{AppError, DedupeOutcome, DedupePlan, UndoOutcome};
+use leptos::prelude::*;
+
+/// Documents of the plan listed per page.
+pub const PLAN_PAGE: u64 = 25;
+
+/// The plan; `drop_identical` is a checkbox: absent when unticked.
+#[server(name = PlanDedupe, endpoint = "dedupe_plan")]
+pub async fn dedupe_plan(
+    #[server(default)] keep: String,
+    drop_identical: Option<bool>,
+    #[server(default)] offset: u64,
+) -> Result<DedupePlan, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::model::ReportPage;
+        use crate::ops::{dedupe, migration::PHASE_0};
+        edge::require(crate::model::Role::ReleaseManager, "dedupe.plan").await?;
+        let options = dedupe::Options::parse(&keep, drop_identical).map_err(edge::respond)?;
+        let page = ReportPage {
+            offset,
+            limit: PLAN_PAGE,
+        };
+        dedupe::plan(&edge::state()?.db, &PHASE_0, options, page)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(name = ApplyDedupe, endpoint = "dedupe_apply")]
+pub async fn apply_dedupe(
+    #[server(default)] keep: String,
+    drop_identical: Option<bool>,
+    confirmation: String,
+) -> Result<DedupeOutcome, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::{dedupe, migration::PHASE_0};
+        let actor =
+            edge::require_actor(crate::model::Role::ReleaseManager, dedupe::APPLY_ACTION).await?;
+        let options = dedupe::Options::parse(&keep, drop_identical).map_err(edge::respond)?;
+        let state = edge::state()?;
+        let quiet = |_: &str| {};
+        dedupe::apply(
+            &state.db,
+            &actor,
+            &PHASE_0,
+            options,
+            confirmation.trim(),
+            &state.backups,
+            &quiet,
+        )
+        .await
+        .map_err(edge::respond)
+    })
+    .await
+}
+
+/// Undoes the newest cleanup that is not undone yet.
+#[server(name = UndoDedupe, endpoint = "dedupe_undo")]
+pub async fn undo_dedupe(confirmation: String) -> Result<UndoOutcome, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::{dedupe, migration::PHASE_0};
+        let actor =
+            edge::require_actor(crate::model::Role::ReleaseManager, dedupe::UNDO_ACTION).await?;
+        let state = edge::state()?;
+        dedupe::undo(
+            &state.db,
+            &actor,
+            &PHASE_0,
+            None,
+            confirmation.trim(),
+            &state.backups,
+        )
+        .await
+        .map_err(edge::respond)
+    })
+    .await
+}

@@ -1,0 +1,51 @@
+//! Migrate as people start it: only with a verified backup taken in this
+//! deployment, unless an admin (or the command line, run by the
+//! operating-system user) migrates without one and says why; that
+//! override is audited on its own.
+
+use super::declaration::Migration;
+use super::{deployment, migrate};
+use crate::db::Database;
+use crate::model::{Role, RunRecord};
+use crate::ops::OpsError;
+use crate::ops::audit::{self, Actor};
+use crate::ops::backup::BackupStore;
+
+pub const WITHOUT_BACKUP: &str = "step.migrate.without_backup";
+
+/// `migrate`, refused before anything runs when no verified backup was
+/// taken in this deployment and no admin gave `without_backup`, a reason.
+pub async fn migrate_checked(
+    db: &Database,
+    actor: &Actor,
+    migration: &Migration,
+    backups: &BackupStore,
+    without_backup: &str,
+) -> Result<RunRecord, OpsError> {
+    if deployment::backup(db, migration, backups).await?.is_none() {
+        let reason = without_backup.trim();
+        let refusal = match actor {
+            _ if reason.is_empty() => Some(OpsError::Preflight(vec![
+                "no verified backup was taken in this deployment: take and verify one, \
+                 or have an admin migrate without one and give the reason"
+                    .to_owned(),
+            ])),
+            Actor::User(user) if !user.role.includes(Role::Admin) => Some(OpsError::Forbidden {
+                required: Role::Admin,
+                actual: user.role,
+            }),
+            Actor::Anonymous { .. } => Some(OpsError::Unauthenticated),
+            _ => None,
+        };
+        // A plain refusal is migrate's; an override (or an attempt) is its own.
+        let action = if reason.is_empty() {
+            "step.migrate"
+        } else {
+            WITHOUT_BACKUP
+        };
+        let result = refusal.map_or(Ok(()), Err);
+        audit::record(db, actor, action, reason, result.as_ref().copied()).await?;
+        result?;
+    }
+    migrate(db, actor, migration).await
+}
