@@ -19,11 +19,6 @@ test('a release manager runs the dry run, migrate and verify and sees each resul
   test.skip(!javaScriptEnabled, 'step results are shown by the hydrated page');
   await signInAndOpenRunbook(page, 'release', true);
 
-  await page.getByRole('button', { name: 'Run dry run' }).click();
-  const plan = page.getByRole('table', { name: 'Plan' });
-  await expect(plan).toContainText('Task_clientId_key');
-  await expect(page.getByText('Ready: migrate would run.')).toBeVisible();
-
   // Migrate refuses without a verified backup taken in this deployment.
   await page.getByRole('button', { name: 'Run migrate' }).click();
   await expect(page.getByRole('alert')).toContainText('no verified backup was taken in this deployment');
@@ -34,6 +29,11 @@ test('a release manager runs the dry run, migrate and verify and sees each resul
   await newest.getByRole('button', { name: /^Verify / }).click();
   await expect(newest).not.toContainText('not verified');
   await visit(page, '/runbook', true);
+
+  await page.getByRole('button', { name: 'Run dry run' }).click();
+  const plan = page.getByRole('table', { name: 'Plan' });
+  await expect(plan).toContainText('Task_clientId_key');
+  await expect(page.getByText('Ready: migrate would run.')).toBeVisible();
 
   await page.getByRole('button', { name: 'Run migrate' }).click();
   const run = page.getByRole('table', { name: 'migrate run' });

@@ -13,6 +13,10 @@ use crate::ops::backup::BackupStore;
 
 pub const WITHOUT_BACKUP: &str = "step.migrate.without_backup";
 
+/// Why migrate refuses without a backup, in the plan and in the refusal.
+pub(super) const NO_BACKUP: &str = "no verified backup was taken in this deployment: take and \
+     verify one, or have an admin migrate without one and give the reason";
+
 /// `migrate`, refused before anything runs when no verified backup was
 /// taken in this deployment and no admin gave `without_backup`, a reason.
 pub async fn migrate_checked(
@@ -25,11 +29,7 @@ pub async fn migrate_checked(
     if deployment::backup(db, migration, backups).await?.is_none() {
         let reason = without_backup.trim();
         let refusal = match actor {
-            _ if reason.is_empty() => Some(OpsError::Preflight(vec![
-                "no verified backup was taken in this deployment: take and verify one, \
-                 or have an admin migrate without one and give the reason"
-                    .to_owned(),
-            ])),
+            _ if reason.is_empty() => Some(OpsError::Preflight(vec![NO_BACKUP.to_owned()])),
             Actor::User(user) if !user.role.includes(Role::Admin) => Some(OpsError::Forbidden {
                 required: Role::Admin,
                 actual: user.role,

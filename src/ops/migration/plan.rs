@@ -29,6 +29,12 @@ pub async fn plan(
             holder.owner, holder.since
         ));
     }
+    if super::deployment::backup(db, migration, backups)
+        .await?
+        .is_none()
+    {
+        blockers.push(super::guard::NO_BACKUP.to_owned());
+    }
     Ok(Plan {
         migration: migration.name.to_owned(),
         description: migration.description.to_owned(),
