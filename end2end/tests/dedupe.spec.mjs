@@ -7,7 +7,7 @@
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { signIn, visit } from '../helpers/session.mjs';
+import { DEMO_PASSWORD, signIn, visit } from '../helpers/session.mjs';
 
 const port = Number(process.env.E2E_PORT ?? 3157) + 100;
 const base = `http://127.0.0.1:${port}`;
@@ -29,6 +29,7 @@ test.beforeAll(async ({}, testInfo) => {
       FOREST_PATHS__LOGS_DIR: `${data}/logs`,
       FOREST_PATHS__BACKUPS_DIR: `${data}/backups`,
       FOREST_DATABASE__DEMO_MESSY: 'true',
+      FOREST_DATABASE__DEMO_PASSWORD: DEMO_PASSWORD,
       FOREST_FOREST_API__BASE_URLS: base,
       MONGODB_URI: '',
       DATABASE_URL: '',

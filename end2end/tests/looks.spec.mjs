@@ -44,6 +44,11 @@ test('the Monitor draws its charts as lines, in panels side by side', async ({ p
 
 test('screenshots of Home and the Runbook for a person to look at', async ({ page, javaScriptEnabled }, testInfo) => {
   await signInAndOpen(page, 'release', '/', javaScriptEnabled);
+  const call = page.getByRole('status', { name: 'Go or no-go' });
+  await expect(call).toHaveText(/^(Go|No-go|Running|Complete): .+ of 6 checklist items done\.$/);
+  const edge = await call.evaluate((el) => getComputedStyle(el).borderLeftWidth);
+  expect(parseFloat(edge), 'the call stands out with its coloured edge').toBeGreaterThan(3);
+  await expect(page.getByRole('table', { name: 'Latest evidence' })).toContainText('Forest API probe');
   await screenshot(page, 'home', testInfo);
   await page.goto('/runbook');
   await expect(page.getByRole('heading', { level: 1, name: 'Runbook' })).toBeVisible();

@@ -26,6 +26,8 @@ test('a release manager runs the dry run, migrate and verify and sees each resul
   await expect(page.getByTestId('job-state')).toHaveText('done');
   await visit(page, '/backups', true);
   const newest = page.getByRole('table', { name: 'Backups' }).getByRole('row').nth(1);
+  // The listing may show the older backups first for a moment: wait for ours.
+  await expect(newest).toContainText('release');
   await newest.getByRole('button', { name: /^Verify / }).click();
   await expect(newest).not.toContainText('not verified');
   await visit(page, '/runbook', true);

@@ -83,6 +83,7 @@ pub enum Call {
 #[serde(rename_all = "camelCase")]
 pub struct Verdict {
     pub call: Call,
+    /// What the call rests on, to read after its label ("Go: …").
     pub line: String,
     pub reasons: Vec<String>,
 }
@@ -115,7 +116,7 @@ pub fn verdict(
         return Verdict {
             call: Call::Running,
             line: format!(
-                "Running: {step} ({} of {} changes done); {tally}.",
+                "{step} ({} of {} changes done); {tally}.",
                 migration.done, migration.total
             ),
             reasons: Vec::new(),
@@ -137,14 +138,14 @@ pub fn verdict(
         if reasons.is_empty() && checklist.open.is_empty() {
             return Verdict {
                 call: Call::Complete,
-                line: format!("Complete: migrated and {tally}."),
+                line: format!("migrated and {tally}."),
                 reasons,
             };
         }
         reasons.extend(checklist.open.iter().map(|item| format!("open: {item}")));
         return Verdict {
             call: Call::NoGo,
-            line: format!("Migrated, not complete: {tally}."),
+            line: format!("migrated, not complete: {tally}."),
             reasons,
         };
     }
@@ -152,13 +153,13 @@ pub fn verdict(
     if reasons.is_empty() {
         Verdict {
             call: Call::Go,
-            line: format!("Go: migrate can start; {tally}."),
+            line: format!("migrate can start; {tally}."),
             reasons,
         }
     } else {
         Verdict {
             call: Call::NoGo,
-            line: format!("No-go: {} to resolve first; {tally}.", reasons.len()),
+            line: format!("{} to resolve first; {tally}.", reasons.len()),
             reasons,
         }
     }
@@ -208,7 +209,7 @@ mod tests {
         assert_eq!(v.call, Call::Running);
         assert_eq!(
             v.line,
-            "Running: create index Task_clientId_key on tasks (4 of 6 changes done); 1 of 6 checklist items done."
+            "create index Task_clientId_key on tasks (4 of 6 changes done); 1 of 6 checklist items done."
         );
     }
 
@@ -226,10 +227,7 @@ mod tests {
             &["connections/current above 100".to_owned()],
         );
         assert_eq!(v.call, Call::NoGo);
-        assert_eq!(
-            v.line,
-            "No-go: 4 to resolve first; 1 of 6 checklist items done."
-        );
+        assert_eq!(v.line, "4 to resolve first; 1 of 6 checklist items done.");
         assert_eq!(
             v.reasons,
             [
@@ -273,10 +271,7 @@ mod tests {
             &[],
         );
         assert_eq!(done.call, Call::Complete);
-        assert_eq!(
-            done.line,
-            "Complete: migrated and 6 of 6 checklist items done."
-        );
+        assert_eq!(done.line, "migrated and 6 of 6 checklist items done.");
     }
 
     #[test]

@@ -54,7 +54,7 @@ fn Overview(status: DeploymentStatus) -> impl IntoView {
     };
     view! {
         <div class=class role="status" aria-label="Go or no-go" data-call=format!("{call:?}")>
-            <strong>{call.label()}</strong>
+            <strong>{format!("{}:", call.label())}</strong>
             " "
             {status.verdict.line.clone()}
         </div>
@@ -110,7 +110,7 @@ fn EvidenceRow(label: &'static str, evidence: Option<Evidence>) -> impl IntoView
         Some(evidence) => view! {
             <tr class=if evidence.passed { "check-pass" } else { "check-fail" }>
                 <th scope="row">{label}</th>
-                <td>{if evidence.passed { "passed" } else { "failed" }}</td>
+                <td>{if evidence.passed { "passed" } else { "not passed" }}</td>
                 <td>
                     <a href=evidence.href>{evidence.summary}</a>
                     " "
