@@ -258,3 +258,39 @@ pub fn LogErrors(watch: ForestWatch) -> impl IntoView {
         </section>
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sync_routes_and_the_conflict_rate_read_as_a_person_reads_them() {
+        let routes = vec![RouteStats {
+            route: "GET /api/sync/tasks".into(),
+            requests: 300,
+            errors: 15,
+            p50_micros: Some(12_345),
+            p95_micros: Some(250_000),
+            p99_micros: None,
+        }];
+        let html = view! { <SyncRoutes routes minutes=60 /> }.to_html();
+        for shown in [
+            "the Forest API's request logs",
+            "GET /api/sync/tasks",
+            "<td>5.0<",
+            "<td>12.3<",
+            "<td>250.0<",
+            "<td>—<",
+            "5.0% (15 of 300)",
+        ] {
+            assert!(html.contains(shown), "{shown} in {html}");
+        }
+        let rate = view! { <ConflictRate conflicts=3 tasks=120 minutes=60 /> }.to_html();
+        assert!(
+            rate.contains("2.5% — 3 conflicts over 120 synced tasks in the last 60 minutes"),
+            "{rate}"
+        );
+        let none = view! { <ConflictRate conflicts=0 tasks=0 minutes=60 /> }.to_html();
+        assert!(none.contains("no synced tasks"), "{none}");
+    }
+}
