@@ -35,6 +35,7 @@ pub use duplicates::{DuplicateGroup, DuplicateReport, IDS_PER_GROUP, ReportPage,
 pub use error::AppError;
 pub use forest_api::{
     ErrorLine, ErrorsSince, LogSnapshot, LogStatus, MinuteCounts, ProbeOverview, ProbeResult,
+    RouteStats,
 };
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{

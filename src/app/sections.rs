@@ -85,7 +85,9 @@ impl Section {
             Self::ForestApi => {
                 "The Forest API's health endpoint probed on demand and every minute during a \
                  deployment, and its server's logs: errors, warnings, Tasks synced and sync \
-                 conflicts per minute, with the latest error lines."
+                 conflicts per minute, the conflict rate per synced task, the sync routes' \
+                 requests per minute, p50/p95/p99 response times and server-error share from \
+                 its request logs, with the latest error lines."
             }
             Self::Prisma => {
                 "The Forest schema.prisma against the database and the migration: what a later \

@@ -97,6 +97,9 @@ pub struct ForestLogsSettings {
     pub poll_interval_ms: u64,
     pub synced_pattern: String,
     pub conflict_pattern: String,
+    /// The request paths (query left off) whose requests are counted per
+    /// route: requests, server errors and response times.
+    pub route_pattern: String,
     pub max_line_bytes: usize,
     pub recent_errors: usize,
     pub retain_minutes: u32,
@@ -218,6 +221,7 @@ impl ForestLogsSettings {
         for (key, pattern) in [
             ("forest_logs.synced_pattern", &self.synced_pattern),
             ("forest_logs.conflict_pattern", &self.conflict_pattern),
+            ("forest_logs.route_pattern", &self.route_pattern),
         ] {
             regex::Regex::new(pattern).map_err(|e| invalid(key, &e.to_string()))?;
         }
@@ -314,5 +318,22 @@ mod tests {
         assert_eq!(settings.credentials(), Some(("Authorization", "Bearer x")));
         settings.base_urls = vec!["localhost:8080".into()];
         assert!(settings.validate().is_err());
+    }
+
+    #[test]
+    fn an_invalid_route_pattern_is_refused_with_its_key() {
+        let mut logs = crate::config::Settings::load(
+            Path::new(crate::config::DEFAULT_FILE),
+            &crate::config::ProcessEnv,
+        )
+        .expect("settings")
+        .forest_logs;
+        assert!(logs.validate().is_ok());
+        logs.route_pattern = "^/api/sync(".into();
+        let err = logs.validate().expect_err("unclosed group");
+        assert!(
+            err.to_string().contains("forest_logs.route_pattern"),
+            "{err}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! `LogWatcher`: follows the Forest server's log folder in the background
 //! and keeps per-minute counts of errors, warnings, "Tasks synced" events
-//! and sync conflicts, plus the latest error lines. Reading happens on a
+//! and sync conflicts, the watched routes' requests (with their response
+//! times), plus the latest error lines. Reading happens on a
 //! blocking thread, one bounded look at a time; readers only take a short
 //! lock on the counts, so the app is never held up by the files.
 

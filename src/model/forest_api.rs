@@ -90,4 +90,35 @@ pub struct LogSnapshot {
     pub warnings: Vec<String>,
     /// Errors since the latest migrate run started (checklist item 4).
     pub since_migration: Option<ErrorsSince>,
+    /// The Forest API's requests to the watched routes (`route_pattern`)
+    /// over the same minutes, busiest first.
+    pub routes: Vec<RouteStats>,
+}
+
+impl LogSnapshot {
+    /// Conflict lines and synced tasks over the snapshot's minutes: the
+    /// conflict rate's numerator and denominator.
+    pub fn conflicts_per_synced_task(&self) -> (u64, u64) {
+        self.minutes.iter().fold((0, 0), |(conflicts, tasks), m| {
+            (
+                conflicts.saturating_add(m.conflicts),
+                tasks.saturating_add(m.synced_tasks),
+            )
+        })
+    }
+}
+
+/// One route's requests, as the Forest API's request logs tell them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteStats {
+    /// `METHOD /path`, ids shown as `:id`.
+    pub route: String,
+    pub requests: u64,
+    /// Requests answered with status 500 or more.
+    pub errors: u64,
+    /// Response-time percentiles in microseconds, over the requests whose
+    /// line carries a time (none when no line did).
+    pub p50_micros: Option<u64>,
+    pub p95_micros: Option<u64>,
+    pub p99_micros: Option<u64>,
 }

@@ -105,18 +105,17 @@ fn log_glance(snapshot: &LogSnapshot) -> LogGlance {
             snapshot.folder.as_deref().unwrap_or("?")
         )),
     };
-    let sum = |count: fn(&crate::model::MinuteCounts) -> u64| {
-        snapshot
-            .minutes
-            .iter()
-            .map(count)
-            .fold(0_u64, u64::saturating_add)
-    };
+    let errors = snapshot
+        .minutes
+        .iter()
+        .map(|m| m.errors)
+        .fold(0_u64, u64::saturating_add);
+    let (conflicts, synced_tasks) = snapshot.conflicts_per_synced_task();
     LogGlance {
         unavailable,
         minutes: snapshot.minutes.len(),
-        errors: sum(|m| m.errors),
-        conflicts: sum(|m| m.conflicts),
-        synced_tasks: sum(|m| m.synced_tasks),
+        errors,
+        conflicts,
+        synced_tasks,
     }
 }

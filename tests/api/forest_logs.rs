@@ -316,3 +316,64 @@ async fn the_errors_since_the_latest_migrate_run_started_are_its_evidence() {
     assert_eq!(since.errors, 2, "{since:?}");
     db.drop_database().await.expect("drop");
 }
+
+#[test]
+fn the_sync_routes_requests_errors_and_percentiles_come_from_the_request_lines() {
+    let checkout = tempfile::tempdir().expect("temp dir");
+    let folder = checkout.path().join("apps/server/logs");
+    fs::create_dir_all(&folder).expect("folder");
+    let watcher = LogWatcher::new(&logs_settings(checkout.path()));
+    watcher.look();
+    let w = Writer {
+        folder,
+        expected: Counts::new(),
+    };
+    let now = OffsetDateTime::now_utc();
+    let clf = time::macros::format_description!(
+        "[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000"
+    );
+    let date = now.format(clf).expect("date");
+    let mut micros = Vec::new();
+    for i in 0..300_u64 {
+        let ms = (i * 37 % 250) as f64 + 0.5;
+        micros.push(i * 37 % 250 * 1_000 + 500);
+        let status = if i % 20 == 0 { 500 } else { 200 };
+        let line = match i % 3 {
+            0 => format!(
+                "{{\"level\":30,\"time\":{},\"req\":{{\"method\":\"GET\",\"url\":\"/api/sync/tasks?since={i}\"}},\"res\":{{\"statusCode\":{status}}},\"responseTime\":{ms},\"msg\":\"request completed\"}}",
+                now.unix_timestamp() * 1_000
+            ),
+            1 => format!("GET /api/sync/tasks {status} {ms:.3} ms - 123"),
+            _ => format!(
+                "10.0.0.{i} - - [{date}] \"GET /api/sync/tasks HTTP/1.1\" {status} 123 \"-\" \"okhttp\" {ms} ms"
+            ),
+        };
+        w.raw("access.log", &format!("{line}\n"));
+    }
+    // Another route is not watched; a negative time counts the request, not the time.
+    w.raw("access.log", "GET /api/tasks 200 1.000 ms - 2\n");
+    w.raw("access.log", "GET /api/sync/tasks 200 -4 ms - 2\n");
+    watcher.look();
+
+    let routes = watcher.snapshot().routes;
+    assert_eq!(routes.len(), 1, "{routes:?}");
+    let tasks = &routes[0];
+    assert_eq!(
+        (tasks.route.as_str(), tasks.requests, tasks.errors),
+        ("GET /api/sync/tasks", 301, 15)
+    );
+    micros.sort_unstable();
+    for (quantile, got) in [
+        (0.50, tasks.p50_micros),
+        (0.95, tasks.p95_micros),
+        (0.99, tasks.p99_micros),
+    ] {
+        let rank = (quantile * micros.len() as f64).ceil() as usize;
+        let want = micros[rank - 1];
+        let got = got.expect("timed");
+        assert!(
+            want <= got && got <= want + want / 100 + 1,
+            "p{quantile}: {got} vs {want}"
+        );
+    }
+}

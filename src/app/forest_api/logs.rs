@@ -5,7 +5,7 @@
 use super::ForestWatch;
 use super::chart::RatesChart;
 use crate::app::grid;
-use crate::model::{LogSnapshot, LogStatus, MinuteCounts};
+use crate::model::{LogSnapshot, LogStatus, MinuteCounts, RouteStats};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -23,6 +23,14 @@ const FIGURES: [Figure; 5] = [
 ];
 
 const ERROR_COLUMNS: &[&str] = &["Time", "File", "Line"];
+const ROUTE_COLUMNS: &[&str] = &[
+    "Route",
+    "Requests per minute",
+    "p50",
+    "p95",
+    "p99",
+    "Server errors (5xx)",
+];
 
 /// Shows `ready` for a watched folder, or says how to configure the watcher.
 fn when_watching(
@@ -77,6 +85,8 @@ pub fn LogRates(watch: ForestWatch) -> impl IntoView {
 #[component]
 fn Rates(snapshot: LogSnapshot) -> impl IntoView {
     let last = snapshot.minutes.last().cloned().unwrap_or_default();
+    let (conflicts, tasks) = snapshot.conflicts_per_synced_task();
+    let shown = snapshot.minutes.len();
     let figures = FIGURES.map(|(name, id, read)| {
         // Saturating: the counts come from log lines another program wrote.
         let hour = snapshot
@@ -117,6 +127,8 @@ fn Rates(snapshot: LogSnapshot) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+        <ConflictRate conflicts tasks minutes=shown />
+        <SyncRoutes routes=snapshot.routes minutes=shown />
         <RatesChart minutes=snapshot.minutes />
         {(!snapshot.warnings.is_empty())
             .then(|| {
@@ -128,6 +140,78 @@ fn Rates(snapshot: LogSnapshot) -> impl IntoView {
                 }
             })}
     }
+}
+
+/// Conflict lines per synced task over the snapshot's minutes.
+#[component]
+fn ConflictRate(conflicts: u64, tasks: u64, minutes: usize) -> impl IntoView {
+    let rate = if tasks == 0 {
+        format!("no synced tasks in the last {minutes} minutes, so no rate ({conflicts} conflicts)")
+    } else {
+        format!(
+            "{} — {conflicts} conflicts over {tasks} synced tasks in the last {minutes} minutes",
+            percent(conflicts, tasks)
+        )
+    };
+    view! {
+        <p role="status" data-testid="conflict-rate">
+            "Sync conflict rate: " {rate} "."
+        </p>
+    }
+}
+
+/// The watched routes' requests, from the Forest API's request logs.
+#[component]
+fn SyncRoutes(routes: Vec<RouteStats>, minutes: usize) -> impl IntoView {
+    let per_minute = move |requests: u64| {
+        let rpm = requests as f64 / minutes.max(1) as f64;
+        format!("{rpm:.1}")
+    };
+    view! {
+        <table class="grid" aria-label="Sync routes" data-testid="sync-routes">
+            <caption>
+                {format!(
+                    "Sync routes over the last {minutes} minutes, from the Forest API's request logs (response times in ms)"
+                )}
+            </caption>
+            {grid::head(ROUTE_COLUMNS)}
+            <tbody>
+                {grid::empty_row(routes.is_empty(), ROUTE_COLUMNS, "No requests to the sync routes in the request logs.")}
+                {routes
+                    .into_iter()
+                    .map(|r| {
+                        view! {
+                            <tr>
+                                <th scope="row"><code>{r.route}</code></th>
+                                <td>{per_minute(r.requests)}</td>
+                                <td>{millis(r.p50_micros)}</td>
+                                <td>{millis(r.p95_micros)}</td>
+                                <td>{millis(r.p99_micros)}</td>
+                                <td>{format!("{} ({} of {})", percent(r.errors, r.requests), r.errors, r.requests)}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// `part` of `whole` as a percentage with one decimal.
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "—".to_owned();
+    }
+    let share = part as f64 * 100.0 / whole as f64;
+    format!("{share:.1}%")
+}
+
+/// Microseconds as milliseconds with one decimal; "—" with no time logged.
+fn millis(micros: Option<u64>) -> String {
+    micros.map_or_else(
+        || "—".to_owned(),
+        |m| format!("{}.{}", m / 1_000, (m % 1_000) / 100),
+    )
 }
 
 #[component]
@@ -172,5 +256,41 @@ pub fn LogErrors(watch: ForestWatch) -> impl IntoView {
                 },
             )}
         </section>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sync_routes_and_the_conflict_rate_read_as_a_person_reads_them() {
+        let routes = vec![RouteStats {
+            route: "GET /api/sync/tasks".into(),
+            requests: 300,
+            errors: 15,
+            p50_micros: Some(12_345),
+            p95_micros: Some(250_000),
+            p99_micros: None,
+        }];
+        let html = view! { <SyncRoutes routes minutes=60 /> }.to_html();
+        for shown in [
+            "the Forest API's request logs",
+            "GET /api/sync/tasks",
+            "<td>5.0<",
+            "<td>12.3<",
+            "<td>250.0<",
+            "<td>—<",
+            "5.0% (15 of 300)",
+        ] {
+            assert!(html.contains(shown), "{shown} in {html}");
+        }
+        let rate = view! { <ConflictRate conflicts=3 tasks=120 minutes=60 /> }.to_html();
+        assert!(
+            rate.contains("2.5% — 3 conflicts over 120 synced tasks in the last 60 minutes"),
+            "{rate}"
+        );
+        let none = view! { <ConflictRate conflicts=0 tasks=0 minutes=60 /> }.to_html();
+        assert!(none.contains("no synced tasks"), "{none}");
     }
 }
