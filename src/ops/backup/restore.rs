@@ -244,27 +244,38 @@ async fn restored_before(db: &Database, backup: &str) -> Result<Vec<String>, Ops
     let Some(last) = runs.iter().find(|run| run.kind == RunKind::Restore) else {
         return Ok(Vec::new());
     };
-    if last.state == MigrationState::Applied {
+    // A restore run records the backup it restores where a migrate run
+    // records its declaration's checksum.
+    if last.state == MigrationState::Applied || last.checksum != backup {
         return Ok(Vec::new());
     }
-    let suffix = format!(" from {backup}");
     Ok(last
         .changes
         .iter()
         .filter(|c| c.outcome == ChangeOutcome::Applied)
-        .filter_map(|c| {
-            c.description
-                .strip_prefix("restore ")?
-                .strip_suffix(&suffix)
-        })
+        .filter_map(|c| c.key.strip_prefix(RESTORE_KEY))
         .map(str::to_owned)
         .collect())
 }
+
+/// The key of a step that loads a collection: `restore:<collection>`.
+const RESTORE_KEY: &str = "restore:";
 
 enum Step<'a> {
     Export(Vec<String>),
     Drop(String),
     Restore(&'a BackupCollection),
+}
+
+impl Step<'_> {
+    /// What the step acts on, stable whatever its description says.
+    fn key(&self) -> String {
+        match self {
+            Self::Export(_) => "export".to_owned(),
+            Self::Drop(name) => format!("drop:{name}"),
+            Self::Restore(collection) => format!("{RESTORE_KEY}{}", collection.name),
+        }
+    }
 }
 
 async fn apply(
@@ -305,7 +316,10 @@ async fn apply(
     };
     let pending: Vec<ChangeResult> = steps
         .iter()
-        .map(|step| change(describe(step), ChangeOutcome::Pending, 0, None))
+        .map(|step| ChangeResult {
+            key: step.key(),
+            ..change(describe(step), ChangeOutcome::Pending, 0, None)
+        })
         .collect();
     let run = db
         .start_run(

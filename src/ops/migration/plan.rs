@@ -160,7 +160,7 @@ async fn index_status(db: &Database, spec: &IndexSpec) -> Result<ChangeStatus, O
     Ok(match indexes.iter().find(|i| spec.same_key(i)) {
         Some(other) => ChangeStatus::Conflict {
             reason: format!(
-                "the same key is already indexed as {} (MongoDB refuses a second index on it, code 86)",
+                "the same key is already indexed as {} (MongoDB refuses a second index on the same key, code 85 IndexOptionsConflict)",
                 other.name
             ),
         },
