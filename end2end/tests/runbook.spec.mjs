@@ -22,14 +22,17 @@ test('a release manager runs the dry run, migrate and verify and sees each resul
   // Migrate refuses without a verified backup taken in this deployment.
   await page.getByRole('button', { name: 'Run migrate' }).click();
   await expect(page.getByRole('alert')).toContainText('no verified backup was taken in this deployment');
+  // The job panel may still show an earlier spec's finished job: wait for ours by name.
+  const job = page.locator('p', { has: page.getByTestId('job-state') }).locator('code');
+  const before = (await job.count()) > 0 ? await job.textContent() : '';
   await page.getByRole('button', { name: 'Take a backup' }).click();
+  await expect(job).not.toHaveText(before);
   await expect(page.getByTestId('job-state')).toHaveText('done');
+  const name = await job.textContent();
   await visit(page, '/backups', true);
-  const newest = page.getByRole('table', { name: 'Backups' }).getByRole('row').nth(1);
-  // The listing may show the older backups first for a moment: wait for ours.
-  await expect(newest).toContainText('release');
-  await newest.getByRole('button', { name: /^Verify / }).click();
-  await expect(newest).not.toContainText('not verified');
+  const ours = page.locator(`[id="backup-${name}"]`);
+  await ours.getByRole('button', { name: /^Verify / }).click();
+  await expect(ours).not.toContainText('not verified');
   await visit(page, '/runbook', true);
 
   await page.getByRole('button', { name: 'Run dry run' }).click();
