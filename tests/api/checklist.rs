@@ -7,7 +7,9 @@ use crate::backup::store_in;
 use crate::helpers::{settings_in, test_db};
 use forest_runbook::db::{Collection, Database, DemoDataSpec};
 use forest_runbook::forest_api::LogWatcher;
-use forest_runbook::model::{AuditFilter, Checklist, ChecklistItem, ItemStatus, ProbeResult};
+use forest_runbook::model::{
+    AuditFilter, Checklist, ChecklistItem, ItemStatus, ProbeResult, Verification,
+};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::{self as backups, BackupStore, Jobs};
@@ -20,6 +22,19 @@ use std::path::PathBuf;
 
 pub fn person(name: &str) -> Actor {
     Actor::Cli(name.to_owned())
+}
+
+/// Verify as `actor`, without a Forest schema configured.
+pub async fn verified(db: &Database, actor: &Actor, quiet: &Quiet) -> Verification {
+    verify(
+        db,
+        actor,
+        &PHASE_0,
+        &quiet.backups,
+        &PrismaSource::default(),
+    )
+    .await
+    .expect("verify")
 }
 
 /// A log watcher with no folder configured and an empty backups folder.
@@ -204,15 +219,7 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
 
     let ada = person("ada");
     migrate(&db, &ada, &PHASE_0).await.expect("migrate");
-    let passed = verify(
-        &db,
-        &ada,
-        &PHASE_0,
-        &quiet.backups,
-        &PrismaSource::default(),
-    )
-    .await
-    .expect("verify");
+    let passed = verified(&db, &ada, &quiet).await;
     assert!(passed.passed);
     let after = checklist(&db, &PHASE_0, quiet.watched())
         .await
@@ -239,15 +246,7 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
     db.drop_index(Collection::Tasks, "Task_clientId_key")
         .await
         .expect("drop an index behind the app's back");
-    let failed = verify(
-        &db,
-        &ada,
-        &PHASE_0,
-        &quiet.backups,
-        &PrismaSource::default(),
-    )
-    .await
-    .expect("verify");
+    let failed = verified(&db, &ada, &quiet).await;
     assert!(!failed.passed);
     let stale = indexes(
         &checklist(&db, &PHASE_0, quiet.watched())

@@ -4,7 +4,7 @@
 //! only a backup of this deployment, and failing evidence is acknowledged
 //! with a note until a newer failure reopens it.
 
-use crate::checklist::{Quiet, forest_db, item, person, probe, watched_log_folder};
+use crate::checklist::{Quiet, forest_db, item, person, probe, verified, watched_log_folder};
 use crate::dedupe::insert_tasks;
 use crate::helpers::raw;
 use forest_runbook::db::Database;
@@ -12,8 +12,7 @@ use forest_runbook::model::{AuditFilter, Checklist, ChecklistItem, ItemStatus, M
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::backup::{self as backups, Jobs};
 use forest_runbook::ops::checklist::{acknowledge, checklist, set_item};
-use forest_runbook::ops::migration::{PHASE_0, migrate, revert, verify};
-use forest_runbook::ops::prisma::PrismaSource;
+use forest_runbook::ops::migration::{PHASE_0, migrate, revert};
 use mongodb::bson::{DateTime, Document, doc};
 
 /// What an item's evidence says.
@@ -45,15 +44,7 @@ async fn verify_passes_while_the_app_inserts_and_fails_once_documents_are_lost()
     let new_tasks =
         (0..3).map(|i| doc! { "title": format!("new {i}"), "createdAt": DateTime::now() });
     insert_tasks(&db, new_tasks.collect()).await;
-    let checked = verify(
-        &db,
-        &ada,
-        &PHASE_0,
-        &quiet.backups,
-        &PrismaSource::default(),
-    )
-    .await
-    .expect("verify");
+    let checked = verified(&db, &ada, &quiet).await;
     assert!(checked.passed, "{:?}", checked.checks);
     let tasks = checked
         .checks
@@ -72,15 +63,7 @@ async fn verify_passes_while_the_app_inserts_and_fails_once_documents_are_lost()
         .delete_many(doc! {})
         .await
         .expect("lose every task");
-    let lost = verify(
-        &db,
-        &ada,
-        &PHASE_0,
-        &quiet.backups,
-        &PrismaSource::default(),
-    )
-    .await
-    .expect("verify");
+    let lost = verified(&db, &ada, &quiet).await;
     assert!(!lost.passed, "fewer documents than the backup fails");
     let list = checklist(&db, &PHASE_0, quiet.watched())
         .await
