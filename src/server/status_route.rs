@@ -32,8 +32,8 @@ pub async fn status(State(state): State<AppState>, headers: HeaderMap) -> Respon
     match state.status().await {
         Ok(status) => Json(json!({ "success": true, "data": status })).into_response(),
         Err(error) => {
-            let incident_id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-            tracing::error!(%incident_id, %error, "the deployment status could not be read");
+            let incident_id =
+                crate::telemetry::incident("the deployment status could not be read", &error);
             let body = json!({
                 "success": false,
                 "error": {
