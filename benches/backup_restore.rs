@@ -99,7 +99,7 @@ async fn run(uri: &str, work: &std::path::Path, scale: f64) -> Result<(), AnyErr
         let (read_bytes, took) = timed(bare_read(&raw)).await?;
         (bytes, read) = (read_bytes, read.min(took));
         let (manifest, took) = timed(async {
-            Ok(backup::backup(&db, &store, &Jobs::default(), &actor, false).await?)
+            Ok(backup::backup(&db, &store, &Jobs::new(db.clone()), &actor, false).await?)
         })
         .await?;
         backed_up = backed_up.min(took);
@@ -156,7 +156,7 @@ async fn run(uri: &str, work: &std::path::Path, scale: f64) -> Result<(), AnyErr
         Ok(backup::restore(
             &db,
             &store,
-            &Jobs::default(),
+            &Jobs::new(db.clone()),
             &actor,
             &manifest.name,
             backup::Confirmation {

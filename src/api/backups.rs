@@ -21,7 +21,8 @@ pub async fn backup_progress() -> Result<Option<JobProgress>, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         edge::require(crate::model::Role::Viewer, "backup.progress").await?;
-        Ok(edge::state()?.jobs.snapshot())
+        let progress = edge::state()?.jobs.snapshot().await;
+        progress.map_err(edge::respond)
     })
     .await
 }
@@ -49,7 +50,7 @@ pub async fn cancel_backup() -> Result<bool, AppError> {
         let actor =
             edge::require_actor(crate::model::Role::ReleaseManager, "backup.cancel").await?;
         let state = edge::state()?;
-        let cancelled = state.jobs.cancel();
+        let cancelled = state.jobs.cancel().await.map_err(edge::respond)?;
         crate::ops::audit::record(&state.db, &actor, "backup.cancel", "", Ok(()))
             .await
             .map_err(edge::respond)?;

@@ -67,7 +67,7 @@ pub async fn login(
     let stranger = Actor::Anonymous {
         address: address.to_owned(),
     };
-    let attempt = match limiter.attempt(named, address) {
+    let attempt = match limiter.attempt(db, named, address).await? {
         Ok(attempt) => attempt,
         Err(retry_after_secs) => {
             let error = OpsError::RateLimited { retry_after_secs };
@@ -88,7 +88,7 @@ pub async fn login(
         audit::record(db, &stranger, "login", named, Err(&error)).await?;
         return Err(error);
     };
-    attempt.succeeded();
+    attempt.succeeded(db).await?;
     let user = CurrentUser {
         username: account.username,
         role: account.role,

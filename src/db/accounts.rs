@@ -68,7 +68,11 @@ impl Database {
             .partial_filter_expression(doc! { "foldKey": { "$type": "string" } })
             .build();
         let indexes = [
-            (Collection::Sessions, doc! { "expiresAt": 1 }, Some(ttl)),
+            (
+                Collection::Sessions,
+                doc! { "expiresAt": 1 },
+                Some(ttl.clone()),
+            ),
             (Collection::Audit, doc! { "at": -1 }, None),
             (
                 Collection::Audit,
@@ -76,6 +80,13 @@ impl Database {
                 Some(one_row_per_fold),
             ),
             (Collection::ApiProbes, doc! { "recordedAt": -1 }, None),
+            (
+                Collection::SignInLimits,
+                doc! { "expiresAt": 1 },
+                Some(ttl.clone()),
+            ),
+            (Collection::Jobs, doc! { "expiresAt": 1 }, Some(ttl)),
+            (Collection::Jobs, doc! { "startedAt": -1 }, None),
         ];
         for (collection, keys, options) in indexes {
             let index = IndexModel::builder().keys(keys).options(options).build();

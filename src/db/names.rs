@@ -31,6 +31,11 @@ pub enum Collection {
     /// Error lines of the Forest server's logs per minute, kept across
     /// restarts of the app.
     LogMinutes,
+    /// The sign-in limiter's counts, one document per account and address
+    /// pair and per address.
+    SignInLimits,
+    /// Backup and restore jobs and their progress, one document per job.
+    Jobs,
 }
 
 /// Prefix of the app's own collections: backups leave them out, and a
@@ -80,6 +85,8 @@ impl Collection {
             Self::Thresholds => "runbook_thresholds",
             Self::RestoreTrial => "runbook_restore_trial",
             Self::LogMinutes => "runbook_log_minutes",
+            Self::SignInLimits => "runbook_sign_in_limits",
+            Self::Jobs => "runbook_jobs",
         }
     }
 }

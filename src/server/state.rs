@@ -18,7 +18,7 @@ pub struct AppState {
     pub db: Database,
     pub settings: Arc<Settings>,
     pub started_at: Instant,
-    pub limiter: Arc<LoginLimiter>,
+    pub limiter: LoginLimiter,
     /// The one sampler every dashboard and `/metrics` read from.
     pub monitor: Monitor,
     /// The Forest API's prober and the Forest server's log watcher.
@@ -27,8 +27,8 @@ pub struct AppState {
     pub backups: BackupStore,
     /// Where the Forest schema.prisma is.
     pub prisma: PrismaSource,
-    /// The latest backup or restore and its progress.
-    pub jobs: Arc<Jobs>,
+    /// Backup and restore jobs of every instance, and their progress.
+    pub jobs: Jobs,
 }
 
 impl AppState {
@@ -52,13 +52,13 @@ impl AppState {
             forest_logs: LogWatcher::new(&settings.forest_logs),
             leptos_options,
             monitor,
+            jobs: Jobs::new(db.clone()),
             db,
             settings: Arc::new(settings),
             started_at: Instant::now(),
-            limiter: Arc::default(),
+            limiter: LoginLimiter::default(),
             backups,
             prisma,
-            jobs: Arc::default(),
         }
     }
 

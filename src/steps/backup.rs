@@ -32,7 +32,7 @@ pub async fn run(
     json: bool,
 ) -> Result<(), OpsError> {
     let actor = Actor::from_os_user();
-    let jobs = Jobs::default();
+    let jobs = Jobs::new(db.clone());
     match step {
         BackupStep::Take { gzip } => {
             let manifest = backup::backup(db, store, &jobs, &actor, gzip).await?;

@@ -17,7 +17,6 @@ use forest_runbook::ops::migration::{PHASE_0, migrate};
 use forest_runbook::ops::prisma::PrismaSource;
 use mongodb::bson::{Document, doc};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 pub fn cli() -> Actor {
@@ -56,16 +55,23 @@ pub async fn demo(name: &str, tasks: usize) -> Database {
 
 /// Takes a backup as the command line does.
 pub async fn take(db: &Database, store: &BackupStore, gzip: bool) -> Manifest {
-    backup::backup(db, store, &Jobs::default(), &cli(), gzip)
+    backup::backup(db, store, &Jobs::new(db.clone()), &cli(), gzip)
         .await
         .expect("backup")
 }
 
 /// Restores `name` into `db`, typing the right name.
 pub async fn restore_all(db: &Database, store: &BackupStore, name: &str) -> RestoreReport {
-    backup::restore(db, store, &Jobs::default(), &cli(), name, typed(db.name()))
-        .await
-        .expect("restore")
+    backup::restore(
+        db,
+        store,
+        &Jobs::new(db.clone()),
+        &cli(),
+        name,
+        typed(db.name()),
+    )
+    .await
+    .expect("restore")
 }
 
 fn backup_error(error: OpsError) -> BackupError {
@@ -103,7 +109,7 @@ async fn backup_migrate_restore_gives_back_every_collection_and_drops_devices() 
     let db = demo("bk_round_trip", 600).await;
     let dir = tempfile::tempdir().expect("dir");
     let store = store_in(dir.path());
-    let jobs = Jobs::default();
+    let jobs = Jobs::new(db.clone());
     let before = snapshot(&db).await;
     let manifest = backup::backup(&db, &store, &jobs, &cli(), false)
         .await
@@ -114,7 +120,10 @@ async fn backup_migrate_restore_gives_back_every_collection_and_drops_devices() 
         manifest.count_of("runbook_audit").is_none(),
         "the app's records stay out"
     );
-    assert_eq!(jobs.snapshot().expect("job").state, JobState::Done);
+    assert_eq!(
+        jobs.snapshot().await.expect("reads").expect("job").state,
+        JobState::Done
+    );
 
     // The files are what mongorestore reads: the independent reader agrees.
     let folder = folder_of(dir.path(), &manifest);
@@ -164,7 +173,7 @@ async fn backup_migrate_restore_gives_back_every_collection_and_drops_devices() 
         runs.iter()
             .any(|r| r.kind == RunKind::Restore && r.state == MigrationState::Applied)
     );
-    let job = jobs.snapshot().expect("job");
+    let job = jobs.snapshot().await.expect("reads").expect("job");
     assert_eq!(
         (job.kind, job.state, job.percent()),
         (JobKind::Restore, JobState::Done, 100)
@@ -198,7 +207,7 @@ async fn backup_and_restore_wait_for_the_migration_lock() {
     let db = demo("bk_lock", 100).await;
     let dir = tempfile::tempdir().expect("dir");
     let store = store_in(dir.path());
-    let jobs = Jobs::default();
+    let jobs = Jobs::new(db.clone());
     let manifest = backup::backup(&db, &store, &jobs, &cli(), false)
         .await
         .expect("backup");
@@ -229,7 +238,7 @@ async fn backup_and_restore_wait_for_the_migration_lock() {
         let (db, store) = (db.clone(), store.clone());
         tasks.push(tokio::spawn(async move {
             if i % 2 == 0 {
-                backup::backup(&db, &store, &Jobs::default(), &cli(), false)
+                backup::backup(&db, &store, &Jobs::new(db.clone()), &cli(), false)
                     .await
                     .map(|_| ())
             } else {
@@ -251,18 +260,21 @@ async fn a_cancelled_backup_is_marked_and_never_restored() {
     let db = demo("bk_cancel", 20_000).await;
     let dir = tempfile::tempdir().expect("dir");
     let store = store_in(dir.path());
-    let jobs = Arc::new(Jobs::default());
+    let jobs = Jobs::new(db.clone());
     let name = backup::start_backup(db.clone(), store.clone(), jobs.clone(), cli(), false)
         .await
         .expect("starts");
-    assert!(jobs.cancel(), "a running backup can be cancelled");
-    let mut job = jobs.snapshot().expect("job");
+    assert!(
+        jobs.cancel().await.expect("asks"),
+        "a running backup can be cancelled"
+    );
+    let mut job = jobs.snapshot().await.expect("reads").expect("job");
     for _ in 0..600 {
         if job.state != JobState::Running {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
-        job = jobs.snapshot().expect("job");
+        job = jobs.snapshot().await.expect("reads").expect("job");
     }
     assert_eq!(job.state, JobState::Cancelled);
     assert_eq!(
@@ -296,7 +308,7 @@ async fn a_killed_restore_is_finished_by_the_next_one() {
     let store = store_in(dir.path());
     let before = snapshot(&db).await;
     let manifest = take(&db, &store, false).await;
-    let jobs = Arc::new(Jobs::default());
+    let jobs = Jobs::new(db.clone());
     let restore = {
         let (db, store, jobs, name) = (
             db.clone(),
@@ -310,20 +322,15 @@ async fn a_killed_restore_is_finished_by_the_next_one() {
     };
     // Kill it while `tasks` is half loaded: `focus_sessions` (first by name) is done.
     loop {
-        tokio::time::sleep(Duration::from_millis(1)).await;
-        let Some(job) = jobs.snapshot() else { continue };
-        let tasks = job
-            .collections
-            .iter()
-            .find(|c| c.name == "tasks")
-            .expect("tasks");
         assert!(
-            !tasks.done,
+            !restore.is_finished(),
             "the restore finished before it could be killed"
         );
-        if tasks.documents > 0 {
+        let tasks = db.count_named("tasks").await.expect("count");
+        if (1..25_000).contains(&tasks) {
             break;
         }
+        tokio::time::sleep(Duration::from_millis(1)).await;
     }
     restore.abort();
     assert!(restore.await.expect_err("aborted").is_cancelled());
@@ -338,6 +345,16 @@ async fn a_killed_restore_is_finished_by_the_next_one() {
         )
         .await
         .expect("expire the lease");
+    // Every instance now shows the job as stopped, not as running forever.
+    let job = jobs.snapshot().await.expect("reads").expect("job");
+    assert_eq!((job.kind, job.state), (JobKind::Restore, JobState::Failed));
+    assert!(
+        job.message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("stopped without finishing"),
+        "{job:?}"
+    );
 
     let report = restore_all(&db, &store, &manifest.name).await;
     assert_eq!(report.skipped, ["focus_sessions"]);
@@ -459,7 +476,7 @@ async fn with_four_eyes_on_a_restore_runs_only_after_a_second_admin_approves() {
             backup::restore(
                 &db,
                 &store,
-                &Jobs::default(),
+                &Jobs::new(db.clone()),
                 &Actor::User(user),
                 &name,
                 typed(db.name()),

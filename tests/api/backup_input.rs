@@ -246,7 +246,7 @@ async fn bad_names_checksums_databases_and_disks_are_refused_before_the_database
     let db = demo("bk_refusals", 200).await;
     let dir = tempfile::tempdir().expect("dir");
     let store = store_in(dir.path());
-    let jobs = Jobs::default();
+    let jobs = Jobs::new(db.clone());
     let manifest = take(&db, &store, false).await;
     raw(&db)
         .await
@@ -261,7 +261,7 @@ async fn bad_names_checksums_databases_and_disks_are_refused_before_the_database
             backup::restore(
                 &db,
                 &store,
-                &Jobs::default(),
+                &Jobs::new(db.clone()),
                 &cli(),
                 &name,
                 typed(&confirmation),

@@ -378,7 +378,7 @@ async fn the_backup_item_is_proven_by_a_verified_backup_and_needs_attention_once
         .expect("checklist");
     assert_eq!(backup(&before).status, ItemStatus::Open);
 
-    let taken = backups::backup(&db, &quiet.backups, &Jobs::default(), &ada, false)
+    let taken = backups::backup(&db, &quiet.backups, &Jobs::new(db.clone()), &ada, false)
         .await
         .expect("backup");
     let unverified = checklist(&db, &PHASE_0, quiet.watched())

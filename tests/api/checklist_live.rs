@@ -26,7 +26,7 @@ fn said(item: &ChecklistItem) -> String {
 /// A backup taken and verified now.
 async fn verified_backup(db: &Database, quiet: &Quiet) -> Manifest {
     let ada = person("ada");
-    let taken = backups::backup(db, &quiet.backups, &Jobs::default(), &ada, false)
+    let taken = backups::backup(db, &quiet.backups, &Jobs::new(db.clone()), &ada, false)
         .await
         .expect("backup");
     backups::verify_backup(db, &quiet.backups, &ada, &taken.name)

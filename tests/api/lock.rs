@@ -27,7 +27,7 @@ const fn task_index(name: &'static str, keys: &'static [(&'static str, i32)]) ->
 }
 
 /// Several index builds over a large collection: time between safe points.
-static SLOW: Migration = Migration {
+pub static SLOW: Migration = Migration {
     name: "lease_test",
     description: "index builds that take a while",
     changes: &[

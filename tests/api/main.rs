@@ -29,6 +29,7 @@ mod restore_guard;
 mod roles;
 mod sign_in;
 mod status;
+mod two_instances;
 
 /// Notes allocation sizes for `allocations::largest_allocation`.
 #[global_allocator]

@@ -67,7 +67,7 @@ async fn a_backup_counts_only_until_the_next_rollback() {
     let db = forest_db("guard_rollback").await;
     let quiet = Quiet::new();
     let ada = person("ada");
-    let taken = backups::backup(&db, &quiet.backups, &Jobs::default(), &ada, false)
+    let taken = backups::backup(&db, &quiet.backups, &Jobs::new(db.clone()), &ada, false)
         .await
         .expect("backup");
     let unverified = migrate_checked(&db, &ada, &PHASE_0, &quiet.backups, "").await;

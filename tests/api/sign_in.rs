@@ -14,6 +14,7 @@ use forest_runbook::db::Database;
 use forest_runbook::model::{AuditFilter, Outcome, Role};
 use forest_runbook::ops::OpsError;
 use forest_runbook::server::{AppState, router};
+use futures::TryStreamExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
@@ -283,5 +284,105 @@ async fn demo_accounts_get_random_passwords_that_are_stored_only_as_hashes() {
             .expect("the printed password signs in");
     }
     assert_ne!(created[0].password, created[1].password);
+    db.drop_database().await.expect("drop");
+}
+
+/// Moves every limiter key's last counted attempt `back` into the past,
+/// as if that much time had gone by on the server.
+async fn time_passes(db: &Database, back: Duration) {
+    let millis = i64::try_from(back.as_millis()).expect("millis");
+    crate::helpers::raw(db)
+        .await
+        .collection::<mongodb::bson::Document>("runbook_sign_in_limits")
+        .update_many(
+            mongodb::bson::doc! {},
+            vec![mongodb::bson::doc! { "$set": { "last": {
+                "$dateSubtract": { "startDate": "$last", "unit": "millisecond", "amount": millis }
+            } } }],
+        )
+        .await
+        .expect("move the clock");
+}
+
+#[tokio::test]
+async fn waits_double_up_to_the_cap_are_forgotten_after_an_hour_and_new_keys_stop_at_the_bound() {
+    let db = test_db("sign_in_backoff").await;
+    db.prepare_app_collections().await.expect("indexes");
+    let limiter = LoginLimiter::default();
+    let attempt = |account: &'static str, address: &'static str| {
+        let (db, limiter) = (db.clone(), limiter);
+        async move {
+            limiter
+                .attempt(&db, account, address)
+                .await
+                .expect("the limiter answers")
+                .map(drop)
+        }
+    };
+    for i in 0..5 {
+        assert_eq!(attempt("ada", "192.0.2.1").await, Ok(()), "free try {i}");
+    }
+    assert_eq!(attempt("Ada", "192.0.2.1").await, Err(1), "the sixth waits");
+    for wait in [2, 4, 8] {
+        time_passes(&db, Duration::from_secs(wait / 2)).await;
+        assert_eq!(attempt("ada", "192.0.2.1").await, Ok(()));
+        assert_eq!(attempt("ada", "192.0.2.1").await, Err(wait), "doubled");
+    }
+    // The owner elsewhere, and others at that address, are not slowed.
+    assert_eq!(attempt("ada", "198.51.100.1").await, Ok(()));
+    assert_eq!(attempt("grace", "192.0.2.1").await, Ok(()));
+    // Past the address's free 20 too, so both keys wait their longest.
+    for _ in 0..40 {
+        time_passes(&db, Duration::from_secs(15 * 60)).await;
+        let _ = attempt("ada", "192.0.2.1").await;
+    }
+    assert_eq!(
+        attempt("ada", "192.0.2.1").await,
+        Err(15 * 60),
+        "the wait is capped"
+    );
+    time_passes(&db, Duration::from_secs(2 * 3_600)).await;
+    for i in 0..5 {
+        assert_eq!(attempt("ada", "192.0.2.1").await, Ok(()), "forgotten {i}");
+    }
+
+    // Keys are bounded: when the collection is full, a new key waits and
+    // nothing is written for it.
+    let raw = crate::helpers::raw(&db).await;
+    let limits = raw.collection::<mongodb::bson::Document>("runbook_sign_in_limits");
+    let kept = limits
+        .count_documents(mongodb::bson::doc! {})
+        .await
+        .expect("count");
+    let full = LoginLimiter {
+        max_keys: kept,
+        ..limiter
+    };
+    let refused = full
+        .attempt(&db, "newcomer", "203.0.113.50")
+        .await
+        .expect("answers");
+    assert_eq!(refused.map(drop), Err(1));
+    assert_eq!(
+        limits
+            .count_documents(mongodb::bson::doc! {})
+            .await
+            .expect("count"),
+        kept
+    );
+    // Each key expires (TTL) an hour after its last counted attempt.
+    let ttl = limits
+        .list_indexes()
+        .await
+        .expect("indexes")
+        .try_collect::<Vec<mongodb::IndexModel>>()
+        .await
+        .expect("indexes");
+    assert!(
+        ttl.iter()
+            .any(|index| index.keys == mongodb::bson::doc! { "expiresAt": 1 }
+                && index.options.as_ref().and_then(|o| o.expire_after) == Some(Duration::ZERO)),
+        "{ttl:?}"
+    );
     db.drop_database().await.expect("drop");
 }

@@ -67,12 +67,29 @@ impl Metadata {
         self.kind == "view"
     }
 
-    /// Names of the indexes, `_id_` included.
-    pub fn index_names(&self) -> Vec<String> {
-        self.indexes
+    /// What a restore will create, for the person who approves it: the
+    /// collection's options (when it has any) and every index with its key
+    /// and options, as relaxed Extended JSON.
+    pub fn describe(&self) -> String {
+        let json = |document: Document| Bson::Document(document).into_relaxed_extjson().to_string();
+        let options = self.options.to_document();
+        let mut out = if options.is_empty() {
+            String::new()
+        } else {
+            format!("options {}; ", json(options))
+        };
+        let indexes: Vec<String> = self
+            .indexes
             .iter()
-            .map(|index| index.name.clone())
-            .collect()
+            .map(|index| {
+                let mut spec = index.to_document();
+                spec.remove("v");
+                spec.remove("name");
+                format!("{} {}", index.name, json(spec))
+            })
+            .collect();
+        out += &format!("indexes {}", indexes.join(", "));
+        out
     }
 
     /// What reading legacy metadata changed, one line each; empty for
@@ -251,7 +268,11 @@ mod tests {
     fn legacy_metadata_parses_and_its_index_specs_are_made_valid() {
         let metadata =
             Metadata::parse(LEGACY.as_bytes(), "tasks.metadata.json", "tasks").expect("parses");
-        assert_eq!(metadata.index_names(), ["_id_", "legacy", "geo"]);
+        let described = metadata.describe();
+        assert!(
+            described.starts_with(r#"indexes _id_ {"key":{"_id":1}}, legacy "#),
+            "{described}"
+        );
         let specs = metadata.index_specs();
         assert_eq!(specs.len(), 2, "the _id_ index is made by the server");
         assert_eq!(

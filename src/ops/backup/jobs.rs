@@ -1,46 +1,80 @@
-//! The latest backup or restore of this process and how far it got, for
-//! the page to poll; and the cancel request of a running backup. The
-//! migration lock keeps jobs one at a time.
+//! Backup and restore jobs and how far they got, kept in MongoDB
+//! (`db/jobs.rs`) so that a job started on one instance of the app is
+//! shown, and a backup cancelled, from any other. The migration lock keeps
+//! jobs one at a time; a job whose instance died shows as stopped once its
+//! lock is gone.
+//!
+//! A running job writes its progress at most every `WRITE_EVERY`, plus at
+//! the end of each collection and when it ends; each write reads back the
+//! cancel flag, which the job checks at its safe points (each progress
+//! report and each collection's end).
 
+use crate::db::{Database, StoredJob};
 use crate::model::{CollectionProgress, JobKind, JobProgress, JobState};
+use crate::ops::OpsError;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
-#[derive(Debug, Default)]
+/// The most often a job writes its progress between collections.
+pub const WRITE_EVERY: Duration = Duration::from_millis(250);
+
+/// What a job whose instance stopped (or lost the lock) without ending it says.
+const ABANDONED: &str =
+    "stopped without finishing: the app running it ended or lost the migration lock";
+
+/// Every instance's backup and restore jobs.
+#[derive(Debug, Clone)]
 pub struct Jobs {
-    current: Mutex<Option<JobProgress>>,
-    cancel: AtomicBool,
+    db: Database,
 }
 
 impl Jobs {
-    fn current(&self) -> MutexGuard<'_, Option<JobProgress>> {
-        self.current.lock().unwrap_or_else(PoisonError::into_inner)
+    pub fn new(db: Database) -> Self {
+        Self { db }
     }
 
     /// The latest job, running or ended.
-    pub fn snapshot(&self) -> Option<JobProgress> {
-        self.current().clone()
-    }
-
-    /// Asks the running backup to stop; `false` when none runs.
-    pub fn cancel(&self) -> bool {
-        let running = self
-            .current()
-            .as_ref()
-            .is_some_and(|job| job.kind == JobKind::Backup && job.state == JobState::Running);
-        if running {
-            self.cancel.store(true, Ordering::SeqCst);
+    pub async fn snapshot(&self) -> Result<Option<JobProgress>, OpsError> {
+        let Some(StoredJob {
+            mut progress,
+            owner,
+        }) = self.db.latest_job().await?
+        else {
+            return Ok(None);
+        };
+        if progress.state == JobState::Running {
+            let holder = self.db.lock_holder().await?;
+            if holder.is_none_or(|holder| holder.owner != owner) {
+                progress.state = JobState::Failed;
+                progress.message = Some(ABANDONED.to_owned());
+            }
         }
-        running
+        Ok(Some(progress))
     }
 
-    pub(super) fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::SeqCst)
+    /// Asks the running backup, on whichever instance, to stop; `false`
+    /// when none runs.
+    pub async fn cancel(&self) -> Result<bool, OpsError> {
+        let Some(holder) = self.db.lock_holder().await? else {
+            return Ok(false);
+        };
+        Ok(self
+            .db
+            .request_job_cancel(JobKind::Backup, &holder.owner)
+            .await?)
     }
 
-    pub(super) fn begin(&self, kind: JobKind, backup: &str, collections: &[(String, u64)]) {
-        self.cancel.store(false, Ordering::SeqCst);
-        *self.current() = Some(JobProgress {
+    /// Records a new job run under the lock `owner` holds, before it
+    /// starts, so that every instance shows it at once.
+    pub(super) async fn begin(
+        &self,
+        kind: JobKind,
+        backup: &str,
+        collections: &[(String, u64)],
+        owner: &str,
+    ) -> Job {
+        let progress = JobProgress {
             kind,
             backup: backup.to_owned(),
             state: JobState::Running,
@@ -56,37 +90,125 @@ impl Jobs {
                 .collect(),
             message: None,
             pre_image_backup: None,
-        });
+        };
+        let job = Job(Arc::new(Shared {
+            db: self.db.clone(),
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            owner: owner.to_owned(),
+            progress: Mutex::new(progress),
+            writing: Arc::new(tokio::sync::Mutex::new(None)),
+            cancelled: AtomicBool::new(false),
+        }));
+        job.flush().await;
+        job
+    }
+}
+
+/// One running job, as the step that runs it reports to it.
+#[derive(Debug, Clone)]
+pub(super) struct Job(Arc<Shared>);
+
+#[derive(Debug)]
+struct Shared {
+    db: Database,
+    id: String,
+    owner: String,
+    progress: Mutex<JobProgress>,
+    /// Held while a write is under way; when the last one started. One
+    /// write at a time, each of the progress as it is when it starts, so
+    /// the last write always carries the latest progress.
+    writing: Arc<tokio::sync::Mutex<Option<Instant>>>,
+    cancelled: AtomicBool,
+}
+
+impl Shared {
+    fn progress(&self) -> MutexGuard<'_, JobProgress> {
+        // The progress stays consistent at every step, so a panic elsewhere
+        // while it was held does not make it unusable.
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Records progress on `collection`; answers whether to go on.
-    pub(super) fn update(&self, collection: &str, documents: u64, bytes: u64, done: bool) -> bool {
-        if let Some(entry) = self
-            .current()
-            .as_mut()
-            .and_then(|job| job.collections.iter_mut().find(|c| c.name == collection))
-        {
-            entry.documents = documents;
-            entry.bytes = bytes;
-            entry.done = done;
-            if done {
-                entry.total = documents;
+    /// Writes the progress; a failed write is logged and the job goes on
+    /// (what it does matters more than how it is shown).
+    async fn write(&self) {
+        let progress = self.progress().clone();
+        match self.db.write_job(&self.id, &self.owner, &progress).await {
+            Ok(cancel) => self.cancelled.store(cancel, Ordering::SeqCst),
+            Err(error) => {
+                tracing::warn!(%error, backup = %progress.backup, "could not record a job's progress");
             }
         }
-        !self.cancelled()
+    }
+}
+
+impl Job {
+    /// Writes the progress now, after any write under way.
+    async fn flush(&self) {
+        let mut last = self.0.writing.lock().await;
+        *last = Some(Instant::now());
+        self.0.write().await;
+    }
+
+    fn going_on(&self) -> bool {
+        !self.0.cancelled.load(Ordering::SeqCst)
+    }
+
+    fn set(&self, change: impl FnOnce(&mut JobProgress)) {
+        change(&mut self.0.progress());
+    }
+
+    /// Records progress on `collection`, writing it in the background when
+    /// the last write is `WRITE_EVERY` old; answers whether to go on.
+    pub(super) fn update(&self, collection: &str, documents: u64, bytes: u64) -> bool {
+        self.set(|job| {
+            if let Some(entry) = job.collections.iter_mut().find(|c| c.name == collection) {
+                entry.documents = documents;
+                entry.bytes = bytes;
+            }
+        });
+        if let Ok(mut last) = self.0.writing.clone().try_lock_owned()
+            && last.is_none_or(|at| at.elapsed() >= WRITE_EVERY)
+        {
+            *last = Some(Instant::now());
+            let shared = self.0.clone();
+            tokio::spawn(async move {
+                shared.write().await;
+                drop(last);
+            });
+        }
+        self.going_on()
+    }
+
+    /// Records `collection` as done and writes it; answers whether to go on.
+    pub(super) async fn collection_done(
+        &self,
+        collection: &str,
+        documents: u64,
+        bytes: u64,
+    ) -> bool {
+        self.set(|job| {
+            if let Some(entry) = job.collections.iter_mut().find(|c| c.name == collection) {
+                entry.documents = documents;
+                entry.total = documents;
+                entry.bytes = bytes;
+                entry.done = true;
+            }
+        });
+        self.flush().await;
+        self.going_on()
     }
 
     /// Links a restore to the backup of what it replaced.
-    pub(super) fn set_pre_image(&self, backup: Option<String>) {
-        if let Some(job) = self.current().as_mut() {
-            job.pre_image_backup = backup;
-        }
+    pub(super) async fn set_pre_image(&self, backup: String) {
+        self.set(|job| job.pre_image_backup = Some(backup));
+        self.flush().await;
     }
 
-    pub(super) fn finish(&self, state: JobState, message: String) {
-        if let Some(job) = self.current().as_mut() {
+    pub(super) async fn finish(&self, state: JobState, message: String) {
+        self.set(|job| {
             job.state = state;
             job.message = Some(message);
-        }
+        });
+        self.flush().await;
     }
 }

@@ -12,6 +12,7 @@
 //! is recorded in the changelog, so a restore that stopped is finished by
 //! running it again.
 
+use super::jobs::Job;
 use super::take;
 use super::verify::{checked_with_metadata, documents_of, metadata_of, open};
 use super::{BackupError, BackupStore, Jobs};
@@ -27,7 +28,6 @@ use crate::ops::four_eyes;
 use crate::ops::migration::{MIGRATIONS, PHASE_0, lease};
 use crate::ops::{OpsError, confirm_database};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Instant;
 
 pub const ACTION: &str = "rollback.restore";
@@ -58,8 +58,8 @@ pub async fn restore(
 ) -> Result<RestoreReport, OpsError> {
     audit::audited(db, actor, "step.restore", name, async {
         let pending = prepare_restore(db, store, actor, name, confirmation).await?;
-        begin(jobs, &pending.manifest);
-        run(db, store, Some(jobs), actor, pending).await
+        let job = begin(jobs, &pending).await;
+        run(db, store, Some(&job), actor, pending).await
     })
     .await
 }
@@ -69,7 +69,7 @@ pub async fn restore(
 pub async fn start_restore(
     db: Database,
     store: BackupStore,
-    jobs: Arc<Jobs>,
+    jobs: Jobs,
     actor: Actor,
     name: String,
     confirmation: Confirmation<'_>,
@@ -82,14 +82,14 @@ pub async fn start_restore(
         prepare_restore(&db, &store, &actor, &name, confirmation),
     )
     .await?;
-    begin(&jobs, &pending.manifest);
+    let job = begin(&jobs, &pending).await;
     tokio::spawn(async move {
         let restored = audit::audited(
             &db,
             &actor,
             "step.restore",
             &name,
-            run(&db, &store, Some(&jobs), &actor, pending),
+            run(&db, &store, Some(&job), &actor, pending),
         )
         .await;
         if let Err(error) = restored {
@@ -99,13 +99,20 @@ pub async fn start_restore(
     Ok(())
 }
 
-fn begin(jobs: &Jobs, manifest: &Manifest) {
+async fn begin(jobs: &Jobs, pending: &PendingRestore) -> Job {
+    let manifest = &pending.manifest;
     let totals: Vec<(String, u64)> = manifest
         .collections
         .iter()
         .map(|c| (c.name.clone(), c.documents))
         .collect();
-    jobs.begin(JobKind::Restore, &manifest.name, &totals);
+    jobs.begin(
+        JobKind::Restore,
+        &manifest.name,
+        &totals,
+        pending.lease.owner(),
+    )
+    .await
 }
 
 /// The confirmation, the manifest's database and collections, a full
@@ -152,12 +159,7 @@ pub async fn prepare_restore(
             .collections
             .iter()
             .zip(&metadata)
-            .map(|(c, m)| format!(
-                "{} ({} documents; indexes {})",
-                c.name,
-                c.documents,
-                m.index_names().join(", ")
-            ))
+            .map(|(c, m)| format!("{} ({} documents; {})", c.name, c.documents, m.describe()))
             .collect::<Vec<_>>()
             .join("; ")
     );
@@ -195,7 +197,7 @@ async fn notices(db: &Database, metadata: &[Metadata]) -> Result<Vec<OptionNotic
 async fn run(
     db: &Database,
     store: &BackupStore,
-    jobs: Option<&Jobs>,
+    job: Option<&Job>,
     actor: &Actor,
     pending: PendingRestore,
 ) -> Result<RestoreReport, OpsError> {
@@ -204,26 +206,31 @@ async fn run(
         manifest,
         accepted,
     } = pending;
-    let result = apply(db, &lease, store, jobs, actor, &manifest)
+    let result = apply(db, &lease, store, job, actor, &manifest)
         .await
         .map(|report| RestoreReport {
             accepted_options: accepted,
             ..report
         });
-    let released = lease.release().await;
-    if let Some(jobs) = jobs {
+    // The job ends before the lock is let go: a job still running without
+    // its lock is one whose instance stopped.
+    if let Some(job) = job {
         match &result {
-            Ok(report) => jobs.finish(
-                JobState::Done,
-                format!(
-                    "restored {} collections from {}",
-                    report.restored.len() + report.skipped.len(),
-                    report.backup
-                ),
-            ),
-            Err(error) => jobs.finish(JobState::Failed, error.to_string()),
+            Ok(report) => {
+                job.finish(
+                    JobState::Done,
+                    format!(
+                        "restored {} collections from {}",
+                        report.restored.len() + report.skipped.len(),
+                        report.backup
+                    ),
+                )
+                .await;
+            }
+            Err(error) => job.finish(JobState::Failed, error.to_string()).await,
         }
     }
+    let released = lease.release().await;
     let report = result?;
     released?;
     Ok(report)
@@ -282,7 +289,7 @@ async fn apply(
     db: &Database,
     lease: &lease::Lease,
     store: &BackupStore,
-    jobs: Option<&Jobs>,
+    job: Option<&Job>,
     actor: &Actor,
     manifest: &Manifest,
 ) -> Result<RestoreReport, OpsError> {
@@ -349,8 +356,8 @@ async fn apply(
             Step::Export(names) => match take::export_collections(db, store, actor, names).await {
                 Ok(name) => {
                     db.set_pre_image(&run, &name).await?;
-                    if let Some(jobs) = jobs {
-                        jobs.set_pre_image(Some(name.clone()));
+                    if let Some(job) = job {
+                        job.set_pre_image(name.clone()).await;
                     }
                     report.pre_image_backup = Some(name);
                     Ok(())
@@ -369,7 +376,7 @@ async fn apply(
                     report.skipped.push(collection.name.clone());
                     Ok(())
                 } else {
-                    load(db, &folder, collection, jobs)
+                    load(db, &folder, collection, job)
                         .await
                         .map(|n| report.restored.push((collection.name.clone(), n)))
                 }
@@ -453,7 +460,7 @@ async fn load(
     db: &Database,
     folder: &Path,
     collection: &BackupCollection,
-    jobs: Option<&Jobs>,
+    job: Option<&Job>,
 ) -> Result<u64, OpsError> {
     let name = collection.name.as_str();
     let metadata = metadata_of(folder, collection)?;
@@ -461,9 +468,10 @@ async fn load(
         Some((path, file)) => DocumentReader::new(open(&path)?, file),
         None => DocumentReader::new(Box::new(std::io::empty()) as Box<_>, name),
     };
+    // A restore is not cancelled half-way: it goes on whatever is asked.
     let mut progress = |d, b| {
-        if let Some(jobs) = jobs {
-            jobs.update(name, d, b, false);
+        if let Some(job) = job {
+            job.update(name, d, b);
         }
         true
     };
@@ -479,8 +487,8 @@ async fn load(
         }
         .into());
     }
-    if let Some(jobs) = jobs {
-        jobs.update(name, inserted, bytes, true);
+    if let Some(job) = job {
+        job.collection_done(name, inserted, bytes).await;
     }
     Ok(inserted)
 }

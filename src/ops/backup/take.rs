@@ -3,6 +3,7 @@
 //! or cancelled backup is marked so in its manifest and never restored.
 
 use super::files::{self, BSON, DumpFile, METADATA, Pipelined};
+use super::jobs::Job;
 use super::{BackupError, BackupStore, Jobs};
 use crate::db::dump::{DumpError, DumpSource};
 use crate::db::{Database, now_rfc3339};
@@ -13,7 +14,6 @@ use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use crate::ops::migration::{MIGRATIONS, lease};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Room the metadata files and the manifest take beyond the documents.
 const METADATA_ALLOWANCE: u64 = 1024 * 1024;
@@ -37,8 +37,8 @@ pub async fn backup(
         let lease = lease::take(db, actor).await?;
         let written = async {
             let dump = prepare(db, store, actor, gzip, None).await?;
-            begin(jobs, &dump);
-            write(db, Some(jobs), dump).await
+            let job = begin(jobs, &dump, lease.owner()).await;
+            write(db, Some(&job), dump).await
         }
         .await;
         let released = lease.release().await;
@@ -55,7 +55,7 @@ pub async fn backup(
 pub async fn start_backup(
     db: Database,
     store: BackupStore,
-    jobs: Arc<Jobs>,
+    jobs: Jobs,
     actor: Actor,
     gzip: bool,
 ) -> Result<String, OpsError> {
@@ -71,7 +71,7 @@ pub async fn start_backup(
     })
     .await?;
     let name = dump.manifest.name.clone();
-    begin(&jobs, &dump);
+    let job = begin(&jobs, &dump, lease.owner()).await;
     let target = name.clone();
     tokio::spawn(async move {
         let written = audit::audited(
@@ -79,7 +79,7 @@ pub async fn start_backup(
             &actor,
             "backup.create",
             &target,
-            write(&db, Some(&jobs), dump),
+            write(&db, Some(&job), dump),
         )
         .await;
         if let Err(error) = written {
@@ -111,13 +111,14 @@ pub(super) async fn ensure_room(db: &Database, store: &BackupStore) -> Result<()
     Ok(store.ensure_space(data_size.saturating_add(METADATA_ALLOWANCE))?)
 }
 
-fn begin(jobs: &Jobs, dump: &Dump) {
+async fn begin(jobs: &Jobs, dump: &Dump, owner: &str) -> Job {
     let totals: Vec<(String, u64)> = dump
         .sources
         .iter()
         .map(|s| (s.metadata.name().to_owned(), s.estimated_documents))
         .collect();
-    jobs.begin(JobKind::Backup, &dump.manifest.name, &totals);
+    jobs.begin(JobKind::Backup, &dump.manifest.name, &totals, owner)
+        .await
 }
 
 /// Checks the space, makes the folder and a `running` manifest. `only`
@@ -186,7 +187,7 @@ pub(super) async fn prepare(
 /// Writes the dump and marks its manifest complete, failed or cancelled.
 pub(super) async fn write(
     db: &Database,
-    jobs: Option<&Jobs>,
+    job: Option<&Job>,
     dump: Dump,
 ) -> Result<Manifest, OpsError> {
     let Dump {
@@ -194,7 +195,7 @@ pub(super) async fn write(
         mut manifest,
         sources,
     } = dump;
-    let result = write_collections(db, jobs, &folder, &mut manifest, &sources).await;
+    let result = write_collections(db, job, &folder, &mut manifest, &sources).await;
     let (state, job_state, message) = match &result {
         Ok(()) => (
             BackupState::Complete,
@@ -217,8 +218,8 @@ pub(super) async fn write(
     manifest.finished_at = Some(now_rfc3339());
     manifest.error = (state != BackupState::Complete).then(|| message.clone());
     let recorded = BackupStore::write_manifest(&folder, &manifest);
-    if let Some(jobs) = jobs {
-        jobs.finish(job_state, message);
+    if let Some(job) = job {
+        job.finish(job_state, message).await;
     }
     result?;
     recorded?;
@@ -227,7 +228,7 @@ pub(super) async fn write(
 
 async fn write_collections(
     db: &Database,
-    jobs: Option<&Jobs>,
+    job: Option<&Job>,
     folder: &Path,
     manifest: &mut Manifest,
     sources: &[DumpSource],
@@ -238,7 +239,7 @@ async fn write_collections(
         let (mut documents, mut bytes) = (0, 0);
         if !source.metadata.is_view() {
             let (file, out) = create(folder, manifest, name, BSON)?;
-            let mut progress = |d, b| jobs.is_none_or(|jobs| jobs.update(name, d, b, false));
+            let mut progress = |d, b| job.is_none_or(|job| job.update(name, d, b));
             let exported = db
                 .export_collection(name, out.sink(), &file.path, &mut progress)
                 .await;
@@ -258,8 +259,12 @@ async fn write_collections(
             documents,
             files,
         });
-        if let Some(jobs) = jobs {
-            jobs.update(name, documents, bytes, true);
+        // A safe point: a cancel asked for during this collection stops
+        // the backup before the next.
+        if let Some(job) = job
+            && !job.collection_done(name, documents, bytes).await
+        {
+            return Err(BackupError::from(DumpError::Cancelled).into());
         }
     }
     Ok(())

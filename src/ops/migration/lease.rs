@@ -125,6 +125,11 @@ impl Lease {
         Err(lost)
     }
 
+    /// Who holds the lock, as the lock document names them.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
     pub async fn release(self) -> Result<(), OpsError> {
         self.renewer.abort();
         Ok(self.db.release_lock(&self.owner).await?)
