@@ -331,3 +331,45 @@ async fn deleting_a_backup_needs_a_second_admin_who_reads_what_it_holds() {
     assert!(store.manifest(&manifest.name).is_err());
     db.drop_database().await.expect("drop");
 }
+
+#[tokio::test]
+async fn a_restores_approver_reads_each_collection_and_each_index_with_its_options() {
+    let db = demo("four_eyes_restore_plan", 20).await;
+    let unique_when_a_string = mongodb::IndexModel::builder()
+        .keys(doc! { "clientId": 1 })
+        .options(
+            mongodb::options::IndexOptions::builder()
+                .name("Task_clientId_key".to_owned())
+                .unique(true)
+                .partial_filter_expression(doc! { "clientId": { "$type": "string" } })
+                .build(),
+        )
+        .build();
+    raw(&db)
+        .await
+        .collection::<mongodb::bson::Document>("tasks")
+        .create_index(unique_when_a_string)
+        .await
+        .expect("index");
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    let manifest = take(&db, &store, false).await;
+    let ada = Actor::User(admin("ada"));
+    four_eyes::set_four_eyes(&db, &ada, true)
+        .await
+        .expect("turn on");
+    let confirmation = backup::Confirmation {
+        database: db.name(),
+        accept_options: true,
+    };
+    let jobs = backup::Jobs::new(db.clone());
+    approval_needed(backup::restore(&db, &store, &jobs, &ada, &manifest.name, confirmation).await);
+    let plan = waiting(&db, backup::RESTORE_ACTION).await.plan;
+    for collection in &manifest.collections {
+        let listed = format!("{} ({} documents; ", collection.name, collection.documents);
+        assert!(plan.contains(&listed), "{listed} in {plan}");
+    }
+    let index = r#"Task_clientId_key {"key":{"clientId":1},"unique":true,"partialFilterExpression":{"clientId":{"$type":"string"}}}"#;
+    assert!(plan.contains(index), "{index} in {plan}");
+    db.drop_database().await.expect("drop");
+}
