@@ -547,3 +547,38 @@ fn verify_of_a_path_outside_the_backups_folder_is_refused_and_exits_cleanly() {
         assert!(!stderr.contains("panicked"), "run {run}: {stderr}");
     }
 }
+
+/// A backup's writer that falls behind holds the export back with an
+/// awaited send, never by blocking the thread: on a one-thread runtime a
+/// blocking send would leave the writer's reader no turn, and hang.
+#[tokio::test(flavor = "current_thread")]
+async fn an_export_waits_for_a_slow_writer_without_holding_the_runtime() {
+    let (db, _dir, _store) = empty_db("rg_slow_writer").await;
+    let big = "x".repeat(600 * 1024);
+    let documents: Vec<Document> = (0..8).map(|i| doc! { "_id": i, "text": &big }).collect();
+    raw(&db)
+        .await
+        .collection::<Document>("notes")
+        .insert_many(documents)
+        .await
+        .expect("insert");
+    let (sink, mut chunks) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
+    let writer = tokio::spawn(async move {
+        let (mut received, mut bytes) = (0, 0);
+        while let Some(chunk) = chunks.recv().await {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            received += 1;
+            bytes += chunk.len() as u64;
+        }
+        (received, bytes)
+    });
+    let exported = db
+        .export_collection("notes", &sink, "notes.bson", &mut |_, _| true)
+        .await
+        .expect("export");
+    drop(sink);
+    let (received, bytes) = writer.await.expect("writer");
+    assert_eq!((exported.0, exported.1), (8, bytes));
+    assert!(received >= 3, "{received} chunks: the queue of one filled");
+    db.drop_database().await.expect("drop");
+}
