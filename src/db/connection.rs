@@ -217,3 +217,38 @@ impl Database {
         Ok(self.handle().list_collection_names().await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mongodb::options::ReadPreference;
+
+    #[tokio::test]
+    async fn the_apps_records_are_written_by_a_journaled_majority_and_reads_are_majority_from_the_primary()
+     {
+        // Connecting is lazy: no server is needed to read the handles' options.
+        let db = Database::connect("mongodb://127.0.0.1:9/?directConnection=true", "t")
+            .await
+            .expect("a well-formed URI");
+        for collection in [
+            Collection::Locks,
+            Collection::Changelog,
+            Collection::Checklist,
+            Collection::Approvals,
+            Collection::Audit,
+            Collection::SignInLimits,
+            Collection::Jobs,
+            Collection::Tasks,
+        ] {
+            let handle = db.collection(collection);
+            let expected = collection.is_app_record().then(durable_writes);
+            assert_eq!(handle.write_concern(), expected.as_ref(), "{collection:?}");
+            assert_eq!(handle.read_concern(), Some(&ReadConcern::majority()));
+            assert!(matches!(
+                handle.selection_criteria(),
+                Some(SelectionCriteria::ReadPreference(ReadPreference::Primary))
+            ));
+        }
+        db.shutdown().await;
+    }
+}
