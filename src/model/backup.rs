@@ -154,7 +154,7 @@ pub struct CollectionProgress {
     pub done: bool,
 }
 
-/// The latest backup or restore of this server process, as it goes.
+/// The latest backup or restore, run by any instance of the app, as it goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobProgress {
