@@ -60,18 +60,20 @@ pub async fn take(db: &Database, store: &BackupStore, gzip: bool) -> Manifest {
         .expect("backup")
 }
 
+/// Restores `name` into `db` as the command line does, typing the right
+/// name and accepting no options.
+pub async fn try_restore(
+    db: &Database,
+    store: &BackupStore,
+    name: &str,
+) -> Result<RestoreReport, OpsError> {
+    let jobs = Jobs::new(db.clone());
+    backup::restore(db, store, &jobs, &cli(), name, typed(db.name())).await
+}
+
 /// Restores `name` into `db`, typing the right name.
 pub async fn restore_all(db: &Database, store: &BackupStore, name: &str) -> RestoreReport {
-    backup::restore(
-        db,
-        store,
-        &Jobs::new(db.clone()),
-        &cli(),
-        name,
-        typed(db.name()),
-    )
-    .await
-    .expect("restore")
+    try_restore(db, store, name).await.expect("restore")
 }
 
 fn backup_error(error: OpsError) -> BackupError {

@@ -7,9 +7,10 @@ use crate::helpers::{raw, test_db};
 use crate::roles::seed_accounts;
 use forest_runbook::auth::{self, AccountChange};
 use forest_runbook::db::Database;
-use forest_runbook::model::{AuditFilter, CurrentUser, Outcome, Role};
+use forest_runbook::model::{AuditFilter, CurrentUser, Manifest, Outcome, Role};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
+use forest_runbook::ops::backup::BackupStore;
 use forest_runbook::ops::{backup, four_eyes};
 use mongodb::bson::{DateTime, doc};
 use std::time::{Duration, SystemTime};
@@ -297,16 +298,24 @@ async fn one_admin_cannot_get_round_four_eyes_with_an_admin_of_their_own() {
     db.drop_database().await.expect("drop");
 }
 
+/// A backup of `db` in a new folder, then four-eyes switched on by Ada.
+async fn backed_up_with_four_eyes_on(
+    db: &Database,
+) -> (tempfile::TempDir, BackupStore, Manifest, Actor) {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_in(dir.path());
+    let manifest = take(db, &store, false).await;
+    let ada = Actor::User(admin("ada"));
+    four_eyes::set_four_eyes(db, &ada, true)
+        .await
+        .expect("turn on");
+    (dir, store, manifest, ada)
+}
+
 #[tokio::test]
 async fn deleting_a_backup_needs_a_second_admin_who_reads_what_it_holds() {
     let db = demo("four_eyes_delete", 20).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let store = store_in(dir.path());
-    let manifest = take(&db, &store, false).await;
-    let ada = Actor::User(admin("ada"));
-    four_eyes::set_four_eyes(&db, &ada, true)
-        .await
-        .expect("turn on");
+    let (_dir, store, manifest, ada) = backed_up_with_four_eyes_on(&db).await;
     approval_needed(backup::delete(&db, &store, &ada, &manifest.name).await);
     assert!(
         store.manifest(&manifest.name).is_ok(),
@@ -351,13 +360,7 @@ async fn a_restores_approver_reads_each_collection_and_each_index_with_its_optio
         .create_index(unique_when_a_string)
         .await
         .expect("index");
-    let dir = tempfile::tempdir().expect("dir");
-    let store = store_in(dir.path());
-    let manifest = take(&db, &store, false).await;
-    let ada = Actor::User(admin("ada"));
-    four_eyes::set_four_eyes(&db, &ada, true)
-        .await
-        .expect("turn on");
+    let (_dir, store, manifest, ada) = backed_up_with_four_eyes_on(&db).await;
     let confirmation = backup::Confirmation {
         database: db.name(),
         accept_options: true,

@@ -3,7 +3,7 @@
 //! half of a legacy dump, destroy what the restore overwrites, or inflate
 //! a gzip bomb into memory.
 
-use crate::backup::{cli, demo, restore_all, store_in, take, typed};
+use crate::backup::{cli, demo, restore_all, store_in, take};
 use crate::backup_input::{backups_folder, bson_of, gzip, refusal};
 use crate::helpers::{raw, test_db};
 use crate::migration::snapshot;
@@ -150,16 +150,9 @@ async fn clear_tasks(db: &Database) {
 /// Restores `name` without accepting options; answers why it was refused.
 async fn refused_restore(db: &Database, store: &BackupStore, name: &str) -> BackupError {
     refusal(
-        backup::restore(
-            db,
-            store,
-            &Jobs::new(db.clone()),
-            &cli(),
-            name,
-            typed(db.name()),
-        )
-        .await
-        .expect_err("refused"),
+        crate::backup::try_restore(db, store, name)
+            .await
+            .expect_err("refused"),
     )
 }
 

@@ -22,6 +22,19 @@ use std::path::Path;
 use std::time::Duration;
 use tower::ServiceExt;
 
+/// A demo database with the test accounts, and two instances on it.
+async fn two_instances(
+    name: &str,
+    tasks: usize,
+) -> (Database, tempfile::TempDir, [(Database, Router); 2]) {
+    let db = demo(name, tasks).await;
+    seed_accounts(&db).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let first = instance(&db, dir.path()).await;
+    let second = instance(&db, dir.path()).await;
+    (db, dir, [first, second])
+}
+
 /// One instance: its own client on the shared database, and its router.
 /// Both instances keep their backups in `dir`, as two hosts sharing a volume.
 async fn instance(db: &Database, dir: &Path) -> (Database, Router) {
@@ -63,11 +76,7 @@ async fn progress(app: &Router, cookie: &str) -> JobProgress {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_started_on_one_instance_is_watched_and_cancelled_on_the_other() {
-    let db = demo("two_backup", 20_000).await;
-    seed_accounts(&db).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let (_, first) = instance(&db, dir.path()).await;
-    let (_, second) = instance(&db, dir.path()).await;
+    let (db, dir, [(_, first), (_, second)]) = two_instances("two_backup", 20_000).await;
     let cookie = cookie_for(&db, "release").await;
 
     let (status, body) = post(&first, "start_backup", "", Some(&cookie), "127.0.0.1:1").await;
@@ -102,11 +111,7 @@ async fn a_backup_started_on_one_instance_is_watched_and_cancelled_on_the_other(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn forty_wrong_sign_ins_spread_over_two_instances_get_five_password_checks() {
-    let db = demo("two_sign_in", 0).await;
-    seed_accounts(&db).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let (_, first) = instance(&db, dir.path()).await;
-    let (_, second) = instance(&db, dir.path()).await;
+    let (db, _dir, [(_, first), (_, second)]) = two_instances("two_sign_in", 0).await;
     let guesses: Vec<_> = (0..40)
         .map(|i| {
             let app = if i % 2 == 0 { &first } else { &second }.clone();
@@ -147,11 +152,7 @@ async fn forty_wrong_sign_ins_spread_over_two_instances_get_five_password_checks
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_one_instance_migrates_at_a_time() {
-    let db = demo("two_lock", 30_000).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let (first, _) = instance(&db, dir.path()).await;
-    let (second, second_app) = instance(&db, dir.path()).await;
-    seed_accounts(&db).await;
+    let (db, _dir, [(first, _), (second, second_app)]) = two_instances("two_lock", 30_000).await;
     let cookie = cookie_for(&db, "release").await;
     let actor = Actor::Cli("test".into());
 
