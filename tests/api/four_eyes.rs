@@ -376,3 +376,32 @@ async fn a_restores_approver_reads_each_collection_and_each_index_with_its_optio
     assert!(plan.contains(index), "{index} in {plan}");
     db.drop_database().await.expect("drop");
 }
+
+#[tokio::test]
+async fn a_reverts_approver_reads_each_index_and_how_many_documents_a_drop_takes() {
+    use forest_runbook::ops::migration::{PHASE_0, migrate, revert};
+    let db = demo("four_eyes_revert_plan", 20).await;
+    let cli = Actor::Cli("test".into());
+    migrate(&db, &cli, &PHASE_0).await.expect("migrate");
+    let devices: Vec<_> = (0..3)
+        .map(|i| doc! { "deviceId": format!("device-{i}"), "platform": "ios" })
+        .collect();
+    raw(&db)
+        .await
+        .collection::<mongodb::bson::Document>("devices")
+        .insert_many(devices)
+        .await
+        .expect("devices");
+    let (_dir, store, _, ada) = backed_up_with_four_eyes_on(&db).await;
+    approval_needed(revert(&db, &ada, &PHASE_0, db.name(), &store).await);
+    let plan = waiting(&db, ACTION).await.plan;
+    assert!(
+        plan.contains("drop collection devices (3 documents, exported into a new backup first)"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("drop index Task_clientId_key on tasks"),
+        "{plan}"
+    );
+    db.drop_database().await.expect("drop");
+}

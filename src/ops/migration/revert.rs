@@ -26,11 +26,18 @@ pub async fn revert(
 ) -> Result<RunRecord, OpsError> {
     audit::audited(db, actor, "step.revert", migration.name, async {
         confirm_database(db, confirmation)?;
-        let plan: Vec<String> = created_by_runs(db, migration)
-            .await?
-            .iter()
-            .map(|change| undo_description(change, None))
-            .collect();
+        let mut plan = Vec::new();
+        for change in created_by_runs(db, migration).await? {
+            let mut line = undo_description(&change, None);
+            // The approver sees what a drop would take with it.
+            if let Change::CreateCollection { collection } = change {
+                line += &match db.count(collection).await? {
+                    0 => " (empty)".to_owned(),
+                    n => format!(" ({n} documents, exported into a new backup first)"),
+                };
+            }
+            plan.push(line);
+        }
         four_eyes::authorize(db, actor, ACTION, migration.name, &plan.join("; ")).await?;
         let lease = lease::take(db, actor).await?;
         let reverted = undo(db, &lease, actor, migration, backups).await;
