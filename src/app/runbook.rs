@@ -2,6 +2,7 @@
 //! button each for those allowed to run them, each step's result with its
 //! evidence, and the history of every run.
 
+mod rehearsal;
 mod results;
 
 use super::backups::{BackupJob, JobView, TakeBackup};
@@ -15,6 +16,7 @@ use leptos::prelude::*;
 use std::time::Duration;
 
 const LIVE_EVERY: Duration = Duration::from_secs(1);
+use rehearsal::RehearseStep;
 use results::{History, PlanView, RunView, VerificationView};
 
 /// The step actions, owned by the page so that their results survive the
@@ -141,6 +143,7 @@ fn Steps(
                 {action_error(dry_run)}
                 {move || dry_run.value().get().and_then(Result::ok).map(|plan| view! { <PlanView plan /> })}
             </li>
+            <RehearseStep may_run />
             <li>
                 <h2>"Migrate"</h2>
                 <p>

@@ -24,6 +24,7 @@ mod monitor;
 mod prisma;
 mod prisma_dmmf;
 mod process;
+mod rehearsal;
 mod reports;
 mod restore_guard;
 mod roles;
