@@ -25,6 +25,7 @@ mod prisma;
 mod prisma_dmmf;
 mod process;
 mod rehearsal;
+mod rehearse_cli;
 mod reports;
 mod restore_guard;
 mod roles;

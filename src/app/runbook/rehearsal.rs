@@ -1,7 +1,7 @@
 //! The Rehearse step: what the next rehearsal would restore and how much
 //! room it needs, the button for release managers, and the newest
-//! rehearsal step by step, read again every second while it runs, for
-//! everyone with the page open.
+//! rehearsal step by step, read again every second while it runs (and
+//! every five seconds otherwise), for everyone with the page open.
 
 use super::LIVE_EVERY;
 use crate::api::{RunRehearse, rehearsal_overview};
@@ -11,15 +11,21 @@ use crate::app::session::guarded;
 use crate::app::ticker::ticker;
 use crate::model::{Rehearsal, RehearsalState, Role, StepState};
 use leptos::prelude::*;
+use std::time::Duration;
+
+const IDLE_EVERY: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn RehearseStep(may_run: bool) -> impl IntoView {
     let start = ServerAction::<RunRehearse>::new();
     let running = RwSignal::new(false);
-    let tick = ticker(LIVE_EVERY, move || running.get());
+    // Every second while one runs; every few seconds otherwise, so that a
+    // rehearsal someone else starts shows up here too.
+    let live = ticker(LIVE_EVERY, move || running.get());
+    let idle = ticker(IDLE_EVERY, || true);
     let overview = guarded(
         Role::Viewer,
-        move || (tick.get(), start.version().get()),
+        move || (live.get(), idle.get(), start.version().get()),
         |_| rehearsal_overview(),
     );
     Effect::new(move |_| {
