@@ -3,39 +3,8 @@
 // "passed" without reloading; the checklist's two staging items are then
 // proven by it. Runs hydrated and with JavaScript off.
 import { test, expect } from '@playwright/test';
-import { readdirSync, readFileSync } from 'node:fs';
+import { verifiedBackup } from '../helpers/backups.mjs';
 import { signIn, visit } from '../helpers/session.mjs';
-
-// The app's backups folder in the e2e run (see playwright.config.mjs).
-const BACKUPS = '../target/e2e/backups';
-
-// The name of the newest complete backup started at or after `since` (ms).
-function completeSince(since) {
-  return readdirSync(BACKUPS)
-    .filter((name) => !name.startsWith('.'))
-    .map((name) => JSON.parse(readFileSync(`${BACKUPS}/${name}/manifest.json`, 'utf8')))
-    .filter((m) => m.state === 'complete' && Date.parse(m.startedAt) >= since)
-    .sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))[0]?.name;
-}
-
-// A backup to rehearse on, taken and verified on the Backups page.
-async function verifiedBackup(page, javaScriptEnabled) {
-  const since = Date.now() - 1_000;
-  await visit(page, '/backups', javaScriptEnabled);
-  await page.getByRole('button', { name: 'Take a backup' }).click();
-  let name;
-  await expect(() => {
-    name = completeSince(since);
-    expect(name).toBeTruthy();
-  }).toPass({ timeout: 30_000 });
-  await visit(page, '/backups', javaScriptEnabled);
-  const row = page.locator(`[id="backup-${name}"]`);
-  await row.getByRole('button', { name: `Verify ${name}` }).click();
-  await expect(async () => {
-    await visit(page, '/backups', javaScriptEnabled);
-    await expect(page.locator(`[id="backup-${name}"]`)).not.toContainText('not verified', { timeout: 1_000 });
-  }).toPass({ timeout: 30_000 });
-}
 
 test('a rehearsal runs on a copy, a viewer watches it pass, and it proves the staging items', async ({ page, browser, javaScriptEnabled }) => {
   test.setTimeout(120_000);
@@ -43,7 +12,7 @@ test('a rehearsal runs on a copy, a viewer watches it pass, and it proves the st
   await verifiedBackup(page, javaScriptEnabled);
 
   // A viewer with the Runbook open in a browser of their own.
-  const viewerContext = await browser.newContext({ javaScriptEnabled: true });
+  const viewerContext = await browser.newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled: true });
   const viewer = await viewerContext.newPage();
   await signIn(viewer, 'viewer', true);
   await visit(viewer, '/runbook', true);

@@ -9,13 +9,10 @@ use super::backups::{BackupJob, JobView, TakeBackup};
 use super::feedback::action_error;
 use super::forest_api::{ProbePanel, ProbeWatch};
 use super::session::{RequireRole, granted_role, guarded};
-use super::ticker::ticker;
+use super::ticker::{IDLE_EVERY, LIVE_EVERY, ticker};
 use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
 use crate::model::{AppError, MigrationState, Role, RunbookOverview};
 use leptos::prelude::*;
-use std::time::Duration;
-
-const LIVE_EVERY: Duration = Duration::from_secs(1);
 use rehearsal::RehearseStep;
 use results::{History, PlanView, RunView, VerificationView};
 
@@ -38,16 +35,20 @@ pub fn RunbookPage() -> impl IntoView {
         revert: ServerAction::new(),
     };
     let job = BackupJob::new();
-    // While a step runs, the run's record is read every second so that
-    // its changes and the server's build progress show as they happen.
-    let tick = ticker(LIVE_EVERY, move || {
-        actions.migrate.pending().get() || actions.revert.pending().get()
+    // While a step runs, here or in anyone's browser, the run's record is
+    // read every second, so that its changes and the server's build
+    // progress show as they happen; otherwise every few seconds.
+    let running = RwSignal::new(false);
+    let live = ticker(LIVE_EVERY, move || {
+        running.get() || actions.migrate.pending().get() || actions.revert.pending().get()
     });
+    let idle = ticker(IDLE_EVERY, || true);
     let overview = guarded(
         Role::Viewer,
         move || {
             (
-                tick.get(),
+                live.get(),
+                idle.get(),
                 actions.migrate.version().get(),
                 actions.revert.version().get(),
                 actions.verify.version().get(),
@@ -55,6 +56,18 @@ pub fn RunbookPage() -> impl IntoView {
         },
         |_| runbook_overview(),
     );
+    Effect::new(move |_| {
+        let now = overview
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|o| {
+                o.runs
+                    .first()
+                    .is_some_and(|run| run.state == MigrationState::Running)
+            });
+        running.set(now);
+    });
     // After migrate: does the Forest API still answer? (`curl /api/health`)
     let forest = ProbeWatch::load();
     view! {

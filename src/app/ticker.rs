@@ -6,6 +6,12 @@ use leptos::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How often a page reads again while something it shows is running.
+pub const LIVE_EVERY: Duration = Duration::from_secs(1);
+/// How often a page reads again otherwise, so that what someone else
+/// starts shows up without a reload.
+pub const IDLE_EVERY: Duration = Duration::from_secs(5);
+
 /// Ticks every `every` while `active()` holds.
 pub fn ticker(
     every: Duration,

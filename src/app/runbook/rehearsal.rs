@@ -3,17 +3,13 @@
 //! rehearsal step by step, read again every second while it runs (and
 //! every five seconds otherwise), for everyone with the page open.
 
-use super::LIVE_EVERY;
 use crate::api::{RunRehearse, rehearsal_overview};
 use crate::app::feedback::action_error;
 use crate::app::grid;
 use crate::app::session::guarded;
-use crate::app::ticker::ticker;
+use crate::app::ticker::{IDLE_EVERY, LIVE_EVERY, ticker};
 use crate::model::{Rehearsal, RehearsalState, Role, StepState};
 use leptos::prelude::*;
-use std::time::Duration;
-
-const IDLE_EVERY: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn RehearseStep(may_run: bool) -> impl IntoView {
