@@ -8,6 +8,7 @@ mod backup_input;
 mod bomb;
 mod checklist;
 mod checklist_live;
+mod client_gone;
 mod dedupe;
 mod demo_data;
 mod dump_reader;
