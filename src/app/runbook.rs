@@ -9,7 +9,7 @@ use super::backups::{BackupJob, JobView, TakeBackup};
 use super::feedback::action_error;
 use super::forest_api::{ProbePanel, ProbeWatch};
 use super::session::{RequireRole, granted_role, guarded};
-use super::ticker::{IDLE_EVERY, LIVE_EVERY, ticker};
+use super::ticker::Refresh;
 use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
 use crate::model::{AppError, MigrationState, Role, RunbookOverview};
 use leptos::prelude::*;
@@ -38,17 +38,13 @@ pub fn RunbookPage() -> impl IntoView {
     // While a step runs, here or in anyone's browser, the run's record is
     // read every second, so that its changes and the server's build
     // progress show as they happen; otherwise every few seconds.
-    let running = RwSignal::new(false);
-    let live = ticker(LIVE_EVERY, move || {
-        running.get() || actions.migrate.pending().get() || actions.revert.pending().get()
-    });
-    let idle = ticker(IDLE_EVERY, || true);
+    let refresh =
+        Refresh::new(move || actions.migrate.pending().get() || actions.revert.pending().get());
     let overview = guarded(
         Role::Viewer,
         move || {
             (
-                live.get(),
-                idle.get(),
+                refresh.ticks(),
                 actions.migrate.version().get(),
                 actions.revert.version().get(),
                 actions.verify.version().get(),
@@ -56,17 +52,10 @@ pub fn RunbookPage() -> impl IntoView {
         },
         |_| runbook_overview(),
     );
-    Effect::new(move |_| {
-        let now = overview
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|o| {
-                o.runs
-                    .first()
-                    .is_some_and(|run| run.state == MigrationState::Running)
-            });
-        running.set(now);
+    refresh.follow(overview, |o: &RunbookOverview| {
+        o.runs
+            .first()
+            .is_some_and(|run| run.state == MigrationState::Running)
     });
     // After migrate: does the Forest API still answer? (`curl /api/health`)
     let forest = ProbeWatch::load();

@@ -36,7 +36,10 @@ async fn migrate_runs_to_its_end_when_the_browser_goes_away_mid_run() {
     // The tab closes once the run holds the lock.
     let deadline = Instant::now() + Duration::from_secs(20);
     while db.lock_holder().await.expect("lock").is_none() {
-        assert!(!browser.is_finished(), "migrate ended before it was seen running");
+        assert!(
+            !browser.is_finished(),
+            "migrate ended before it was seen running"
+        );
         assert!(Instant::now() < deadline, "migrate never took the lock");
         tokio::time::sleep(Duration::from_millis(1)).await;
     }

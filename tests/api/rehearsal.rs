@@ -11,7 +11,8 @@ use crate::checklist::{Quiet, item};
 use crate::helpers::test_db;
 use forest_runbook::db::{Database, DemoDataSpec, Started};
 use forest_runbook::model::{
-    AuditFilter, ItemStatus, Outcome, Rehearsal, RehearsalState, RehearsalStep, StepState,
+    AuditEntry, AuditFilter, ItemStatus, Outcome, Rehearsal, RehearsalState, RehearsalStep,
+    StepState,
 };
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::backup::verify_backup;
@@ -52,6 +53,19 @@ async fn verified_backup(db: &Database, quiet: &Quiet) -> String {
         .await
         .expect("verify");
     taken.name
+}
+
+/// The audit's rows of rehearsals that ran, newest first.
+async fn rehearsals_audited(db: &Database) -> Vec<AuditEntry> {
+    db.list_audit(
+        &AuditFilter {
+            action: Some("step.rehearse".into()),
+            ..AuditFilter::default()
+        },
+        10,
+    )
+    .await
+    .expect("audit")
 }
 
 /// Every state each step was seen in, in order.
@@ -146,16 +160,7 @@ async fn a_rehearsal_on_messy_data_passes_and_leaves_production_as_it_was() {
             evidence.summary
         );
     }
-    let audited = db
-        .list_audit(
-            &AuditFilter {
-                action: Some("step.rehearse".into()),
-                ..AuditFilter::default()
-            },
-            10,
-        )
-        .await
-        .expect("audit");
+    let audited = rehearsals_audited(&db).await;
     assert_eq!(audited.len(), 1);
     assert_eq!(audited[0].outcome, Outcome::Ok);
 
@@ -218,16 +223,7 @@ async fn an_unreachable_staging_server_fails_the_restore_and_skips_the_rest() {
             .summary
             .contains("failed")
     );
-    let audited = db
-        .list_audit(
-            &AuditFilter {
-                action: Some("step.rehearse".into()),
-                ..AuditFilter::default()
-            },
-            10,
-        )
-        .await
-        .expect("audit");
+    let audited = rehearsals_audited(&db).await;
     assert_eq!(audited[0].outcome, Outcome::Failed);
     db.drop_database().await.expect("drop");
 }

@@ -7,33 +7,23 @@ use crate::api::{RunRehearse, rehearsal_overview};
 use crate::app::feedback::action_error;
 use crate::app::grid;
 use crate::app::session::guarded;
-use crate::app::ticker::{IDLE_EVERY, LIVE_EVERY, ticker};
-use crate::model::{Rehearsal, RehearsalState, Role, StepState};
+use crate::app::ticker::Refresh;
+use crate::model::{Rehearsal, RehearsalOverview, RehearsalState, Role, StepState};
 use leptos::prelude::*;
 
 #[component]
 pub fn RehearseStep(may_run: bool) -> impl IntoView {
     let start = ServerAction::<RunRehearse>::new();
-    let running = RwSignal::new(false);
-    // Every second while one runs; every few seconds otherwise, so that a
-    // rehearsal someone else starts shows up here too.
-    let live = ticker(LIVE_EVERY, move || running.get());
-    let idle = ticker(IDLE_EVERY, || true);
+    let refresh = Refresh::new(move || start.pending().get());
     let overview = guarded(
         Role::Viewer,
-        move || (live.get(), idle.get(), start.version().get()),
+        move || (refresh.ticks(), start.version().get()),
         |_| rehearsal_overview(),
     );
-    Effect::new(move |_| {
-        let now = overview
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|o| {
-                o.latest
-                    .is_some_and(|latest| latest.state == RehearsalState::Running)
-            });
-        running.set(now || start.pending().get());
+    refresh.follow(overview, |o: &RehearsalOverview| {
+        o.latest
+            .as_ref()
+            .is_some_and(|latest| latest.state == RehearsalState::Running)
     });
     view! {
         <li id="rehearsal">
