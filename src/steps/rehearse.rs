@@ -1,15 +1,18 @@
-//! `rehearse` on the command line: says what the copy needs, shows each
-//! step as it starts and ends (a line each on standard error; nothing
-//! extra with `--json`), prints the rehearsal, and fails (exit code 1)
-//! when a step failed.
+//! `rehearse` on the command line: says what the copy needs, shows how it
+//! goes on standard error (a live bar on a terminal, a line per step start
+//! and end otherwise, nothing with `--json`), prints the rehearsal, and
+//! fails (exit code 1) when a step failed.
 
 use super::print;
 use crate::cli::StepArgs;
-use crate::model::{Rehearsal, RehearsalState, StepState};
+use crate::model::{Rehearsal, RehearsalState, RehearsalStep, StepState};
 use crate::ops::audit::Actor;
 use crate::ops::rehearsal::{self, Rehearsing};
 use crate::ops::{OpsError, migration};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 use std::sync::Mutex;
+use std::time::Duration;
 
 pub async fn run(ctx: &Rehearsing, args: &StepArgs) -> Result<bool, OpsError> {
     let migration = migration::find(&args.migration)?;
@@ -21,24 +24,63 @@ pub async fn run(ctx: &Rehearsing, args: &StepArgs) -> Result<bool, OpsError> {
         Box::new(|_| ())
     } else {
         eprintln!("Rehearsal: {}.", preview.describe());
-        // Each step's state once: the record is written more often than it changes.
-        let said = Mutex::new(Vec::new());
-        Box::new(move |rehearsal: &Rehearsal| {
-            let mut said = said
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for record in &rehearsal.steps {
-                let seen = (record.step, record.state);
-                if record.state != StepState::Pending && !said.contains(&seen) {
-                    said.push(seen);
-                    eprintln!("  {:<8} {}", record.state.as_str(), record.step.title());
-                }
-            }
-        })
+        if std::io::stderr().is_terminal() {
+            bar()
+        } else {
+            lines()
+        }
     };
     let rehearsal = rehearsal::rehearse(ctx, &Actor::from_os_user(), migration, progress).await?;
+    // The bar, if any, has cleared itself by now: the result follows it.
     print(args.json, &rehearsal, render)?;
     Ok(rehearsal.state == RehearsalState::Passed)
+}
+
+/// A bar on a terminal: steps done of all, and the one running now.
+fn bar() -> rehearsal::Progress {
+    let steps = u64::try_from(RehearsalStep::ALL.len()).unwrap_or(u64::MAX);
+    let bar = ProgressBar::new(steps).with_style(
+        ProgressStyle::with_template("{spinner} [{bar:28}] {pos}/{len} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    Box::new(move |rehearsal: &Rehearsal| {
+        let ended = rehearsal
+            .steps
+            .iter()
+            .filter(|r| !matches!(r.state, StepState::Pending | StepState::Running))
+            .count();
+        bar.set_position(u64::try_from(ended).unwrap_or(u64::MAX));
+        if let Some(running) = rehearsal
+            .steps
+            .iter()
+            .find(|r| r.state == StepState::Running)
+        {
+            bar.set_message(running.step.title());
+        }
+        if rehearsal.state != RehearsalState::Running {
+            bar.finish_and_clear();
+        }
+    })
+}
+
+/// A line per step start and end, for logs and pipes.
+fn lines() -> rehearsal::Progress {
+    // Each step's state once: the record is written more often than it changes.
+    let said = Mutex::new(Vec::new());
+    Box::new(move |rehearsal: &Rehearsal| {
+        let mut said = said
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for record in &rehearsal.steps {
+            let seen = (record.step, record.state);
+            if record.state != StepState::Pending && !said.contains(&seen) {
+                said.push(seen);
+                eprintln!("  {:<8} {}", record.state.as_str(), record.step.title());
+            }
+        }
+    })
 }
 
 fn render(rehearsal: &Rehearsal) -> String {
