@@ -12,6 +12,7 @@ mod forest_api;
 mod health;
 mod monitor;
 mod prisma;
+mod rehearsal;
 mod reports;
 mod runbook;
 mod session;
@@ -40,6 +41,7 @@ pub use monitor::{
     ClearThreshold, GetMonitor, SetThreshold, clear_threshold, monitor_overview, set_threshold,
 };
 pub use prisma::{PrismaCheck, prisma_check};
+pub use rehearsal::{GetRehearsal, RunRehearse, rehearsal_overview, run_rehearse};
 pub use reports::{GetDevices, GetDuplicates, PAGE_SIZE, device_stats, duplicate_reports};
 pub use runbook::{
     DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, dry_run, run_migrate, run_revert,

@@ -36,6 +36,10 @@ pub enum Command {
     Probe(ProbeArgs),
     /// Drop what the migration created (rollback option 1).
     Revert(RevertArgs),
+    /// Run the production sequence (restore the newest verified backup,
+    /// clean the duplicates, migrate, verify, revert) on a scratch copy,
+    /// then drop it (exit code 1 when a step fails).
+    Rehearse(StepArgs),
     /// Duplicated values of each new unique key (exit code 1 when any).
     Duplicates(StepArgs),
     /// The deployment checklist: each item with its status and evidence

@@ -35,6 +35,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub paths: PathSettings,
     pub backup: BackupSettings,
+    pub staging: StagingSettings,
     pub monitor: MonitorSettings,
     pub auth: AuthSettings,
     pub site: SiteSettings,
@@ -68,6 +69,13 @@ pub struct PathSettings {
 pub struct BackupSettings {
     pub reserve_mb: u64,
     pub fresh_hours: u64,
+}
+
+/// Where a rehearsal's scratch copy goes.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StagingSettings {
+    /// A MongoDB connection string; empty: the production server.
+    pub uri: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -189,6 +197,16 @@ impl Settings {
                 "must be empty or at least 12 characters",
             ));
         }
+        let staging = self.staging.uri.trim();
+        if !staging.is_empty()
+            && !staging.starts_with("mongodb://")
+            && !staging.starts_with("mongodb+srv://")
+        {
+            return Err(invalid(
+                "staging.uri",
+                "must be empty or a mongodb:// or mongodb+srv:// connection string",
+            ));
+        }
         self.server.validate()?;
         self.forest_api.validate()?;
         self.forest_logs.validate()
@@ -263,6 +281,8 @@ logs_dir = "data/logs"
 [backup]
 reserve_mb = 256
 fresh_hours = 24
+[staging]
+uri = ""
 [monitor]
 sample_interval_secs = 2
 count_interval_secs = 30

@@ -14,6 +14,7 @@ use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::{BackupStore, Confirmation};
 use forest_runbook::ops::checklist::Watched;
 use forest_runbook::ops::prisma::PrismaSource;
+use forest_runbook::ops::rehearsal::{Rehearsing, Staging};
 use forest_runbook::reports;
 use forest_runbook::server::{AppState, Application};
 use forest_runbook::steps::backup::BackupStep;
@@ -81,6 +82,20 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
                 &args.step,
             )
             .await
+        }
+        Command::Rehearse(args) => {
+            opened.database.prepare_app_collections().await?;
+            let ctx = Rehearsing {
+                db: opened.database.clone(),
+                backups: store.clone(),
+                prisma: prisma.clone(),
+                staging: Staging::new(&settings.staging.uri),
+            };
+            if steps::rehearse::run(&ctx, &args).await? {
+                Ok(())
+            } else {
+                Err("the rehearsal failed: see its steps above".into())
+            }
         }
         Command::Duplicates(args) => {
             opened.database.prepare_app_collections().await?;

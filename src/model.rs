@@ -15,6 +15,7 @@ mod health;
 mod migration;
 mod monitor;
 mod prisma;
+mod rehearsal;
 mod status;
 
 pub use approval::{AppSettings, Approval};
@@ -49,5 +50,9 @@ pub use monitor::{
 pub use prisma::{
     FieldRow, IndexRow, ModelComparison, PrismaReport, PrismaVersion, PushAction, PushRule,
     PushStep, SchemaEdit, SchemaState, StepOutcome,
+};
+pub use rehearsal::{
+    Rehearsal, RehearsalOverview, RehearsalPreview, RehearsalState, RehearsalStep, StepRecord,
+    StepState,
 };
 pub use status::{Call, ChecklistGlance, DeploymentStatus, LogGlance, Verdict, verdict};

@@ -16,6 +16,7 @@ pub mod four_eyes;
 pub mod health;
 pub mod migration;
 pub mod prisma;
+pub mod rehearsal;
 pub mod status;
 pub mod thresholds;
 

@@ -5,6 +5,7 @@ pub mod backup;
 pub mod checklist;
 pub mod dedupe;
 pub mod prisma;
+pub mod rehearse;
 
 use crate::cli::StepArgs;
 use crate::db::Database;

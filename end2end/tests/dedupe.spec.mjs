@@ -5,49 +5,21 @@
 // this one starts a second app, on its own messy embedded database, and
 // stops it at the end. Runs hydrated and with JavaScript off.
 import { test, expect } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { DEMO_PASSWORD, signIn, visit } from '../helpers/session.mjs';
+import { portOf, startApp, stopApp } from '../helpers/app.mjs';
+import { signIn, visit } from '../helpers/session.mjs';
 
-const port = Number(process.env.E2E_PORT ?? 3157) + 100;
-const base = `http://127.0.0.1:${port}`;
-test.use({ baseURL: base });
+const port = portOf(100);
+test.use({ baseURL: `http://127.0.0.1:${port}` });
 
 let app;
 
 test.beforeAll(async ({}, testInfo) => {
   testInfo.setTimeout(120_000);
-  const data = `target/e2e-dedupe-${testInfo.project.name}`;
-  rmSync(`../${data}`, { recursive: true, force: true });
-  app = spawn('target/debug/forest-runbook', ['serve'], {
-    cwd: '..',
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      FOREST_SERVER__ADDRESS: `127.0.0.1:${port}`,
-      FOREST_DATABASE__DATA_DIR: `${data}/db`,
-      FOREST_PATHS__LOGS_DIR: `${data}/logs`,
-      FOREST_PATHS__BACKUPS_DIR: `${data}/backups`,
-      FOREST_DATABASE__DEMO_MESSY: 'true',
-      FOREST_DATABASE__DEMO_PASSWORD: DEMO_PASSWORD,
-      FOREST_FOREST_API__BASE_URLS: base,
-      MONGODB_URI: '',
-      DATABASE_URL: '',
-    },
-  });
-  for (let tries = 0; tries < 200; tries += 1) {
-    const up = await fetch(`${base}/api/health`).then((r) => r.ok, () => false);
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error('the second app did not start');
+  app = await startApp(`dedupe-${testInfo.project.name}`, port);
 });
 
 test.afterAll(async () => {
-  if (!app) return;
-  const stopped = new Promise((resolve) => app.once('exit', resolve));
-  app.kill('SIGTERM');
-  await stopped;
+  await stopApp(app);
 });
 
 test('a release manager plans the cleanup, applies it and undoes it', async ({ page, javaScriptEnabled }) => {

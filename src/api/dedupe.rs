@@ -44,18 +44,20 @@ pub async fn apply_dedupe(
             edge::require_actor(crate::model::Role::ReleaseManager, dedupe::APPLY_ACTION).await?;
         let options = dedupe::Options::parse(&keep, drop_identical).map_err(edge::respond)?;
         let state = edge::state()?;
-        let quiet = |_: &str| {};
-        dedupe::apply(
-            &state.db,
-            &actor,
-            &PHASE_0,
-            options,
-            confirmation.trim(),
-            &state.backups,
-            &quiet,
-        )
+        edge::detached(async move {
+            let quiet = |_: &str| {};
+            dedupe::apply(
+                &state.db,
+                &actor,
+                &PHASE_0,
+                options,
+                confirmation.trim(),
+                &state.backups,
+                &quiet,
+            )
+            .await
+        })
         .await
-        .map_err(edge::respond)
     })
     .await
 }
@@ -69,16 +71,18 @@ pub async fn undo_dedupe(confirmation: String) -> Result<UndoOutcome, AppError> 
         let actor =
             edge::require_actor(crate::model::Role::ReleaseManager, dedupe::UNDO_ACTION).await?;
         let state = edge::state()?;
-        dedupe::undo(
-            &state.db,
-            &actor,
-            &PHASE_0,
-            None,
-            confirmation.trim(),
-            &state.backups,
-        )
+        edge::detached(async move {
+            dedupe::undo(
+                &state.db,
+                &actor,
+                &PHASE_0,
+                None,
+                confirmation.trim(),
+                &state.backups,
+            )
+            .await
+        })
         .await
-        .map_err(edge::respond)
     })
     .await
 }

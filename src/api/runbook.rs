@@ -50,9 +50,10 @@ pub async fn run_migrate(#[server(default)] without_backup: String) -> Result<Ru
         use crate::ops::migration::{PHASE_0, migrate_checked};
         let actor = edge::require_actor(crate::model::Role::ReleaseManager, "step.migrate").await?;
         let state = edge::state()?;
-        migrate_checked(&state.db, &actor, &PHASE_0, &state.backups, &without_backup)
-            .await
-            .map_err(edge::respond)
+        edge::detached(async move {
+            migrate_checked(&state.db, &actor, &PHASE_0, &state.backups, &without_backup).await
+        })
+        .await
     })
     .await
 }
@@ -78,15 +79,17 @@ pub async fn run_revert(confirmation: String) -> Result<RunRecord, AppError> {
         use crate::ops::migration::{PHASE_0, revert};
         let actor = edge::require_actor(crate::model::Role::Admin, "step.revert").await?;
         let state = edge::state()?;
-        revert(
-            &state.db,
-            &actor,
-            &PHASE_0,
-            confirmation.trim(),
-            &state.backups,
-        )
+        edge::detached(async move {
+            revert(
+                &state.db,
+                &actor,
+                &PHASE_0,
+                confirmation.trim(),
+                &state.backups,
+            )
+            .await
+        })
         .await
-        .map_err(edge::respond)
     })
     .await
 }

@@ -2,19 +2,18 @@
 //! button each for those allowed to run them, each step's result with its
 //! evidence, and the history of every run.
 
+mod rehearsal;
 mod results;
 
 use super::backups::{BackupJob, JobView, TakeBackup};
 use super::feedback::action_error;
 use super::forest_api::{ProbePanel, ProbeWatch};
 use super::session::{RequireRole, granted_role, guarded};
-use super::ticker::ticker;
+use super::ticker::Refresh;
 use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
 use crate::model::{AppError, MigrationState, Role, RunbookOverview};
 use leptos::prelude::*;
-use std::time::Duration;
-
-const LIVE_EVERY: Duration = Duration::from_secs(1);
+use rehearsal::RehearseStep;
 use results::{History, PlanView, RunView, VerificationView};
 
 /// The step actions, owned by the page so that their results survive the
@@ -36,16 +35,16 @@ pub fn RunbookPage() -> impl IntoView {
         revert: ServerAction::new(),
     };
     let job = BackupJob::new();
-    // While a step runs, the run's record is read every second so that
-    // its changes and the server's build progress show as they happen.
-    let tick = ticker(LIVE_EVERY, move || {
-        actions.migrate.pending().get() || actions.revert.pending().get()
-    });
+    // While a step runs, here or in anyone's browser, the run's record is
+    // read every second, so that its changes and the server's build
+    // progress show as they happen; otherwise every few seconds.
+    let refresh =
+        Refresh::new(move || actions.migrate.pending().get() || actions.revert.pending().get());
     let overview = guarded(
         Role::Viewer,
         move || {
             (
-                tick.get(),
+                refresh.ticks(),
                 actions.migrate.version().get(),
                 actions.revert.version().get(),
                 actions.verify.version().get(),
@@ -53,6 +52,11 @@ pub fn RunbookPage() -> impl IntoView {
         },
         |_| runbook_overview(),
     );
+    refresh.follow(overview, |o: &RunbookOverview| {
+        o.runs
+            .first()
+            .is_some_and(|run| run.state == MigrationState::Running)
+    });
     // After migrate: does the Forest API still answer? (`curl /api/health`)
     let forest = ProbeWatch::load();
     view! {
@@ -141,6 +145,7 @@ fn Steps(
                 {action_error(dry_run)}
                 {move || dry_run.value().get().and_then(Result::ok).map(|plan| view! { <PlanView plan /> })}
             </li>
+            <RehearseStep may_run />
             <li>
                 <h2>"Migrate"</h2>
                 <p>

@@ -3,7 +3,7 @@
 
 use super::Collection;
 use mongodb::bson::DateTime;
-use mongodb::error::{Error as DriverError, ErrorKind};
+use mongodb::error::{Error as DriverError, ErrorKind, WriteFailure};
 
 /// MongoDB error codes the app reacts to (`src/mongo/base/error_codes.yml`).
 pub(super) mod codes {
@@ -98,6 +98,13 @@ impl From<DriverError> for DbError {
                 code: command.code,
                 code_name: command.code_name.clone(),
                 message: command.message.clone(),
+            },
+            // A single write's refusal (a duplicate key, say) carries its
+            // code the same way a command's does.
+            ErrorKind::Write(WriteFailure::WriteError(ref write)) => Self::Command {
+                code: write.code,
+                code_name: write.code_name.clone().unwrap_or_default(),
+                message: write.message.clone(),
             },
             _ => Self::Driver(error),
         }

@@ -36,6 +36,8 @@ pub enum Collection {
     SignInLimits,
     /// Backup and restore jobs and their progress, one document per job.
     Jobs,
+    /// Rehearsals of the migration on a scratch copy, with their steps.
+    Rehearsals,
 }
 
 /// Prefix of the app's own collections: backups leave them out, and a
@@ -87,6 +89,7 @@ impl Collection {
             Self::LogMinutes => "runbook_log_minutes",
             Self::SignInLimits => "runbook_sign_in_limits",
             Self::Jobs => "runbook_jobs",
+            Self::Rehearsals => "runbook_rehearsals",
         }
     }
 }

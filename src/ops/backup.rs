@@ -17,7 +17,8 @@ pub use error::BackupError;
 pub use import::import;
 pub use jobs::Jobs;
 pub use restore::{
-    ACTION as RESTORE_ACTION, Confirmation, PendingRestore, prepare_restore, restore, start_restore,
+    ACTION as RESTORE_ACTION, Confirmation, PendingRestore, prepare_restore, restore, restore_copy,
+    start_restore,
 };
 pub use store::BackupStore;
 pub use take::{backup, export_collections, start_backup};

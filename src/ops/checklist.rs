@@ -17,7 +17,7 @@ use crate::model::{
     Acknowledgement, Checklist, ChecklistItem, Evidence, ItemStatus, MigrationState, Readiness,
     Tick,
 };
-use evidence::{Proof, Sources};
+use evidence::{Proof, Rehearsed, Sources};
 
 struct ItemSpec {
     key: &'static str,
@@ -34,7 +34,7 @@ const ITEMS: [ItemSpec; 6] = [
     ItemSpec {
         key: "staging",
         title: "Test migration in staging environment",
-        proof: None,
+        proof: Some(Proof::Rehearsal(Rehearsed::Migration)),
     },
     ItemSpec {
         key: "api",
@@ -54,7 +54,7 @@ const ITEMS: [ItemSpec; 6] = [
     ItemSpec {
         key: "rollback",
         title: "Test rollback procedure in staging",
-        proof: None,
+        proof: Some(Proof::Rehearsal(Rehearsed::Rollback)),
     },
 ];
 

@@ -72,6 +72,16 @@ impl AppState {
         }
     }
 
+    /// What a rehearsal reads and where its copy goes.
+    pub fn rehearsing(&self) -> crate::ops::rehearsal::Rehearsing {
+        crate::ops::rehearsal::Rehearsing {
+            db: self.db.clone(),
+            backups: self.backups.clone(),
+            prisma: self.prisma.clone(),
+            staging: crate::ops::rehearsal::Staging::new(&self.settings.staging.uri),
+        }
+    }
+
     /// The deployment at a glance, as the Home page and `/api/status` show it.
     pub async fn status(&self) -> Result<crate::model::DeploymentStatus, crate::ops::OpsError> {
         crate::ops::status::status(

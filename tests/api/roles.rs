@@ -39,6 +39,8 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
         "id=000000000000000000000000",
     ),
     ("runbook_overview", Some(Role::Viewer), ""),
+    ("rehearsal_overview", Some(Role::Viewer), ""),
+    ("run_rehearse", Some(Role::ReleaseManager), ""),
     ("status", Some(Role::Viewer), ""),
     ("dry_run", Some(Role::ReleaseManager), ""),
     ("run_migrate", Some(Role::ReleaseManager), ""),

@@ -136,13 +136,7 @@ pub async fn prepare_restore(
         }
         .into());
     }
-    if let Some(reserved) = manifest
-        .collections
-        .iter()
-        .find(|c| is_reserved_collection(&c.name))
-    {
-        return Err(BackupError::from(DumpError::Reserved(reserved.name.clone())).into());
-    }
+    refuse_reserved(&manifest)?;
     let (manifest, metadata) = checked_with_metadata(store, name).await?;
     let notices = notices(db, &metadata).await?;
     if !notices.is_empty() && !confirmation.accept_options {
@@ -177,6 +171,57 @@ pub async fn prepare_restore(
         manifest,
         accepted: notices,
     })
+}
+
+/// Restores backup `name` into `copy`, an empty scratch database of a
+/// rehearsal, and waits for it: the verification, the trial of every
+/// option and index spec, the lock and the same steps as a restore. With
+/// nothing in the copy to lose, it needs no typed name, four-eyes or
+/// pre-image; the options the backup carries are applied as they are and
+/// listed in the report, since the copy is there to show what they do.
+pub async fn restore_copy(
+    copy: &Database,
+    store: &BackupStore,
+    actor: &Actor,
+    name: &str,
+) -> Result<RestoreReport, OpsError> {
+    let present = copy.collection_names().await?;
+    if !present.is_empty() {
+        return Err(OpsError::InvalidInput {
+            field: "database",
+            message: format!(
+                "{} is not empty ({}): a rehearsal restores only into a new database",
+                copy.name(),
+                present.join(", ")
+            ),
+        });
+    }
+    refuse_reserved(&store.manifest(name)?)?;
+    let (manifest, metadata) = checked_with_metadata(store, name).await?;
+    let accepted = notices(copy, &metadata).await?;
+    let lease = lease::take(copy, actor).await?;
+    if let Err(refused) = copy.try_metadata(&metadata).await {
+        lease.release().await?;
+        return Err(BackupError::from(refused).into());
+    }
+    let pending = PendingRestore {
+        lease,
+        manifest,
+        accepted,
+    };
+    run(copy, store, None, actor, pending).await
+}
+
+/// A backup holding the app's own or the server's collections is refused.
+fn refuse_reserved(manifest: &Manifest) -> Result<(), OpsError> {
+    match manifest
+        .collections
+        .iter()
+        .find(|c| is_reserved_collection(&c.name))
+    {
+        Some(reserved) => Err(BackupError::from(DumpError::Reserved(reserved.name.clone())).into()),
+        None => Ok(()),
+    }
 }
 
 /// Every option of the backup's metadata the person must accept, compared

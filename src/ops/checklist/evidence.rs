@@ -5,9 +5,13 @@
 
 use super::Watched;
 use crate::db::Database;
-use crate::model::{Evidence, LogStatus, ProbeResult};
+use crate::model::{
+    Evidence, LogStatus, ProbeResult, Rehearsal, RehearsalState, RehearsalStep, StepRecord,
+};
 use crate::ops::OpsError;
+use crate::ops::backup::latest_verified;
 use crate::ops::migration::{Migration, deployment};
+use crate::ops::rehearsal;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -24,6 +28,18 @@ pub(super) enum Proof {
     /// The error lines the log watcher counted since the latest migrate
     /// run started.
     ErrorLogs,
+    /// The newest ended rehearsal of this declaration, newer than the
+    /// newest backup: its migrate and verify, or its revert.
+    Rehearsal(Rehearsed),
+}
+
+/// Which half of a rehearsal an item rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rehearsed {
+    /// "Test migration in staging environment".
+    Migration,
+    /// "Test rollback procedure in staging".
+    Rollback,
 }
 
 fn parse(at: &str) -> Option<OffsetDateTime> {
@@ -63,6 +79,7 @@ impl<'a> Sources<'a> {
             Proof::Verification => self.verification().await,
             Proof::ApiProbe => self.api_probe().await,
             Proof::ErrorLogs => self.error_logs().await,
+            Proof::Rehearsal(part) => self.rehearsal(part).await,
         }
     }
 
@@ -201,4 +218,78 @@ impl<'a> Sources<'a> {
             at: errors.since,
         }))
     }
+
+    /// Rehearsals that ended, newest first: a running one proves nothing yet.
+    async fn rehearsal(&self, part: Rehearsed) -> Result<Option<Evidence>, OpsError> {
+        let Some(rehearsal) = self
+            .db
+            .rehearsals(self.migration.name, 10)
+            .await?
+            .into_iter()
+            .find(|r| r.state != RehearsalState::Running)
+        else {
+            return Ok(None);
+        };
+        let newest = latest_verified(self.watched.backups, self.db.name(), None)?;
+        let (passed, summary) = match rehearsal::stale(&rehearsal, self.migration, newest.as_ref())
+        {
+            Some(why) => (
+                false,
+                format!("the rehearsal of {} is stale: {why}", rehearsal.started_at),
+            ),
+            None if rehearsal.state == RehearsalState::Passed => {
+                (true, rehearsed(&rehearsal, part))
+            }
+            None => (
+                false,
+                format!(
+                    "the rehearsal of {} {}: {}",
+                    rehearsal.started_at,
+                    rehearsal.state.as_str(),
+                    rehearsal.message.as_deref().unwrap_or("no reason recorded")
+                ),
+            ),
+        };
+        Ok(Some(Evidence {
+            passed,
+            summary,
+            href: "/runbook#rehearsal".to_owned(),
+            at: rehearsal.finished_at.unwrap_or(rehearsal.started_at),
+        }))
+    }
+}
+
+/// What a passing rehearsal shows for `part`: its steps' durations and
+/// what they would take in production.
+fn rehearsed(rehearsal: &Rehearsal, part: Rehearsed) -> String {
+    let steps: &[RehearsalStep] = match part {
+        Rehearsed::Migration => &[RehearsalStep::Migrate, RehearsalStep::Verify],
+        Rehearsed::Rollback => &[RehearsalStep::Revert, RehearsalStep::Compare],
+    };
+    let timed = |record: &StepRecord| {
+        format!(
+            "{} took {} ms (about {} ms in production)",
+            record.step.title(),
+            record.duration_ms,
+            rehearsal.expected_in_production_ms(record)
+        )
+    };
+    let timings: Vec<String> = steps
+        .iter()
+        .filter_map(|step| rehearsal.step(*step))
+        .map(timed)
+        .collect();
+    let proof = match part {
+        Rehearsed::Migration => "the migration applied and verified",
+        Rehearsed::Rollback => {
+            "the revert brought back the same documents and indexes as before migrate"
+        }
+    };
+    format!(
+        "rehearsed on backup {} ({} documents) on {}: {proof}; {}",
+        rehearsal.backup,
+        rehearsal.documents,
+        rehearsal.server,
+        timings.join(", ")
+    )
 }

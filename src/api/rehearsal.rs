@@ -1,0 +1,32 @@
+//! The Rehearse step: the newest rehearsal for everyone, starting one for
+//! release managers (it runs in the background; its record shows how).
+
+use crate::model::{AppError, Rehearsal, RehearsalOverview};
+use leptos::prelude::*;
+
+#[server(name = GetRehearsal, endpoint = "rehearsal_overview")]
+pub async fn rehearsal_overview() -> Result<RehearsalOverview, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::migration::PHASE_0;
+        edge::require(crate::model::Role::Viewer, "rehearse.read").await?;
+        crate::ops::rehearsal::overview(&edge::state()?.rehearsing(), &PHASE_0)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(endpoint = "run_rehearse")]
+pub async fn run_rehearse() -> Result<Rehearsal, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::migration::PHASE_0;
+        let actor =
+            edge::require_actor(crate::model::Role::ReleaseManager, "step.rehearse").await?;
+        crate::ops::rehearsal::start_rehearsal(edge::state()?.rehearsing(), actor, &PHASE_0)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}

@@ -1,0 +1,143 @@
+//! The Rehearse step: what the next rehearsal would restore and how much
+//! room it needs, the button for release managers, and the newest
+//! rehearsal step by step, read again every second while it runs (and
+//! every five seconds otherwise), for everyone with the page open.
+
+use crate::api::{RunRehearse, rehearsal_overview};
+use crate::app::feedback::action_error;
+use crate::app::grid;
+use crate::app::session::guarded;
+use crate::app::ticker::Refresh;
+use crate::model::{Rehearsal, RehearsalOverview, RehearsalState, Role, StepState};
+use leptos::prelude::*;
+
+#[component]
+pub fn RehearseStep(may_run: bool) -> impl IntoView {
+    let start = ServerAction::<RunRehearse>::new();
+    let refresh = Refresh::new(move || start.pending().get());
+    let overview = guarded(
+        Role::Viewer,
+        move || (refresh.ticks(), start.version().get()),
+        |_| rehearsal_overview(),
+    );
+    refresh.follow(overview, |o: &RehearsalOverview| {
+        o.latest
+            .as_ref()
+            .is_some_and(|latest| latest.state == RehearsalState::Running)
+    });
+    view! {
+        <li id="rehearsal">
+            <h2>"Rehearse"</h2>
+            <p>
+                "Runs the production sequence on a copy: restores the newest verified backup into a scratch database, cleans the duplicates, migrates, verifies and reverts, checks that the revert brought back exactly the documents and indexes from before migrate, then drops the copy. Production is only read. A passing rehearsal is the evidence for the checklist's two staging items."
+            </p>
+            <Transition fallback=|| ()>
+                {move || {
+                    overview
+                        .get()
+                        .map(|loaded| match loaded {
+                            Ok(None) => ().into_any(),
+                            Ok(Some(o)) => {
+                                let preview = match o.preview {
+                                    Ok(preview) => {
+                                        view! {
+                                            <p data-testid="rehearsal-preview">
+                                                "The next rehearsal " {preview.describe()} "."
+                                            </p>
+                                        }
+                                            .into_any()
+                                    }
+                                    Err(why) => view! { <p class="detail">{why}</p> }.into_any(),
+                                };
+                                view! {
+                                    {preview}
+                                    {o
+                                        .latest
+                                        .map(|rehearsal| {
+                                            view! { <RehearsalView rehearsal stale=o.stale /> }
+                                        })}
+                                }
+                                    .into_any()
+                            }
+                            Err(error) => {
+                                view! { <p role="alert">{error.to_string()}</p> }.into_any()
+                            }
+                        })
+                }}
+            </Transition>
+            {may_run
+                .then(|| {
+                    view! {
+                        <ActionForm action=start attr:class="inline">
+                            <button type="submit">"Run rehearsal"</button>
+                        </ActionForm>
+                    }
+                })}
+            {action_error(start)}
+        </li>
+    }
+}
+
+/// One rehearsal: how it stands, whether it still counts, and each step
+/// with its duration and what it would take in production.
+#[component]
+fn RehearsalView(rehearsal: Rehearsal, stale: Option<String>) -> impl IntoView {
+    let heading = format!(
+        "Rehearsal of {} by {} on backup {} ({} documents), in {} on {}: ",
+        rehearsal.started_at,
+        rehearsal.by,
+        rehearsal.backup,
+        rehearsal.documents,
+        rehearsal.database,
+        rehearsal.server
+    );
+    let rows = rehearsal
+        .steps
+        .iter()
+        .map(|record| {
+            let ran = matches!(record.state, StepState::Passed | StepState::Failed);
+            let took = if ran {
+                seconds(record.duration_ms)
+            } else {
+                String::new()
+            };
+            let expected = if ran {
+                seconds(rehearsal.expected_in_production_ms(record))
+            } else {
+                String::new()
+            };
+            view! {
+                <tr class=format!("step-{}", record.state.as_str())>
+                    <td>{record.step.title()}</td>
+                    <td>{record.state.as_str()}</td>
+                    <td>{took}</td>
+                    <td>{expected}</td>
+                    <td>{record.detail.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p>
+            {heading} <strong data-testid="rehearsal-state">{rehearsal.state.as_str()}</strong>
+        </p>
+        {stale
+            .map(|why| {
+                view! {
+                    <p class="error" data-testid="rehearsal-stale">
+                        "It no longer counts as evidence: " {why}
+                    </p>
+                }
+            })}
+        {rehearsal.message.clone().map(|message| view! { <p role="alert">{message}</p> })}
+        <table class="grid" aria-label="Rehearsal steps">
+            {grid::head(&["Step", "State", "Took", "Expected in production", "Detail"])}
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// Milliseconds as people read a step's duration.
+fn seconds(ms: u64) -> String {
+    format!("{}.{} s", ms / 1_000, (ms % 1_000) / 100)
+}

@@ -1,0 +1,62 @@
+//! A step outlives the browser that started it: the request for migrate is
+//! dropped while the run is under way (the tab was closed), and the run
+//! still ends applied, with the lock released.
+
+use crate::helpers::test_db;
+use crate::roles::{app_with_accounts, cookie_for};
+use axum::body::Body;
+use axum::http::{Request, header};
+use forest_runbook::db::DemoDataSpec;
+use forest_runbook::model::MigrationState;
+use forest_runbook::ops::migration::PHASE_0;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+#[tokio::test]
+async fn migrate_runs_to_its_end_when_the_browser_goes_away_mid_run() {
+    let db = test_db("client_gone").await;
+    let app = app_with_accounts(&db).await;
+    let spec = DemoDataSpec {
+        users: 20,
+        tasks: 3_000,
+        sessions: 500,
+        messy: false,
+        seed: 5,
+    };
+    db.write_demo_data(spec, false).await.expect("demo data");
+    let cookie = cookie_for(&db, "admin").await;
+    let request = Request::post("/api/run_migrate")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from("without_backup=the+test+database+has+no+backup"))
+        .expect("request");
+    let browser = tokio::spawn(app.clone().oneshot(request));
+
+    // The tab closes once the run holds the lock.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while db.lock_holder().await.expect("lock").is_none() {
+        assert!(
+            !browser.is_finished(),
+            "migrate ended before it was seen running"
+        );
+        assert!(Instant::now() < deadline, "migrate never took the lock");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    browser.abort();
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let state = db.migration_state(PHASE_0.name).await.expect("state");
+        let locked = db.lock_holder().await.expect("lock").is_some();
+        if state == MigrationState::Applied && !locked {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the run stopped with its browser: {state:?}, locked: {locked}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    db.drop_database().await.expect("drop");
+}
