@@ -23,6 +23,7 @@ mod error;
 mod lock;
 mod log_minutes;
 mod names;
+mod notifications;
 mod numbers;
 mod schema;
 mod server_status;

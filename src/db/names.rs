@@ -31,6 +31,8 @@ pub enum Collection {
     /// Error lines of the Forest server's logs per minute, kept across
     /// restarts of the app.
     LogMinutes,
+    /// Each webhook delivery of a notice: attempts, status, last error.
+    Notifications,
 }
 
 /// Prefix of the app's own collections: backups leave them out, and a
@@ -80,6 +82,7 @@ impl Collection {
             Self::Thresholds => "runbook_thresholds",
             Self::RestoreTrial => "runbook_restore_trial",
             Self::LogMinutes => "runbook_log_minutes",
+            Self::Notifications => "runbook_notifications",
         }
     }
 }

@@ -5,7 +5,7 @@
 //! address, action and outcome each hour), so a flood cannot grow the
 //! database without bound.
 
-use super::OpsError;
+use super::{OpsError, notices};
 use crate::db::Database;
 use crate::model::{AuditEntry, AuditFilter, CurrentUser, Outcome};
 
@@ -53,18 +53,10 @@ pub async fn record(
     target: &str,
     result: Result<(), &OpsError>,
 ) -> Result<(), OpsError> {
-    let (outcome, error_code, detail) = match result {
-        Ok(()) => (Outcome::Ok, None, None),
-        Err(error) => {
-            let outcome = match error {
-                OpsError::Unauthenticated
-                | OpsError::Forbidden { .. }
-                | OpsError::ApprovalRequired { .. }
-                | OpsError::RateLimited { .. } => Outcome::Denied,
-                _ => Outcome::Failed,
-            };
-            (outcome, Some(error.code()), Some(error.to_string()))
-        }
+    let outcome = outcome_of(result);
+    let (error_code, detail) = match result {
+        Ok(()) => (None, None),
+        Err(error) => (Some(error.code()), Some(error.to_string())),
     };
     let address = match actor {
         Actor::Anonymous { address } => Some(address.clone()),
@@ -100,6 +92,20 @@ pub async fn record(
     }
 }
 
+/// How `result` is recorded: a refusal before anything ran is `Denied`.
+pub fn outcome_of(result: Result<(), &OpsError>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Ok,
+        Err(
+            OpsError::Unauthenticated
+            | OpsError::Forbidden { .. }
+            | OpsError::ApprovalRequired { .. }
+            | OpsError::RateLimited { .. },
+        ) => Outcome::Denied,
+        Err(_) => Outcome::Failed,
+    }
+}
+
 /// The first `chars` characters of `text`.
 pub fn cut(text: &str, chars: usize) -> &str {
     text.char_indices()
@@ -107,7 +113,9 @@ pub fn cut(text: &str, chars: usize) -> &str {
         .map_or(text, |(end, _)| &text[..end])
 }
 
-/// Runs `work` and records its outcome under `action`.
+/// Runs `work` and records its outcome under `action`. When `action` is a
+/// step, its start and its end (or failure) are announced to the webhooks
+/// (`notices`), and a filed four-eyes request too; announcing never waits.
 pub async fn audited<T>(
     db: &Database,
     actor: &Actor,
@@ -115,8 +123,16 @@ pub async fn audited<T>(
     target: &str,
     work: impl Future<Output = Result<T, OpsError>>,
 ) -> Result<T, OpsError> {
+    if let Some(notice) = notices::started(action, actor, target) {
+        db.announce(&notice);
+    }
     let result = work.await;
-    record(db, actor, action, target, result.as_ref().map(|_| ())).await?;
+    let outcome = result.as_ref().map(|_| ());
+    let recorded = record(db, actor, action, target, outcome).await;
+    if let Some(notice) = notices::ended(action, actor, target, outcome) {
+        db.announce(&notice);
+    }
+    recorded?;
     result
 }
 

@@ -1,0 +1,305 @@
+//! Webhook notifications against stand-in receivers on loopback (axum on
+//! port 0 recording every body, one that answers 500 twice then 200, and a
+//! socket that accepts and never answers): the order and the fields of
+//! both formats, the retries and their record, a receiver that hangs not
+//! holding up a step, and a bad webhook URL refused by the setting's name.
+
+use crate::helpers::{settings_in, test_db};
+use crate::process::program;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use forest_runbook::config::NotifySettings;
+use forest_runbook::db::Database;
+use forest_runbook::model::{NoticeKind, NotificationDelivery};
+use forest_runbook::notify;
+use forest_runbook::ops::audit::Actor;
+use forest_runbook::ops::backup::BackupStore;
+use forest_runbook::ops::migration::{PHASE_0, revert, verify};
+use forest_runbook::ops::notices;
+use forest_runbook::ops::prisma::PrismaSource;
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const LINK_BASE: &str = "http://runbook.test";
+
+/// What the stand-in receiver was sent: the route's name and the body.
+#[derive(Clone, Default)]
+struct Received {
+    bodies: Arc<Mutex<Vec<(String, Value)>>>,
+    /// Requests to `/flaky`, which answers 500 to the first two.
+    flaky_calls: Arc<AtomicUsize>,
+}
+
+impl Received {
+    fn bodies(&self, route: &str) -> Vec<Value> {
+        self.bodies
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter(|(r, _)| r == route)
+            .map(|(_, body)| body.clone())
+            .collect()
+    }
+}
+
+async fn receive(
+    State(received): State<Received>,
+    Path(route): Path<String>,
+    body: String,
+) -> StatusCode {
+    if route == "flaky" && received.flaky_calls.fetch_add(1, Ordering::SeqCst) < 2 {
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    let body = serde_json::from_str(&body).expect("a JSON body");
+    received.bodies.lock().expect("lock").push((route, body));
+    StatusCode::OK
+}
+
+async fn receiver() -> (SocketAddr, Received) {
+    let received = Received::default();
+    let app = Router::new()
+        .route("/{route}", post(receive))
+        .with_state(received.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    (address, received)
+}
+
+fn notify_settings(webhooks: Vec<String>) -> NotifySettings {
+    let dir = tempfile::tempdir().expect("temp dir");
+    NotifySettings {
+        webhooks,
+        first_retry_ms: 20,
+        timeout_secs: 30,
+        give_up_secs: 120,
+        ..settings_in(dir.path()).notify
+    }
+}
+
+/// `db` with its own outbox to `webhooks`.
+fn announcing(db: &Database, webhooks: Vec<String>) -> Database {
+    db.clone()
+        .with_outbox(notify::start(&notify_settings(webhooks), LINK_BASE, db))
+}
+
+fn cli() -> Actor {
+    Actor::Cli("test".into())
+}
+
+fn no_backups() -> BackupStore {
+    BackupStore::new(
+        "/nonexistent/forest-runbook-backups",
+        0,
+        Duration::from_secs(3_600),
+    )
+}
+
+async fn run_verify(db: &Database) {
+    verify(
+        db,
+        &cli(),
+        &PHASE_0,
+        &no_backups(),
+        &PrismaSource::default(),
+    )
+    .await
+    .expect("verify runs");
+}
+
+/// Waits (at most 20 s) until `done` holds.
+async fn until(mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..200 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("not reached within 20 s");
+}
+
+async fn deliveries(db: &Database) -> Vec<NotificationDelivery> {
+    db.recent_deliveries(100).await.expect("deliveries")
+}
+
+#[tokio::test]
+async fn a_steps_start_and_end_arrive_in_order_in_both_formats() {
+    let db = test_db("notify_order").await;
+    let (address, received) = receiver().await;
+    let announcing = announcing(
+        &db,
+        vec![
+            format!("slack http://{address}/slack"),
+            format!("json http://{address}/json"),
+        ],
+    );
+    run_verify(&announcing).await;
+    let refused = revert(&announcing, &cli(), &PHASE_0, "wrong-name", &no_backups()).await;
+    assert!(refused.is_err(), "a wrong typed name fails the revert");
+    until(async || received.bodies("json").len() >= 4 && received.bodies("slack").len() >= 4).await;
+
+    let json = received.bodies("json");
+    let events: Vec<(&str, &str)> = json
+        .iter()
+        .map(|b| {
+            (
+                b["event"].as_str().expect("event"),
+                b["step"].as_str().expect("step"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("step_started", "verify"),
+            ("step_ended", "verify"),
+            ("step_started", "revert"),
+            ("step_failed", "revert"),
+        ]
+    );
+    for body in &json {
+        assert_eq!(body["actor"], "cli:test");
+        assert_eq!(body["link"], format!("{LINK_BASE}/runbook"));
+        assert!(
+            body["time"].as_str().is_some_and(|t| t.starts_with("20")),
+            "{body}"
+        );
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+    }
+    assert_eq!(json[0]["outcome"], Value::Null);
+    assert_eq!(json[1]["outcome"], "ok");
+    assert_eq!(json[3]["outcome"], "failed");
+
+    let slack: Vec<String> = received
+        .bodies("slack")
+        .iter()
+        .map(|b| {
+            assert_eq!(b.as_object().map(|o| o.len()), Some(1), "only text: {b}");
+            b["text"].as_str().expect("text").to_owned()
+        })
+        .collect();
+    assert!(
+        slack[0].contains("cli:test started the verify"),
+        "{}",
+        slack[0]
+    );
+    assert!(
+        slack[1].contains("the verify (add_mobile_sync_support) finished"),
+        "{}",
+        slack[1]
+    );
+    assert!(
+        slack[3].contains("the revert (add_mobile_sync_support) failed"),
+        "{}",
+        slack[3]
+    );
+    assert!(
+        slack
+            .iter()
+            .all(|t| t.contains("<http://runbook.test/runbook|"))
+    );
+
+    until(async || deliveries(&db).await.len() == 8).await;
+    let records = deliveries(&db).await;
+    assert!(
+        records
+            .iter()
+            .all(|d| d.delivered && d.attempts == 1 && d.status == Some(200))
+    );
+    assert!(
+        records
+            .iter()
+            .all(|d| !d.webhook.contains("/slack") && !d.webhook.contains("/json"))
+    );
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn a_receiver_failing_twice_gets_the_third_attempt_and_the_record_says_three() {
+    let db = test_db("notify_retry").await;
+    let (address, received) = receiver().await;
+    let announcing = announcing(&db, vec![format!("json http://{address}/flaky")]);
+    notices::send_test(&announcing, &cli())
+        .await
+        .expect("queued");
+    until(async || !deliveries(&db).await.is_empty()).await;
+
+    let delivery = deliveries(&db).await.remove(0);
+    assert!(delivery.delivered);
+    assert_eq!(delivery.attempts, 3);
+    assert_eq!(delivery.status, Some(200));
+    assert_eq!(delivery.last_error.as_deref(), Some("HTTP 500"));
+    assert_eq!(delivery.kind, NoticeKind::Test);
+    assert_eq!(received.flaky_calls.load(Ordering::SeqCst), 3);
+    assert_eq!(received.bodies("flaky").len(), 1);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_answers_does_not_hold_up_the_step() {
+    let db = test_db("notify_hang").await;
+    // Accepts connections and never reads or answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&accepted);
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    let announcing = announcing(&db, vec![format!("json http://{address}/hook")]);
+
+    run_verify(&announcing).await;
+    // The step has finished and recorded its verification ...
+    assert!(
+        db.latest_verification(PHASE_0.name)
+            .await
+            .expect("read")
+            .is_some()
+    );
+    // ... while its first notice is still waiting for an answer: the
+    // receiver has the connection, and no delivery has ended.
+    until(async || accepted.load(Ordering::SeqCst) >= 1).await;
+    assert!(deliveries(&db).await.is_empty());
+    // Another step runs meanwhile, its notices queued behind.
+    run_verify(&announcing).await;
+    assert!(deliveries(&db).await.is_empty());
+    assert_eq!(announcing.outbox().dropped(), 0);
+    db.drop_database().await.expect("drop");
+}
+
+#[test]
+fn a_bad_webhook_url_stops_the_program_naming_the_setting_not_the_secret() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = program(dir.path())
+        .env(
+            "FOREST_NOTIFY__WEBHOOKS",
+            "slack ftp://hooks.example/T0/B0/secret-token",
+        )
+        .arg("plan")
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("invalid setting notify.webhooks"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ftp://hooks.example/…"), "{stderr}");
+    assert!(!stderr.contains("secret-token"), "{stderr}");
+}
