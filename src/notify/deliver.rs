@@ -5,7 +5,7 @@
 //! are described without the URL (`reqwest::Error::without_url`).
 
 use super::body;
-use super::outbox::{Drops, Outbox, Queue};
+use super::outbox::{Drops, Outbox, Pending, Queue};
 use crate::config::{NotifySettings, Webhook};
 use crate::db::{Database, now_rfc3339};
 use crate::model::{Notice, NotificationDelivery};
@@ -36,6 +36,7 @@ pub fn start(settings: &NotifySettings, link_base: &str, db: &Database) -> Outbo
             return Outbox::default();
         }
     };
+    let pending = Arc::new(Pending::default());
     let queues = hooks
         .into_iter()
         .map(|hook| {
@@ -47,6 +48,7 @@ pub fn start(settings: &NotifySettings, link_base: &str, db: &Database) -> Outbo
                 link_base: link_base.to_owned(),
                 settings: settings.clone(),
                 drops: Arc::clone(&drops),
+                pending: Arc::clone(&pending),
                 hook: hook.clone(),
             };
             tokio::spawn(worker.drain(receiver));
@@ -57,7 +59,7 @@ pub fn start(settings: &NotifySettings, link_base: &str, db: &Database) -> Outbo
             }
         })
         .collect();
-    Outbox::new(queues)
+    Outbox::new(queues, pending)
 }
 
 fn client(settings: &NotifySettings) -> reqwest::Result<Client> {
@@ -76,6 +78,7 @@ struct Worker {
     link_base: String,
     settings: NotifySettings,
     drops: Arc<Drops>,
+    pending: Arc<Pending>,
     hook: Webhook,
 }
 
@@ -143,6 +146,7 @@ impl Worker {
             if let Err(error) = self.db.record_delivery(&delivery, self.settings.keep).await {
                 tracing::warn!(%error, "could not record a notification's delivery");
             }
+            self.pending.done();
         }
     }
 

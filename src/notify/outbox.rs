@@ -5,13 +5,34 @@
 use crate::model::Notice;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 use tokio::sync::mpsc::{self, error::TrySendError};
+
+/// How often `settle` looks whether the queues are empty.
+const SETTLE_POLL: Duration = Duration::from_millis(50);
 
 /// One queue per webhook; with none (the default) notices go nowhere.
 /// Cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct Outbox {
     queues: Arc<[Queue]>,
+    /// Notices queued and not yet recorded as delivered or given up.
+    pending: Arc<Pending>,
+}
+
+/// Notices in a queue or being delivered, across every webhook.
+#[derive(Debug, Default)]
+pub(super) struct Pending(AtomicU64);
+
+impl Pending {
+    /// One notice's delivery has been recorded.
+    pub(super) fn done(&self) {
+        let _ = self
+            .0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some(n.saturating_sub(1))
+            });
+    }
 }
 
 #[derive(Debug)]
@@ -48,9 +69,10 @@ impl Drops {
 }
 
 impl Outbox {
-    pub(super) fn new(queues: Vec<Queue>) -> Self {
+    pub(super) fn new(queues: Vec<Queue>, pending: Arc<Pending>) -> Self {
         Self {
             queues: queues.into(),
+            pending,
         }
     }
 
@@ -58,7 +80,10 @@ impl Outbox {
     pub fn send(&self, notice: &Notice) {
         for queue in self.queues.iter() {
             match queue.sender.try_send(notice.clone()) {
-                Ok(()) | Err(TrySendError::Closed(_)) => {}
+                Ok(()) => {
+                    self.pending.0.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(TrySendError::Closed(_)) => {}
                 Err(TrySendError::Full(_)) => {
                     queue.drops.count();
                     tracing::warn!(
@@ -74,6 +99,20 @@ impl Outbox {
     /// Each webhook as `FORMAT scheme://host/…`.
     pub fn webhooks(&self) -> Vec<String> {
         self.queues.iter().map(|q| q.webhook.clone()).collect()
+    }
+
+    /// Waits until every queued notice's delivery has ended, at most
+    /// `within`; answers how many had not. The command line calls it
+    /// after its step, which has finished already.
+    pub async fn settle(&self, within: Duration) -> u64 {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let pending = self.pending.0.load(Ordering::Relaxed);
+            if pending == 0 || tokio::time::Instant::now() >= deadline {
+                return pending;
+            }
+            tokio::time::sleep(SETTLE_POLL).await;
+        }
     }
 
     /// Notices dropped since the app started, all webhooks together.
@@ -101,15 +140,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_full_queue_drops_without_waiting_and_counts_each_drop() {
+    #[tokio::test]
+    async fn a_full_queue_drops_without_waiting_and_counts_each_drop() {
         let (sender, mut receiver) = mpsc::channel(2);
         let drops = Arc::new(Drops::default());
-        let outbox = Outbox::new(vec![Queue {
-            webhook: "json http://127.0.0.1/…".into(),
-            sender,
-            drops: Arc::clone(&drops),
-        }]);
+        let pending = Arc::new(Pending::default());
+        let outbox = Outbox::new(
+            vec![Queue {
+                webhook: "json http://127.0.0.1/…".into(),
+                sender,
+                drops: Arc::clone(&drops),
+            }],
+            Arc::clone(&pending),
+        );
         for _ in 0..5 {
             outbox.send(&notice());
         }
@@ -120,6 +163,12 @@ mod tests {
         assert!(receiver.try_recv().is_ok());
         assert!(receiver.try_recv().is_ok());
         assert!(receiver.try_recv().is_err());
+        // Two were queued and none is recorded yet; then both are.
+        assert_eq!(outbox.settle(Duration::ZERO).await, 2);
+        pending.done();
+        pending.done();
+        pending.done();
+        assert_eq!(outbox.settle(Duration::from_secs(5)).await, 0);
     }
 
     #[test]

@@ -123,13 +123,27 @@ pub async fn audited<T>(
     target: &str,
     work: impl Future<Output = Result<T, OpsError>>,
 ) -> Result<T, OpsError> {
+    audited_with(db, actor, action, target, work, |_| None).await
+}
+
+/// `audited`, where `summary` adds what a step's result says to its end
+/// notice (a verification's failed checks).
+pub async fn audited_with<T>(
+    db: &Database,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    work: impl Future<Output = Result<T, OpsError>>,
+    summary: impl FnOnce(&T) -> Option<String>,
+) -> Result<T, OpsError> {
     if let Some(notice) = notices::started(action, actor, target) {
         db.announce(&notice);
     }
     let result = work.await;
     let outcome = result.as_ref().map(|_| ());
     let recorded = record(db, actor, action, target, outcome).await;
-    if let Some(notice) = notices::ended(action, actor, target, outcome) {
+    let said = result.as_ref().ok().and_then(summary);
+    if let Some(notice) = notices::ended(action, actor, target, outcome, said) {
         db.announce(&notice);
     }
     recorded?;

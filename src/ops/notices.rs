@@ -82,6 +82,7 @@ pub(super) fn ended(
     actor: &Actor,
     target: &str,
     result: Result<(), &OpsError>,
+    summary: Option<String>,
 ) -> Option<Notice> {
     if action == APPROVAL_REQUEST {
         let message = format!(
@@ -102,7 +103,10 @@ pub(super) fn ended(
     let (kind, message) = match result {
         Ok(()) => (
             NoticeKind::StepEnded,
-            format!("the {step}{} finished", on(target)),
+            match summary {
+                Some(summary) => format!("the {step}{} finished: {summary}", on(target)),
+                None => format!("the {step}{} finished", on(target)),
+            },
         ),
         Err(error) => (
             NoticeKind::StepFailed,
@@ -201,13 +205,13 @@ mod tests {
         assert_eq!(start.path, "/runbook");
         assert!(started("checklist.tick", &cli(), "x").is_none());
         assert!(started(APPROVAL_REQUEST, &cli(), "x").is_none());
-        let end = ended("backup.create", &cli(), "b1", Ok(())).expect("a step");
+        let end = ended("backup.create", &cli(), "b1", Ok(()), None).expect("a step");
         assert_eq!(
             (end.kind, end.outcome.as_deref()),
             (NoticeKind::StepEnded, Some("ok"))
         );
         let error = OpsError::Conflict("the lock is held".into());
-        let failed = ended("step.revert", &cli(), "", Err(&error)).expect("a step");
+        let failed = ended("step.revert", &cli(), "", Err(&error), None).expect("a step");
         assert_eq!(failed.kind, NoticeKind::StepFailed);
         assert_eq!(failed.outcome.as_deref(), Some("failed"));
         assert!(
@@ -215,14 +219,14 @@ mod tests {
             "{}",
             failed.message
         );
-        assert!(ended("user.create", &cli(), "x", Ok(())).is_none());
+        assert!(ended("user.create", &cli(), "x", Ok(()), None).is_none());
     }
 
     #[test]
     fn a_filed_four_eyes_request_is_announced_a_refused_one_is_not() {
-        let filed = ended(APPROVAL_REQUEST, &cli(), "restore b1", Ok(())).expect("filed");
+        let filed = ended(APPROVAL_REQUEST, &cli(), "restore b1", Ok(()), None).expect("filed");
         assert_eq!(filed.kind, NoticeKind::ApprovalRequested);
         let error = OpsError::Conflict("no".into());
-        assert!(ended(APPROVAL_REQUEST, &cli(), "x", Err(&error)).is_none());
+        assert!(ended(APPROVAL_REQUEST, &cli(), "x", Err(&error), None).is_none());
     }
 }

@@ -4,7 +4,7 @@
 //! both formats, the retries and their record, a receiver that hangs not
 //! holding up a step, and a bad webhook URL refused by the setting's name.
 
-use crate::helpers::{settings_in, test_db};
+use crate::helpers::{server_uri, settings_in, test_db};
 use crate::process::program;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -194,7 +194,8 @@ async fn a_steps_start_and_end_arrive_in_order_in_both_formats() {
         slack[0]
     );
     assert!(
-        slack[1].contains("the verify (add_mobile_sync_support) finished"),
+        slack[1].contains("the verify (add_mobile_sync_support) finished: ")
+            && slack[1].contains("checks failed"),
         "{}",
         slack[1]
     );
@@ -280,6 +281,41 @@ async fn a_receiver_that_never_answers_does_not_hold_up_the_step() {
     run_verify(&announcing).await;
     assert!(deliveries(&db).await.is_empty());
     assert_eq!(announcing.outbox().dropped(), 0);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_line_step_is_announced_before_the_program_exits() {
+    let db = test_db("notify_cli").await;
+    let (address, received) = receiver().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = program(dir.path());
+    command
+        .env("MONGODB_URI", server_uri())
+        .env("FOREST_DATABASE__NAME", db.name())
+        .env(
+            "FOREST_NOTIFY__WEBHOOKS",
+            format!("json http://{address}/cli"),
+        )
+        .args(["verify", "--json"]);
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("joined")
+        .expect("run");
+    // The empty database fails verification; the step still ran and was told.
+    assert!(!output.status.success());
+    let events: Vec<Value> = received
+        .bodies("cli")
+        .iter()
+        .map(|b| b["event"].clone())
+        .collect();
+    assert_eq!(events, ["step_started", "step_ended"]);
+    assert!(
+        received.bodies("cli")[0]["actor"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("cli:"))
+    );
+    assert_eq!(deliveries(&db).await.len(), 2);
     db.drop_database().await.expect("drop");
 }
 
