@@ -12,13 +12,16 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use forest_runbook::config::NotifySettings;
 use forest_runbook::db::Database;
+use forest_runbook::forest_api::Prober;
+use forest_runbook::model::{CurrentUser, Role};
 use forest_runbook::model::{NoticeKind, NotificationDelivery};
+use forest_runbook::monitor::Monitor;
 use forest_runbook::notify;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::BackupStore;
 use forest_runbook::ops::migration::{PHASE_0, revert, verify};
-use forest_runbook::ops::notices;
 use forest_runbook::ops::prisma::PrismaSource;
+use forest_runbook::ops::{forest_api, four_eyes, notices, thresholds};
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -281,6 +284,105 @@ async fn a_receiver_that_never_answers_does_not_hold_up_the_step() {
     run_verify(&announcing).await;
     assert!(deliveries(&db).await.is_empty());
     assert_eq!(announcing.outbox().dropped(), 0);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn a_failing_probe_round_and_a_four_eyes_request_are_announced() {
+    let db = test_db("notify_probe").await;
+    let (address, received) = receiver().await;
+    let announcing = announcing(&db, vec![format!("json http://{address}/events")]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut api = settings_in(dir.path()).forest_api;
+    // Nothing listens on port 1: the connection is refused.
+    api.base_urls = vec!["http://127.0.0.1:1".to_owned()];
+    forest_api::probe_now(&announcing, &cli(), &Prober::new(api))
+        .await
+        .expect("the round runs");
+    let ada = CurrentUser {
+        username: "ada".into(),
+        role: Role::Admin,
+    };
+    four_eyes::request(
+        &announcing,
+        &ada,
+        "step.revert",
+        "add_mobile_sync_support",
+        "drop",
+    )
+    .await
+    .expect("filed");
+    until(async || received.bodies("events").len() == 2).await;
+    let bodies = received.bodies("events");
+    assert_eq!(bodies[0]["event"], "probe_failed");
+    assert_eq!(bodies[0]["link"], format!("{LINK_BASE}/forest-api"));
+    assert!(
+        bodies[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("1 of 1") && m.contains("127.0.0.1:1")),
+        "{}",
+        bodies[0]
+    );
+    assert_eq!(bodies[1]["event"], "approval_requested");
+    assert_eq!(bodies[1]["actor"], "ada");
+    assert_eq!(bodies[1]["link"], format!("{LINK_BASE}/settings"));
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn the_delivery_record_keeps_only_the_newest() {
+    let db = test_db("notify_keep").await;
+    for n in 0..5 {
+        let delivery = NotificationDelivery {
+            at: format!("2026-12-02T10:00:0{n}Z"),
+            webhook: "json http://127.0.0.1/…".into(),
+            format: "json".into(),
+            kind: NoticeKind::Test,
+            step: None,
+            message: format!("notice {n}"),
+            delivered: true,
+            attempts: 1,
+            status: Some(200),
+            last_error: None,
+            dropped_before: 0,
+        };
+        db.record_delivery(&delivery, 3).await.expect("recorded");
+    }
+    let kept: Vec<String> = deliveries(&db)
+        .await
+        .into_iter()
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(kept, ["notice 4", "notice 3", "notice 2"]);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn a_breached_threshold_is_announced_once_while_it_stays_breached() {
+    let db = test_db("notify_breach").await;
+    let (address, received) = receiver().await;
+    let announcing = announcing(&db, vec![format!("json http://{address}/breach")]);
+    // No user has synced: 0 is above -1 from the first sample on.
+    thresholds::set(&db, &cli(), "sync/users_synced", "above", -1.0)
+        .await
+        .expect("threshold");
+    let monitor = Monitor::start(db.clone(), Duration::from_secs(1), Duration::from_secs(1));
+    tokio::spawn(thresholds::announce_breaches(announcing, monitor.clone()));
+    until(async || received.bodies("breach").len() == 1).await;
+    let seen = monitor.rounds();
+    until(async || monitor.rounds() >= seen + 2).await;
+    let bodies = received.bodies("breach");
+    assert_eq!(bodies.len(), 1, "once, not once per sample: {bodies:?}");
+    assert_eq!(bodies[0]["event"], "threshold_breached");
+    assert_eq!(bodies[0]["link"], format!("{LINK_BASE}/monitor"));
+    assert!(
+        bodies[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("sync/users_synced above -1")),
+        "{}",
+        bodies[0]
+    );
+    monitor.close();
     db.drop_database().await.expect("drop");
 }
 
