@@ -10,7 +10,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 pub struct NotifySettings {
     /// Each `FORMAT URL`, FORMAT `slack` or `json`; a list, or one string
     /// separated by commas (as an environment variable gives it).
@@ -31,6 +31,32 @@ pub struct NotifySettings {
     pub give_up_secs: u64,
     /// Delivery records kept; older ones are trimmed.
     pub keep: u64,
+}
+
+/// The webhooks show as scheme and host only, so the settings can be
+/// printed (`AppState` is `Debug`) without their secrets.
+impl std::fmt::Debug for NotifySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let webhooks: Vec<String> = self
+            .webhooks
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| {
+                parse_webhook(index, entry)
+                    .map_or_else(|_| "(invalid)".to_owned(), |hook| format!("{hook:?}"))
+            })
+            .collect();
+        f.debug_struct("NotifySettings")
+            .field("webhooks", &webhooks)
+            .field("public_url", &self.public_url)
+            .field("queue_size", &self.queue_size)
+            .field("timeout_secs", &self.timeout_secs)
+            .field("max_attempts", &self.max_attempts)
+            .field("first_retry_ms", &self.first_retry_ms)
+            .field("give_up_secs", &self.give_up_secs)
+            .field("keep", &self.keep)
+            .finish()
+    }
 }
 
 /// The body a webhook is sent.
@@ -201,6 +227,8 @@ mod tests {
         assert_eq!(hooks[0].redacted(), "https://hooks.slack.com/…");
         assert_eq!(hooks[1].format, WebhookFormat::Json);
         assert_eq!(format!("{:?}", hooks[1]), "json http://127.0.0.1:9000/…");
+        let settings = with(&["slack https://hooks.slack.com/services/T0/B0/secret"]);
+        assert!(!format!("{settings:?}").contains("secret"));
     }
 
     #[test]
