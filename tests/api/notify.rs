@@ -93,6 +93,19 @@ fn announcing(db: &Database, webhooks: Vec<String>) -> Database {
         .with_outbox(notify::start(&notify_settings(webhooks), LINK_BASE, db))
 }
 
+/// A fresh database, a stand-in receiver, and the database announcing to
+/// it: each of `hooks` is `FORMAT /route`.
+async fn with_receiver(test: &str, hooks: &[&str]) -> (Database, Received, Database) {
+    let db = test_db(test).await;
+    let (address, received) = receiver().await;
+    let webhooks = hooks
+        .iter()
+        .map(|hook| hook.replacen(" /", &format!(" http://{address}/"), 1))
+        .collect();
+    let announcing = announcing(&db, webhooks);
+    (db, received, announcing)
+}
+
 fn cli() -> Actor {
     Actor::Cli("test".into())
 }
@@ -134,15 +147,8 @@ async fn deliveries(db: &Database) -> Vec<NotificationDelivery> {
 
 #[tokio::test]
 async fn a_steps_start_and_end_arrive_in_order_in_both_formats() {
-    let db = test_db("notify_order").await;
-    let (address, received) = receiver().await;
-    let announcing = announcing(
-        &db,
-        vec![
-            format!("slack http://{address}/slack"),
-            format!("json http://{address}/json"),
-        ],
-    );
+    let (db, received, announcing) =
+        with_receiver("notify_order", &["slack /slack", "json /json"]).await;
     run_verify(&announcing).await;
     let refused = revert(&announcing, &cli(), &PHASE_0, "wrong-name", &no_backups()).await;
     assert!(refused.is_err(), "a wrong typed name fails the revert");
@@ -230,9 +236,7 @@ async fn a_steps_start_and_end_arrive_in_order_in_both_formats() {
 
 #[tokio::test]
 async fn a_receiver_failing_twice_gets_the_third_attempt_and_the_record_says_three() {
-    let db = test_db("notify_retry").await;
-    let (address, received) = receiver().await;
-    let announcing = announcing(&db, vec![format!("json http://{address}/flaky")]);
+    let (db, received, announcing) = with_receiver("notify_retry", &["json /flaky"]).await;
     notices::send_test(&announcing, &cli())
         .await
         .expect("queued");
@@ -289,9 +293,7 @@ async fn a_receiver_that_never_answers_does_not_hold_up_the_step() {
 
 #[tokio::test]
 async fn a_failing_probe_round_and_a_four_eyes_request_are_announced() {
-    let db = test_db("notify_probe").await;
-    let (address, received) = receiver().await;
-    let announcing = announcing(&db, vec![format!("json http://{address}/events")]);
+    let (db, received, announcing) = with_receiver("notify_probe", &["json /events"]).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut api = settings_in(dir.path()).forest_api;
     // Nothing listens on port 1: the connection is refused.
@@ -359,9 +361,7 @@ async fn the_delivery_record_keeps_only_the_newest() {
 
 #[tokio::test]
 async fn a_breached_threshold_is_announced_once_while_it_stays_breached() {
-    let db = test_db("notify_breach").await;
-    let (address, received) = receiver().await;
-    let announcing = announcing(&db, vec![format!("json http://{address}/breach")]);
+    let (db, received, announcing) = with_receiver("notify_breach", &["json /breach"]).await;
     // No user has synced: 0 is above -1 from the first sample on.
     thresholds::set(&db, &cli(), "sync/users_synced", "above", -1.0)
         .await
