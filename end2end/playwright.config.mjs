@@ -61,6 +61,11 @@ export default defineConfig({
       // under this checkout.
       FOREST_FOREST_API__BASE_URLS: baseURL,
       FOREST_FOREST__CHECKOUT: 'target/e2e/forest',
+      // Every notice goes to the stand-in webhook that the notifications
+      // spec listens with (helpers/webhook.mjs); one attempt each, so that
+      // notices sent while no spec listens do not hold up later ones.
+      FOREST_NOTIFY__WEBHOOKS: `json http://127.0.0.1:${port + 1}/hook`,
+      FOREST_NOTIFY__MAX_ATTEMPTS: '1',
       MONGODB_URI: '',
       DATABASE_URL: '',
     },

@@ -2,7 +2,8 @@
 //! with exponential back-off (`backon`) on a refused connection, a timeout,
 //! HTTP 408, 429 or 5xx, every attempt bounded by `timeout_secs` and the
 //! whole delivery by `give_up_secs`; then the delivery is recorded. Errors
-//! are described without the URL (`reqwest::Error::without_url`).
+//! are described by their causes, never by `reqwest::Error`'s own text,
+//! which names the URL.
 
 use super::body;
 use super::outbox::{Drops, Outbox, Pending, Queue};
