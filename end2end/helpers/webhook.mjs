@@ -1,8 +1,11 @@
-// A stand-in webhook receiver on loopback, on the port after the app's,
-// which playwright.config.mjs names in the app's [notify] webhooks.
+// A stand-in webhook receiver on loopback, which playwright.config.mjs
+// names in the app's [notify] webhooks: E2E_WEBHOOK_PORT, or the app's
+// port plus 1000 (runs side by side take neighbouring app ports).
 import http from 'node:http';
 
-export const WEBHOOK_PORT = Number(process.env.E2E_PORT ?? 3157) + 1;
+export const WEBHOOK_PORT = Number(
+  process.env.E2E_WEBHOOK_PORT ?? Number(process.env.E2E_PORT ?? 3157) + 1000,
+);
 
 // Starts the receiver; `bodies` collects each JSON body it is sent.
 export async function startReceiver() {
@@ -18,5 +21,11 @@ export async function startReceiver() {
     });
   });
   await new Promise((resolve) => server.listen(WEBHOOK_PORT, '127.0.0.1', resolve));
-  return { bodies, close: () => new Promise((resolve) => server.close(resolve)) };
+  const close = () =>
+    new Promise((resolve) => {
+      server.close(resolve);
+      // The app keeps its connection open for the next notice.
+      server.closeAllConnections();
+    });
+  return { bodies, close };
 }

@@ -12,7 +12,7 @@ test.beforeAll(async () => {
   receiver = await startReceiver();
 });
 test.afterAll(async () => {
-  await receiver.close();
+  await receiver?.close();
 });
 
 test('an admin sends a test notification and sees it delivered', async ({ page, javaScriptEnabled, baseURL }, testInfo) => {
