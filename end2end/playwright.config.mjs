@@ -3,6 +3,7 @@
 // SIGTERM at the end, so its database server stops too.
 import { defineConfig } from '@playwright/test';
 import { DEMO_PASSWORD } from './helpers/session.mjs';
+import { WEBHOOK_PORT } from './helpers/webhook.mjs';
 
 const port = Number(process.env.E2E_PORT ?? 3157);
 const baseURL = `http://127.0.0.1:${port}`;
@@ -61,6 +62,11 @@ export default defineConfig({
       // under this checkout.
       FOREST_FOREST_API__BASE_URLS: baseURL,
       FOREST_FOREST__CHECKOUT: 'target/e2e/forest',
+      // Every notice goes to the stand-in webhook that the notifications
+      // spec listens with (helpers/webhook.mjs); one attempt each, so that
+      // notices sent while no spec listens do not hold up later ones.
+      FOREST_NOTIFY__WEBHOOKS: `json http://127.0.0.1:${WEBHOOK_PORT}/hook`,
+      FOREST_NOTIFY__MAX_ATTEMPTS: '1',
       MONGODB_URI: '',
       DATABASE_URL: '',
     },

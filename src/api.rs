@@ -11,6 +11,7 @@ mod edge;
 mod forest_api;
 mod health;
 mod monitor;
+mod notifications;
 mod prisma;
 mod rehearsal;
 mod reports;
@@ -39,6 +40,9 @@ pub use forest_api::{
 pub use health::{GetHealth, get_health};
 pub use monitor::{
     ClearThreshold, GetMonitor, SetThreshold, clear_threshold, monitor_overview, set_threshold,
+};
+pub use notifications::{
+    GetNotifications, SendTestNotification, notifications_overview, send_test_notification,
 };
 pub use prisma::{PrismaCheck, prisma_check};
 pub use rehearsal::{GetRehearsal, RunRehearse, rehearsal_overview, run_rehearse};

@@ -2,9 +2,11 @@
 //! variables. Owns parsing and validation; nothing here touches the network.
 
 mod forest;
+mod notify;
 mod server;
 
 pub use forest::{ForestApiSettings, ForestLogsSettings, ForestSettings, ProbeTarget};
+pub use notify::{NotifySettings, Webhook, WebhookFormat};
 use serde::Deserialize;
 pub use server::ServerSettings;
 use std::path::{Path, PathBuf};
@@ -42,6 +44,7 @@ pub struct Settings {
     pub forest: ForestSettings,
     pub forest_api: ForestApiSettings,
     pub forest_logs: ForestLogsSettings,
+    pub notify: NotifySettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -209,7 +212,8 @@ impl Settings {
         }
         self.server.validate()?;
         self.forest_api.validate()?;
-        self.forest_logs.validate()
+        self.forest_logs.validate()?;
+        self.notify.validate()
     }
 
     /// True when no URI is configured and the embedded server is to be used.
@@ -314,6 +318,15 @@ route_pattern = '^/api/sync(?:/|$)'
 max_line_bytes = 65536
 recent_errors = 100
 retain_minutes = 1440
+[notify]
+webhooks = []
+public_url = ""
+queue_size = 256
+timeout_secs = 10
+max_attempts = 6
+first_retry_ms = 1000
+give_up_secs = 300
+keep = 1000
 "#;
 
 #[cfg(test)]
@@ -444,6 +457,23 @@ mod tests {
         let defaults = Settings::load(Path::new(DEFAULT_FILE), &FakeEnv::new(&[])).expect("loads");
         assert_eq!(defaults.forest_logs.folder(), None);
         assert_eq!(defaults.forest.schema_path(), None);
+    }
+
+    #[test]
+    fn webhooks_come_from_the_environment_and_a_bad_one_is_refused_by_name() {
+        let env = FakeEnv::new(&[(
+            "FOREST_NOTIFY__WEBHOOKS",
+            "slack https://hooks.example/T/B/token, json http://127.0.0.1:9/in",
+        )]);
+        let settings = Settings::load(Path::new(DEFAULT_FILE), &env).expect("loads");
+        let hooks = settings.notify.hooks().expect("parsed");
+        assert_eq!(hooks.len(), 2);
+        assert_eq!(hooks[1].format, WebhookFormat::Json);
+
+        let env = FakeEnv::new(&[("FOREST_NOTIFY__WEBHOOKS", "slack file:///etc/token")]);
+        let err = Settings::load(Path::new(DEFAULT_FILE), &env).expect_err("refused");
+        assert!(err.to_string().contains("notify.webhooks"), "{err}");
+        assert!(!err.to_string().contains("token"), "{err}");
     }
 
     #[test]

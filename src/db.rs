@@ -25,6 +25,7 @@ mod jobs;
 mod lock;
 mod log_minutes;
 mod names;
+mod notifications;
 mod numbers;
 mod rehearsals;
 mod schema;

@@ -23,6 +23,8 @@ pub mod forest_api;
 #[cfg(feature = "ssr")]
 pub mod monitor;
 #[cfg(feature = "ssr")]
+pub mod notify;
+#[cfg(feature = "ssr")]
 pub mod ops;
 #[cfg(feature = "ssr")]
 pub mod reports;

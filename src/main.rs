@@ -10,6 +10,7 @@ use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
 use forest_runbook::forest_api::{LogWatcher, Prober};
 use forest_runbook::model::Role;
+use forest_runbook::notify;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::{BackupStore, Confirmation};
 use forest_runbook::ops::checklist::Watched;
@@ -20,6 +21,10 @@ use forest_runbook::server::{AppState, Application};
 use forest_runbook::steps::backup::BackupStep;
 use forest_runbook::steps::{self, Step};
 use std::process::ExitCode;
+use std::time::Duration;
+
+/// How long a command waits, after its step, for its notifications.
+const CLI_NOTIFY_WAIT: Duration = Duration::from_secs(30);
 
 /// The modest demo set the first start of the embedded database gets.
 const FIRST_START_DEMO: DemoDataSpec = DemoDataSpec {
@@ -52,10 +57,17 @@ type AnyError = Box<dyn std::error::Error + Send + Sync>;
 async fn run(cli: Cli) -> Result<(), AnyError> {
     let settings = Settings::load(&cli.config, &ProcessEnv)?;
     let _log_guard = forest_runbook::telemetry::init(&settings.paths.logs_dir)?;
-    let opened = db::open(&settings.database).await?;
+    let mut opened = db::open(&settings.database).await?;
     let store = BackupStore::from_settings(&settings);
     let prisma = PrismaSource::from_settings(&settings);
-    let outcome = match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if !matches!(command, Command::Serve) {
+        // `serve` attaches its own, in `AppState::new`.
+        let link_base = settings.notify.link_base(settings.server.address);
+        let outbox = notify::start(&settings.notify, &link_base, &opened.database);
+        opened.database = opened.database.clone().with_outbox(outbox);
+    }
+    let outcome = match command {
         Command::Serve => serve(settings, &opened).await,
         Command::DemoData(args) => demo_data(&opened, args).await,
         Command::User(UserCommand::Add { name, role, json }) => {
@@ -169,6 +181,14 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             }
         }
     };
+    let undelivered = opened.database.outbox().settle(CLI_NOTIFY_WAIT).await;
+    if undelivered > 0 {
+        eprintln!(
+            "forest-runbook: {undelivered} notifications were not delivered within {} s; \
+             the step itself is done",
+            CLI_NOTIFY_WAIT.as_secs()
+        );
+    }
     opened.database.shutdown().await;
     if let Some(server) = opened.embedded {
         server.stop().await?;

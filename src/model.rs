@@ -14,6 +14,7 @@ mod forest_api;
 mod health;
 mod migration;
 mod monitor;
+mod notify;
 mod prisma;
 mod rehearsal;
 mod status;
@@ -47,6 +48,7 @@ pub use monitor::{
     Alert, Bound, MigrationProgress, MonitorOverview, Point, Ring, Sample, Series, Threshold,
     WINDOW_SECS, Window, breaches, group_of,
 };
+pub use notify::{Notice, NoticeKind, NotificationDelivery, NotificationsOverview};
 pub use prisma::{
     FieldRow, IndexRow, ModelComparison, PrismaReport, PrismaVersion, PushAction, PushRule,
     PushStep, SchemaEdit, SchemaState, StepOutcome,

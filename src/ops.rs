@@ -15,6 +15,7 @@ pub mod forest_api;
 pub mod four_eyes;
 pub mod health;
 pub mod migration;
+pub mod notices;
 pub mod prisma;
 pub mod rehearsal;
 pub mod status;

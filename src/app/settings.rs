@@ -1,11 +1,18 @@
 //! The Settings page, for admins: the four-eyes switch and the requests
-//! waiting for a second admin, each with exactly what it will run.
+//! waiting for a second admin, each with exactly what it will run, and the
+//! webhook notifications' recent deliveries.
+
+mod notifications;
 
 use super::feedback::action_error;
 use super::session::{RequireRole, guarded};
-use crate::api::{ApproveRequest, SetFourEyes, get_settings, list_approvals};
+use crate::api::{
+    ApproveRequest, SendTestNotification, SetFourEyes, get_settings, list_approvals,
+    notifications_overview,
+};
 use crate::model::{AppError, AppSettings, Approval, Role};
 use leptos::prelude::*;
+use notifications::NotificationsPanel;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -22,10 +29,17 @@ pub fn SettingsPage() -> impl IntoView {
         move || (approve.version().get(), toggle.version().get()),
         |_| list_approvals(),
     );
+    let test = ServerAction::<SendTestNotification>::new();
+    let notifications = guarded(
+        Role::Admin,
+        move || test.version().get(),
+        |_| notifications_overview(),
+    );
     view! {
         <h1>"Settings"</h1>
         <RequireRole role=Role::Admin>
             <FourEyes toggle approve settings approvals />
+            <NotificationsPanel test overview=notifications />
         </RequireRole>
     }
 }

@@ -4,7 +4,8 @@
 use super::driver_events::DriverEvents;
 use super::{Collection, DbError, DriverTally, EmbeddedServer};
 use crate::config::DatabaseSettings;
-use crate::model::{MigrationState, RunKind};
+use crate::model::{MigrationState, Notice, RunKind};
+use crate::notify::Outbox;
 use mongodb::bson::{Document, doc};
 use mongodb::options::{
     Acknowledgment, ClientOptions, CollectionOptions, ConnectionString, ReadConcern,
@@ -32,6 +33,9 @@ pub struct Database {
     name: String,
     embedded: bool,
     events: DriverEvents,
+    /// Where notices of the steps go; sends nothing until the app attaches
+    /// its webhooks' queues (`with_outbox`).
+    outbox: Outbox,
 }
 
 /// The database the app was pointed at, and the embedded server behind it
@@ -96,6 +100,7 @@ impl Database {
             name,
             embedded: false,
             events,
+            outbox: Outbox::default(),
         })
     }
 
@@ -106,7 +111,28 @@ impl Database {
             name: name.to_owned(),
             embedded: self.embedded,
             events: self.events.clone(),
+            // What happens in another database (a rehearsal's scratch
+            // copy) is not this deployment's news: it announces nothing.
+            outbox: Outbox::default(),
         }
+    }
+
+    /// This handle, announcing what `ops` tells it to `outbox`. Every step
+    /// passes through the audit with a `Database`, so this is how the audit
+    /// reaches the webhooks without each step knowing of them.
+    pub fn with_outbox(mut self, outbox: Outbox) -> Self {
+        self.outbox = outbox;
+        self
+    }
+
+    /// Queues `notice` for every webhook; never waits (a full queue drops
+    /// it and counts the drop).
+    pub fn announce(&self, notice: &Notice) {
+        self.outbox.send(notice);
+    }
+
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
     }
 
     pub fn name(&self) -> &str {

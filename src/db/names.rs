@@ -38,6 +38,8 @@ pub enum Collection {
     Jobs,
     /// Rehearsals of the migration on a scratch copy, with their steps.
     Rehearsals,
+    /// Each webhook delivery of a notice: attempts, status, last error.
+    Notifications,
 }
 
 /// Prefix of the app's own collections: backups leave them out, and a
@@ -90,6 +92,7 @@ impl Collection {
             Self::SignInLimits => "runbook_sign_in_limits",
             Self::Jobs => "runbook_jobs",
             Self::Rehearsals => "runbook_rehearsals",
+            Self::Notifications => "runbook_notifications",
         }
     }
 }

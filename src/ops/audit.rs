@@ -5,7 +5,7 @@
 //! address, action and outcome each hour), so a flood cannot grow the
 //! database without bound.
 
-use super::OpsError;
+use super::{OpsError, notices};
 use crate::db::Database;
 use crate::model::{AuditEntry, AuditFilter, CurrentUser, Outcome};
 
@@ -53,18 +53,10 @@ pub async fn record(
     target: &str,
     result: Result<(), &OpsError>,
 ) -> Result<(), OpsError> {
-    let (outcome, error_code, detail) = match result {
-        Ok(()) => (Outcome::Ok, None, None),
-        Err(error) => {
-            let outcome = match error {
-                OpsError::Unauthenticated
-                | OpsError::Forbidden { .. }
-                | OpsError::ApprovalRequired { .. }
-                | OpsError::RateLimited { .. } => Outcome::Denied,
-                _ => Outcome::Failed,
-            };
-            (outcome, Some(error.code()), Some(error.to_string()))
-        }
+    let outcome = outcome_of(result);
+    let (error_code, detail) = match result {
+        Ok(()) => (None, None),
+        Err(error) => (Some(error.code()), Some(error.to_string())),
     };
     let address = match actor {
         Actor::Anonymous { address } => Some(address.clone()),
@@ -100,6 +92,20 @@ pub async fn record(
     }
 }
 
+/// How `result` is recorded: a refusal before anything ran is `Denied`.
+pub fn outcome_of(result: Result<(), &OpsError>) -> Outcome {
+    match result {
+        Ok(()) => Outcome::Ok,
+        Err(
+            OpsError::Unauthenticated
+            | OpsError::Forbidden { .. }
+            | OpsError::ApprovalRequired { .. }
+            | OpsError::RateLimited { .. },
+        ) => Outcome::Denied,
+        Err(_) => Outcome::Failed,
+    }
+}
+
 /// The first `chars` characters of `text`.
 pub fn cut(text: &str, chars: usize) -> &str {
     text.char_indices()
@@ -107,7 +113,9 @@ pub fn cut(text: &str, chars: usize) -> &str {
         .map_or(text, |(end, _)| &text[..end])
 }
 
-/// Runs `work` and records its outcome under `action`.
+/// Runs `work` and records its outcome under `action`. When `action` is a
+/// step, its start and its end (or failure) are announced to the webhooks
+/// (`notices`), and a filed four-eyes request too; announcing never waits.
 pub async fn audited<T>(
     db: &Database,
     actor: &Actor,
@@ -115,9 +123,49 @@ pub async fn audited<T>(
     target: &str,
     work: impl Future<Output = Result<T, OpsError>>,
 ) -> Result<T, OpsError> {
+    audited_with(db, actor, action, target, work, |_| None).await
+}
+
+/// `audited`, where `summary` adds what a step's result says to its end
+/// notice (a verification's failed checks).
+pub async fn audited_with<T>(
+    db: &Database,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    work: impl Future<Output = Result<T, OpsError>>,
+    summary: impl FnOnce(&T) -> Option<String>,
+) -> Result<T, OpsError> {
+    starting(db, actor, action, target);
     let result = work.await;
-    record(db, actor, action, target, result.as_ref().map(|_| ())).await?;
+    let said = result.as_ref().ok().and_then(summary);
+    ended(db, actor, action, target, result.as_ref().map(|_| ()), said).await?;
     result
+}
+
+/// Announces that step `action` starts, for a step that records its end
+/// with `ended` rather than through `audited`.
+pub fn starting(db: &Database, actor: &Actor, action: &str, target: &str) {
+    if let Some(notice) = notices::started(action, actor, target) {
+        db.announce(&notice);
+    }
+}
+
+/// Records how step `action` ended and announces it, with `said` added to
+/// the notice.
+pub async fn ended(
+    db: &Database,
+    actor: &Actor,
+    action: &str,
+    target: &str,
+    outcome: Result<(), &OpsError>,
+    said: Option<String>,
+) -> Result<(), OpsError> {
+    let recorded = record(db, actor, action, target, outcome).await;
+    if let Some(notice) = notices::ended(action, actor, target, outcome, said) {
+        db.announce(&notice);
+    }
+    recorded
 }
 
 pub async fn list(db: &Database, filter: &AuditFilter) -> Result<Vec<AuditEntry>, OpsError> {

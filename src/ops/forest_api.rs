@@ -3,9 +3,9 @@
 //! each result, and the log counts with the errors since the migration
 //! started (the evidence for checklist items 3 and 4).
 
-use super::OpsError;
 use super::audit::{self, Actor};
 use super::migration::PHASE_0;
+use super::{OpsError, notices};
 use crate::db::Database;
 use crate::forest_api::{LogWatcher, Prober};
 use crate::model::{ErrorsSince, LogSnapshot, MigrationState, ProbeOverview, ProbeResult, RunKind};
@@ -23,10 +23,19 @@ pub async fn probe_now(
 ) -> Result<Vec<ProbeResult>, OpsError> {
     audit::audited(db, actor, "forest_api.probe", "", async {
         let results = prober.probe_all().await;
-        db.insert_probes(&results).await?;
+        keep_round(db, &actor.name(), &results).await?;
         Ok(results)
     })
     .await
+}
+
+/// Stores a probe round and announces its failures, if any.
+async fn keep_round(db: &Database, actor: &str, results: &[ProbeResult]) -> Result<(), OpsError> {
+    db.insert_probes(results).await?;
+    if let Some(notice) = notices::probe_failed(actor, results) {
+        db.announce(&notice);
+    }
+    Ok(())
 }
 
 /// True while a migration run is running or holds the migration lock.
@@ -51,7 +60,7 @@ pub async fn probe_during_deployments(db: Database, prober: Prober) {
         tokio::time::sleep(prober.interval()).await;
         let round = async {
             if deployment_in_progress(&db).await? {
-                db.insert_probes(&prober.probe_all().await).await?;
+                keep_round(&db, notices::THE_APP, &prober.probe_all().await).await?;
             }
             Ok::<_, OpsError>(())
         };

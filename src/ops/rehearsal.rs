@@ -149,14 +149,15 @@ async fn begin_audited(
     audit::audited(&ctx.db, actor, "rehearse.start", migration.name, begun).await
 }
 
-/// Runs the steps and audits how they ended: a rehearsal that failed a
-/// step is a failed one.
+/// Runs the steps, then audits and announces how they ended: a rehearsal
+/// that failed a step is a failed one.
 async fn run_audited(
     ctx: &Rehearsing,
     actor: &Actor,
     migration: &Migration,
     sequence: Sequence,
 ) -> Result<Rehearsal, OpsError> {
+    audit::starting(&ctx.db, actor, ACTION, migration.name);
     let ran = sequence.run().await;
     let failure = match &ran {
         Ok(rehearsal) if rehearsal.state != RehearsalState::Passed => Some(OpsError::Conflict(
@@ -171,7 +172,13 @@ async fn run_audited(
         (Err(error), _) | (Ok(_), Some(error)) => Err(error),
         (Ok(_), None) => Ok(()),
     };
-    audit::record(&ctx.db, actor, ACTION, migration.name, outcome).await?;
+    let said = ran.as_ref().ok().map(|rehearsal| {
+        format!(
+            "on backup {} ({} documents) on {}",
+            rehearsal.backup, rehearsal.documents, rehearsal.server
+        )
+    });
+    audit::ended(&ctx.db, actor, ACTION, migration.name, outcome, said).await?;
     ran
 }
 

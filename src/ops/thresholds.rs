@@ -1,10 +1,14 @@
 //! The monitor's thresholds: any signed-in person reads them, an admin sets
-//! or clears one, and every change is audited.
+//! or clears one, and every change is audited. A threshold that the newest
+//! sample breaches, when the one before did not, is announced.
 
-use super::OpsError;
 use super::audit::{self, Actor};
+use super::{OpsError, notices};
 use crate::db::Database;
-use crate::model::{Bound, Threshold};
+use crate::model::{Alert, Bound, Threshold, breaches};
+use crate::monitor::Monitor;
+use std::collections::HashSet;
+use tokio::sync::broadcast::error::RecvError;
 
 /// The chart groups a threshold can watch.
 pub const GROUPS: [&str; 7] = [
@@ -47,6 +51,42 @@ pub async fn clear(db: &Database, actor: &Actor, series: &str) -> Result<(), Ops
     .await
 }
 
+/// Announces each threshold as it becomes breached, for as long as
+/// `monitor` samples: one notice per breach, not one per sample, and
+/// another once it has cleared and is breached again.
+pub async fn announce_breaches(db: Database, monitor: Monitor) {
+    let (_, mut samples) = monitor.subscribe();
+    let mut in_breach = HashSet::new();
+    loop {
+        match samples.recv().await {
+            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Closed) => return,
+        }
+        let thresholds = match db.monitor_thresholds().await {
+            Ok(thresholds) => thresholds,
+            Err(error) => {
+                tracing::warn!(%error, "could not read the thresholds to announce breaches");
+                continue;
+            }
+        };
+        for alert in newly_breached(&mut in_breach, &breaches(&monitor.window(), &thresholds)) {
+            db.announce(&notices::breached(alert));
+        }
+    }
+}
+
+/// The active alerts not in `in_breach`, which becomes the active ones.
+fn newly_breached<'a>(in_breach: &mut HashSet<String>, alerts: &'a [Alert]) -> Vec<&'a Alert> {
+    let active: Vec<&Alert> = alerts.iter().filter(|alert| alert.active).collect();
+    let fresh = active
+        .iter()
+        .copied()
+        .filter(|alert| !in_breach.contains(&alert.threshold.describe()))
+        .collect();
+    *in_breach = active.iter().map(|a| a.threshold.describe()).collect();
+    fresh
+}
+
 fn parse(series: &str, bound: &str, limit: f64) -> Result<Threshold, OpsError> {
     let invalid = |field, message: &str| OpsError::InvalidInput {
         field,
@@ -84,5 +124,21 @@ mod tests {
         assert!(parse("secrets/x", "above", 1.0).is_err());
         assert!(parse("ops/insert", "around", 1.0).is_err());
         assert!(parse("ops/insert", "above", f64::NAN).is_err());
+    }
+
+    #[test]
+    fn a_breach_is_announced_once_until_it_clears() {
+        let alert = |active| Alert {
+            threshold: parse("ops/insert", "above", 10.0).expect("valid"),
+            first_at_ms: 0,
+            last_at_ms: 0,
+            value: 20.0,
+            active,
+        };
+        let mut in_breach = HashSet::new();
+        assert_eq!(newly_breached(&mut in_breach, &[alert(true)]).len(), 1);
+        assert!(newly_breached(&mut in_breach, &[alert(true)]).is_empty());
+        assert!(newly_breached(&mut in_breach, &[alert(false)]).is_empty());
+        assert_eq!(newly_breached(&mut in_breach, &[alert(true)]).len(), 1);
     }
 }

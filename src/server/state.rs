@@ -32,7 +32,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Also starts the monitor's sampler, so it must run inside a tokio runtime.
+    /// Also starts the monitor's sampler and the webhooks' delivery tasks,
+    /// so it must run inside a tokio runtime. `db` is given the webhooks'
+    /// outbox, so every step run through this state is announced.
     pub fn new(settings: Settings, db: Database) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name("forest-runbook")
@@ -40,6 +42,9 @@ impl AppState {
             .site_pkg_dir(settings.site.pkg_dir.clone())
             .site_addr(settings.server.address)
             .build();
+        let link_base = settings.notify.link_base(settings.server.address);
+        let outbox = crate::notify::start(&settings.notify, &link_base, &db);
+        let db = db.with_outbox(outbox);
         let monitor = Monitor::start(
             db.clone(),
             settings.sample_interval(),
@@ -99,6 +104,12 @@ impl AppState {
             self.db.clone(),
             self.prober.clone(),
         ));
+        if !self.db.outbox().webhooks().is_empty() {
+            tokio::spawn(crate::ops::thresholds::announce_breaches(
+                self.db.clone(),
+                self.monitor.clone(),
+            ));
+        }
         tokio::spawn(crate::ops::forest_api::keep_error_counts(
             self.db.clone(),
             self.forest_logs.clone(),

@@ -33,6 +33,8 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ("prisma_check", Some(Role::Viewer), ""),
     ("set_four_eyes", Some(Role::Admin), "enabled=false"),
     ("list_approvals", Some(Role::Admin), ""),
+    ("notifications_overview", Some(Role::Admin), ""),
+    ("send_test_notification", Some(Role::Admin), ""),
     (
         "approve_request",
         Some(Role::Admin),

@@ -17,14 +17,35 @@ pub async fn verify(
     backups: &BackupStore,
     prisma: &PrismaSource,
 ) -> Result<Verification, OpsError> {
-    audit::audited(
+    audit::audited_with(
         db,
         actor,
         "step.verify",
         migration.name,
         checks(db, migration, backups, prisma),
+        failed_checks,
     )
     .await
+}
+
+/// What the end notice of a verification says: which checks failed.
+fn failed_checks(verification: &Verification) -> Option<String> {
+    let failed: Vec<&str> = verification
+        .checks
+        .iter()
+        .filter(|c| !c.passed && !c.warning)
+        .map(|c| c.name.as_str())
+        .collect();
+    Some(if failed.is_empty() {
+        "every check passed".to_owned()
+    } else {
+        format!(
+            "{} of {} checks failed ({})",
+            failed.len(),
+            verification.checks.len(),
+            failed.join(", ")
+        )
+    })
 }
 
 async fn checks(

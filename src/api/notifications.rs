@@ -1,0 +1,28 @@
+//! Webhook notifications, for admins: the recent deliveries and a test.
+
+use crate::model::{AppError, NotificationsOverview};
+use leptos::prelude::*;
+
+#[server(name = GetNotifications, endpoint = "notifications_overview")]
+pub async fn notifications_overview() -> Result<NotificationsOverview, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Admin, "notify.read").await?;
+        crate::ops::notices::overview(&edge::state()?.db)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
+
+#[server(endpoint = "send_test_notification")]
+pub async fn send_test_notification() -> Result<(), AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        let actor = edge::require_actor(crate::model::Role::Admin, "notify.test").await?;
+        crate::ops::notices::send_test(&edge::state()?.db, &actor)
+            .await
+            .map_err(edge::respond)
+    })
+    .await
+}
