@@ -37,7 +37,8 @@ pub use forest_api::{
 };
 pub use health::{GetHealth, get_health};
 pub use monitor::{
-    ClearThreshold, GetMonitor, SetThreshold, clear_threshold, monitor_overview, set_threshold,
+    ClearThreshold, GetMonitor, GetMonitorHistory, SetThreshold, clear_threshold, monitor_history,
+    monitor_overview, set_threshold,
 };
 pub use prisma::{PrismaCheck, prisma_check};
 pub use reports::{GetDevices, GetDuplicates, PAGE_SIZE, device_stats, duplicate_reports};

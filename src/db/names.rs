@@ -31,6 +31,9 @@ pub enum Collection {
     /// Error lines of the Forest server's logs per minute, kept across
     /// restarts of the app.
     LogMinutes,
+    /// The monitor's samples, one document per minute, kept for
+    /// `monitor.history_days` by a TTL index.
+    MonitorHistory,
 }
 
 /// Prefix of the app's own collections: backups leave them out, and a
@@ -80,6 +83,7 @@ impl Collection {
             Self::Thresholds => "runbook_thresholds",
             Self::RestoreTrial => "runbook_restore_trial",
             Self::LogMinutes => "runbook_log_minutes",
+            Self::MonitorHistory => "runbook_monitor_history",
         }
     }
 }

@@ -21,6 +21,7 @@ mod lock;
 mod migrate_guard;
 mod migration;
 mod monitor;
+mod monitor_history;
 mod prisma;
 mod prisma_dmmf;
 mod process;

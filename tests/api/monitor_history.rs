@@ -1,0 +1,236 @@
+//! The monitor's history against a real server: the collection is bounded
+//! by a TTL index of the configured days, the sampler writes each minute
+//! once per series (never per sample), and the minutes outlive the Monitor
+//! that wrote them.
+
+use crate::helpers::{raw, test_db};
+use forest_runbook::db::{Database, MinuteTally};
+use forest_runbook::model::{HistoryRange, Sample};
+use forest_runbook::monitor::Monitor;
+use forest_runbook::ops::history::{self, MINUTE_MS, Minutes};
+use mongodb::bson::{Document, doc};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const TENTH: Duration = Duration::from_millis(100);
+const HOUR: Duration = Duration::from_secs(3_600);
+const DAY_MS: i64 = 86_400_000;
+
+/// Runs a sampler every 100 ms for `rounds` rounds, then closes it and
+/// waits until its unfinished minute is stored.
+async fn sample_then_close(db: &Database, keep: Duration, rounds: u64) -> u64 {
+    let monitor = Monitor::start(db.clone(), TENTH, HOUR, keep);
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while monitor.rounds() < rounds {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the sampler samples");
+    monitor.close();
+    let sampled = monitor.rounds();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while stored_counts(db, "connections/current")
+            .await
+            .values()
+            .sum::<u32>()
+            < rounds as u32
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the stopped sampler stores its unfinished minute");
+    sampled
+}
+
+/// Per stored minute, how many samples of `series` it holds.
+async fn stored_counts(db: &Database, series: &str) -> BTreeMap<i64, u32> {
+    let mut counts = BTreeMap::new();
+    db.monitor_minutes(0, i64::MAX, |minute, key, tally| {
+        if key == series {
+            *counts.entry(minute).or_default() += tally.count;
+        }
+    })
+    .await
+    .expect("read the history");
+    counts
+}
+
+async fn documents(db: &Database) -> Vec<Document> {
+    let mut cursor = raw(db)
+        .await
+        .collection::<Document>("runbook_monitor_history")
+        .find(doc! {})
+        .await
+        .expect("find");
+    let mut all = Vec::new();
+    while cursor.advance().await.expect("advance") {
+        all.push(cursor.deserialize_current().expect("document"));
+    }
+    all
+}
+
+#[tokio::test]
+async fn the_history_is_bounded_by_a_ttl_index_of_the_configured_days() {
+    let db = test_db("history_ttl").await;
+    let three_days = Duration::from_secs(3 * 86_400);
+    sample_then_close(&db, three_days, 3).await;
+    assert_eq!(
+        db.monitor_history_ttl().await.expect("indexes"),
+        Some(3 * 86_400)
+    );
+    // The setting changed: the same index now keeps a day.
+    db.keep_monitor_history_for(Duration::from_secs(86_400))
+        .await
+        .expect("change the lifetime");
+    assert_eq!(
+        db.monitor_history_ttl().await.expect("indexes"),
+        Some(86_400)
+    );
+    // Each document carries the date the TTL index reads.
+    for document in documents(&db).await {
+        let at = document.get_datetime("at").expect("a date");
+        assert_eq!(
+            at.timestamp_millis(),
+            document.get_i64("_id").expect("minute")
+        );
+        assert_eq!(at.timestamp_millis() % MINUTE_MS, 0);
+    }
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn the_sampler_writes_each_series_once_a_minute_not_once_a_sample() {
+    let db = test_db("history_once_a_minute").await;
+    let sampled = sample_then_close(&db, HOUR, 12).await;
+    let all = documents(&db).await;
+    // Twelve samples 100 ms apart fall in one minute, or two across a
+    // minute's end: never one document per sample.
+    assert!((1..=2).contains(&all.len()), "{} documents", all.len());
+    for document in &all {
+        let keys: Vec<&str> = document
+            .get_array("series")
+            .expect("series")
+            .iter()
+            .map(|entry| {
+                entry
+                    .as_document()
+                    .expect("entry")
+                    .get_str("k")
+                    .expect("key")
+            })
+            .collect();
+        let mut unique = keys.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), keys.len(), "one entry per series: {keys:?}");
+        assert!(keys.contains(&"connections/current"));
+    }
+    let counted: u32 = stored_counts(&db, "connections/current")
+        .await
+        .values()
+        .sum();
+    assert_eq!(u64::from(counted), sampled, "every sample counted once");
+    db.drop_database().await.expect("drop");
+}
+
+fn sample(seq: u64, at_ms: i64, inserts: f64) -> Sample {
+    Sample {
+        seq,
+        at_ms,
+        values: BTreeMap::from([
+            ("ops/insert".to_owned(), inserts),
+            ("connections/current".to_owned(), 5.0),
+        ]),
+        unavailable: BTreeMap::new(),
+        migration: Err("not read".to_owned()),
+    }
+}
+
+#[tokio::test]
+async fn synthetic_minutes_are_stored_once_and_read_back_downsampled() {
+    let db = test_db("history_synthetic").await;
+    let now_ms = history::now_ms();
+    let start = history::minute_of(now_ms) - 3 * MINUTE_MS;
+    let mut minutes = Minutes::default();
+    // Three minutes of samples every 2 s: insert rate n in the n-th sample.
+    let mut stored = 0;
+    for n in 0..90 {
+        let closed = minutes.add(&sample(
+            n + 1,
+            start + i64::try_from(n).expect("small") * 2_000,
+            n as f64,
+        ));
+        if let Some(minute) = closed {
+            db.keep_monitor_minute(&minute).await.expect("store");
+            stored += 1;
+        }
+    }
+    let last = minutes.take().expect("the last minute");
+    db.keep_monitor_minute(&last).await.expect("store");
+    assert_eq!(stored, 2, "a minute is stored when the next begins");
+    assert_eq!(documents(&db).await.len(), 3);
+    let mut tallies: Vec<(i64, MinuteTally)> = Vec::new();
+    db.monitor_minutes(start, start + 3 * MINUTE_MS, |minute, key, tally| {
+        if key == "ops/insert" {
+            tallies.push((minute, tally));
+        }
+    })
+    .await
+    .expect("read");
+    // Minute m holds samples 30m .. 30m + 29: sum 30·30m + 435, peak 30m + 29.
+    let expected: Vec<(i64, MinuteTally)> = (0..3)
+        .map(|m: i64| {
+            let first = 30.0 * m as f64;
+            (
+                start + m * MINUTE_MS,
+                MinuteTally {
+                    sum: 30.0 * first + 435.0,
+                    count: 30,
+                    max: first + 29.0,
+                },
+            )
+        })
+        .collect();
+    assert_eq!(tallies, expected);
+
+    // Read back over the last day: one point a minute here (1 440 minutes
+    // over 300 points gives 5 minutes a point, so the three minutes that
+    // share one 5-minute point average to the mean of all 90 samples, or
+    // split across two points).
+    let day = history::read(&db, HistoryRange::Day, now_ms, 7)
+        .await
+        .expect("history");
+    assert_eq!(day.step_secs, 300);
+    let points = &day.series["ops/insert"];
+    let samples: f64 = points.len() as f64;
+    assert!(samples <= 2.0);
+    if points.len() == 1 {
+        assert_eq!(points[0].value, (0..90).sum::<i32>() as f64 / 90.0);
+    }
+    assert!(
+        day.series["connections/current"]
+            .iter()
+            .all(|p| p.value == 5.0)
+    );
+    assert_eq!(day.span.to_ms - day.span.from_ms, DAY_MS);
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
+async fn the_history_outlives_the_monitor_that_wrote_it() {
+    let db = test_db("history_restart").await;
+    let sampled = sample_then_close(&db, HOUR, 4).await;
+    // A restart: a new Monitor on the same database, the old one gone.
+    let after_restart = Monitor::start(db.clone(), TENTH, HOUR, HOUR);
+    let day = history::read(&db, HistoryRange::Day, history::now_ms(), 7)
+        .await
+        .expect("history");
+    let connections = &day.series["connections/current"];
+    assert!(!connections.is_empty());
+    assert!(connections.iter().all(|p| p.value >= 1.0));
+    assert!(sampled >= 4);
+    after_restart.close();
+    db.drop_database().await.expect("drop");
+}
