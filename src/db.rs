@@ -38,7 +38,7 @@ pub use demo_data::{DemoDataSpec, DemoDataSummary, DuplicateShape};
 pub use driver_events::{CommandTotals, DriverTally, PoolCounts};
 pub use embedded::{EmbeddedError, EmbeddedServer};
 pub use error::DbError;
-pub use monitor_history::{MinuteTally, MonitorMinute};
+pub use monitor_history::{MonitorPeriod, Tally};
 pub use names::{APP_PREFIX, COLLECTIONS, Collection, is_app_collection, is_reserved_collection};
 pub use schema::{IndexInfo, IndexSpec, KeyDirection, KeyField, ServerShape};
 pub use server_status::{Connections, LatencyTotals, OpCounters, OpLatencies, ServerStatus};

@@ -1,9 +1,12 @@
-//! The monitor's history: one document per minute, `_id` the minute's start
-//! in milliseconds, `at` the same as a date (the TTL index removes minutes
-//! older than `monitor.history_days`), and `series`, one entry per series
-//! with the sum, count and highest of the minute's sampled values. A
-//! minute is written once, by one upsert that pushes its entries, so that a
-//! second writer of the same minute (the app restarted within it, or two
+//! The monitor's history: one document per minute and, so that a week
+//! reads as cheaply as an hour, one per ten minutes folded from those
+//! minutes. `_id` names the period (`1m/<start ms>`, `10m/<start ms>`);
+//! `w` is its width and `t` its start in milliseconds (indexed together),
+//! `at` its start as a date (the TTL index removes periods older than
+//! `monitor.history_days`), and `series` one entry per series with the
+//! sum, count and highest of its sampled values and the minutes they span.
+//! A period is written once, by one upsert that pushes its entries, so a
+//! second writer of the same period (the app restarted within it, or two
 //! app instances) adds entries the reader merges, and never overwrites.
 
 use super::{Collection, Database, DbError};
@@ -17,40 +20,56 @@ const TTL_INDEX: &str = "at_ttl";
 /// MongoDB codes of an index that exists with other options.
 const INDEX_OPTIONS_CONFLICT: [i32; 2] = [85, 86];
 
-/// The sampled values of one series within one minute.
+/// The sampled values of one series within one period.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MinuteTally {
+pub struct Tally {
     pub sum: f64,
     pub count: u32,
     pub max: f64,
+    /// Minutes with samples in the period.
+    pub minutes: u32,
 }
 
-/// One minute of samples, every series' tally.
+impl Tally {
+    /// Adds `other`'s samples to these.
+    pub fn merge(&mut self, other: Tally) {
+        self.sum += other.sum;
+        self.count = self.count.saturating_add(other.count);
+        self.max = self.max.max(other.max);
+        self.minutes = self.minutes.saturating_add(other.minutes);
+    }
+}
+
+/// One period of samples, every series' tally.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MonitorMinute {
-    /// The minute's start, in milliseconds since the epoch.
-    pub minute_ms: i64,
-    pub series: Vec<(String, MinuteTally)>,
+pub struct MonitorPeriod {
+    pub width_ms: i64,
+    /// The period's start, in milliseconds since the epoch.
+    pub start_ms: i64,
+    pub series: Vec<(String, Tally)>,
 }
 
 impl Database {
-    /// Creates the history's TTL index, or changes its lifetime to `keep`
-    /// when it exists with another (the setting changed); idempotent.
+    /// Creates the history's indexes: the TTL index, or changes its
+    /// lifetime to `keep` when it exists with another (the setting
+    /// changed), and the one reads go by; idempotent.
     pub async fn keep_monitor_history_for(&self, keep: Duration) -> Result<(), DbError> {
-        let options = IndexOptions::builder()
-            .name(TTL_INDEX.to_owned())
-            .expire_after(keep)
+        let history = self.collection(Collection::MonitorHistory);
+        let by_period = IndexModel::builder()
+            .keys(doc! { "w": 1, "t": 1 })
+            .options(IndexOptions::builder().name("w_t".to_owned()).build())
             .build();
-        let index = IndexModel::builder()
+        history.create_index(by_period).await?;
+        let ttl = IndexModel::builder()
             .keys(doc! { "at": 1 })
-            .options(options)
+            .options(
+                IndexOptions::builder()
+                    .name(TTL_INDEX.to_owned())
+                    .expire_after(keep)
+                    .build(),
+            )
             .build();
-        let created = self
-            .collection(Collection::MonitorHistory)
-            .create_index(index)
-            .await
-            .map_err(DbError::from);
-        match created {
+        match history.create_index(ttl).await.map_err(DbError::from) {
             Ok(_) => Ok(()),
             Err(error)
                 if error
@@ -70,7 +89,7 @@ impl Database {
         }
     }
 
-    /// Seconds the history's TTL index keeps a minute; `None` without one.
+    /// Seconds the history's TTL index keeps a period; `None` without one.
     pub async fn monitor_history_ttl(&self) -> Result<Option<u64>, DbError> {
         let mut cursor = self
             .collection(Collection::MonitorHistory)
@@ -86,9 +105,9 @@ impl Database {
         Ok(None)
     }
 
-    /// Stores one minute's tallies with one upsert.
-    pub async fn keep_monitor_minute(&self, minute: &MonitorMinute) -> Result<(), DbError> {
-        let entries: Vec<_> = minute
+    /// Stores one period's tallies with one upsert.
+    pub async fn keep_monitor_period(&self, period: &MonitorPeriod) -> Result<(), DbError> {
+        let entries: Vec<_> = period
             .series
             .iter()
             .map(|(key, tally)| {
@@ -97,14 +116,20 @@ impl Database {
                     "s": tally.sum,
                     "n": i64::from(tally.count),
                     "x": tally.max,
+                    "m": i64::from(tally.minutes),
                 }
             })
             .collect();
+        let id = format!("{}m/{}", period.width_ms / 60_000, period.start_ms);
         self.collection(Collection::MonitorHistory)
             .update_one(
-                doc! { "_id": minute.minute_ms },
+                doc! { "_id": id },
                 doc! {
-                    "$setOnInsert": { "at": DateTime::from_millis(minute.minute_ms) },
+                    "$setOnInsert": {
+                        "w": period.width_ms,
+                        "t": period.start_ms,
+                        "at": DateTime::from_millis(period.start_ms),
+                    },
                     "$push": { "series": { "$each": entries } },
                 },
             )
@@ -113,48 +138,51 @@ impl Database {
         Ok(())
     }
 
-    /// Calls `each` with every stored tally of the minutes from `from_ms`
-    /// up to `to_ms` (excluded), oldest first, reading the documents as
-    /// they arrive (never all at once). Returns the minutes read.
-    pub async fn monitor_minutes(
+    /// Calls `each` with every stored tally of the periods `width_ms` wide
+    /// that start from `from_ms` up to `to_ms` (excluded), oldest first,
+    /// reading the documents as they arrive (never all at once). Returns
+    /// the periods read.
+    pub async fn monitor_periods(
         &self,
+        width_ms: i64,
         from_ms: i64,
         to_ms: i64,
-        mut each: impl FnMut(i64, &str, MinuteTally),
+        mut each: impl FnMut(i64, &str, Tally),
     ) -> Result<u64, DbError> {
         let mut cursor = self
             .handle()
             .collection::<RawDocumentBuf>(Collection::MonitorHistory.name())
-            .find(doc! { "_id": { "$gte": from_ms, "$lt": to_ms } })
-            .sort(doc! { "_id": 1 })
+            .find(doc! { "w": width_ms, "t": { "$gte": from_ms, "$lt": to_ms } })
+            .sort(doc! { "w": 1, "t": 1 })
             .await?;
-        let mut minutes = 0;
+        let mut periods = 0;
         while cursor.advance().await? {
-            read_minute(cursor.current(), &mut each)?;
-            minutes += 1;
+            read_period(cursor.current(), &mut each)?;
+            periods += 1;
         }
-        Ok(minutes)
+        Ok(periods)
     }
 }
 
-fn read_minute(
+fn read_period(
     document: &RawDocument,
-    each: &mut impl FnMut(i64, &str, MinuteTally),
+    each: &mut impl FnMut(i64, &str, Tally),
 ) -> Result<(), DbError> {
     let shape = DbError::shape_of(Collection::MonitorHistory);
-    let minute_ms = document.get_i64("_id").map_err(&shape)?;
+    let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    let start_ms = document.get_i64("t").map_err(&shape)?;
     for entry in document.get_array("series").map_err(&shape)? {
         let entry = entry.map_err(DbError::shape_of(Collection::MonitorHistory))?;
         let entry = entry
             .as_document()
             .ok_or_else(|| DbError::shape(Collection::MonitorHistory, "a series entry"))?;
-        let count = entry.get_i64("n").map_err(&shape)?;
-        let tally = MinuteTally {
+        let tally = Tally {
             sum: entry.get_f64("s").map_err(&shape)?,
-            count: u32::try_from(count.max(0)).unwrap_or(u32::MAX),
+            count: count(entry.get_i64("n").map_err(&shape)?),
             max: entry.get_f64("x").map_err(&shape)?,
+            minutes: count(entry.get_i64("m").map_err(&shape)?),
         };
-        each(minute_ms, entry.get_str("k").map_err(&shape)?, tally);
+        each(start_ms, entry.get_str("k").map_err(&shape)?, tally);
     }
     Ok(())
 }

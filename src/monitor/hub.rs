@@ -8,7 +8,7 @@
 
 use super::reading::{self, Reading};
 use super::sample::sample;
-use crate::db::{Database, MonitorMinute};
+use crate::db::{Database, MonitorPeriod};
 use crate::model::{Sample, Window};
 use crate::ops::history::Minutes;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,8 +69,8 @@ impl Monitor {
             let mut history = history;
             run(db, weak, interval, count_interval, &mut history).await;
             // Stopped or dropped: the unfinished minute is kept too.
-            if let Some(minute) = history.minutes.take() {
-                history.store(minute).await;
+            for period in history.minutes.take() {
+                history.store(period).await;
             }
         });
         Self { shared }
@@ -143,17 +143,17 @@ struct History {
 }
 
 impl History {
-    /// Folds `sample` in, storing the minute it closes.
+    /// Folds `sample` in, storing the minute (and ten minutes) it closes.
     async fn add(&mut self, sample: &Sample) {
-        if let Some(minute) = self.minutes.add(sample) {
-            self.store(minute).await;
+        for period in self.minutes.add(sample) {
+            self.store(period).await;
         }
     }
 
-    /// Stores one minute, making sure first that the collection is bounded
+    /// Stores one period, making sure first that the collection is bounded
     /// (tried again with each minute until it is). A failure is logged:
     /// the live window goes on whatever the history does.
-    async fn store(&mut self, minute: MonitorMinute) {
+    async fn store(&mut self, period: MonitorPeriod) {
         if !self.bounded {
             match self.db.keep_monitor_history_for(self.keep).await {
                 Ok(()) => self.bounded = true,
@@ -163,8 +163,8 @@ impl History {
                 }
             }
         }
-        if let Err(error) = self.db.keep_monitor_minute(&minute).await {
-            tracing::warn!(%error, minute = minute.minute_ms, "a minute of the monitor's history was not stored");
+        if let Err(error) = self.db.keep_monitor_period(&period).await {
+            tracing::warn!(%error, start = period.start_ms, "a period of the monitor's history was not stored");
         }
     }
 }

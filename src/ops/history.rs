@@ -4,10 +4,10 @@
 //! deployment started, the last 24 hours, or the hour before the migration
 //! against the hour after it.
 
-mod minute;
+mod period;
 mod thin;
 
-pub use minute::{MINUTE_MS, Minutes, minute_of};
+pub use period::{MINUTE_MS, Minutes, Periods, TEN_MINUTES_MS, minute_of, tallies_of};
 pub use thin::{Thinner, is_count};
 
 use super::OpsError;
@@ -70,16 +70,18 @@ pub async fn read(
             "Minutes older than {keep_days} days are no longer kept (monitor.history_days): the charts start then."
         ));
     }
-    history.span = Span {
+    let span = Span {
         from_ms: from_ms.max(kept_from),
         to_ms: now_ms,
     };
-    let mut thinner = Thinner::new(history.span, MAX_POINTS);
+    let width = width_for(span);
+    history.span = Span {
+        from_ms: span.from_ms.div_euclid(width) * width,
+        ..span
+    };
+    let mut thinner = Thinner::new(history.span, MAX_POINTS, width);
     history.step_secs = u64::try_from(thinner.step_ms() / 1_000).unwrap_or(60);
-    db.monitor_minutes(history.span.from_ms, now_ms, |minute, key, tally| {
-        thinner.add(minute, key, tally);
-    })
-    .await?;
+    fold(db, history.span, width, &mut thinner).await?;
     history.series = thinner
         .finish()
         .into_iter()
@@ -102,6 +104,41 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The stored periods a read of `span` goes by: minutes up to 1 000 of
+/// them (about 16 hours), ten minutes beyond, so that no read takes more
+/// than about 1 000 documents (7 days: 1 008).
+fn width_for(span: Span) -> i64 {
+    if span.to_ms.saturating_sub(span.from_ms) <= 1_000 * MINUTE_MS {
+        MINUTE_MS
+    } else {
+        TEN_MINUTES_MS
+    }
+}
+
+/// Adds the stored periods of `span` to `thinner`: with ten-minute
+/// periods, those before the span's last ten minutes, whose period may be
+/// unfinished and not stored yet, and the minutes after.
+async fn fold(
+    db: &Database,
+    span: Span,
+    width: i64,
+    thinner: &mut Thinner,
+) -> Result<(), OpsError> {
+    let mut add = |start, key: &str, tally| thinner.add(start, key, tally);
+    let minutes_from = if width == MINUTE_MS {
+        span.from_ms
+    } else {
+        let last_ten = span.to_ms.div_euclid(TEN_MINUTES_MS) * TEN_MINUTES_MS;
+        let minutes_from = last_ten.max(span.from_ms);
+        db.monitor_periods(TEN_MINUTES_MS, span.from_ms, minutes_from, &mut add)
+            .await?;
+        minutes_from
+    };
+    db.monitor_periods(MINUTE_MS, minutes_from, span.to_ms, &mut add)
+        .await?;
+    Ok(())
 }
 
 fn millis(rfc3339: &str) -> Option<i64> {
@@ -144,23 +181,8 @@ async fn compare(db: &Database, now_ms: i64) -> Result<Result<Comparison, String
             to_ms: now_ms.max(started),
         },
     };
-    let mut sides = [Thinner::new(before, 1), Thinner::new(after, 1)];
-    db.monitor_minutes(
-        before.from_ms,
-        after.to_ms.max(before.to_ms),
-        |minute, key, tally| {
-            for side in &mut sides {
-                side.add(minute, key, tally);
-            }
-        },
-    )
-    .await?;
-    let [before_side, after_side] = sides.map(|side| {
-        side.finish()
-            .into_iter()
-            .filter_map(|(key, points)| Some((key, points.first()?.1)))
-            .collect::<BTreeMap<String, Summary>>()
-    });
+    let before_side = summaries(db, before).await?;
+    let after_side = summaries(db, after).await?;
     let mut keys: Vec<&String> = before_side.keys().chain(after_side.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -178,6 +200,18 @@ async fn compare(db: &Database, now_ms: i64) -> Result<Result<Comparison, String
         finished: ended.is_some(),
         rows,
     }))
+}
+
+/// Each series over `span` as one summary.
+async fn summaries(db: &Database, span: Span) -> Result<BTreeMap<String, Summary>, OpsError> {
+    let width = width_for(span);
+    let mut whole = Thinner::new(span, 1, width);
+    fold(db, span, width, &mut whole).await?;
+    Ok(whole
+        .finish()
+        .into_iter()
+        .filter_map(|(key, points)| Some((key, points.first()?.1)))
+        .collect())
 }
 
 /// A run's start and, once it finished, its end, in milliseconds.

@@ -4,10 +4,10 @@
 //! that wrote them.
 
 use crate::helpers::{raw, test_db};
-use forest_runbook::db::{Database, MinuteTally};
+use forest_runbook::db::{Database, Tally};
 use forest_runbook::model::{HistoryRange, Sample};
 use forest_runbook::monitor::Monitor;
-use forest_runbook::ops::history::{self, MINUTE_MS, Minutes};
+use forest_runbook::ops::history::{self, MINUTE_MS, Minutes, TEN_MINUTES_MS};
 use mongodb::bson::{Document, doc};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -47,7 +47,7 @@ async fn sample_then_close(db: &Database, keep: Duration, rounds: u64) -> u64 {
 /// Per stored minute, how many samples of `series` it holds.
 async fn stored_counts(db: &Database, series: &str) -> BTreeMap<i64, u32> {
     let mut counts = BTreeMap::new();
-    db.monitor_minutes(0, i64::MAX, |minute, key, tally| {
+    db.monitor_periods(MINUTE_MS, 0, i64::MAX, |minute, key, tally| {
         if key == series {
             *counts.entry(minute).or_default() += tally.count;
         }
@@ -57,11 +57,12 @@ async fn stored_counts(db: &Database, series: &str) -> BTreeMap<i64, u32> {
     counts
 }
 
-async fn documents(db: &Database) -> Vec<Document> {
+/// The stored documents of periods `width_ms` wide.
+async fn documents(db: &Database, width_ms: i64) -> Vec<Document> {
     let mut cursor = raw(db)
         .await
         .collection::<Document>("runbook_monitor_history")
-        .find(doc! {})
+        .find(doc! { "w": width_ms })
         .await
         .expect("find");
     let mut all = Vec::new();
@@ -88,14 +89,15 @@ async fn the_history_is_bounded_by_a_ttl_index_of_the_configured_days() {
         db.monitor_history_ttl().await.expect("indexes"),
         Some(86_400)
     );
-    // Each document carries the date the TTL index reads.
-    for document in documents(&db).await {
-        let at = document.get_datetime("at").expect("a date");
-        assert_eq!(
-            at.timestamp_millis(),
-            document.get_i64("_id").expect("minute")
-        );
-        assert_eq!(at.timestamp_millis() % MINUTE_MS, 0);
+    // Each document carries the date the TTL index reads: its start.
+    for width in [MINUTE_MS, TEN_MINUTES_MS] {
+        let stored = documents(&db, width).await;
+        assert!(!stored.is_empty(), "periods of {width} ms");
+        for document in stored {
+            let at = document.get_datetime("at").expect("a date");
+            assert_eq!(at.timestamp_millis(), document.get_i64("t").expect("start"));
+            assert_eq!(at.timestamp_millis() % width, 0);
+        }
     }
     db.drop_database().await.expect("drop");
 }
@@ -104,10 +106,11 @@ async fn the_history_is_bounded_by_a_ttl_index_of_the_configured_days() {
 async fn the_sampler_writes_each_series_once_a_minute_not_once_a_sample() {
     let db = test_db("history_once_a_minute").await;
     let sampled = sample_then_close(&db, HOUR, 12).await;
-    let all = documents(&db).await;
+    let all = documents(&db, MINUTE_MS).await;
     // Twelve samples 100 ms apart fall in one minute, or two across a
     // minute's end: never one document per sample.
     assert!((1..=2).contains(&all.len()), "{} documents", all.len());
+    assert!((1..=2).contains(&documents(&db, TEN_MINUTES_MS).await.len()));
     for document in &all {
         let keys: Vec<&str> = document
             .get_array("series")
@@ -157,52 +160,55 @@ async fn synthetic_minutes_are_stored_once_and_read_back_downsampled() {
     // Three minutes of samples every 2 s: insert rate n in the n-th sample.
     let mut stored = 0;
     for n in 0..90 {
-        let closed = minutes.add(&sample(
-            n + 1,
-            start + i64::try_from(n).expect("small") * 2_000,
-            n as f64,
-        ));
-        if let Some(minute) = closed {
-            db.keep_monitor_minute(&minute).await.expect("store");
-            stored += 1;
+        let at_ms = start + i64::try_from(n).expect("small") * 2_000;
+        for period in minutes.add(&sample(n + 1, at_ms, n as f64)) {
+            db.keep_monitor_period(&period).await.expect("store");
+            stored += u32::from(period.width_ms == MINUTE_MS);
         }
     }
-    let last = minutes.take().expect("the last minute");
-    db.keep_monitor_minute(&last).await.expect("store");
+    for period in minutes.take() {
+        db.keep_monitor_period(&period).await.expect("store");
+    }
     assert_eq!(stored, 2, "a minute is stored when the next begins");
-    assert_eq!(documents(&db).await.len(), 3);
-    let mut tallies: Vec<(i64, MinuteTally)> = Vec::new();
-    db.monitor_minutes(start, start + 3 * MINUTE_MS, |minute, key, tally| {
-        if key == "ops/insert" {
-            tallies.push((minute, tally));
-        }
-    })
+    assert_eq!(documents(&db, MINUTE_MS).await.len(), 3);
+    let mut tallies: Vec<(i64, Tally)> = Vec::new();
+    let minutes_from = start..start + 3 * MINUTE_MS;
+    db.monitor_periods(
+        MINUTE_MS,
+        minutes_from.start,
+        minutes_from.end,
+        |minute, key, tally| {
+            if key == "ops/insert" {
+                tallies.push((minute, tally));
+            }
+        },
+    )
     .await
     .expect("read");
     // Minute m holds samples 30m .. 30m + 29: sum 30·30m + 435, peak 30m + 29.
-    let expected: Vec<(i64, MinuteTally)> = (0..3)
+    let expected: Vec<(i64, Tally)> = (0..3)
         .map(|m: i64| {
             let first = 30.0 * m as f64;
             (
                 start + m * MINUTE_MS,
-                MinuteTally {
+                Tally {
                     sum: 30.0 * first + 435.0,
                     count: 30,
                     max: first + 29.0,
+                    minutes: 1,
                 },
             )
         })
         .collect();
     assert_eq!(tallies, expected);
 
-    // Read back over the last day: one point a minute here (1 440 minutes
-    // over 300 points gives 5 minutes a point, so the three minutes that
-    // share one 5-minute point average to the mean of all 90 samples, or
-    // split across two points).
+    // Read back over the last day, by ten minutes (and the minutes of the
+    // last, unfinished ten): the three minutes that share one point
+    // average to the mean of all 90 samples, or split across two points.
     let day = history::read(&db, HistoryRange::Day, now_ms, 7)
         .await
         .expect("history");
-    assert_eq!(day.step_secs, 300);
+    assert_eq!(day.step_secs, 600);
     let points = &day.series["ops/insert"];
     let samples: f64 = points.len() as f64;
     assert!(samples <= 2.0);
@@ -214,7 +220,7 @@ async fn synthetic_minutes_are_stored_once_and_read_back_downsampled() {
             .iter()
             .all(|p| p.value == 5.0)
     );
-    assert_eq!(day.span.to_ms - day.span.from_ms, DAY_MS);
+    assert!((DAY_MS..DAY_MS + TEN_MINUTES_MS).contains(&(day.span.to_ms - day.span.from_ms)));
     db.drop_database().await.expect("drop");
 }
 

@@ -3,8 +3,8 @@
 //! of every value sampled in it, except for counts per interval (checkout
 //! failures), whose value is per minute; its peak is the highest sample.
 
-use super::minute::MINUTE_MS;
-use crate::db::MinuteTally;
+use super::period::MINUTE_MS;
+use crate::db::Tally;
 use crate::model::{Span, Summary};
 use std::collections::BTreeMap;
 
@@ -19,33 +19,25 @@ fn ceiling(n: i64, d: i64) -> i64 {
     n / d + i64::from(n % d > 0)
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    sum: f64,
-    count: u64,
-    max: f64,
-    minutes: u32,
-    last_minute: i64,
-}
-
 /// Folds minutes into points `step_ms` wide from the span's start.
 #[derive(Debug)]
 pub struct Thinner {
     span: Span,
     step_ms: i64,
-    series: BTreeMap<String, BTreeMap<i64, Bucket>>,
+    series: BTreeMap<String, BTreeMap<i64, Tally>>,
 }
 
 impl Thinner {
-    /// Points of whole minutes, as few minutes each as keeps every series
-    /// within `max_points` over `span`.
-    pub fn new(span: Span, max_points: usize) -> Self {
-        let length = span.to_ms.saturating_sub(span.from_ms).max(MINUTE_MS);
-        let minutes = ceiling(length, MINUTE_MS);
+    /// Points of whole periods `width_ms` wide, as few each as keeps every
+    /// series within `max_points` over `span`.
+    pub fn new(span: Span, max_points: usize, width_ms: i64) -> Self {
+        let width_ms = width_ms.max(MINUTE_MS);
+        let length = span.to_ms.saturating_sub(span.from_ms).max(width_ms);
+        let periods = ceiling(length, width_ms);
         let points = i64::try_from(max_points.max(1)).unwrap_or(i64::MAX);
         Self {
             span,
-            step_ms: ceiling(minutes, points).max(1) * MINUTE_MS,
+            step_ms: ceiling(periods, points).max(1) * width_ms,
             series: BTreeMap::new(),
         }
     }
@@ -54,12 +46,13 @@ impl Thinner {
         self.step_ms
     }
 
-    /// Adds one stored tally; minutes outside the span are left out.
-    pub fn add(&mut self, minute_ms: i64, series: &str, tally: MinuteTally) {
-        if minute_ms < self.span.from_ms || minute_ms >= self.span.to_ms || tally.count == 0 {
+    /// Adds one stored tally of the period starting at `start_ms`; periods
+    /// outside the span are left out.
+    pub fn add(&mut self, start_ms: i64, series: &str, tally: Tally) {
+        if start_ms < self.span.from_ms || start_ms >= self.span.to_ms || tally.count == 0 {
             return;
         }
-        let index = (minute_ms - self.span.from_ms) / self.step_ms;
+        let index = (start_ms - self.span.from_ms) / self.step_ms;
         // Looked up first, so that a known series costs no allocation.
         let buckets = match self.series.get_mut(series) {
             Some(buckets) => buckets,
@@ -67,23 +60,8 @@ impl Thinner {
         };
         buckets
             .entry(index)
-            .and_modify(|b| {
-                b.sum += tally.sum;
-                b.count += u64::from(tally.count);
-                b.max = b.max.max(tally.max);
-                // Two entries of one minute (two writers) are one minute.
-                if b.last_minute != minute_ms {
-                    b.minutes += 1;
-                    b.last_minute = minute_ms;
-                }
-            })
-            .or_insert(Bucket {
-                sum: tally.sum,
-                count: u64::from(tally.count),
-                max: tally.max,
-                minutes: 1,
-                last_minute: minute_ms,
-            });
+            .and_modify(|b| b.merge(tally))
+            .or_insert(tally);
     }
 
     /// Each series' points, oldest first, at the start of their step.
@@ -97,9 +75,9 @@ impl Thinner {
                     .into_iter()
                     .map(|(index, b)| {
                         let value = if count {
-                            b.sum / f64::from(b.minutes)
+                            b.sum / f64::from(b.minutes.max(1))
                         } else {
-                            b.sum / b.count as f64
+                            b.sum / f64::from(b.count)
                         };
                         let summary = Summary { value, peak: b.max };
                         (from_ms + index * step_ms, summary)
@@ -115,8 +93,13 @@ impl Thinner {
 mod tests {
     use super::*;
 
-    fn tally(sum: f64, count: u32, max: f64) -> MinuteTally {
-        MinuteTally { sum, count, max }
+    fn tally(sum: f64, count: u32, max: f64) -> Tally {
+        Tally {
+            sum,
+            count,
+            max,
+            minutes: 1,
+        }
     }
 
     const DAY_MS: i64 = 86_400_000;
@@ -127,7 +110,7 @@ mod tests {
             from_ms: 0,
             to_ms: 7 * DAY_MS,
         };
-        let mut thinner = Thinner::new(span, 300);
+        let mut thinner = Thinner::new(span, 300, MINUTE_MS);
         // 10 080 minutes / 300 points = 33.6, so 34 minutes a point.
         assert_eq!(thinner.step_ms(), 34 * MINUTE_MS);
         for minute in 0..7 * 1_440 {
@@ -149,13 +132,12 @@ mod tests {
             from_ms: 0,
             to_ms: 10 * MINUTE_MS,
         };
-        let mut thinner = Thinner::new(span, 1);
+        let mut thinner = Thinner::new(span, 1, MINUTE_MS);
         // Minute 0: 30 samples summing 30; minute 1: 10 samples summing 50.
         thinner.add(0, "ops/insert", tally(30.0, 30, 2.0));
         thinner.add(MINUTE_MS, "ops/insert", tally(50.0, 10, 9.0));
-        // Failures: 4 in minute 0, written by two writers (1 + 3), 2 in minute 5.
-        thinner.add(0, "pool/a/checkout_failures", tally(1.0, 10, 1.0));
-        thinner.add(0, "pool/a/checkout_failures", tally(3.0, 20, 2.0));
+        // Failures: 4 in minute 0, 2 in minute 5.
+        thinner.add(0, "pool/a/checkout_failures", tally(4.0, 30, 2.0));
         thinner.add(
             5 * MINUTE_MS,
             "pool/a/checkout_failures",
@@ -176,7 +158,7 @@ mod tests {
                 }
             )]
         );
-        // (1 + 3 + 2) failures over 2 minutes with data = 3 a minute.
+        // (4 + 2) failures over 2 minutes with data = 3 a minute.
         assert_eq!(
             all["pool/a/checkout_failures"],
             vec![(
@@ -191,14 +173,21 @@ mod tests {
 
     #[test]
     fn a_short_or_empty_span_keeps_minutes_whole() {
-        let thinner = Thinner::new(
-            Span {
-                from_ms: 5,
-                to_ms: 5,
-            },
-            300,
-        );
+        let empty = Span {
+            from_ms: 5,
+            to_ms: 5,
+        };
+        let thinner = Thinner::new(empty, 300, MINUTE_MS);
         assert_eq!(thinner.step_ms(), MINUTE_MS);
+        // Ten-minute periods over 7 days: 1 008 of them, 4 a point.
+        let week = Span {
+            from_ms: 0,
+            to_ms: 7 * DAY_MS,
+        };
+        assert_eq!(
+            Thinner::new(week, 300, 10 * MINUTE_MS).step_ms(),
+            40 * MINUTE_MS
+        );
         assert!(thinner.finish().is_empty());
         assert!(is_count("pool/127.0.0.1:27017/checkout_failures"));
         assert!(!is_count("pool/127.0.0.1:27017/in_use"));
