@@ -25,7 +25,7 @@ pub fn GroupPanel(group: Group, children: Children) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby=format!("panel-{}", group.key)>
             <h2 id=format!("panel-{}", group.key)>
-                {group.title} <span class="whose">{group.whose}</span>
+                {group.title} " " <span class="whose">{group.whose}</span>
             </h2>
             <p class="about">{group.about}</p>
             {children()}
