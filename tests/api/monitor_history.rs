@@ -240,3 +240,87 @@ async fn the_history_outlives_the_monitor_that_wrote_it() {
     after_restart.close();
     db.drop_database().await.expect("drop");
 }
+
+/// A migrate run of Phase 0 that started and ended at these times (ms).
+async fn migrate_run(db: &Database, started_ms: i64, finished_ms: i64) {
+    raw(db)
+        .await
+        .collection::<Document>("runbook_changelog")
+        .insert_one(doc! {
+            "migration": "add_mobile_sync_support",
+            "kind": "migrate",
+            "state": "applied",
+            "checksum": "test",
+            "startedBy": "test",
+            "startedAt": mongodb::bson::DateTime::from_millis(started_ms),
+            "finishedAt": mongodb::bson::DateTime::from_millis(finished_ms),
+            "changes": [],
+        })
+        .await
+        .expect("a migrate run");
+}
+
+/// Stores one minute of `ops/insert` at `value` (30 samples, peak + 1).
+async fn keep_minute(db: &Database, start_ms: i64, value: f64) {
+    let tally = Tally {
+        sum: value * 30.0,
+        count: 30,
+        max: value + 1.0,
+        minutes: 1,
+    };
+    db.keep_monitor_period(&forest_runbook::db::MonitorPeriod {
+        width_ms: MINUTE_MS,
+        start_ms,
+        series: vec![("ops/insert".to_owned(), tally)],
+    })
+    .await
+    .expect("store");
+}
+
+#[tokio::test]
+async fn the_comparison_sets_the_hour_before_the_migration_against_the_hour_after() {
+    let db = test_db("history_compare").await;
+    let now_ms = history::minute_of(history::now_ms());
+    let started = now_ms - 150 * MINUTE_MS;
+    let finished = now_ms - 120 * MINUTE_MS;
+    migrate_run(&db, started, finished).await;
+    // Before: 60 minutes at 10/s; during the run: 1 000/s (in neither
+    // side); after: 30 minutes at 4/s and 30 at 8/s, and later minutes
+    // outside the hour at 500/s.
+    for m in 1..=60 {
+        keep_minute(&db, started - m * MINUTE_MS, 10.0).await;
+    }
+    for m in 0..30 {
+        keep_minute(&db, started + m * MINUTE_MS, 1_000.0).await;
+    }
+    for m in 0..60 {
+        let value = if m < 30 { 4.0 } else { 8.0 };
+        keep_minute(&db, finished + m * MINUTE_MS, value).await;
+    }
+    for m in 60..100 {
+        keep_minute(&db, finished + m * MINUTE_MS, 500.0).await;
+    }
+    let compared = history::read(&db, HistoryRange::Compare, now_ms, 7)
+        .await
+        .expect("history");
+    let comparison = compared.comparison.expect("a comparison");
+    assert!(comparison.finished);
+    assert_eq!(comparison.before.from_ms, started - 60 * MINUTE_MS);
+    assert_eq!(comparison.after.to_ms, finished + 60 * MINUTE_MS);
+    let row = &comparison.rows[0];
+    assert_eq!(row.series, "ops/insert");
+    assert_eq!(row.before.map(|s| (s.value, s.peak)), Some((10.0, 11.0)));
+    // (30·4 + 30·8) / 60 = 6; the peak is 8 + 1.
+    assert_eq!(row.after.map(|s| (s.value, s.peak)), Some((6.0, 9.0)));
+
+    // Since the deployment started: from the run's start, so the minutes
+    // before it are left out.
+    let since = history::read(&db, HistoryRange::Deployment, now_ms, 7)
+        .await
+        .expect("history");
+    assert_eq!(since.span.from_ms, started);
+    let points = &since.series["ops/insert"];
+    assert_eq!(points.first().map(|p| p.value), Some(1_000.0));
+    assert_eq!(points.len(), 130, "one point a minute, 130 minutes");
+    db.drop_database().await.expect("drop");
+}
