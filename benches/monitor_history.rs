@@ -155,9 +155,9 @@ async fn main() {
         seconds(loading)
     );
 
-    // The documents the read takes: the ten minutes before the last ten,
-    // the minutes after.
-    let last_ten = now_ms.div_euclid(TEN_MINUTES_MS) * TEN_MINUTES_MS;
+    // The documents the read takes: the ten minutes before the last
+    // twenty minutes, the minutes after.
+    let last_ten = now_ms.div_euclid(TEN_MINUTES_MS) * TEN_MINUTES_MS - TEN_MINUTES_MS;
     let bare = || async {
         let mut documents = 0_u64;
         for (width, from, to) in [

@@ -118,8 +118,9 @@ fn width_for(span: Span) -> i64 {
 }
 
 /// Adds the stored periods of `span` to `thinner`: with ten-minute
-/// periods, those before the span's last ten minutes, whose period may be
-/// unfinished and not stored yet, and the minutes after.
+/// periods, those before the span's last twenty minutes, and the minutes
+/// after (the last ten minutes are unfinished, and the ten before are
+/// stored only once the first minute after them is).
 async fn fold(
     db: &Database,
     span: Span,
@@ -131,7 +132,7 @@ async fn fold(
         span.from_ms
     } else {
         let last_ten = span.to_ms.div_euclid(TEN_MINUTES_MS) * TEN_MINUTES_MS;
-        let minutes_from = last_ten.max(span.from_ms);
+        let minutes_from = (last_ten - TEN_MINUTES_MS).max(span.from_ms);
         db.monitor_periods(TEN_MINUTES_MS, span.from_ms, minutes_from, &mut add)
             .await?;
         minutes_from

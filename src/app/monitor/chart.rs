@@ -10,8 +10,9 @@ use leptos::prelude::*;
 
 pub const WIDTH: f64 = 600.0;
 pub const HEIGHT: f64 = 140.0;
-/// Time labels under a chart.
-const TICKS: i64 = 4;
+/// Spaces between the time labels under a chart (three labels: they fit
+/// a panel's width whatever their format).
+const TICKS: i64 = 2;
 
 /// One line: its series key, label and points, oldest first.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,11 +127,13 @@ pub fn Chart(
 
 /// Where a time falls across the chart's width.
 pub fn x_of(at_ms: i64, from_ms: i64, to_ms: i64) -> String {
+    format!("{:.1}", x_at(at_ms, from_ms, to_ms))
+}
+
+/// Where a time falls across the chart's width, in the chart's units.
+pub fn x_at(at_ms: i64, from_ms: i64, to_ms: i64) -> f64 {
     let span = to_ms.saturating_sub(from_ms).max(1) as f64;
-    format!(
-        "{:.1}",
-        (at_ms.saturating_sub(from_ms)) as f64 / span * WIDTH
-    )
+    (at_ms.saturating_sub(from_ms)) as f64 / span * WIDTH
 }
 
 /// `points` cut where two neighbours are more than `gap_ms` apart, so that
@@ -151,15 +154,19 @@ pub fn segments(points: &[Point], gap_ms: i64) -> Vec<&[Point]> {
 }
 
 /// The SVG `points` of `points` between `from_ms` and `to_ms`, values
-/// from 0 (bottom) to `scale` (top).
+/// from 0 (bottom) to `scale` (top). A lone point is drawn as a short dash,
+/// so that it shows.
 pub fn polyline(points: &[Point], from_ms: i64, to_ms: i64, scale: f64) -> String {
     let scale = if scale > 0.0 { scale } else { 1.0 };
+    let y = |p: &Point| HEIGHT - (p.value / scale).clamp(0.0, 1.0) * HEIGHT;
+    if let [only] = points {
+        let x = x_at(only.at_ms, from_ms, to_ms);
+        let (left, right) = ((x - 2.0).max(0.0), (x + 2.0).min(WIDTH));
+        return format!("{left:.1},{y:.1} {right:.1},{y:.1}", y = y(only));
+    }
     points
         .iter()
-        .map(|p| {
-            let y = HEIGHT - (p.value / scale).clamp(0.0, 1.0) * HEIGHT;
-            format!("{},{y:.1}", x_of(p.at_ms, from_ms, to_ms))
-        })
+        .map(|p| format!("{},{:.1}", x_of(p.at_ms, from_ms, to_ms), y(p)))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -200,6 +207,10 @@ mod tests {
         assert_eq!(
             polyline(&points, 1_000, 3_000, 10.0),
             "0.0,140.0 300.0,70.0 600.0,0.0"
+        );
+        assert_eq!(
+            polyline(&points[2..], 1_000, 3_000, 100.0),
+            "598.0,70.0 600.0,70.0"
         );
     }
 

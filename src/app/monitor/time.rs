@@ -29,13 +29,14 @@ pub fn day_and_time(at_ms: i64) -> String {
     )
 }
 
-/// A label on a chart's time axis spanning `span_ms`: `14:05` within a
-/// day (`14:05:30` within an hour), with the day beyond; the last one says
-/// the time zone.
+/// A label on a chart's time axis spanning `span_ms`: `14:05` up to two
+/// days (`14:05:30` within an hour), with the day beyond; the last one of
+/// the shorter formats says the time zone (the longer ones are UTC too).
 pub fn tick_label(at_ms: i64, span_ms: i64, last: bool) -> String {
-    let label = if span_ms > DAY_MS {
-        day_and_time(at_ms).trim_end_matches(" UTC").to_owned()
-    } else {
+    if span_ms > 2 * DAY_MS {
+        return day_and_time(at_ms).trim_end_matches(" UTC").to_owned();
+    }
+    let label = {
         let text = clock(at_ms);
         let text = text.trim_end_matches(" UTC");
         if span_ms > 3_600_000 {
@@ -84,6 +85,7 @@ mod tests {
         let at = 20_789 * DAY_MS + 14 * 3_600_000 + 5 * 60_000 + 30_000;
         assert_eq!(tick_label(at, 900_000, false), "14:05:30");
         assert_eq!(tick_label(at, DAY_MS, true), "14:05 UTC");
-        assert_eq!(tick_label(at, 7 * DAY_MS, false), "2 Dec 14:05");
+        assert_eq!(tick_label(at, DAY_MS + 600_000, false), "14:05");
+        assert_eq!(tick_label(at, 7 * DAY_MS, true), "2 Dec 14:05");
     }
 }
