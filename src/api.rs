@@ -39,7 +39,8 @@ pub use forest_api::{
 };
 pub use health::{GetHealth, get_health};
 pub use monitor::{
-    ClearThreshold, GetMonitor, SetThreshold, clear_threshold, monitor_overview, set_threshold,
+    ClearThreshold, GetMonitor, GetMonitorHistory, SetThreshold, clear_threshold, monitor_history,
+    monitor_overview, set_threshold,
 };
 pub use notifications::{
     GetNotifications, SendTestNotification, notifications_overview, send_test_notification,

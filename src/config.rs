@@ -89,6 +89,8 @@ pub struct MonitorSettings {
     /// Empty: `GET /metrics` is open. Otherwise scrapers must send
     /// `Authorization: Bearer <token>`.
     pub metrics_token: String,
+    /// Days the monitor's history keeps each minute (a TTL index).
+    pub history_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,6 +190,9 @@ impl Settings {
         if self.monitor.count_interval_secs == 0 {
             return Err(invalid("monitor.count_interval_secs", "must be at least 1"));
         }
+        if !(1..=366).contains(&self.monitor.history_days) {
+            return Err(invalid("monitor.history_days", "must be between 1 and 366"));
+        }
         if !(1..=24 * 30).contains(&self.auth.session_hours) {
             return Err(invalid("auth.session_hours", "must be between 1 and 720"));
         }
@@ -235,6 +240,11 @@ impl Settings {
 
     pub fn count_interval(&self) -> Duration {
         Duration::from_secs(self.monitor.count_interval_secs)
+    }
+
+    /// How long the monitor's history keeps a minute.
+    pub fn history_kept(&self) -> Duration {
+        Duration::from_secs(u64::from(self.monitor.history_days) * 86_400)
     }
 }
 
@@ -290,6 +300,7 @@ uri = ""
 [monitor]
 sample_interval_secs = 2
 count_interval_secs = 30
+history_days = 7
 metrics_token = ""
 [auth]
 session_hours = 8

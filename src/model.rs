@@ -45,7 +45,8 @@ pub use migration::{
     RunbookOverview, Verification, VerifyCheck,
 };
 pub use monitor::{
-    Alert, Bound, MigrationProgress, MonitorOverview, Point, Ring, Sample, Series, Threshold,
+    Alert, Bound, Compared, Comparison, HistoryRange, MAX_POINTS, MigrationProgress,
+    MonitorHistory, MonitorOverview, Point, Ring, Sample, Series, Span, Summary, Threshold,
     WINDOW_SECS, Window, breaches, group_of,
 };
 pub use notify::{Notice, NoticeKind, NotificationDelivery, NotificationsOverview};

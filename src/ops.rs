@@ -14,6 +14,7 @@ mod error;
 pub mod forest_api;
 pub mod four_eyes;
 pub mod health;
+pub mod history;
 pub mod migration;
 pub mod notices;
 pub mod prisma;

@@ -31,6 +31,38 @@ test('the Monitor draws its charts as lines, in panels side by side', async ({ p
   const chartBox = await chart.evaluate((el) => getComputedStyle(el).backgroundColor);
   expect(chartBox, 'the chart has its light background').not.toBe('rgb(0, 0, 0)');
 
+  // The axes: the scale's top and bottom with their unit, three times, the last in UTC.
+  const panel = page.locator('section[aria-labelledby="panel-connections"]');
+  await expect(panel.getByRole('heading')).toHaveText('Connections database server');
+  const scale = panel.locator('.y-axis span');
+  await expect(scale).toHaveCount(2);
+  await expect(scale.last()).toHaveText('0');
+  await expect(scale.first()).toHaveText(/^\d+$/);
+  const times = panel.locator('.x-axis span');
+  await expect(times).toHaveCount(3);
+  await expect(times.last()).toHaveText(/^\d\d:\d\d:\d\d UTC$/);
+  for (const label of [scale.first(), times.first(), times.last()]) {
+    await expect(label).toBeVisible();
+    const box = await label.boundingBox();
+    expect(box.width, 'an axis label takes room').toBeGreaterThan(5);
+    expect(await label.evaluate((el) => getComputedStyle(el).color)).not.toBe(
+      await label.evaluate((el) => getComputedStyle(el.closest('.panel')).backgroundColor),
+    );
+  }
+  const [firstBox, middleBox, lastTime] = await Promise.all([0, 1, 2].map((n) => times.nth(n).boundingBox()));
+  expect(firstBox.x + firstBox.width, 'time labels do not overlap').toBeLessThan(middleBox.x);
+  expect(middleBox.x + middleBox.width, 'time labels do not overlap').toBeLessThan(lastTime.x);
+  const chartBounds = await chart.boundingBox();
+  expect(lastTime.x + lastTime.width, 'the last time stays under the chart').toBeLessThanOrEqual(chartBounds.x + chartBounds.width + 1);
+
+  // The legend: each line's colour beside its name and latest value.
+  const legend = page.getByRole('table', { name: 'Connections: the last 15 minutes: legend and latest values' });
+  await expect(legend).toBeVisible();
+  const swatch = legend.locator('.swatch').first();
+  const colour = await swatch.evaluate((el) => getComputedStyle(el).backgroundColor);
+  expect(colour, 'the swatch has the line colour').toBe(drawn.stroke);
+  expect((await swatch.boundingBox()).width).toBeGreaterThan(5);
+
   const panels = page.locator('.panels > .panel');
   expect(await panels.count()).toBeGreaterThan(1);
   const first = await panels.nth(0).boundingBox();
@@ -40,6 +72,28 @@ test('the Monitor draws its charts as lines, in panels side by side', async ({ p
   expect(first.width, 'a panel is narrower than half the page').toBeLessThan(640);
 
   await screenshot(page, 'monitor', testInfo);
+});
+
+test('hydrated, a chart reads out the values at the pointer and by keyboard', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'the readout needs JavaScript');
+  await signInAndOpen(page, 'viewer', '/monitor', javaScriptEnabled);
+  await expect(page.locator('[data-live="true"]')).toBeVisible();
+  const panel = page.locator('section[aria-labelledby="panel-connections"]');
+  const readout = panel.locator('.readout-text');
+  await expect(readout).toHaveText('');
+  const slider = panel.getByRole('slider', { name: 'Connections: the last 15 minutes: values at a time (arrow keys)' });
+  const box = await slider.boundingBox();
+  await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+  await expect(readout).toHaveText(/^At \d\d:\d\d:\d\d UTC: available \d+, current \d+$/);
+  await expect(panel.locator('svg line.cursor')).toHaveCount(1);
+  await page.mouse.move(0, 0);
+  await expect(readout).toHaveText('');
+  await slider.focus();
+  await page.keyboard.press('End');
+  await expect(readout).toHaveText(/current \d+/);
+  await expect(slider).toHaveAttribute('aria-valuetext', /UTC$/);
+  await page.keyboard.press('Escape');
+  await expect(readout).toHaveText('');
 });
 
 test('screenshots of Home and the Runbook for a person to look at', async ({ page, javaScriptEnabled }, testInfo) => {

@@ -1,7 +1,7 @@
-//! The Monitor page's data: the buffered window and the thresholds, and an
-//! admin's changes to a threshold.
+//! The Monitor page's data: the buffered window and the thresholds, a range
+//! of the kept history, and an admin's changes to a threshold.
 
-use crate::model::{AppError, MonitorOverview};
+use crate::model::{AppError, MonitorHistory, MonitorOverview};
 use leptos::prelude::*;
 
 #[server(name = GetMonitor, endpoint = "monitor_overview")]
@@ -17,6 +17,33 @@ pub async fn monitor_overview() -> Result<MonitorOverview, AppError> {
             window: state.monitor.window(),
             thresholds,
         })
+    })
+    .await
+}
+
+/// `range` of the history (`deployment`, `24h`, `compare`, `live`), as of now.
+#[server(name = GetMonitorHistory, endpoint = "monitor_history")]
+pub async fn monitor_history(range: String) -> Result<MonitorHistory, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::model::HistoryRange;
+        edge::require(crate::model::Role::Viewer, "monitor.read").await?;
+        let state = edge::state()?;
+        let range = HistoryRange::parse(&range).ok_or_else(|| {
+            edge::respond(crate::ops::OpsError::InvalidInput {
+                field: "range",
+                message: "choose live, deployment, 24h or compare".to_owned(),
+            })
+        })?;
+        let history = &state.settings.monitor;
+        crate::ops::history::read(
+            &state.db,
+            range,
+            crate::ops::history::now_ms(),
+            history.history_days,
+        )
+        .await
+        .map_err(edge::respond)
     })
     .await
 }

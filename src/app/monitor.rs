@@ -1,65 +1,81 @@
-//! The Monitor page: live charts of the database server, this app's
+//! The Monitor page: charts of the database server, this runbook's
 //! connection pool and command latencies, device registrations and sync
 //! activity, the migration's progress, and the alerts of the thresholds an
-//! admin sets. Built of separate panels sharing one window of samples.
+//! admin sets. The range (`?range=`) is the live window, updated as it is
+//! sampled, or a longer stretch of the minutes kept in the database.
 
 mod alerts;
 mod chart;
+mod history;
 mod live;
 mod panels;
+mod readout;
+mod time;
 
 use super::forest_api::{ForestWatch, LogRates, ProbePanel};
 use super::session::{RequireRole, granted_role, guarded};
-use crate::api::{ClearThreshold, SetThreshold, monitor_overview};
-use crate::model::{AppError, MonitorOverview, Role};
+use crate::api::{ClearThreshold, SetThreshold, monitor_history, monitor_overview};
+use crate::model::{AppError, HistoryRange, MonitorHistory, MonitorOverview, Role};
 use alerts::{AlertsPanel, ThresholdsPanel};
+use history::HistoryView;
 use leptos::prelude::*;
-use panels::{ChartPanel, LastSample, MigrationPanel};
+use leptos_router::hooks::use_query_map;
+use panels::{ChartPanel, Group, LastSample, MigrationPanel};
 
-/// The chart panels: group of series, title, unit, and what the values mean.
-const CHARTS: [(&str, &str, &str, &str); 7] = [
-    (
-        "connections",
-        "Connections",
-        "",
-        "Connections to the database server (serverStatus): open now, and how many more it accepts.",
-    ),
-    (
-        "ops",
-        "Operations per second",
-        "/s",
-        "Operations by type per second, from the change in serverStatus opcounters.",
-    ),
-    (
-        "latency",
-        "Server latency",
-        " ms",
-        "Average time per read, write and command on the server (Δlatency / Δops of opLatencies).",
-    ),
-    (
-        "pool",
-        "This app's connection pool",
-        "",
-        "Per server: connections in use and idle, checkouts waiting, and checkouts failed per interval (driver CMAP events).",
-    ),
-    (
-        "commands",
-        "This app's command latency",
-        " ms",
-        "Average round trip of this app's commands by name, from the driver's command events.",
-    ),
-    (
-        "devices",
-        "Device registrations",
-        "",
-        "Registered devices in total, and new ones in the last 15 minutes.",
-    ),
-    (
-        "sync",
-        "Sync activity",
-        "",
-        "Tasks and focus sessions written by a mobile client (a string clientId), and users synced in the last hour.",
-    ),
+const DATABASE_SERVER: &str = "database server";
+const THIS_RUNBOOK: &str = "this runbook's pool";
+
+/// The chart groups, in the order the page shows them.
+const GROUPS: [Group; 7] = [
+    Group {
+        key: "connections",
+        title: "Connections",
+        whose: DATABASE_SERVER,
+        unit: "",
+        about: "Connections to the database server (serverStatus): open now, and how many more it accepts.",
+    },
+    Group {
+        key: "ops",
+        title: "Operations per second",
+        whose: DATABASE_SERVER,
+        unit: "/s",
+        about: "Operations by type per second on the database server, all clients together, from the change in serverStatus opcounters.",
+    },
+    Group {
+        key: "latency",
+        title: "Server latency",
+        whose: DATABASE_SERVER,
+        unit: " ms",
+        about: "Average time per read, write and command on the database server, all clients together (Δlatency / Δops of opLatencies).",
+    },
+    Group {
+        key: "pool",
+        title: "Connection pool",
+        whose: THIS_RUNBOOK,
+        unit: "",
+        about: "This runbook's own driver, per server: connections in use and idle, checkouts waiting, and checkouts failed per interval (driver CMAP events). Not the Forest API's pool.",
+    },
+    Group {
+        key: "commands",
+        title: "Command latency",
+        whose: "this runbook's commands",
+        unit: " ms",
+        about: "Average round trip of this runbook's own commands by name, from its driver's command events. Not the Forest API's queries.",
+    },
+    Group {
+        key: "devices",
+        title: "Device registrations",
+        whose: "the Forest database",
+        unit: "",
+        about: "Registered devices in the devices collection, and new ones in the last 15 minutes.",
+    },
+    Group {
+        key: "sync",
+        title: "Sync activity",
+        whose: "the Forest database",
+        unit: "",
+        about: "Tasks and focus sessions written by a mobile client (a string clientId), and users synced in the last hour.",
+    },
 ];
 
 #[component]
@@ -71,26 +87,92 @@ pub fn MonitorPage() -> impl IntoView {
         move || (set.version().get(), clear.version().get()),
         |_| monitor_overview(),
     );
+    let query = use_query_map();
+    let word = Memo::new(move |_| query.with(|q| q.get("range")).unwrap_or_default());
+    let range = move || match word.get().as_str() {
+        "" => Ok(HistoryRange::Live),
+        word => HistoryRange::parse(word).ok_or_else(|| word.to_owned()),
+    };
+    let history = guarded(Role::Viewer, move || word.get(), load_history);
     // The Forest application's side: its API probe and its logs' rates.
     let forest = ForestWatch::load();
     view! {
         <h1>"Monitor"</h1>
         <RequireRole role=Role::Viewer>
-            <Transition fallback=|| ()>
-                {move || {
-                    overview
-                        .get()
-                        .map(|result: Result<Option<MonitorOverview>, AppError>| match result {
-                            Ok(None) => ().into_any(),
-                            Ok(Some(overview)) => view! { <Dashboard overview set clear /> }.into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        })
-                }}
-            </Transition>
+            <RangeChoice range=Signal::derive(move || range().ok()) />
+            {move || match range() {
+                Ok(HistoryRange::Live) => view! {
+                    <Transition fallback=|| ()>
+                        {move || {
+                            overview
+                                .get()
+                                .map(|result: Result<Option<MonitorOverview>, AppError>| match result {
+                                    Ok(None) => ().into_any(),
+                                    Ok(Some(overview)) => view! { <Dashboard overview set clear /> }.into_any(),
+                                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                                })
+                        }}
+                    </Transition>
+                }
+                .into_any(),
+                Ok(_) => view! {
+                    <Transition fallback=|| view! { <p class="muted">"Reading the kept minutes…"</p> }>
+                        {move || {
+                            history
+                                .get()
+                                .map(|result| match result {
+                                    Ok(Some(Some(history))) => view! { <HistoryView history /> }.into_any(),
+                                    Ok(_) => ().into_any(),
+                                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                                })
+                        }}
+                    </Transition>
+                }
+                .into_any(),
+                Err(word) => view! {
+                    <p role="alert">{format!("There is no range {word:?}: choose one above.")}</p>
+                }
+                .into_any(),
+            }}
             <h2>"The Forest application"</h2>
             <LogRates watch=forest />
             <ProbePanel watch=forest.probes />
         </RequireRole>
+    }
+}
+
+/// The history of a range named in the address; none for the live window
+/// or a word that names no range (the page says so itself).
+async fn load_history(word: String) -> Result<Option<MonitorHistory>, AppError> {
+    match HistoryRange::parse(&word) {
+        None | Some(HistoryRange::Live) => Ok(None),
+        Some(range) => monitor_history(range.as_str().to_owned()).await.map(Some),
+    }
+}
+
+/// Links to each range: plain links, so the choice works without JavaScript.
+#[component]
+fn RangeChoice(range: Signal<Option<HistoryRange>>) -> impl IntoView {
+    let links = HistoryRange::ALL
+        .into_iter()
+        .map(|choice| {
+            let href = match choice {
+                HistoryRange::Live => "/monitor".to_owned(),
+                other => format!("/monitor?range={}", other.as_str()),
+            };
+            view! {
+                <li>
+                    <a href=href aria-current=move || (range.get() == Some(choice)).then_some("page")>
+                        {choice.label()}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="ranges" aria-label="Range">
+            <ul>{links}</ul>
+        </nav>
     }
 }
 
@@ -114,11 +196,9 @@ fn Dashboard(
         <div class="panels">
             <AlertsPanel window thresholds />
             <MigrationPanel window />
-            {CHARTS
+            {GROUPS
                 .into_iter()
-                .map(|(group, title, unit, about)| {
-                    view! { <ChartPanel window thresholds group title unit about /> }
-                })
+                .map(|group| view! { <ChartPanel window thresholds group /> })
                 .collect_view()}
             <ThresholdsPanel thresholds series_keys set clear may_edit />
         </div>

@@ -40,6 +40,9 @@ pub enum Collection {
     Rehearsals,
     /// Each webhook delivery of a notice: attempts, status, last error.
     Notifications,
+    /// The monitor's samples, one document per minute, kept for
+    /// `monitor.history_days` by a TTL index.
+    MonitorHistory,
 }
 
 /// Prefix of the app's own collections: backups leave them out, and a
@@ -93,6 +96,7 @@ impl Collection {
             Self::Jobs => "runbook_jobs",
             Self::Rehearsals => "runbook_rehearsals",
             Self::Notifications => "runbook_notifications",
+            Self::MonitorHistory => "runbook_monitor_history",
         }
     }
 }

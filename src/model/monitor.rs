@@ -1,12 +1,14 @@
 //! The monitoring dashboard's data, shared by the server and the browser:
 //! one sample per interval, the 15-minute window kept as a bounded ring per
-//! series, and the thresholds an admin sets with the alerts they raise.
+//! series, the longer history read from the database, and the thresholds an admin sets with the alerts they raise.
 
 mod alerts;
+mod history;
 mod ring;
 mod window;
 
 pub use alerts::{Alert, Bound, Threshold, breaches};
+pub use history::{Compared, Comparison, HistoryRange, MAX_POINTS, MonitorHistory, Span, Summary};
 pub use ring::Ring;
 pub use window::{Point, Series, WINDOW_SECS, Window};
 

@@ -2,12 +2,15 @@
 //! task reads the sources once, adds the sample to the window and
 //! broadcasts it; however many people watch, the database sees one round
 //! of reads per interval. The task ends when the last handle is dropped
-//! or the monitor is closed.
+//! or the monitor is closed. The same task folds the samples into minutes
+//! and stores each finished minute (and, when it stops, the unfinished
+//! one) in the database's history, so one writer keeps it whoever watches.
 
 use super::reading::{self, Reading};
 use super::sample::sample;
-use crate::db::Database;
+use crate::db::{Database, MonitorPeriod};
 use crate::model::{Sample, Window};
+use crate::ops::history::Minutes;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, Weak};
 use std::time::{Duration, Instant};
@@ -40,8 +43,14 @@ impl Shared {
 
 impl Monitor {
     /// Starts the sampler on the current tokio runtime: everything is read
-    /// every `interval`, the sync counts every `count_interval`.
-    pub fn start(db: Database, interval: Duration, count_interval: Duration) -> Self {
+    /// every `interval`, the sync counts every `count_interval`; the
+    /// history keeps each minute for `keep_history`.
+    pub fn start(
+        db: Database,
+        interval: Duration,
+        count_interval: Duration,
+        keep_history: Duration,
+    ) -> Self {
         let (sender, _) = broadcast::channel(BACKLOG);
         let shared = Arc::new(Shared {
             window: RwLock::new(Window::new(interval.as_secs())),
@@ -49,7 +58,21 @@ impl Monitor {
             sender: RwLock::new(Some(sender)),
             rounds: AtomicU64::new(0),
         });
-        tokio::spawn(run(db, Arc::downgrade(&shared), interval, count_interval));
+        let history = History {
+            db: db.clone(),
+            keep: keep_history,
+            bounded: false,
+            minutes: Minutes::default(),
+        };
+        let weak = Arc::downgrade(&shared);
+        tokio::spawn(async move {
+            let mut history = history;
+            run(db, weak, interval, count_interval, &mut history).await;
+            // Stopped or dropped: the unfinished minute is kept too.
+            for period in history.minutes.take() {
+                history.store(period).await;
+            }
+        });
         Self { shared }
     }
 
@@ -110,7 +133,49 @@ impl Monitor {
     }
 }
 
-async fn run(db: Database, shared: Weak<Shared>, interval: Duration, count_interval: Duration) {
+/// The sampler's side of the history: the minute being filled, and
+/// whether the TTL index that bounds the collection is known to exist.
+struct History {
+    db: Database,
+    keep: Duration,
+    bounded: bool,
+    minutes: Minutes,
+}
+
+impl History {
+    /// Folds `sample` in, storing the minute (and ten minutes) it closes.
+    async fn add(&mut self, sample: &Sample) {
+        for period in self.minutes.add(sample) {
+            self.store(period).await;
+        }
+    }
+
+    /// Stores one period, making sure first that the collection is bounded
+    /// (tried again with each minute until it is). A failure is logged:
+    /// the live window goes on whatever the history does.
+    async fn store(&mut self, period: MonitorPeriod) {
+        if !self.bounded {
+            match self.db.keep_monitor_history_for(self.keep).await {
+                Ok(()) => self.bounded = true,
+                Err(error) => {
+                    tracing::warn!(%error, "the monitor's history has no TTL index yet; its minutes are not stored");
+                    return;
+                }
+            }
+        }
+        if let Err(error) = self.db.keep_monitor_period(&period).await {
+            tracing::warn!(%error, start = period.start_ms, "a period of the monitor's history was not stored");
+        }
+    }
+}
+
+async fn run(
+    db: Database,
+    shared: Weak<Shared>,
+    interval: Duration,
+    count_interval: Duration,
+    history: &mut History,
+) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut previous: Option<Reading> = None;
@@ -145,12 +210,13 @@ async fn run(db: Database, shared: Weak<Shared>, interval: Duration, count_inter
             // Sent under the lock: a subscriber gets it either in its
             // window or from its receiver, never both and never neither.
             // No receiver at all is not an error.
-            let _ = sender.send(sample);
+            let _ = sender.send(Arc::clone(&sample));
         }
         *shared
             .latest
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(reading.clone()));
+        history.add(&sample).await;
         shared.rounds.fetch_add(1, Ordering::Relaxed);
         previous = Some(reading);
     }

@@ -49,6 +49,7 @@ impl AppState {
             db.clone(),
             settings.sample_interval(),
             settings.count_interval(),
+            settings.history_kept(),
         );
         let backups = BackupStore::from_settings(&settings);
         let prisma = PrismaSource::from_settings(&settings);

@@ -22,6 +22,7 @@ mod lock;
 mod migrate_guard;
 mod migration;
 mod monitor;
+mod monitor_history;
 mod notify;
 mod prisma;
 mod prisma_dmmf;

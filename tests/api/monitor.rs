@@ -17,6 +17,7 @@ use std::time::Duration;
 use tower::ServiceExt;
 
 const ONE_SECOND: Duration = Duration::from_secs(1);
+const A_WEEK: Duration = Duration::from_secs(7 * 86_400);
 
 /// Waits until the sampler has made at least `rounds` rounds.
 async fn wait_for_rounds(monitor: &Monitor, rounds: u64) {
@@ -45,7 +46,7 @@ fn insert_commands(db: &forest_runbook::db::Database) -> u64 {
 #[tokio::test]
 async fn a_known_load_moves_the_operation_counts_and_the_pool() {
     let db = test_db("monitor_load").await;
-    let monitor = Monitor::start(db.clone(), ONE_SECOND, ONE_SECOND);
+    let monitor = Monitor::start(db.clone(), ONE_SECOND, ONE_SECOND, A_WEEK);
     wait_for_rounds(&monitor, 2).await;
     let before = inserts(&monitor);
     let sent_before = insert_commands(&db);
@@ -161,7 +162,7 @@ async fn devices_and_sync_activity_are_counted_as_the_mobile_client_writes_them(
         .await
         .expect("users");
 
-    let monitor = Monitor::start(db.clone(), ONE_SECOND, ONE_SECOND);
+    let monitor = Monitor::start(db.clone(), ONE_SECOND, ONE_SECOND, A_WEEK);
     wait_for_rounds(&monitor, 1).await;
     let window = monitor.window();
     for (series, expected) in [
@@ -179,7 +180,7 @@ async fn devices_and_sync_activity_are_counted_as_the_mobile_client_writes_them(
 #[tokio::test]
 async fn the_sync_counts_are_read_once_per_count_interval_and_repeated_between() {
     let db = test_db("monitor_count_interval").await;
-    let monitor = Monitor::start(db.clone(), ONE_SECOND, Duration::from_secs(3_600));
+    let monitor = Monitor::start(db.clone(), ONE_SECOND, Duration::from_secs(3_600), A_WEEK);
     wait_for_rounds(&monitor, 3).await;
     // count_documents runs as one aggregate per count: five per reading.
     let aggregates = db.driver_tally().commands["aggregate"].started;

@@ -366,7 +366,12 @@ async fn a_breached_threshold_is_announced_once_while_it_stays_breached() {
     thresholds::set(&db, &cli(), "sync/users_synced", "above", -1.0)
         .await
         .expect("threshold");
-    let monitor = Monitor::start(db.clone(), Duration::from_secs(1), Duration::from_secs(1));
+    let monitor = Monitor::start(
+        db.clone(),
+        Duration::from_secs(1),
+        Duration::from_secs(1),
+        Duration::from_secs(3_600),
+    );
     tokio::spawn(thresholds::announce_breaches(announcing, monitor.clone()));
     until(async || received.bodies("breach").len() == 1).await;
     let seen = monitor.rounds();

@@ -77,6 +77,7 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ),
     ("devices", Some(Role::Viewer), ""),
     ("monitor_overview", Some(Role::Viewer), ""),
+    ("monitor_history", Some(Role::Viewer), "range=24h"),
     (
         "set_threshold",
         Some(Role::Admin),

@@ -76,7 +76,7 @@ fn how_to_configure(snapshot: &LogSnapshot) -> AnyView {
 pub fn LogRates(watch: ForestWatch) -> impl IntoView {
     view! {
         <section aria-labelledby="rates-heading">
-            <h2 id="rates-heading">"Log rates"</h2>
+            <h2 id="rates-heading">"Log rates " <span class="whose">"the Forest API"</span></h2>
             {when_watching(watch, |snapshot| view! { <Rates snapshot /> }.into_any())}
         </section>
     }

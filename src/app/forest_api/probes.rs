@@ -17,7 +17,7 @@ pub fn ProbePanel(watch: ProbeWatch) -> impl IntoView {
     let probe = watch.probe;
     view! {
         <section aria-labelledby="probe-heading">
-            <h2 id="probe-heading">"API probe"</h2>
+            <h2 id="probe-heading">"API probe " <span class="whose">"the Forest API"</span></h2>
             {may_probe
                 .then(|| {
                     view! {

@@ -1,7 +1,8 @@
 //! The alerts the thresholds raise over the window, and the thresholds
 //! themselves, which an admin sets and clears here.
 
-use super::chart::{clock, number};
+use super::chart::number;
+use super::time::clock;
 use crate::api::{ClearThreshold, SetThreshold};
 use crate::app::feedback::action_error;
 use crate::app::grid;

@@ -1,21 +1,47 @@
-//! A small SVG line chart of a few series over the window, and how values
-//! and times are written beside it.
+//! A small SVG line chart of a few series over a span, readable without
+//! JavaScript: a time axis with labels, the scale with its unit, one line
+//! per series (broken where samples are missing); hydrated, a readout of
+//! the values at the pointer or, by keyboard, at the chosen point.
 
+use super::readout::{Readout, nearest};
+use super::time::{clock, tick_label};
 use crate::model::Point;
 use leptos::prelude::*;
 
-const WIDTH: f64 = 600.0;
-const HEIGHT: f64 = 140.0;
+pub const WIDTH: f64 = 600.0;
+pub const HEIGHT: f64 = 140.0;
+/// Spaces between the time labels under a chart (three labels: they fit
+/// a panel's width whatever their format).
+const TICKS: i64 = 2;
 
-/// One line: its label and points, oldest first.
+/// One line: its series key, label and points, oldest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
+    pub key: String,
     pub label: String,
     pub points: Vec<Point>,
 }
 
+/// The span a chart shows, and the longest step between two points that
+/// is still drawn as one line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Frame {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub gap_ms: i64,
+}
+
 #[component]
-pub fn Chart(title: String, lines: Vec<Line>, from_ms: i64, to_ms: i64) -> impl IntoView {
+pub fn Chart(
+    /// Says what the chart shows and over which span: its accessible name.
+    name: String,
+    lines: Vec<Line>,
+    frame: Frame,
+    unit: &'static str,
+    /// The time whose values the readout shows; kept by the panel, so that
+    /// it survives the chart being drawn again with a new sample.
+    cursor: RwSignal<Option<i64>>,
+) -> impl IntoView {
     let top = lines
         .iter()
         .flat_map(|l| l.points.iter().map(|p| p.value))
@@ -24,42 +50,123 @@ pub fn Chart(title: String, lines: Vec<Line>, from_ms: i64, to_ms: i64) -> impl 
     let paths = lines
         .iter()
         .enumerate()
-        .map(|(n, line)| {
-            view! {
-                <polyline
-                    class=format!("line line-{}", n % 6)
-                    points=polyline(&line.points, from_ms, to_ms, scale)
-                />
-            }
+        .flat_map(|(n, line)| {
+            segments(&line.points, frame.gap_ms)
+                .into_iter()
+                .map(move |segment| {
+                    view! {
+                        <polyline
+                            class=format!("line line-{}", n % 6)
+                            points=polyline(segment, frame.from_ms, frame.to_ms, scale)
+                        />
+                    }
+                })
         })
         .collect_view();
+    let ticks = (0..=TICKS)
+        .map(|n| {
+            let at_ms = frame.from_ms + (frame.to_ms - frame.from_ms) * n / TICKS;
+            let label = tick_label(at_ms, frame.to_ms - frame.from_ms, n == TICKS);
+            let left = format!("{}%", n * 100 / TICKS);
+            view! { <span style:left=left>{label}</span> }
+        })
+        .collect_view();
+    let cursor_x = move || {
+        cursor.get().map(|at_ms| {
+            let x = x_of(at_ms, frame.from_ms, frame.to_ms);
+            view! { <line class="cursor" x1=x.clone() y1="0" x2=x y2=HEIGHT /> }
+        })
+    };
+    let lines = StoredValue::new(lines);
     view! {
-        <svg
-            class="chart"
-            viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-            role="img"
-            aria-label=format!("{title}: the last 15 minutes")
-            preserveAspectRatio="none"
-        >
-            <line class="axis" x1="0" y1=HEIGHT x2=WIDTH y2=HEIGHT />
-            {paths}
-        </svg>
-        <p class="chart-scale">"15 minutes ago to now · scale 0 to " {number(scale)}</p>
+        <div class="chart-frame">
+            <div class="y-axis">
+                <span>{format!("{}{unit}", number(scale))}</span>
+                <span>{format!("0{unit}")}</span>
+            </div>
+            <div class="plot">
+                <svg
+                    class="chart"
+                    viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                    role="img"
+                    aria-label=name.clone()
+                    preserveAspectRatio="none"
+                >
+                    <line class="grid" x1="0" y1=HEIGHT / 2.0 x2=WIDTH y2=HEIGHT / 2.0 />
+                    <line class="axis" x1="0" y1=HEIGHT x2=WIDTH y2=HEIGHT />
+                    {paths}
+                    {cursor_x}
+                </svg>
+                <Readout name lines frame cursor />
+            </div>
+            <div class="x-axis">{ticks}</div>
+        </div>
+        <p class="readout-text" aria-live="polite">
+            {move || {
+                cursor
+                    .get()
+                    .map(|at_ms| {
+                        let values = lines
+                            .with_value(|lines| {
+                                lines
+                                    .iter()
+                                    .map(|line| {
+                                        let value = nearest(&line.points, at_ms, frame.gap_ms)
+                                            .map_or_else(|| "–".to_owned(), |v| format!("{}{unit}", number(v)));
+                                        format!("{} {value}", line.label)
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            });
+                        format!("At {}: {values}", clock(at_ms))
+                    })
+            }}
+        </p>
     }
 }
 
-/// The SVG `points` of `points` between `from_ms` and `to_ms`, values
-/// from 0 (bottom) to `scale` (top).
-pub fn polyline(points: &[Point], from_ms: i64, to_ms: i64, scale: f64) -> String {
+/// Where a time falls across the chart's width.
+pub fn x_of(at_ms: i64, from_ms: i64, to_ms: i64) -> String {
+    format!("{:.1}", x_at(at_ms, from_ms, to_ms))
+}
+
+/// Where a time falls across the chart's width, in the chart's units.
+pub fn x_at(at_ms: i64, from_ms: i64, to_ms: i64) -> f64 {
     let span = to_ms.saturating_sub(from_ms).max(1) as f64;
+    (at_ms.saturating_sub(from_ms)) as f64 / span * WIDTH
+}
+
+/// `points` cut where two neighbours are more than `gap_ms` apart, so that
+/// a stretch without samples is not drawn as a line.
+pub fn segments(points: &[Point], gap_ms: i64) -> Vec<&[Point]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..points.len() {
+        if points[i].at_ms - points[i - 1].at_ms > gap_ms {
+            out.push(&points[start..i]);
+            start = i;
+        }
+    }
+    if start < points.len() {
+        out.push(&points[start..]);
+    }
+    out
+}
+
+/// The SVG `points` of `points` between `from_ms` and `to_ms`, values
+/// from 0 (bottom) to `scale` (top). A lone point is drawn as a short dash,
+/// so that it shows.
+pub fn polyline(points: &[Point], from_ms: i64, to_ms: i64, scale: f64) -> String {
     let scale = if scale > 0.0 { scale } else { 1.0 };
+    let y = |p: &Point| HEIGHT - (p.value / scale).clamp(0.0, 1.0) * HEIGHT;
+    if let [only] = points {
+        let x = x_at(only.at_ms, from_ms, to_ms);
+        let (left, right) = ((x - 2.0).max(0.0), (x + 2.0).min(WIDTH));
+        return format!("{left:.1},{y:.1} {right:.1},{y:.1}", y = y(only));
+    }
     points
         .iter()
-        .map(|p| {
-            let x = (p.at_ms.saturating_sub(from_ms)) as f64 / span * WIDTH;
-            let y = HEIGHT - (p.value / scale).clamp(0.0, 1.0) * HEIGHT;
-            format!("{x:.1},{y:.1}")
-        })
+        .map(|p| format!("{},{:.1}", x_of(p.at_ms, from_ms, to_ms), y(p)))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -86,41 +193,35 @@ pub fn number(value: f64) -> String {
     }
 }
 
-/// `HH:MM:SS` UTC of a time in milliseconds since the epoch.
-pub fn clock(at_ms: i64) -> String {
-    let secs = at_ms.div_euclid(1_000).rem_euclid(86_400);
-    format!(
-        "{:02}:{:02}:{:02} UTC",
-        secs / 3_600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn at(at_ms: i64, value: f64) -> Point {
+        Point { at_ms, value }
+    }
+
     #[test]
     fn points_span_the_width_and_clamp_to_the_height() {
-        let points = [
-            Point {
-                at_ms: 1_000,
-                value: 0.0,
-            },
-            Point {
-                at_ms: 2_000,
-                value: 5.0,
-            },
-            Point {
-                at_ms: 3_000,
-                value: 50.0,
-            },
-        ];
+        let points = [at(1_000, 0.0), at(2_000, 5.0), at(3_000, 50.0)];
         assert_eq!(
             polyline(&points, 1_000, 3_000, 10.0),
             "0.0,140.0 300.0,70.0 600.0,0.0"
         );
+        assert_eq!(
+            polyline(&points[2..], 1_000, 3_000, 100.0),
+            "598.0,70.0 600.0,70.0"
+        );
+    }
+
+    #[test]
+    fn a_stretch_without_samples_breaks_the_line() {
+        let points = [at(0, 1.0), at(60, 1.0), at(500, 1.0), at(560, 1.0)];
+        let parts = segments(&points, 120);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1], &points[2..]);
+        assert_eq!(segments(&points, 1_000).len(), 1);
+        assert!(segments(&[], 10).is_empty());
     }
 
     #[test]
@@ -131,6 +232,5 @@ mod tests {
         assert_eq!(nice_ceiling(0.3), 0.5);
         assert_eq!(number(3.0), "3");
         assert_eq!(number(2.345), "2.35");
-        assert_eq!(clock(3_723_000), "01:02:03 UTC");
     }
 }
