@@ -5,8 +5,13 @@ import { test, expect } from '@playwright/test';
 import { signIn, visit } from '../helpers/session.mjs';
 
 test('a release manager ticks an item with a note, sees name and time, and unticks it', async ({ page, javaScriptEnabled }) => {
-  // The two projects share one database: each ticks its own item.
-  const title = javaScriptEnabled ? 'Test migration in staging environment' : 'Test rollback procedure in staging';
+  // The two projects share one database: each ticks its own item. A
+  // rehearsal (rehearsal.spec, in the hydrated run) may have proven or
+  // failed the item by the time the run without JavaScript gets here: its
+  // evidence then decides the status, and the tick is only recorded.
+  const [key, title] = javaScriptEnabled
+    ? ['staging', 'Test migration in staging environment']
+    : ['rollback', 'Test rollback procedure in staging'];
   await signIn(page, 'release', javaScriptEnabled);
   await visit(page, '/checklist', javaScriptEnabled);
   await expect(page.getByRole('heading', { level: 1, name: 'Checklist' })).toBeVisible();
@@ -14,15 +19,20 @@ test('a release manager ticks an item with a note, sees name and time, and untic
   await expect(page.getByTestId('checklist-progress')).toContainText(/\d of 6 done/);
 
   const item = page.getByRole('listitem', { name: title });
-  await expect(item.getByText('open', { exact: true })).toBeVisible();
+  const status = item.getByTestId(`status-${key}`);
+  const before = await status.textContent();
+  const proven = (await item.locator('.evidence').count()) > 0;
+  if (!proven) {
+    expect(before).toBe('open');
+  }
   await item.getByLabel('Note').fill('ran against the staging copy');
   await item.getByRole('button', { name: `Tick ${title}` }).click();
   await expect(item).toContainText(/Ticked by release at \d{4}-\d{2}-\d{2}T/);
   await expect(item).toContainText('ran against the staging copy');
-  await expect(item.getByText('done', { exact: true })).toBeVisible();
+  await expect(status).toHaveText(proven ? before : 'done');
 
   await item.getByRole('button', { name: `Untick ${title}` }).click();
-  await expect(item.getByText('open', { exact: true })).toBeVisible();
+  await expect(status).toHaveText(before);
   await expect(item).not.toContainText('Ticked by');
 });
 

@@ -65,9 +65,10 @@ pub async fn run_verify() -> Result<Verification, AppError> {
         use crate::ops::migration::{PHASE_0, verify};
         let actor = edge::require_actor(crate::model::Role::ReleaseManager, "step.verify").await?;
         let state = edge::state()?;
-        verify(&state.db, &actor, &PHASE_0, &state.backups, &state.prisma)
-            .await
-            .map_err(edge::respond)
+        edge::detached(async move {
+            verify(&state.db, &actor, &PHASE_0, &state.backups, &state.prisma).await
+        })
+        .await
     })
     .await
 }

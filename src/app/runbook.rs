@@ -13,7 +13,7 @@ use super::ticker::Refresh;
 use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
 use crate::model::{AppError, MigrationState, Role, RunbookOverview};
 use leptos::prelude::*;
-use rehearsal::RehearseStep;
+use rehearsal::{RehearsalWatch, RehearseStep};
 use results::{History, PlanView, RunView, VerificationView};
 
 /// The step actions, owned by the page so that their results survive the
@@ -35,6 +35,7 @@ pub fn RunbookPage() -> impl IntoView {
         revert: ServerAction::new(),
     };
     let job = BackupJob::new();
+    let rehearsal = RehearsalWatch::load();
     // While a step runs, here or in anyone's browser, the run's record is
     // read every second, so that its changes and the server's build
     // progress show as they happen; otherwise every few seconds.
@@ -62,7 +63,7 @@ pub fn RunbookPage() -> impl IntoView {
     view! {
         <h1>"Runbook"</h1>
         <RequireRole role=Role::Viewer>
-            <Steps actions overview job />
+            <Steps actions overview job rehearsal />
             <ProbePanel watch=forest />
         </RequireRole>
     }
@@ -73,6 +74,7 @@ fn Steps(
     actions: StepActions,
     overview: Resource<Result<Option<RunbookOverview>, AppError>>,
     job: BackupJob,
+    rehearsal: RehearsalWatch,
 ) -> impl IntoView {
     let StepActions {
         dry_run,
@@ -145,7 +147,7 @@ fn Steps(
                 {action_error(dry_run)}
                 {move || dry_run.value().get().and_then(Result::ok).map(|plan| view! { <PlanView plan /> })}
             </li>
-            <RehearseStep may_run />
+            <RehearseStep watch=rehearsal may_run />
             <li>
                 <h2>"Migrate"</h2>
                 <p>

@@ -8,23 +8,39 @@ use crate::app::feedback::action_error;
 use crate::app::grid;
 use crate::app::session::guarded;
 use crate::app::ticker::Refresh;
-use crate::model::{Rehearsal, RehearsalOverview, RehearsalState, Role, StepState};
+use crate::model::{AppError, Rehearsal, RehearsalOverview, RehearsalState, Role, StepState};
 use leptos::prelude::*;
 
+/// The newest rehearsal and the action that starts one. Create it in the
+/// page, outside `RequireRole`, so that it is the same on the server and
+/// while hydrating; it loads only for people who may read it.
+#[derive(Clone, Copy)]
+pub struct RehearsalWatch {
+    overview: Resource<Result<Option<RehearsalOverview>, AppError>>,
+    start: ServerAction<RunRehearse>,
+}
+
+impl RehearsalWatch {
+    pub fn load() -> Self {
+        let start = ServerAction::<RunRehearse>::new();
+        let refresh = Refresh::new(move || start.pending().get());
+        let overview = guarded(
+            Role::Viewer,
+            move || (refresh.ticks(), start.version().get()),
+            |_| rehearsal_overview(),
+        );
+        refresh.follow(overview, |o: &RehearsalOverview| {
+            o.latest
+                .as_ref()
+                .is_some_and(|latest| latest.state == RehearsalState::Running)
+        });
+        Self { overview, start }
+    }
+}
+
 #[component]
-pub fn RehearseStep(may_run: bool) -> impl IntoView {
-    let start = ServerAction::<RunRehearse>::new();
-    let refresh = Refresh::new(move || start.pending().get());
-    let overview = guarded(
-        Role::Viewer,
-        move || (refresh.ticks(), start.version().get()),
-        |_| rehearsal_overview(),
-    );
-    refresh.follow(overview, |o: &RehearsalOverview| {
-        o.latest
-            .as_ref()
-            .is_some_and(|latest| latest.state == RehearsalState::Running)
-    });
+pub fn RehearseStep(watch: RehearsalWatch, may_run: bool) -> impl IntoView {
+    let RehearsalWatch { overview, start } = watch;
     view! {
         <li id="rehearsal">
             <h2>"Rehearse"</h2>

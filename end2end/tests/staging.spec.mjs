@@ -1,7 +1,8 @@
 // Rehearse: a release manager rehearses the whole sequence on a copy while
 // a viewer, in a second browser, watches the same Runbook step reach
 // "passed" without reloading; the checklist's two staging items are then
-// proven by it. Runs hydrated and with JavaScript off.
+// proven by it. Runs hydrated and with JavaScript off, after runbook.spec
+// (which expects no verified backup yet).
 import { test, expect } from '@playwright/test';
 import { verifiedBackup } from '../helpers/backups.mjs';
 import { signIn, visit } from '../helpers/session.mjs';
