@@ -439,3 +439,35 @@ async fn a_writer_running_all_along_loses_no_value_and_no_document() {
     );
     db.drop_database().await.expect("drop");
 }
+
+#[tokio::test]
+async fn a_cleanup_whose_export_the_disk_cannot_hold_changes_nothing() {
+    let (db, _) = messy("dedupe_no_room").await;
+    let dir = tempfile::tempdir().expect("dir");
+    // A reserve no disk has: the first round's export is refused.
+    let store = BackupStore::new(
+        dir.path().join("backups"),
+        u64::MAX / 2,
+        std::time::Duration::from_secs(3_600),
+    );
+    let before = documents(&db, "tasks").await;
+    let refused = dedupe::apply(
+        &db,
+        &cli(),
+        &PHASE_0,
+        Options::default(),
+        db.name(),
+        &store,
+        QUIET,
+    )
+    .await;
+    // The run records the change as failed, with why.
+    match refused {
+        Err(OpsError::ChangeFailed { message, .. }) => {
+            assert!(message.contains("not enough disk space"), "{message}");
+        }
+        other => panic!("expected a refusal for room, got {other:?}"),
+    }
+    assert_eq!(documents(&db, "tasks").await, before, "no document changed");
+    db.drop_database().await.expect("drop");
+}

@@ -147,7 +147,7 @@ impl BackupStore {
 
     /// Refuses when fewer than `needed` bytes, plus the reserve, are free
     /// on the backups folder's file system.
-    pub(super) fn ensure_space(&self, needed: u64) -> Result<(), BackupError> {
+    pub(crate) fn ensure_space(&self, needed: u64) -> Result<(), BackupError> {
         let root = self.root()?;
         let stats = nix::sys::statvfs::statvfs(&root).map_err(|errno| BackupError::Io {
             path: root.display().to_string(),

@@ -17,6 +17,8 @@ const FILE: &str = "documents.bson";
 pub struct Export {
     path: PathBuf,
     file: File,
+    /// Whose disk must hold each round before it is written.
+    store: BackupStore,
 }
 
 /// The folder of run `run`'s export; the run's id is a plain hex name.
@@ -41,7 +43,11 @@ impl Export {
             .create_new(true)
             .open(&path)
             .map_err(BackupError::io(&path))?;
-        Ok(Self { path, file })
+        Ok(Self {
+            path,
+            file,
+            store: store.clone(),
+        })
     }
 
     /// Where it is, relative to the backups folder, for people to find it.
@@ -50,11 +56,15 @@ impl Export {
     }
 
     /// Appends `entries` and waits until they are on disk: only then may
-    /// the documents change.
+    /// the documents change. Refused before a byte is written when the
+    /// disk cannot hold them and the backups' reserve.
     pub fn append(&mut self, entries: &[Exported]) -> Result<(), OpsError> {
+        let bytes: Vec<Vec<u8>> = entries.iter().map(Exported::to_bytes).collect();
+        let needed = bytes.iter().map(|b| b.len() as u64).sum();
+        self.store.ensure_space(needed)?;
         let io = BackupError::io(&self.path);
-        for entry in entries {
-            self.file.write_all(&entry.to_bytes()).map_err(&io)?;
+        for entry in &bytes {
+            self.file.write_all(entry).map_err(&io)?;
         }
         self.file.sync_data().map_err(io)?;
         Ok(())
