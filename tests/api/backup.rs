@@ -278,7 +278,7 @@ async fn a_cancelled_backup_is_marked_and_never_restored() {
         tokio::time::sleep(Duration::from_millis(50)).await;
         job = jobs.snapshot().await.expect("reads").expect("job");
     }
-    assert_eq!(job.state, JobState::Cancelled);
+    assert_eq!(job.state, JobState::Cancelled, "{job:?}");
     assert_eq!(
         store.manifest(&name).expect("manifest").state,
         BackupState::Cancelled
