@@ -6,7 +6,8 @@
 use super::Watched;
 use crate::db::Database;
 use crate::model::{
-    Evidence, LogStatus, ProbeResult, Rehearsal, RehearsalState, RehearsalStep, StepRecord,
+    Evidence, LogStatus, Manifest, ProbeResult, Rehearsal, RehearsalState, RehearsalStep,
+    StepRecord,
 };
 use crate::ops::OpsError;
 use crate::ops::backup::latest_verified;
@@ -14,6 +15,7 @@ use crate::ops::migration::{Migration, deployment};
 use crate::ops::rehearsal;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use tokio::sync::OnceCell;
 
 /// Where the app finds evidence for an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,9 @@ pub(super) struct Sources<'a> {
     /// When the latest rollback (revert or restore) started: a backup from
     /// before it belongs to an earlier deployment.
     deployment_since: Option<OffsetDateTime>,
+    /// The newest ended rehearsal and the newest verified backup, read
+    /// once for the two items a rehearsal proves.
+    rehearsed: OnceCell<(Option<Rehearsal>, Option<Manifest>)>,
 }
 
 impl<'a> Sources<'a> {
@@ -70,6 +75,7 @@ impl<'a> Sources<'a> {
             watched,
             migrated_since: crate::ops::forest_api::migration_started(db).await?,
             deployment_since: deployment::since(db, migration).await?,
+            rehearsed: OnceCell::new(),
         })
     }
 
@@ -221,16 +227,22 @@ impl<'a> Sources<'a> {
 
     /// Rehearsals that ended, newest first: a running one proves nothing yet.
     async fn rehearsal(&self, part: Rehearsed) -> Result<Option<Evidence>, OpsError> {
-        let Some(rehearsal) = self
-            .db
-            .rehearsals(self.migration.name, 10)
-            .await?
-            .into_iter()
-            .find(|r| r.state != RehearsalState::Running)
-        else {
+        let (rehearsal, newest) = self
+            .rehearsed
+            .get_or_try_init(|| async {
+                let ended = self
+                    .db
+                    .rehearsals(self.migration.name, 10)
+                    .await?
+                    .into_iter()
+                    .find(|r| r.state != RehearsalState::Running);
+                let newest = latest_verified(self.watched.backups, self.db.name(), None)?;
+                Ok::<_, OpsError>((ended, newest))
+            })
+            .await?;
+        let Some(rehearsal) = rehearsal.clone() else {
             return Ok(None);
         };
-        let newest = latest_verified(self.watched.backups, self.db.name(), None)?;
         let (passed, summary) = match rehearsal::stale(&rehearsal, self.migration, newest.as_ref())
         {
             Some(why) => (
