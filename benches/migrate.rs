@@ -3,12 +3,14 @@
 //! scales it). Prints the median of each over the rounds and their ratio
 //! (goal: at most 1.1), and the preflight's share of migrate's time.
 
+mod phase_0;
 mod support;
 
 use forest_runbook::db::DemoDataSpec;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::BackupStore;
-use forest_runbook::ops::migration::{Change, PHASE_0, migrate, plan, revert};
+use forest_runbook::ops::migration::{PHASE_0, migrate, plan, revert};
+use phase_0::{apply_directly, undo_directly};
 use std::time::Duration;
 use support::{Server, median, scaled, seconds, timed};
 
@@ -40,29 +42,9 @@ async fn main() {
     let actor = Actor::Cli("bench".into());
     let (mut direct, mut through_runbook, mut preflight) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        let (time, ()) = timed(async {
-            for change in PHASE_0.changes {
-                match change {
-                    Change::CreateCollection { collection } => {
-                        db.create_collection(*collection).await.expect("create")
-                    }
-                    Change::CreateIndex(spec) => db.create_index(spec).await.expect("index"),
-                }
-            }
-        })
-        .await;
+        let (time, ()) = timed(apply_directly(db)).await;
         direct.push(time);
-        for change in PHASE_0.changes.iter().rev() {
-            match change {
-                Change::CreateCollection { collection } => {
-                    db.drop_collection(*collection).await.expect("drop")
-                }
-                Change::CreateIndex(spec) => db
-                    .drop_index(spec.collection, spec.name)
-                    .await
-                    .expect("drop index"),
-            }
-        }
+        undo_directly(db).await;
 
         let (time, _) = timed(plan(db, &PHASE_0, &backups)).await;
         preflight.push(time);

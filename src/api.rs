@@ -49,8 +49,8 @@ pub use prisma::{PrismaCheck, prisma_check};
 pub use rehearsal::{GetRehearsal, RunRehearse, rehearsal_overview, run_rehearse};
 pub use reports::{GetDevices, GetDuplicates, PAGE_SIZE, device_stats, duplicate_reports};
 pub use runbook::{
-    DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, dry_run, run_migrate, run_revert,
-    run_verify, runbook_overview,
+    CancelRun, DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, cancel_run, dry_run,
+    run_migrate, run_revert, run_verify, runbook_overview,
 };
 pub use session::{Login, Logout, WhoAmI, current_user, login, logout};
 pub use settings::{

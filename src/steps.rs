@@ -1,11 +1,13 @@
 //! The migration steps on the command line: run one, print its result as
-//! text or JSON, and tell `main` whether it succeeded (the exit code).
+//! text or JSON (migrate and revert showing their progress as they go),
+//! and tell `main` whether it succeeded (the exit code).
 
 pub mod backup;
 pub mod checklist;
 pub mod dedupe;
 pub mod prisma;
 pub mod rehearse;
+pub mod watch;
 
 use crate::cli::StepArgs;
 use crate::db::Database;
@@ -41,8 +43,9 @@ pub async fn run(
             Ok(plan.blockers.is_empty())
         }
         Step::Migrate { without_backup } => {
-            let run =
-                migration::migrate_checked(db, &actor, migration, backups, without_backup).await?;
+            let migrate =
+                migration::migrate_checked(db, &actor, migration, backups, without_backup);
+            let run = watched_run(db, migration, args.json, migrate).await?;
             print(args.json, &run, render_run)?;
             Ok(true)
         }
@@ -52,11 +55,24 @@ pub async fn run(
             Ok(verification.passed)
         }
         Step::Revert { confirmation } => {
-            let run = migration::revert(db, &actor, migration, confirmation, backups).await?;
+            let revert = migration::revert(db, &actor, migration, confirmation, backups);
+            let run = watched_run(db, migration, args.json, revert).await?;
             print(args.json, &run, render_run)?;
             Ok(true)
         }
     }
+}
+
+/// Runs `step`, showing its changelog run as it goes (see `watch`).
+pub(crate) async fn watched_run<T>(
+    db: &Database,
+    migration: &migration::Migration,
+    json: bool,
+    step: impl Future<Output = Result<T, OpsError>>,
+) -> Result<T, OpsError> {
+    let reader = watch::RunReader::new(db, migration.name).await?;
+    let display = watch::Display::new(json);
+    watch::while_running(&display, step, async || reader.read().await).await
 }
 
 pub(crate) fn print<T: serde::Serialize + ?Sized>(

@@ -146,6 +146,7 @@ pub fn respond(error: OpsError) -> AppError {
         OpsError::Conflict(message) => (StatusCode::CONFLICT, AppError::Conflict { message }),
         error @ (OpsError::LockHeld { .. }
         | OpsError::LeaseLost { .. }
+        | OpsError::Cancelled { .. }
         | OpsError::Preflight(_)
         | OpsError::ChangeFailed { .. }) => (
             StatusCode::CONFLICT,

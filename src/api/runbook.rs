@@ -1,5 +1,6 @@
 //! The Runbook's steps: the overview for everyone, the dry run, migrate and
-//! verify for release managers, revert for admins.
+//! verify for release managers, revert for admins. Migrate and revert
+//! answer as soon as their run is recorded; the page follows the run.
 
 use crate::model::{AppError, Plan, RunRecord, RunbookOverview, Verification};
 use leptos::prelude::*;
@@ -47,13 +48,15 @@ pub async fn dry_run() -> Result<Plan, AppError> {
 pub async fn run_migrate(#[server(default)] without_backup: String) -> Result<RunRecord, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        use crate::ops::migration::{PHASE_0, migrate_checked};
+        use crate::ops::migration::{PHASE_0, answer_when_started, migrate_checked};
         let actor = edge::require_actor(crate::model::Role::ReleaseManager, "step.migrate").await?;
         let state = edge::state()?;
-        edge::detached(async move {
+        let db = state.db.clone();
+        answer_when_started(&db, PHASE_0.name, async move {
             migrate_checked(&state.db, &actor, &PHASE_0, &state.backups, &without_backup).await
         })
         .await
+        .map_err(edge::respond)
     })
     .await
 }
@@ -77,10 +80,11 @@ pub async fn run_verify() -> Result<Verification, AppError> {
 pub async fn run_revert(confirmation: String) -> Result<RunRecord, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        use crate::ops::migration::{PHASE_0, revert};
+        use crate::ops::migration::{PHASE_0, answer_when_started, revert};
         let actor = edge::require_actor(crate::model::Role::Admin, "step.revert").await?;
         let state = edge::state()?;
-        edge::detached(async move {
+        let db = state.db.clone();
+        answer_when_started(&db, PHASE_0.name, async move {
             revert(
                 &state.db,
                 &actor,
@@ -91,6 +95,22 @@ pub async fn run_revert(confirmation: String) -> Result<RunRecord, AppError> {
             .await
         })
         .await
+        .map_err(edge::respond)
+    })
+    .await
+}
+
+/// Stops a running run before its next change: a release manager's for
+/// migrate and cleanups, an admin's for revert and restore.
+#[server(endpoint = "cancel_run")]
+pub async fn cancel_run(run: String) -> Result<bool, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        use crate::ops::migration::{PHASE_0, cancel, run::CANCEL_ACTION};
+        let actor = edge::require_actor(crate::model::Role::ReleaseManager, CANCEL_ACTION).await?;
+        cancel(&edge::state()?.db, &actor, &PHASE_0, run.trim())
+            .await
+            .map_err(edge::respond)
     })
     .await
 }

@@ -10,8 +10,8 @@ use super::feedback::action_error;
 use super::forest_api::{ProbePanel, ProbeWatch};
 use super::session::{RequireRole, granted_role, guarded};
 use super::ticker::Refresh;
-use crate::api::{DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
-use crate::model::{AppError, MigrationState, Role, RunbookOverview};
+use crate::api::{CancelRun, DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
+use crate::model::{AppError, MigrationState, Role, RunKind, RunRecord, RunbookOverview};
 use leptos::prelude::*;
 use rehearsal::{RehearsalWatch, RehearseStep};
 use results::{History, PlanView, RunView, VerificationView};
@@ -24,6 +24,7 @@ struct StepActions {
     migrate: ServerAction<RunMigrate>,
     verify: ServerAction<RunVerify>,
     revert: ServerAction<RunRevert>,
+    cancel: ServerAction<CancelRun>,
 }
 
 #[component]
@@ -33,6 +34,7 @@ pub fn RunbookPage() -> impl IntoView {
         migrate: ServerAction::new(),
         verify: ServerAction::new(),
         revert: ServerAction::new(),
+        cancel: ServerAction::new(),
     };
     let job = BackupJob::new();
     let rehearsal = RehearsalWatch::load();
@@ -49,6 +51,7 @@ pub fn RunbookPage() -> impl IntoView {
                 actions.migrate.version().get(),
                 actions.revert.version().get(),
                 actions.verify.version().get(),
+                actions.cancel.version().get(),
             )
         },
         |_| runbook_overview(),
@@ -81,6 +84,7 @@ fn Steps(
         migrate,
         verify,
         revert,
+        cancel,
     } = actions;
     // Decided once: this renders inside `RequireRole`, so the role is known,
     // and a fixed choice hydrates the same way the server rendered it.
@@ -88,6 +92,15 @@ fn Steps(
     let may_run = role.is_some_and(|r| r.includes(Role::ReleaseManager));
     let may_revert = role.is_some_and(|r| r.includes(Role::Admin));
     let loaded = move || overview.get().and_then(Result::ok).flatten();
+    // A step's latest run once it ended; while it runs it shows above.
+    let latest_ended = move |kind: RunKind| {
+        loaded().and_then(|o| {
+            o.runs
+                .into_iter()
+                .find(|run| run.kind == kind)
+                .filter(|run| run.state != MigrationState::Running)
+        })
+    };
 
     view! {
         <Transition fallback=|| ()>
@@ -111,6 +124,7 @@ fn Steps(
                                     view! {
                                         <section class="live" aria-label="Running now">
                                             <h2>"Running now"</h2>
+                                            <StopRun run=run.clone() cancel may_run may_revert />
                                             <RunView run />
                                         </section>
                                     }
@@ -172,7 +186,9 @@ fn Steps(
                         }
                     })}
                 {action_error(migrate)}
-                {move || migrate.value().get().and_then(Result::ok).map(|run| view! { <RunView run /> })}
+                <Transition fallback=|| ()>
+                    {move || latest_ended(RunKind::Migrate).map(|run| view! { <RunView run /> })}
+                </Transition>
             </li>
             <li id="latest-verification">
                 <h2>"Verify"</h2>
@@ -218,7 +234,9 @@ fn Steps(
                         <button type="submit">"Revert the migration"</button>
                     </ActionForm>
                     {action_error(revert)}
-                    {move || revert.value().get().and_then(Result::ok).map(|run| view! { <RunView run /> })}
+                    <Transition fallback=|| ()>
+                        {move || latest_ended(RunKind::Revert).map(|run| view! { <RunView run /> })}
+                    </Transition>
                 </li>
                     }
                 })}
@@ -230,6 +248,39 @@ fn Steps(
                 loaded().map(|o| view! { <History runs=o.runs /> })
             }}
         </Transition>
+    }
+}
+
+/// Asks the running run to stop before its next change, for whoever may
+/// start it; says who asked once someone did.
+#[component]
+fn StopRun(
+    run: RunRecord,
+    cancel: ServerAction<CancelRun>,
+    may_run: bool,
+    may_revert: bool,
+) -> impl IntoView {
+    let admins_only = matches!(run.kind, RunKind::Revert | RunKind::Restore);
+    let may_stop = if admins_only { may_revert } else { may_run };
+    match run.cancel_requested_by {
+        Some(by) => view! {
+            <p role="status">
+                {format!("{by} asked it to stop: it stops before its next change.")}
+            </p>
+        }
+        .into_any(),
+        None => may_stop
+            .then(|| {
+                view! {
+                    <ActionForm action=cancel attr:class="inline">
+                        <input type="hidden" name="run" value=run.id />
+                        <button type="submit">"Stop before the next change"</button>
+                        <span class="detail">" An index build under way finishes first."</span>
+                    </ActionForm>
+                    {action_error(cancel)}
+                }
+            })
+            .into_any(),
     }
 }
 

@@ -84,6 +84,10 @@ fn run_from(document: &Document) -> Result<RunRecord, DbError> {
             .unwrap_or_default(),
         error: document.get_str("error").ok().map(str::to_owned),
         pre_image_backup: document.get_str("preImageBackup").ok().map(str::to_owned),
+        cancel_requested_by: document
+            .get_str("cancelRequestedBy")
+            .ok()
+            .map(str::to_owned),
     })
 }
 
@@ -172,6 +176,29 @@ impl Database {
             )
             .await?;
         Ok(())
+    }
+
+    /// Asks running run `run` to stop at its next safe point; `false` when
+    /// it is not running.
+    pub async fn request_run_cancel(&self, run: &str, by: &str) -> Result<bool, DbError> {
+        let result = self
+            .collection(Collection::Changelog)
+            .update_one(
+                doc! { "_id": object_id(run)?, "state": MigrationState::Running.as_str() },
+                doc! { "$set": { "cancelRequestedBy": by } },
+            )
+            .await?;
+        Ok(result.matched_count > 0)
+    }
+
+    /// Who asked run `run` to stop, if anyone did.
+    pub async fn run_cancel_requested(&self, run: &str) -> Result<Option<String>, DbError> {
+        let found = self
+            .collection(Collection::Changelog)
+            .find_one(doc! { "_id": object_id(run)? })
+            .projection(doc! { "cancelRequestedBy": 1 })
+            .await?;
+        Ok(found.and_then(|run| run.get_str("cancelRequestedBy").ok().map(str::to_owned)))
     }
 
     pub async fn finish_run(

@@ -34,13 +34,6 @@ fn progress_document(progress: &JobProgress) -> Result<Document, DbError> {
     mongodb::bson::to_document(&stored).map_err(DbError::shape_of(Collection::Jobs))
 }
 
-fn kind_name(kind: JobKind) -> &'static str {
-    match kind {
-        JobKind::Backup => "backup",
-        JobKind::Restore => "restore",
-    }
-}
-
 impl Database {
     /// Writes job `id`'s progress (making its document on the first
     /// write); answers whether someone asked it to stop.
@@ -54,7 +47,7 @@ impl Database {
         // `$literal`: a message or a name starting with `$` stays text.
         let update = vec![doc! { "$set": {
             "owner": owner,
-            "kind": kind_name(progress.kind),
+            "kind": progress.kind.as_str(),
             "state": progress.state.as_str(),
             "progress": { "$literal": progress_document(progress)? },
             "cancel": { "$ifNull": ["$cancel", false] },
@@ -98,7 +91,7 @@ impl Database {
             .update_many(
                 doc! {
                     "owner": owner,
-                    "kind": kind_name(kind),
+                    "kind": kind.as_str(),
                     "state": JobState::Running.as_str(),
                 },
                 doc! { "$set": { "cancel": true } },

@@ -122,6 +122,16 @@ pub enum JobKind {
     Restore,
 }
 
+impl JobKind {
+    /// The word stored with a job and shown to people.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Backup => "backup",
+            Self::Restore => "restore",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobState {
@@ -158,6 +168,9 @@ pub struct CollectionProgress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobProgress {
+    /// Tells one job from the next (of the same backup, say).
+    #[serde(default)]
+    pub id: String,
     pub kind: JobKind,
     /// The backup written or restored.
     pub backup: String,

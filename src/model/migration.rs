@@ -191,6 +191,9 @@ pub struct RunRecord {
     /// the restore.
     #[serde(default)]
     pub pre_image_backup: Option<String>,
+    /// Who asked a running run to stop at its next safe point.
+    #[serde(default)]
+    pub cancel_requested_by: Option<String>,
 }
 
 /// One verification check: passed, failed, or a warning, with its evidence.

@@ -7,7 +7,7 @@
 
 use super::{OpsError, notices};
 use crate::db::Database;
-use crate::model::{AuditEntry, AuditFilter, CurrentUser, Outcome};
+use crate::model::{AuditEntry, AuditFilter, CurrentUser, Outcome, Role};
 
 /// Most entries one listing returns.
 pub const LIST_LIMIT: i64 = 1_000;
@@ -40,6 +40,19 @@ impl Actor {
             Self::User(user) => user.username.clone(),
             Self::Cli(name) => format!("cli:{name}"),
             Self::Anonymous { .. } => "anonymous".to_owned(),
+        }
+    }
+
+    /// Refuses unless this actor holds `role`; the command line, run by the
+    /// operating-system user, holds every role.
+    pub fn require(&self, role: Role) -> Result<(), OpsError> {
+        match self {
+            Self::User(user) if !user.role.includes(role) => Err(OpsError::Forbidden {
+                required: role,
+                actual: user.role,
+            }),
+            Self::Anonymous { .. } => Err(OpsError::Unauthenticated),
+            Self::User(_) | Self::Cli(_) => Ok(()),
         }
     }
 }

@@ -26,6 +26,10 @@ pub enum OpsError {
     LockHeld { owner: String, since: String },
     #[error("the step stopped at a safe point: it no longer holds the migration lock ({reason})")]
     LeaseLost { reason: String },
+    #[error(
+        "cancelled by {by} at a safe point, before {before}; what ran before it stays as it is"
+    )]
+    Cancelled { by: String, before: String },
     #[error("the migration cannot start: {}", .0.join("; "))]
     Preflight(Vec<String>),
     #[error("{change} failed (MongoDB error {}): {message}", .code.map_or("-".to_owned(), |c| c.to_string()))]
@@ -62,6 +66,7 @@ impl OpsError {
             Self::Conflict(_) => "CONFLICT".into(),
             Self::LockHeld { .. } => "LOCK_HELD".into(),
             Self::LeaseLost { .. } => "LEASE_LOST".into(),
+            Self::Cancelled { .. } => "CANCELLED".into(),
             Self::Preflight(_) => "PREFLIGHT_FAILED".into(),
             Self::ChangeFailed {
                 code: Some(code), ..

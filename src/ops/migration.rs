@@ -10,6 +10,7 @@ mod plan;
 mod progress;
 mod revert;
 pub(crate) mod run;
+pub(crate) mod started;
 mod verify;
 
 pub use declaration::{Change, MIGRATIONS, Migration, PHASE_0, find};
@@ -17,5 +18,6 @@ pub use guard::{WITHOUT_BACKUP, migrate_checked};
 pub use plan::{dry_run, plan, state};
 pub use progress::progress;
 pub use revert::revert;
-pub use run::migrate;
+pub use run::{cancel, migrate};
+pub use started::answer_when_started;
 pub use verify::verify;

@@ -1,7 +1,9 @@
 //! Backups on the command line: take, list, verify, delete, import and
-//! restore, printed as text or JSON.
+//! restore, printed as text or JSON; a backup and a restore show their
+//! progress on standard error as they go (`watch`).
 
 use super::print;
+use super::watch::{Display, JobReader, while_running};
 use crate::db::Database;
 use crate::model::{Manifest, RestoreReport};
 use crate::ops::OpsError;
@@ -35,7 +37,8 @@ pub async fn run(
     let jobs = Jobs::new(db.clone());
     match step {
         BackupStep::Take { gzip } => {
-            let manifest = backup::backup(db, store, &jobs, &actor, gzip).await?;
+            let take = backup::backup(db, store, &jobs, &actor, gzip);
+            let manifest = watched_job(&jobs, json, take).await?;
             print(json, &manifest, render_manifest)
         }
         BackupStep::List => print(json, store.list()?.as_slice(), render_list),
@@ -54,10 +57,22 @@ pub async fn run(
             print(json, &manifest, render_manifest)
         }
         BackupStep::Restore { name, confirmation } => {
-            let report = backup::restore(db, store, &jobs, &actor, name, confirmation).await?;
+            let restore = backup::restore(db, store, &jobs, &actor, name, confirmation);
+            let report = watched_job(&jobs, json, restore).await?;
             print(json, &report, render_restore)
         }
     }
+}
+
+/// Runs a backup or restore `step`, showing its job as it goes (`watch`).
+async fn watched_job<T>(
+    jobs: &Jobs,
+    json: bool,
+    step: impl Future<Output = Result<T, OpsError>>,
+) -> Result<T, OpsError> {
+    let reader = JobReader::new(jobs).await?;
+    let display = Display::new(json);
+    while_running(&display, step, async || reader.read().await).await
 }
 
 fn render_manifest(manifest: &Manifest) -> String {

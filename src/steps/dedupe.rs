@@ -1,8 +1,8 @@
 //! `dedupe` on the command line: the plan (every document that would
-//! change), `--apply` with a progress line per batch on standard error,
-//! and `undo`, as text or JSON.
+//! change), `--apply` and `undo` with their progress on standard error
+//! (`watch`), as text or JSON.
 
-use super::print;
+use super::{print, watched_run};
 use crate::cli::{DedupeArgs, DedupeCommand};
 use crate::db::Database;
 use crate::model::{DedupeOutcome, DedupePlan, ReportPage, UndoOutcome};
@@ -20,7 +20,8 @@ pub async fn run(
     let actor = Actor::from_os_user();
     if let Some(DedupeCommand::Undo { run, confirm, step }) = &args.action {
         let migration = migration::find(&step.migration)?;
-        let outcome = dedupe::undo(db, &actor, migration, run.as_deref(), confirm, backups).await?;
+        let undo = dedupe::undo(db, &actor, migration, run.as_deref(), confirm, backups);
+        let outcome = watched_run(db, migration, step.json, undo).await?;
         print(step.json, &outcome, render_undo)?;
         return Ok(true);
     }
@@ -35,21 +36,18 @@ pub async fn run(
         return Ok(true);
     };
     let json = args.step.json;
-    let progress = move |line: &str| {
-        if !json {
-            eprintln!("{line}");
-        }
-    };
-    let outcome = dedupe::apply(
+    // Each batch's line is recorded in the run, which the display reads.
+    let quiet = |_: &str| {};
+    let apply = dedupe::apply(
         db,
         &actor,
         migration,
         options,
         confirmation,
         backups,
-        &progress,
-    )
-    .await?;
+        &quiet,
+    );
+    let outcome = watched_run(db, migration, json, apply).await?;
     print(json, &outcome, render_outcome)?;
     Ok(outcome.remaining.is_empty())
 }

@@ -34,6 +34,7 @@ mod restore_guard;
 mod roles;
 mod sign_in;
 mod status;
+mod stopping;
 mod two_instances;
 
 /// Notes allocation sizes for `allocations::largest_allocation`.

@@ -48,6 +48,11 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ("run_migrate", Some(Role::ReleaseManager), ""),
     ("run_verify", Some(Role::ReleaseManager), ""),
     ("run_revert", Some(Role::Admin), "confirmation=wrong-name"),
+    (
+        "cancel_run",
+        Some(Role::ReleaseManager),
+        "run=000000000000000000000000",
+    ),
     ("checklist", Some(Role::Viewer), ""),
     (
         "checklist_item",

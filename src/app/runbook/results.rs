@@ -108,6 +108,7 @@ fn evidence(check: VerifyCheck) -> impl IntoView {
 pub fn RunView(run: RunRecord) -> impl IntoView {
     view! {
         <p>{format!("{} by {}: {}", run.kind, run.started_by, run.state)}</p>
+        {run.error.map(|error| view! { <p class="detail">{error}</p> })}
         <table class="grid" aria-label=format!("{} run", run.kind)>
             <tbody>
                 {run

@@ -43,14 +43,26 @@ impl Jobs {
         else {
             return Ok(None);
         };
-        if progress.state == JobState::Running {
-            let holder = self.db.lock_holder().await?;
-            if holder.is_none_or(|holder| holder.owner != owner) {
+        if progress.state != JobState::Running {
+            return Ok(Some(progress));
+        }
+        let holder = self.db.lock_holder().await?;
+        if holder.is_some_and(|holder| holder.owner == owner) {
+            return Ok(Some(progress));
+        }
+        // A job writes its end before it releases the lock, so it may have
+        // ended between the two reads: only a job still running without
+        // its lock, read again after the lock, was abandoned.
+        match self.db.latest_job().await? {
+            Some(again) if again.progress.state != JobState::Running || again.owner != owner => {
+                Ok(Some(again.progress))
+            }
+            _ => {
                 progress.state = JobState::Failed;
                 progress.message = Some(ABANDONED.to_owned());
+                Ok(Some(progress))
             }
         }
-        Ok(Some(progress))
     }
 
     /// Asks the running backup, on whichever instance, to stop; `false`
@@ -74,7 +86,9 @@ impl Jobs {
         collections: &[(String, u64)],
         owner: &str,
     ) -> Job {
+        let id = uuid::Uuid::new_v4().simple().to_string();
         let progress = JobProgress {
+            id: id.clone(),
             kind,
             backup: backup.to_owned(),
             state: JobState::Running,
@@ -93,7 +107,7 @@ impl Jobs {
         };
         let job = Job(Arc::new(Shared {
             db: self.db.clone(),
-            id: uuid::Uuid::new_v4().simple().to_string(),
+            id,
             owner: owner.to_owned(),
             progress: Mutex::new(progress),
             writing: Arc::new(tokio::sync::Mutex::new(None)),

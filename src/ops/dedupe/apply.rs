@@ -18,6 +18,7 @@ use crate::ops::backup::BackupStore;
 use crate::ops::migration::Migration;
 use crate::ops::migration::lease::Lease;
 use crate::ops::migration::run::{pending, record};
+use crate::ops::migration::started;
 
 pub const APPLY_ACTION: &str = "dedupe.apply";
 /// Documents written per transaction.
@@ -68,15 +69,15 @@ async fn clean(
         );
         (format!("{}.{field}", collection.name()), words)
     };
-    let run = db
-        .start_run(
-            migration.name,
-            RunKind::Dedupe,
-            &migration.checksum(),
-            &actor.name(),
-            &pending(keys.iter().map(describe)),
-        )
-        .await?;
+    let run = started::start_run(
+        db,
+        migration.name,
+        RunKind::Dedupe,
+        &migration.checksum(),
+        &actor.name(),
+        &pending(keys.iter().map(describe)),
+    )
+    .await?;
     let mut export = Export::create(backups, &run)?;
     let mut outcome = DedupeOutcome {
         run: run.clone(),

@@ -14,6 +14,7 @@ use crate::ops::backup::BackupStore;
 use crate::ops::migration::Migration;
 use crate::ops::migration::lease::Lease;
 use crate::ops::migration::run::{pending, record};
+use crate::ops::migration::started;
 
 pub const UNDO_ACTION: &str = "dedupe.undo";
 /// Documents put back per transaction.
@@ -74,15 +75,15 @@ async fn put_back(
         entries.len(),
         Export::name(&cleanup)
     );
-    let undo_run = db
-        .start_run(
-            migration.name,
-            RunKind::DedupeUndo,
-            &migration.checksum(),
-            &actor.name(),
-            &pending([(format!("undo:{cleanup}"), description.clone())]),
-        )
-        .await?;
+    let undo_run = started::start_run(
+        db,
+        migration.name,
+        RunKind::DedupeUndo,
+        &migration.checksum(),
+        &actor.name(),
+        &pending([(format!("undo:{cleanup}"), description.clone())]),
+    )
+    .await?;
     let mut outcome = UndoOutcome {
         run: cleanup.clone(),
         ..UndoOutcome::default()

@@ -28,14 +28,10 @@ pub async fn migrate_checked(
 ) -> Result<RunRecord, OpsError> {
     if deployment::backup(db, migration, backups).await?.is_none() {
         let reason = without_backup.trim();
-        let refusal = match actor {
-            _ if reason.is_empty() => Some(OpsError::Preflight(vec![NO_BACKUP.to_owned()])),
-            Actor::User(user) if !user.role.includes(Role::Admin) => Some(OpsError::Forbidden {
-                required: Role::Admin,
-                actual: user.role,
-            }),
-            Actor::Anonymous { .. } => Some(OpsError::Unauthenticated),
-            _ => None,
+        let refusal = if reason.is_empty() {
+            Err(OpsError::Preflight(vec![NO_BACKUP.to_owned()]))
+        } else {
+            actor.require(Role::Admin)
         };
         // A plain refusal is migrate's; an override (or an attempt) is its own.
         let action = if reason.is_empty() {
@@ -43,9 +39,8 @@ pub async fn migrate_checked(
         } else {
             WITHOUT_BACKUP
         };
-        let result = refusal.map_or(Ok(()), Err);
-        audit::record(db, actor, action, reason, result.as_ref().copied()).await?;
-        result?;
+        audit::record(db, actor, action, reason, refusal.as_ref().copied()).await?;
+        refusal?;
     }
     migrate(db, actor, migration).await
 }

@@ -7,6 +7,7 @@
 use super::declaration::{Change, Migration};
 use super::lease::{self, Lease};
 use super::run::{latest, pending, record};
+use super::started;
 use crate::db::Database;
 use crate::model::{ChangeOutcome, ChangeResult, MigrationState, RunKind, RunRecord};
 use crate::ops::audit::{self, Actor};
@@ -126,19 +127,19 @@ async fn undo(
         };
         undo_description(change, exported)
     };
-    let run = db
-        .start_run(
-            migration.name,
-            RunKind::Revert,
-            &migration.checksum(),
-            &actor.name(),
-            &pending(
-                created
-                    .iter()
-                    .map(|change| (change.key(), describe(change))),
-            ),
-        )
-        .await?;
+    let run = started::start_run(
+        db,
+        migration.name,
+        RunKind::Revert,
+        &migration.checksum(),
+        &actor.name(),
+        &pending(
+            created
+                .iter()
+                .map(|change| (change.key(), describe(change))),
+        ),
+    )
+    .await?;
     for (index, change) in created.iter().enumerate() {
         record(db, lease, &run, index, describe(change), async {
             match change {

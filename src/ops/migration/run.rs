@@ -4,11 +4,16 @@
 use super::declaration::{Change, Migration};
 use super::lease::{self, Lease};
 use super::plan;
+use super::started;
 use crate::db::{Database, DbError, IndexSpec};
-use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, RunKind, RunRecord};
+use crate::model::{
+    ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, Role, RunKind, RunRecord,
+};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use std::time::{Duration, Instant};
+
+pub const CANCEL_ACTION: &str = "step.cancel";
 
 /// How often a running index build's progress is read and recorded.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
@@ -29,6 +34,33 @@ pub async fn migrate(
     .await
 }
 
+/// Asks running run `run` of `migration` to stop before its next change
+/// (an index build under way finishes first); `false` when it is not
+/// running. A revert or a restore, which only an admin starts, only an
+/// admin stops.
+pub async fn cancel(
+    db: &Database,
+    actor: &Actor,
+    migration: &Migration,
+    run: &str,
+) -> Result<bool, OpsError> {
+    audit::audited(db, actor, CANCEL_ACTION, run, async {
+        let Some(record) = db
+            .runs(migration.name, 50)
+            .await?
+            .into_iter()
+            .find(|record| record.id == run)
+        else {
+            return Err(OpsError::NotFound(format!("The run {run}")));
+        };
+        if matches!(record.kind, RunKind::Revert | RunKind::Restore) {
+            actor.require(Role::Admin)?;
+        }
+        Ok(db.request_run_cancel(run, &actor.name()).await?)
+    })
+    .await
+}
+
 /// Each change as pending: its stable key and what people read.
 pub(crate) fn pending(changes: impl IntoIterator<Item = (String, String)>) -> Vec<ChangeResult> {
     changes
@@ -42,8 +74,9 @@ pub(crate) fn pending(changes: impl IntoIterator<Item = (String, String)>) -> Ve
 }
 
 /// Runs `work` for change `index` of `run` and records how it ended.
-/// Each change is a safe point: when the lease was lost, the run ends as
-/// failed with the reason, and this change and the rest never start.
+/// Each change is a safe point: when the lease was lost, or someone asked
+/// the run to stop, the run ends as failed with the reason, and this
+/// change and the rest never start.
 pub(crate) async fn record<F>(
     db: &Database,
     lease: &Lease,
@@ -56,6 +89,15 @@ where
     F: Future<Output = Result<ChangeOutcome, OpsError>>,
 {
     lease.confirm_run(run).await?;
+    if let Some(by) = db.run_cancel_requested(run).await? {
+        let cancelled = OpsError::Cancelled {
+            by,
+            before: description,
+        };
+        db.finish_run(run, MigrationState::Failed, Some(&cancelled.to_string()))
+            .await?;
+        return Err(cancelled);
+    }
     db.start_change(run, index).await?;
     let started = Instant::now();
     let result = work.await;
@@ -112,21 +154,21 @@ async fn apply(
     if !blockers.is_empty() {
         return Err(OpsError::Preflight(blockers));
     }
-    let run = db
-        .start_run(
-            migration.name,
-            RunKind::Migrate,
-            &migration.checksum(),
-            &actor.name(),
-            &pending(
-                migration
-                    .changes
-                    .iter()
-                    .map(Change::key)
-                    .zip(planned.iter().map(|p| p.description.clone())),
-            ),
-        )
-        .await?;
+    let run = started::start_run(
+        db,
+        migration.name,
+        RunKind::Migrate,
+        &migration.checksum(),
+        &actor.name(),
+        &pending(
+            migration
+                .changes
+                .iter()
+                .map(Change::key)
+                .zip(planned.iter().map(|p| p.description.clone())),
+        ),
+    )
+    .await?;
     for (index, (change, planned)) in migration.changes.iter().zip(planned).enumerate() {
         let present = planned.status == ChangeStatus::Present;
         record(db, lease, &run, index, planned.description, async {
