@@ -69,7 +69,8 @@ async fn users_change(
     username: String,
     change: crate::auth::AccountChange,
 ) -> Result<(), crate::model::AppError> {
-    let actor = edge::require_actor(crate::model::Role::Admin, "user.change").await?;
+    let actor =
+        edge::require_actor(crate::model::Role::Admin, crate::model::Action::UserChange).await?;
     crate::auth::change_account(&edge::state()?.db, &actor, &username, change)
         .await
         .map_err(edge::respond)

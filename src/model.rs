@@ -1,6 +1,7 @@
 //! Plain serde types shared by the server and the browser: what the pages
 //! show and what the JSON endpoints answer. No behaviour beyond formatting.
 
+mod action;
 mod approval;
 mod audit;
 mod auth;
@@ -19,6 +20,7 @@ mod prisma;
 mod rehearsal;
 mod status;
 
+pub use action::Action;
 pub use approval::{AppSettings, Approval};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
 pub use auth::{CurrentUser, Role, UserSummary};

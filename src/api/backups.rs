@@ -9,7 +9,7 @@ use leptos::prelude::*;
 pub async fn list_backups() -> Result<Vec<Manifest>, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(crate::model::Role::Viewer, "backup.list").await?;
+        edge::require(crate::model::Role::Viewer, crate::model::Action::BackupList).await?;
         let listed = edge::state()?.backups.list();
         listed.map_err(|e| edge::respond(e.into()))
     })
@@ -20,7 +20,11 @@ pub async fn list_backups() -> Result<Vec<Manifest>, AppError> {
 pub async fn backup_progress() -> Result<Option<JobProgress>, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(crate::model::Role::Viewer, "backup.progress").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::BackupProgress,
+        )
+        .await?;
         let progress = edge::state()?.jobs.snapshot().await;
         progress.map_err(edge::respond)
     })
@@ -32,8 +36,11 @@ pub async fn backup_progress() -> Result<Option<JobProgress>, AppError> {
 pub async fn start_backup(gzip: Option<bool>) -> Result<String, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor =
-            edge::require_actor(crate::model::Role::ReleaseManager, "backup.create").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::BackupCreate,
+        )
+        .await?;
         let state = edge::state()?;
         let gzip = gzip.unwrap_or(false);
         crate::ops::backup::start_backup(state.db, state.backups, state.jobs, actor, gzip)
@@ -47,13 +54,22 @@ pub async fn start_backup(gzip: Option<bool>) -> Result<String, AppError> {
 pub async fn cancel_backup() -> Result<bool, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor =
-            edge::require_actor(crate::model::Role::ReleaseManager, "backup.cancel").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::BackupCancel,
+        )
+        .await?;
         let state = edge::state()?;
         let cancelled = state.jobs.cancel().await.map_err(edge::respond)?;
-        crate::ops::audit::record(&state.db, &actor, "backup.cancel", "", Ok(()))
-            .await
-            .map_err(edge::respond)?;
+        crate::ops::audit::record(
+            &state.db,
+            &actor,
+            crate::model::Action::BackupCancel,
+            "",
+            Ok(()),
+        )
+        .await
+        .map_err(edge::respond)?;
         Ok(cancelled)
     })
     .await
@@ -63,8 +79,11 @@ pub async fn cancel_backup() -> Result<bool, AppError> {
 pub async fn verify_backup(name: String) -> Result<Manifest, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor =
-            edge::require_actor(crate::model::Role::ReleaseManager, "backup.verify").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::BackupVerify,
+        )
+        .await?;
         let state = edge::state()?;
         crate::ops::backup::verify_backup(&state.db, &state.backups, &actor, &name)
             .await
@@ -77,7 +96,11 @@ pub async fn verify_backup(name: String) -> Result<Manifest, AppError> {
 pub async fn delete_backup(name: String) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor = edge::require_actor(crate::model::Role::Admin, "backup.delete").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::Admin,
+            crate::model::Action::BackupDelete,
+        )
+        .await?;
         let state = edge::state()?;
         crate::ops::backup::delete(&state.db, &state.backups, &actor, &name)
             .await
@@ -91,7 +114,11 @@ pub async fn delete_backup(name: String) -> Result<(), AppError> {
 pub async fn import_backup(path: String) -> Result<Manifest, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor = edge::require_actor(crate::model::Role::Admin, "backup.import").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::Admin,
+            crate::model::Action::BackupImport,
+        )
+        .await?;
         let state = edge::state()?;
         let source = std::path::Path::new(path.trim());
         crate::ops::backup::import(&state.db, &state.backups, &actor, source)
@@ -112,7 +139,9 @@ pub async fn start_restore(
 ) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor = edge::require_actor(crate::model::Role::Admin, "step.restore").await?;
+        let actor =
+            edge::require_actor(crate::model::Role::Admin, crate::model::Action::StepRestore)
+                .await?;
         let state = edge::state()?;
         let confirmation = crate::ops::backup::Confirmation {
             database: confirmation.trim(),

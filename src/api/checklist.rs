@@ -9,7 +9,11 @@ pub async fn get_checklist() -> Result<Checklist, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::{checklist::checklist, migration::PHASE_0};
-        edge::require(crate::model::Role::Viewer, "checklist.read").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::ChecklistRead,
+        )
+        .await?;
         let state = edge::state()?;
         checklist(&state.db, &PHASE_0, state.watched())
             .await
@@ -28,8 +32,11 @@ pub async fn set_checklist_item(
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::{checklist::set_item, migration::PHASE_0};
-        let actor =
-            edge::require_actor(crate::model::Role::ReleaseManager, "checklist.tick").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::ChecklistTick,
+        )
+        .await?;
         let state = edge::state()?;
         set_item(
             &state.db,
@@ -55,8 +62,11 @@ pub async fn acknowledge_item(
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::{checklist::acknowledge, migration::PHASE_0};
-        let actor =
-            edge::require_actor(crate::model::Role::ReleaseManager, "checklist.ack").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::ChecklistAck,
+        )
+        .await?;
         let state = edge::state()?;
         acknowledge(&state.db, &actor, &PHASE_0, state.watched(), &item, &note)
             .await

@@ -18,7 +18,11 @@ pub async fn dedupe_plan(
         use super::edge;
         use crate::model::ReportPage;
         use crate::ops::{dedupe, migration::PHASE_0};
-        edge::require(crate::model::Role::ReleaseManager, "dedupe.plan").await?;
+        edge::require(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::DedupePlan,
+        )
+        .await?;
         let options = dedupe::Options::parse(&keep, drop_identical).map_err(edge::respond)?;
         let page = ReportPage {
             offset,
@@ -40,8 +44,11 @@ pub async fn apply_dedupe(
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::{dedupe, migration::PHASE_0};
-        let actor =
-            edge::require_actor(crate::model::Role::ReleaseManager, dedupe::APPLY_ACTION).await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::DedupeApply,
+        )
+        .await?;
         let options = dedupe::Options::parse(&keep, drop_identical).map_err(edge::respond)?;
         let state = edge::state()?;
         edge::detached(async move {
@@ -68,8 +75,11 @@ pub async fn undo_dedupe(confirmation: String) -> Result<UndoOutcome, AppError> 
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::{dedupe, migration::PHASE_0};
-        let actor =
-            edge::require_actor(crate::model::Role::ReleaseManager, dedupe::UNDO_ACTION).await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::DedupeUndo,
+        )
+        .await?;
         let state = edge::state()?;
         edge::detached(async move {
             dedupe::undo(

@@ -4,7 +4,7 @@
 //! an incident id and only the id crosses to the browser.
 
 use crate::auth::{self, SessionToken};
-use crate::model::{AppError, CurrentUser, Role};
+use crate::model::{Action, AppError, CurrentUser, Role};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use crate::ops::backup::BackupError;
@@ -65,7 +65,7 @@ pub async fn caller() -> Result<Option<CurrentUser>, AppError> {
 
 /// The caller, who must hold at least `role`. A refusal answers 401 or 403
 /// and is audited under `action`.
-pub async fn require(role: Role, action: &str) -> Result<CurrentUser, AppError> {
+pub async fn require(role: Role, action: Action) -> Result<CurrentUser, AppError> {
     let state = state()?;
     let refusal = match caller().await? {
         Some(user) if user.role.includes(role) => return Ok(user),
@@ -91,7 +91,7 @@ pub async fn require(role: Role, action: &str) -> Result<CurrentUser, AppError> 
 }
 
 /// `require`, as the actor the domain records.
-pub async fn require_actor(role: Role, action: &str) -> Result<Actor, AppError> {
+pub async fn require_actor(role: Role, action: Action) -> Result<Actor, AppError> {
     require(role, action).await.map(Actor::User)
 }
 

@@ -8,7 +8,11 @@ use leptos::prelude::*;
 pub async fn forest_api_overview() -> Result<ProbeOverview, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(crate::model::Role::Viewer, "forest_api.read").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::ForestApiRead,
+        )
+        .await?;
         let state = edge::state()?;
         crate::ops::forest_api::overview(&state.db, &state.prober)
             .await
@@ -21,8 +25,11 @@ pub async fn forest_api_overview() -> Result<ProbeOverview, AppError> {
 pub async fn probe_now() -> Result<Vec<ProbeResult>, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor =
-            edge::require_actor(crate::model::Role::ReleaseManager, "forest_api.probe").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::ForestApiProbe,
+        )
+        .await?;
         let state = edge::state()?;
         crate::ops::forest_api::probe_now(&state.db, &actor, &state.prober)
             .await
@@ -35,7 +42,11 @@ pub async fn probe_now() -> Result<Vec<ProbeResult>, AppError> {
 pub async fn forest_logs() -> Result<LogSnapshot, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(crate::model::Role::Viewer, "forest_logs.read").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::ForestLogsRead,
+        )
+        .await?;
         let state = edge::state()?;
         crate::ops::forest_api::logs(&state.db, &state.forest_logs)
             .await

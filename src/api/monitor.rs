@@ -8,7 +8,11 @@ use leptos::prelude::*;
 pub async fn monitor_overview() -> Result<MonitorOverview, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(crate::model::Role::Viewer, "monitor.read").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::MonitorRead,
+        )
+        .await?;
         let state = edge::state()?;
         let thresholds = crate::ops::thresholds::list(&state.db)
             .await
@@ -27,7 +31,11 @@ pub async fn monitor_history(range: String) -> Result<MonitorHistory, AppError> 
     super::edge::scoped(async move {
         use super::edge;
         use crate::model::HistoryRange;
-        edge::require(crate::model::Role::Viewer, "monitor.read").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::MonitorRead,
+        )
+        .await?;
         let state = edge::state()?;
         let range = HistoryRange::parse(&range).ok_or_else(|| {
             edge::respond(crate::ops::OpsError::InvalidInput {
@@ -52,7 +60,11 @@ pub async fn monitor_history(range: String) -> Result<MonitorHistory, AppError> 
 pub async fn set_threshold(series: String, bound: String, limit: f64) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor = edge::require_actor(crate::model::Role::Admin, "monitor.threshold.set").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::Admin,
+            crate::model::Action::MonitorThresholdSet,
+        )
+        .await?;
         crate::ops::thresholds::set(&edge::state()?.db, &actor, &series, &bound, limit)
             .await
             .map_err(edge::respond)
@@ -64,8 +76,11 @@ pub async fn set_threshold(series: String, bound: String, limit: f64) -> Result<
 pub async fn clear_threshold(series: String) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor =
-            edge::require_actor(crate::model::Role::Admin, "monitor.threshold.clear").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::Admin,
+            crate::model::Action::MonitorThresholdClear,
+        )
+        .await?;
         crate::ops::thresholds::clear(&edge::state()?.db, &actor, &series)
             .await
             .map_err(edge::respond)

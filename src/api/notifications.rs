@@ -7,7 +7,7 @@ use leptos::prelude::*;
 pub async fn notifications_overview() -> Result<NotificationsOverview, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(crate::model::Role::Admin, "notify.read").await?;
+        edge::require(crate::model::Role::Admin, crate::model::Action::NotifyRead).await?;
         crate::ops::notices::overview(&edge::state()?.db)
             .await
             .map_err(edge::respond)
@@ -19,7 +19,9 @@ pub async fn notifications_overview() -> Result<NotificationsOverview, AppError>
 pub async fn send_test_notification() -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor = edge::require_actor(crate::model::Role::Admin, "notify.test").await?;
+        let actor =
+            edge::require_actor(crate::model::Role::Admin, crate::model::Action::NotifyTest)
+                .await?;
         crate::ops::notices::send_test(&edge::state()?.db, &actor)
             .await
             .map_err(edge::respond)

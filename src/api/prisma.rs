@@ -9,7 +9,7 @@ pub async fn prisma_check() -> Result<PrismaReport, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::PHASE_0;
-        edge::require(crate::model::Role::Viewer, "prisma.read").await?;
+        edge::require(crate::model::Role::Viewer, crate::model::Action::PrismaRead).await?;
         let state = edge::state()?;
         crate::ops::prisma::check(&state.db, &PHASE_0, &state.prisma)
             .await

@@ -9,7 +9,11 @@ pub async fn rehearsal_overview() -> Result<RehearsalOverview, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::PHASE_0;
-        edge::require(crate::model::Role::Viewer, "rehearse.read").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::RehearseRead,
+        )
+        .await?;
         crate::ops::rehearsal::overview(&edge::state()?.rehearsing(), &PHASE_0)
             .await
             .map_err(edge::respond)
@@ -22,8 +26,11 @@ pub async fn run_rehearse() -> Result<Rehearsal, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::PHASE_0;
-        let actor =
-            edge::require_actor(crate::model::Role::ReleaseManager, "step.rehearse").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::StepRehearse,
+        )
+        .await?;
         crate::ops::rehearsal::start_rehearsal(edge::state()?.rehearsing(), actor, &PHASE_0)
             .await
             .map_err(edge::respond)

@@ -17,7 +17,11 @@ pub async fn duplicate_reports(
         use super::edge;
         use crate::model::ReportPage;
         use crate::ops::{duplicates, migration::PHASE_0};
-        edge::require(crate::model::Role::Viewer, "duplicates.read").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::DuplicatesRead,
+        )
+        .await?;
         if !key.is_empty() {
             duplicates::unique_key(&PHASE_0, &key).map_err(edge::respond)?;
         }
@@ -37,7 +41,11 @@ pub async fn duplicate_reports(
 pub async fn device_stats() -> Result<DeviceStats, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(crate::model::Role::Viewer, "devices.read").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::DevicesRead,
+        )
+        .await?;
         crate::ops::devices::stats(&edge::state()?.db)
             .await
             .map_err(edge::respond)

@@ -10,7 +10,11 @@ pub async fn runbook_overview() -> Result<RunbookOverview, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::{PHASE_0, state};
-        edge::require(crate::model::Role::Viewer, "runbook.read").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::RunbookRead,
+        )
+        .await?;
         let db = edge::state()?.db;
         let read = async {
             let locked = db.lock_holder().await?.is_some();
@@ -33,7 +37,11 @@ pub async fn dry_run() -> Result<Plan, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::{PHASE_0, dry_run};
-        edge::require(crate::model::Role::ReleaseManager, "step.plan").await?;
+        edge::require(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::StepPlan,
+        )
+        .await?;
         let state = edge::state()?;
         dry_run(&state.db, &PHASE_0, &state.backups, &state.prisma)
             .await
@@ -49,7 +57,11 @@ pub async fn run_migrate(#[server(default)] without_backup: String) -> Result<Ru
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::{PHASE_0, answer_when_started, migrate_checked};
-        let actor = edge::require_actor(crate::model::Role::ReleaseManager, "step.migrate").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::StepMigrate,
+        )
+        .await?;
         let state = edge::state()?;
         let db = state.db.clone();
         answer_when_started(&db, PHASE_0.name, async move {
@@ -66,7 +78,11 @@ pub async fn run_verify() -> Result<Verification, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::{PHASE_0, verify};
-        let actor = edge::require_actor(crate::model::Role::ReleaseManager, "step.verify").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::StepVerify,
+        )
+        .await?;
         let state = edge::state()?;
         edge::detached(async move {
             verify(&state.db, &actor, &PHASE_0, &state.backups, &state.prisma).await
@@ -81,7 +97,9 @@ pub async fn run_revert(confirmation: String) -> Result<RunRecord, AppError> {
     super::edge::scoped(async move {
         use super::edge;
         use crate::ops::migration::{PHASE_0, answer_when_started, revert};
-        let actor = edge::require_actor(crate::model::Role::Admin, "step.revert").await?;
+        let actor =
+            edge::require_actor(crate::model::Role::Admin, crate::model::Action::StepRevert)
+                .await?;
         let state = edge::state()?;
         let db = state.db.clone();
         answer_when_started(&db, PHASE_0.name, async move {
@@ -106,8 +124,12 @@ pub async fn run_revert(confirmation: String) -> Result<RunRecord, AppError> {
 pub async fn cancel_run(run: String) -> Result<bool, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        use crate::ops::migration::{PHASE_0, cancel, run::CANCEL_ACTION};
-        let actor = edge::require_actor(crate::model::Role::ReleaseManager, CANCEL_ACTION).await?;
+        use crate::ops::migration::{PHASE_0, cancel};
+        let actor = edge::require_actor(
+            crate::model::Role::ReleaseManager,
+            crate::model::Action::StepCancel,
+        )
+        .await?;
         cancel(&edge::state()?.db, &actor, &PHASE_0, run.trim())
             .await
             .map_err(edge::respond)

@@ -31,7 +31,7 @@ pub async fn login(username: String, password: String) -> Result<CurrentUser, Ap
 pub async fn logout() -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let user = edge::require(crate::model::Role::Viewer, "logout").await?;
+        let user = edge::require(crate::model::Role::Viewer, crate::model::Action::Logout).await?;
         let state = edge::state()?;
         if let Some(token) = edge::session_token() {
             crate::auth::logout(&state.db, &token, user)

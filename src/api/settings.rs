@@ -7,7 +7,11 @@ use leptos::prelude::*;
 pub async fn get_settings() -> Result<AppSettings, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(crate::model::Role::Viewer, "settings.read").await?;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::SettingsRead,
+        )
+        .await?;
         crate::ops::four_eyes::settings(&edge::state()?.db)
             .await
             .map_err(edge::respond)
@@ -19,7 +23,11 @@ pub async fn get_settings() -> Result<AppSettings, AppError> {
 pub async fn set_four_eyes(enabled: bool) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor = edge::require_actor(crate::model::Role::Admin, "settings.four_eyes").await?;
+        let actor = edge::require_actor(
+            crate::model::Role::Admin,
+            crate::model::Action::SettingsFourEyes,
+        )
+        .await?;
         crate::ops::four_eyes::set_four_eyes(&edge::state()?.db, &actor, enabled)
             .await
             .map_err(edge::respond)
@@ -31,7 +39,11 @@ pub async fn set_four_eyes(enabled: bool) -> Result<(), AppError> {
 pub async fn list_approvals() -> Result<Vec<Approval>, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(crate::model::Role::Admin, "approval.list").await?;
+        edge::require(
+            crate::model::Role::Admin,
+            crate::model::Action::ApprovalList,
+        )
+        .await?;
         crate::ops::four_eyes::open_approvals(&edge::state()?.db)
             .await
             .map_err(edge::respond)
@@ -43,7 +55,11 @@ pub async fn list_approvals() -> Result<Vec<Approval>, AppError> {
 pub async fn approve_request(id: String) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let admin = edge::require(crate::model::Role::Admin, "approval.approve").await?;
+        let admin = edge::require(
+            crate::model::Role::Admin,
+            crate::model::Action::ApprovalApprove,
+        )
+        .await?;
         let state = edge::state()?;
         crate::ops::four_eyes::approve(&state.db, &admin, &id, state.settings.approver_wait())
             .await

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 pub async fn get_status() -> Result<DeploymentStatus, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(crate::model::Role::Viewer, "status.read").await?;
+        edge::require(crate::model::Role::Viewer, crate::model::Action::StatusRead).await?;
         edge::state()?.status().await.map_err(edge::respond)
     })
     .await

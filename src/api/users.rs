@@ -7,7 +7,7 @@ use leptos::prelude::*;
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        edge::require(Role::Admin, "user.list").await?;
+        edge::require(Role::Admin, crate::model::Action::UserList).await?;
         crate::auth::list_accounts(&edge::state()?.db)
             .await
             .map_err(edge::respond)
@@ -19,7 +19,7 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
 pub async fn create_user(username: String, role: Role, password: String) -> Result<(), AppError> {
     super::edge::scoped(async move {
         use super::edge;
-        let actor = edge::require_actor(Role::Admin, "user.create").await?;
+        let actor = edge::require_actor(Role::Admin, crate::model::Action::UserCreate).await?;
         crate::auth::create_account(&edge::state()?.db, &actor, &username, role, &password)
             .await
             .map_err(edge::respond)

@@ -6,7 +6,7 @@ use super::feedback::error_row;
 use super::session::{RequireRole, guarded};
 use crate::api::list_audit;
 use crate::app::grid;
-use crate::model::{AuditEntry, AuditFilter, Role};
+use crate::model::{Action, AuditEntry, AuditFilter, Role};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -38,8 +38,15 @@ pub fn AuditPage() -> impl IntoView {
                 "Actor" <input type="text" name="actor" prop:value=move || filter().actor.unwrap_or_default() />
             </label>
             <label>
-                "Action" <input type="text" name="action" prop:value=move || filter().action.unwrap_or_default() />
+                "Action" <input type="text" name="action" list="audit-actions" prop:value=move || filter().action.unwrap_or_default() />
             </label>
+            // Every action's name, offered as the person types.
+            <datalist id="audit-actions">
+                {Action::ALL
+                    .iter()
+                    .map(|action| view! { <option value=action.as_str()></option> })
+                    .collect_view()}
+            </datalist>
             <button type="submit">"Filter"</button>
             <a href=csv_href download="audit.csv">"Download CSV"</a>
         </form>

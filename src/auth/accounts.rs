@@ -5,6 +5,7 @@ use super::password;
 use super::rate_limit::LoginLimiter;
 use super::session::SessionToken;
 use crate::db::{self, Account, Database};
+use crate::model::Action;
 use crate::model::{CurrentUser, Role, UserSummary};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
@@ -20,12 +21,12 @@ pub enum AccountChange {
 }
 
 impl AccountChange {
-    fn action(&self) -> &'static str {
+    fn action(&self) -> Action {
         match self {
-            Self::Role(_) => "user.role",
-            Self::Disabled(true) => "user.disable",
-            Self::Disabled(false) => "user.enable",
-            Self::Password(_) => "user.password_reset",
+            Self::Role(_) => Action::UserRole,
+            Self::Disabled(true) => Action::UserDisable,
+            Self::Disabled(false) => Action::UserEnable,
+            Self::Password(_) => Action::UserPasswordReset,
         }
     }
 }
@@ -71,7 +72,7 @@ pub async fn login(
         Ok(attempt) => attempt,
         Err(retry_after_secs) => {
             let error = OpsError::RateLimited { retry_after_secs };
-            audit::record(db, &stranger, "login", named, Err(&error)).await?;
+            audit::record(db, &stranger, Action::Login, named, Err(&error)).await?;
             return Err(error);
         }
     };
@@ -85,7 +86,7 @@ pub async fn login(
     let account = account.filter(|a| matches && !a.disabled);
     let Some(account) = account else {
         let error = OpsError::LoginFailed;
-        audit::record(db, &stranger, "login", named, Err(&error)).await?;
+        audit::record(db, &stranger, Action::Login, named, Err(&error)).await?;
         return Err(error);
     };
     attempt.succeeded(db).await?;
@@ -103,7 +104,7 @@ pub async fn login(
     audit::record(
         db,
         &Actor::User(user.clone()),
-        "login",
+        Action::Login,
         &user.username,
         Ok(()),
     )
@@ -119,7 +120,7 @@ pub async fn logout(
 ) -> Result<(), OpsError> {
     db.delete_session(&token.hashed()).await?;
     let target = user.username.clone();
-    audit::record(db, &Actor::User(user), "logout", &target, Ok(())).await
+    audit::record(db, &Actor::User(user), Action::Logout, &target, Ok(())).await
 }
 
 /// The signed-in person behind `token`, if the session is live and the
@@ -155,7 +156,7 @@ pub async fn create_account(
     password: &str,
 ) -> Result<(), OpsError> {
     let username = username.trim();
-    audit::audited(db, actor, "user.create", username, async {
+    audit::audited(db, actor, Action::UserCreate, username, async {
         check_username(username)?;
         password::check_strength(password)?;
         if let Some(guarded) = admin_powers::creating(username, role) {

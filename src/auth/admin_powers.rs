@@ -7,19 +7,20 @@
 
 use super::accounts::AccountChange;
 use crate::db::Account;
+use crate::model::Action;
 use crate::model::Role;
 
 /// A change that needs four-eyes: its action and exactly what will run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Guarded {
-    pub action: &'static str,
+    pub action: Action,
     pub plan: String,
 }
 
 /// Creating `username` with `role`.
 pub fn creating(username: &str, role: Role) -> Option<Guarded> {
     (role == Role::Admin).then(|| Guarded {
-        action: "user.create_admin",
+        action: Action::UserCreateAdmin,
         plan: format!("create the account {username} with the Admin role"),
     })
 }
@@ -30,7 +31,7 @@ pub fn changing(account: &Account, change: &AccountChange) -> Option<Guarded> {
     let disabled = if account.disabled { ", disabled" } else { "" };
     match change {
         AccountChange::Role(Role::Admin) if account.role != Role::Admin => Some(Guarded {
-            action: "user.promote",
+            action: Action::UserPromote,
             plan: format!(
                 "give {name} (now {}{disabled}) the Admin role",
                 account.role.label()
@@ -38,12 +39,12 @@ pub fn changing(account: &Account, change: &AccountChange) -> Option<Guarded> {
         }),
         AccountChange::Disabled(false) if account.role == Role::Admin && account.disabled => {
             Some(Guarded {
-                action: "user.enable_admin",
+                action: Action::UserEnableAdmin,
                 plan: format!("re-enable the disabled admin {name}"),
             })
         }
         AccountChange::Password(_) if account.role == Role::Admin => Some(Guarded {
-            action: "user.password_reset_admin",
+            action: Action::UserPasswordResetAdmin,
             plan: format!(
                 "set a new password for the admin {name}{} and end their sessions",
                 if account.disabled { " (disabled)" } else { "" }
@@ -81,7 +82,7 @@ mod tests {
         assert_eq!(
             promote.map(|g| (g.action, g.plan)),
             Some((
-                "user.promote",
+                Action::UserPromote,
                 "give bob (now Viewer, disabled) the Admin role".to_owned()
             ))
         );
@@ -93,11 +94,11 @@ mod tests {
         let disabled = account(Role::Admin, true);
         assert_eq!(
             changing(&disabled, &AccountChange::Disabled(false)).map(|g| g.action),
-            Some("user.enable_admin")
+            Some(Action::UserEnableAdmin)
         );
         assert_eq!(
             changing(&admin, &AccountChange::Password("x".into())).map(|g| g.action),
-            Some("user.password_reset_admin")
+            Some(Action::UserPasswordResetAdmin)
         );
         let viewer = account(Role::Viewer, false);
         assert_eq!(

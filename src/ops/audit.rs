@@ -7,7 +7,7 @@
 
 use super::{OpsError, notices};
 use crate::db::Database;
-use crate::model::{AuditEntry, AuditFilter, CurrentUser, Outcome, Role};
+use crate::model::{Action, AuditEntry, AuditFilter, CurrentUser, Outcome, Role};
 
 /// Most entries one listing returns.
 pub const LIST_LIMIT: i64 = 1_000;
@@ -62,7 +62,7 @@ impl Actor {
 pub async fn record(
     db: &Database,
     actor: &Actor,
-    action: &str,
+    action: Action,
     target: &str,
     result: Result<(), &OpsError>,
 ) -> Result<(), OpsError> {
@@ -82,7 +82,7 @@ pub async fn record(
     let entry = AuditEntry {
         at: String::new(),
         actor: actor.name(),
-        action: action.to_owned(),
+        action: action.as_str().to_owned(),
         target: target.to_owned(),
         outcome,
         error_code,
@@ -99,7 +99,7 @@ pub async fn record(
         (Ok(()), _) => Ok(()),
         (Err(error), Outcome::Ok) => Err(error.into()),
         (Err(error), _) => {
-            tracing::error!(%error, action, "could not write the audit entry of a refusal or failure");
+            tracing::error!(%error, action = action.as_str(), "could not write the audit entry of a refusal or failure");
             Ok(())
         }
     }
@@ -132,7 +132,7 @@ pub fn cut(text: &str, chars: usize) -> &str {
 pub async fn audited<T>(
     db: &Database,
     actor: &Actor,
-    action: &str,
+    action: Action,
     target: &str,
     work: impl Future<Output = Result<T, OpsError>>,
 ) -> Result<T, OpsError> {
@@ -144,7 +144,7 @@ pub async fn audited<T>(
 pub async fn audited_with<T>(
     db: &Database,
     actor: &Actor,
-    action: &str,
+    action: Action,
     target: &str,
     work: impl Future<Output = Result<T, OpsError>>,
     summary: impl FnOnce(&T) -> Option<String>,
@@ -158,7 +158,7 @@ pub async fn audited_with<T>(
 
 /// Announces that step `action` starts, for a step that records its end
 /// with `ended` rather than through `audited`.
-pub fn starting(db: &Database, actor: &Actor, action: &str, target: &str) {
+pub fn starting(db: &Database, actor: &Actor, action: Action, target: &str) {
     if let Some(notice) = notices::started(action, actor, target) {
         db.announce(&notice);
     }
@@ -169,7 +169,7 @@ pub fn starting(db: &Database, actor: &Actor, action: &str, target: &str) {
 pub async fn ended(
     db: &Database,
     actor: &Actor,
-    action: &str,
+    action: Action,
     target: &str,
     outcome: Result<(), &OpsError>,
     said: Option<String>,

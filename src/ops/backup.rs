@@ -17,13 +17,13 @@ pub use error::BackupError;
 pub use import::import;
 pub use jobs::Jobs;
 pub use restore::{
-    ACTION as RESTORE_ACTION, Confirmation, PendingRestore, prepare_restore, restore, restore_copy,
-    start_restore,
+    Confirmation, PendingRestore, prepare_restore, restore, restore_copy, start_restore,
 };
 pub use store::BackupStore;
 pub use take::{backup, export_collections, start_backup};
 pub use verify::{latest_verified, verify_backup};
 
+use crate::model::Action;
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
 
@@ -36,7 +36,7 @@ pub async fn delete(
     actor: &Actor,
     name: &str,
 ) -> Result<(), OpsError> {
-    crate::ops::audit::audited(db, actor, "backup.delete", name, async {
+    crate::ops::audit::audited(db, actor, Action::BackupDelete, name, async {
         let plan = match store.manifest(name) {
             Ok(manifest) => format!(
                 "delete backup {name} of {} (taken {} by {}, {} bytes): {}",
@@ -51,7 +51,7 @@ pub async fn delete(
             }
             Err(error) => return Err(error.into()),
         };
-        crate::ops::four_eyes::authorize(db, actor, "backup.delete", name, &plan).await?;
+        crate::ops::four_eyes::authorize(db, actor, Action::BackupDelete, name, &plan).await?;
         Ok(store.delete(name)?)
     })
     .await

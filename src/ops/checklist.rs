@@ -13,6 +13,7 @@ use super::migration::{Migration, plan};
 use crate::db::Database;
 use crate::db::TickBy;
 use crate::forest_api::LogWatcher;
+use crate::model::Action;
 use crate::model::{
     Acknowledgement, Checklist, ChecklistItem, Evidence, ItemStatus, MigrationState, Readiness,
     Tick,
@@ -143,7 +144,7 @@ pub async fn acknowledge(
     note: &str,
 ) -> Result<(), OpsError> {
     let target = format!("{}/{key}", migration.name);
-    audit::audited(db, actor, "checklist.ack", &target, async {
+    audit::audited(db, actor, Action::ChecklistAck, &target, async {
         let spec = item_spec(key)?;
         let note = checked_note(note)?;
         if note.is_empty() {
@@ -208,9 +209,9 @@ pub async fn set_item(
     note: &str,
 ) -> Result<(), OpsError> {
     let action = if done {
-        "checklist.tick"
+        Action::ChecklistTick
     } else {
-        "checklist.untick"
+        Action::ChecklistUntick
     };
     let target = format!("{}/{key}", migration.name);
     audit::audited(db, actor, action, &target, async {

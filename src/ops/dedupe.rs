@@ -10,13 +10,14 @@ mod choose;
 mod export;
 mod undo;
 
-pub use apply::{APPLY_ACTION, apply};
-pub use undo::{UNDO_ACTION, undo};
+pub use apply::apply;
+pub use undo::undo;
 
 use super::audit::{self, Actor};
 use super::migration::{Migration, lease};
 use super::{OpsError, confirm_database};
 use crate::db::Database;
+use crate::model::Action;
 use crate::model::{DedupeChange, DedupePlan, KeepRule, KeyCleanup, ReportPage};
 use choose::choose;
 
@@ -122,7 +123,7 @@ pub fn to_csv(plan: &DedupePlan) -> Result<String, OpsError> {
 async fn confirmed_and_locked<T>(
     db: &Database,
     actor: &Actor,
-    action: &str,
+    action: Action,
     target: &str,
     confirmation: &str,
     work: impl AsyncFnOnce(&lease::Lease) -> Result<T, OpsError>,

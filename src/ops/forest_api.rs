@@ -8,6 +8,7 @@ use super::migration::PHASE_0;
 use super::{OpsError, notices};
 use crate::db::Database;
 use crate::forest_api::{LogWatcher, Prober};
+use crate::model::Action;
 use crate::model::{ErrorsSince, LogSnapshot, MigrationState, ProbeOverview, ProbeResult, RunKind};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -21,7 +22,7 @@ pub async fn probe_now(
     actor: &Actor,
     prober: &Prober,
 ) -> Result<Vec<ProbeResult>, OpsError> {
-    audit::audited(db, actor, "forest_api.probe", "", async {
+    audit::audited(db, actor, Action::ForestApiProbe, "", async {
         let results = prober.probe_all().await;
         keep_round(db, &actor.name(), &results).await?;
         Ok(results)

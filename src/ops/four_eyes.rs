@@ -10,7 +10,7 @@
 use super::OpsError;
 use super::audit::{self, Actor};
 use crate::db::Database;
-use crate::model::{AppSettings, Approval, CurrentUser};
+use crate::model::{Action, AppSettings, Approval, CurrentUser};
 use std::time::{Duration, SystemTime};
 
 /// How long a request waits for its approval, and an approval for its run.
@@ -24,11 +24,11 @@ pub async fn settings(db: &Database) -> Result<AppSettings, OpsError> {
 /// while it is on.
 pub async fn set_four_eyes(db: &Database, actor: &Actor, enabled: bool) -> Result<(), OpsError> {
     let target = if enabled { "on" } else { "off" };
-    audit::audited(db, actor, "settings.four_eyes", target, async {
+    audit::audited(db, actor, Action::SettingsFourEyes, target, async {
         if !enabled {
             let plan = "switch four-eyes off: from then on rollbacks, restores, backup \
                         deletions and new admins need no second admin";
-            authorize(db, actor, "settings.four_eyes_off", "four-eyes", plan).await?;
+            authorize(db, actor, Action::SettingsFourEyesOff, "four-eyes", plan).await?;
         }
         Ok(db.set_four_eyes(enabled).await?)
     })
@@ -40,14 +40,20 @@ pub async fn set_four_eyes(db: &Database, actor: &Actor, enabled: bool) -> Resul
 pub async fn request(
     db: &Database,
     requester: &CurrentUser,
-    action: &str,
+    action: Action,
     target: &str,
     plan: &str,
 ) -> Result<Approval, OpsError> {
     let actor = Actor::User(requester.clone());
-    audit::audited(db, &actor, "approval.request", target, async {
+    audit::audited(db, &actor, Action::ApprovalRequest, target, async {
         Ok(db
-            .insert_approval(action, target, plan, &requester.username, APPROVAL_LIFETIME)
+            .insert_approval(
+                action.as_str(),
+                target,
+                plan,
+                &requester.username,
+                APPROVAL_LIFETIME,
+            )
             .await?)
     })
     .await
@@ -67,7 +73,7 @@ pub async fn approve(
     approver_wait: Duration,
 ) -> Result<Approval, OpsError> {
     let actor = Actor::User(approver.clone());
-    audit::audited(db, &actor, "approval.approve", id, async {
+    audit::audited(db, &actor, Action::ApprovalApprove, id, async {
         let Some(found) = db.find_approval(id).await? else {
             return Err(OpsError::NotFound(format!("the approval request {id}")));
         };
@@ -111,7 +117,7 @@ pub async fn approve(
 pub async fn authorize(
     db: &Database,
     actor: &Actor,
-    action: &str,
+    action: Action,
     target: &str,
     plan: &str,
 ) -> Result<Option<Approval>, OpsError> {
@@ -119,19 +125,21 @@ pub async fn authorize(
         return Ok(None);
     }
     let consumed = match actor {
-        Actor::User(user) => db.consume_approval(action, target, &user.username).await?,
+        Actor::User(user) => {
+            db.consume_approval(action.as_str(), target, &user.username)
+                .await?
+        }
         Actor::Cli(_) | Actor::Anonymous { .. } => None,
     };
     let result = consumed.ok_or_else(|| OpsError::ApprovalRequired {
-        action: action.to_owned(),
+        action: action.as_str().to_owned(),
     });
     let outcome = result.as_ref().map(|_| ());
-    audit::record(db, actor, "approval.use", target, outcome).await?;
+    audit::record(db, actor, Action::ApprovalUse, target, outcome).await?;
     if let (Err(_), Actor::User(user)) = (&result, actor) {
-        let waiting =
-            db.open_approvals().await?.into_iter().any(|a| {
-                a.action == action && a.target == target && a.requested_by == user.username
-            });
+        let waiting = db.open_approvals().await?.into_iter().any(|a| {
+            a.action == action.as_str() && a.target == target && a.requested_by == user.username
+        });
         if !waiting {
             request(db, user, action, target, plan).await?;
         }

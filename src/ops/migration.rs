@@ -14,7 +14,7 @@ pub(crate) mod started;
 mod verify;
 
 pub use declaration::{Change, MIGRATIONS, Migration, PHASE_0, find};
-pub use guard::{WITHOUT_BACKUP, migrate_checked};
+pub use guard::migrate_checked;
 pub use plan::{dry_run, plan, state};
 pub use progress::progress;
 pub use revert::revert;

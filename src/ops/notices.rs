@@ -6,41 +6,28 @@
 use super::OpsError;
 use super::audit::{self, Actor, outcome_of};
 use crate::db::{Database, now_rfc3339};
-use crate::model::{Alert, Notice, NoticeKind, NotificationsOverview, ProbeResult};
+use crate::model::{Action, Alert, Notice, NoticeKind, NotificationsOverview, ProbeResult};
 
 /// Deliveries the Settings page shows.
 const SHOWN_DELIVERIES: i64 = 50;
 
-/// Audited actions that are steps: the step's name in a notice and the
-/// page that shows it. `backup.start` and `restore.start` only prepare the
-/// background job, whose own `backup.create` or `step.restore` is announced.
-const STEPS: [(&str, &str, &str); 9] = [
-    ("backup.create", "backup", "/backups"),
-    ("backup.verify", "backup verification", "/backups"),
-    ("step.restore", "restore", "/backups"),
-    ("step.migrate", "migrate", "/runbook"),
-    ("step.verify", "verify", "/runbook"),
-    ("step.revert", "revert", "/runbook"),
-    (super::rehearsal::ACTION, "rehearsal", "/runbook#rehearsal"),
-    (
-        super::dedupe::APPLY_ACTION,
-        "duplicate cleanup",
-        "/duplicates",
-    ),
-    (
-        super::dedupe::UNDO_ACTION,
-        "undo of a duplicate cleanup",
-        "/duplicates",
-    ),
-];
-
-const APPROVAL_REQUEST: &str = "approval.request";
-
-fn step_of(action: &str) -> Option<(&'static str, &'static str)> {
-    STEPS
-        .iter()
-        .find(|(name, _, _)| *name == action)
-        .map(|(_, step, path)| (*step, *path))
+/// The audited actions that are steps: the step's name in a notice and
+/// the page that shows it. `BackupStart` and `RestoreStart` only prepare
+/// the background job, whose own `BackupCreate` or `StepRestore` is
+/// announced.
+fn step_of(action: Action) -> Option<(&'static str, &'static str)> {
+    Some(match action {
+        Action::BackupCreate => ("backup", "/backups"),
+        Action::BackupVerify => ("backup verification", "/backups"),
+        Action::StepRestore => ("restore", "/backups"),
+        Action::StepMigrate => ("migrate", "/runbook"),
+        Action::StepVerify => ("verify", "/runbook"),
+        Action::StepRevert => ("revert", "/runbook"),
+        Action::StepRehearse => ("rehearsal", "/runbook#rehearsal"),
+        Action::DedupeApply => ("duplicate cleanup", "/duplicates"),
+        Action::DedupeUndo => ("undo of a duplicate cleanup", "/duplicates"),
+        _ => return None,
+    })
 }
 
 fn on(target: &str) -> String {
@@ -67,7 +54,7 @@ fn notice(kind: NoticeKind, actor: &str, message: String, path: &str) -> Notice 
 }
 
 /// The notice that `action` on `target` has started, when it is a step.
-pub(super) fn started(action: &str, actor: &Actor, target: &str) -> Option<Notice> {
+pub(super) fn started(action: Action, actor: &Actor, target: &str) -> Option<Notice> {
     let (step, path) = step_of(action)?;
     let message = format!("{} started the {step}{}", actor.name(), on(target));
     Some(Notice {
@@ -79,13 +66,13 @@ pub(super) fn started(action: &str, actor: &Actor, target: &str) -> Option<Notic
 /// The notice of how `action` on `target` ended, when it is a step or a
 /// four-eyes request that was filed.
 pub(super) fn ended(
-    action: &str,
+    action: Action,
     actor: &Actor,
     target: &str,
     result: Result<(), &OpsError>,
     summary: Option<String>,
 ) -> Option<Notice> {
-    if action == APPROVAL_REQUEST {
+    if action == Action::ApprovalRequest {
         let message = format!(
             "{} asks a second admin to approve{}",
             actor.name(),
@@ -177,7 +164,7 @@ pub async fn overview(db: &Database) -> Result<NotificationsOverview, OpsError> 
 /// Queues a test notice for every webhook, audited as `notify.test`; its
 /// delivery shows among the deliveries once it ends.
 pub async fn send_test(db: &Database, actor: &Actor) -> Result<(), OpsError> {
-    audit::audited(db, actor, "notify.test", "", async {
+    audit::audited(db, actor, Action::NotifyTest, "", async {
         if db.outbox().webhooks().is_empty() {
             return Err(OpsError::Conflict(
                 "no webhook is configured: set [notify] webhooks (FOREST_NOTIFY__WEBHOOKS)"
@@ -200,19 +187,20 @@ mod tests {
 
     #[test]
     fn steps_announce_start_and_end_other_actions_nothing() {
-        let start = started("step.migrate", &cli(), "add_mobile_sync_support").expect("a step");
+        let start =
+            started(Action::StepMigrate, &cli(), "add_mobile_sync_support").expect("a step");
         assert_eq!(start.kind, NoticeKind::StepStarted);
         assert_eq!(start.step.as_deref(), Some("migrate"));
         assert_eq!(start.path, "/runbook");
-        assert!(started("checklist.tick", &cli(), "x").is_none());
-        assert!(started(APPROVAL_REQUEST, &cli(), "x").is_none());
-        let end = ended("backup.create", &cli(), "b1", Ok(()), None).expect("a step");
+        assert!(started(Action::ChecklistTick, &cli(), "x").is_none());
+        assert!(started(Action::ApprovalRequest, &cli(), "x").is_none());
+        let end = ended(Action::BackupCreate, &cli(), "b1", Ok(()), None).expect("a step");
         assert_eq!(
             (end.kind, end.outcome.as_deref()),
             (NoticeKind::StepEnded, Some("ok"))
         );
         let error = OpsError::Conflict("the lock is held".into());
-        let failed = ended("step.revert", &cli(), "", Err(&error), None).expect("a step");
+        let failed = ended(Action::StepRevert, &cli(), "", Err(&error), None).expect("a step");
         assert_eq!(failed.kind, NoticeKind::StepFailed);
         assert_eq!(failed.outcome.as_deref(), Some("failed"));
         assert!(
@@ -220,14 +208,15 @@ mod tests {
             "{}",
             failed.message
         );
-        assert!(ended("user.create", &cli(), "x", Ok(()), None).is_none());
+        assert!(ended(Action::UserCreate, &cli(), "x", Ok(()), None).is_none());
     }
 
     #[test]
     fn a_filed_four_eyes_request_is_announced_a_refused_one_is_not() {
-        let filed = ended(APPROVAL_REQUEST, &cli(), "restore b1", Ok(()), None).expect("filed");
+        let filed =
+            ended(Action::ApprovalRequest, &cli(), "restore b1", Ok(()), None).expect("filed");
         assert_eq!(filed.kind, NoticeKind::ApprovalRequested);
         let error = OpsError::Conflict("no".into());
-        assert!(ended(APPROVAL_REQUEST, &cli(), "x", Err(&error), None).is_none());
+        assert!(ended(Action::ApprovalRequest, &cli(), "x", Err(&error), None).is_none());
     }
 }

@@ -20,13 +20,13 @@ use super::backup::{BackupStore, latest_verified};
 use super::migration::Migration;
 use super::prisma::PrismaSource;
 use crate::db::{Database, Started, now_rfc3339};
+use crate::model::Action;
 use crate::model::{
     Manifest, Rehearsal, RehearsalOverview, RehearsalPreview, RehearsalState, StepRecord,
 };
 use sequence::Sequence;
 use std::time::Duration;
 
-pub const ACTION: &str = "step.rehearse";
 /// A running rehearsal whose heartbeat has been quiet this long stopped
 /// with the app that ran it.
 const QUIET: Duration = Duration::from_secs(60);
@@ -146,7 +146,7 @@ async fn begin_audited(
     progress: Progress,
 ) -> Result<Sequence, OpsError> {
     let begun = begin(ctx, actor, migration, progress);
-    audit::audited(&ctx.db, actor, "rehearse.start", migration.name, begun).await
+    audit::audited(&ctx.db, actor, Action::RehearseStart, migration.name, begun).await
 }
 
 /// Runs the steps, then audits and announces how they ended: a rehearsal
@@ -157,7 +157,7 @@ async fn run_audited(
     migration: &Migration,
     sequence: Sequence,
 ) -> Result<Rehearsal, OpsError> {
-    audit::starting(&ctx.db, actor, ACTION, migration.name);
+    audit::starting(&ctx.db, actor, Action::StepRehearse, migration.name);
     let ran = sequence.run().await;
     let failure = match &ran {
         Ok(rehearsal) if rehearsal.state != RehearsalState::Passed => Some(OpsError::Conflict(
@@ -178,7 +178,15 @@ async fn run_audited(
             rehearsal.backup, rehearsal.documents, rehearsal.server
         )
     });
-    audit::ended(&ctx.db, actor, ACTION, migration.name, outcome, said).await?;
+    audit::ended(
+        &ctx.db,
+        actor,
+        Action::StepRehearse,
+        migration.name,
+        outcome,
+        said,
+    )
+    .await?;
     ran
 }
 

@@ -5,6 +5,7 @@
 use super::audit::{self, Actor};
 use super::{OpsError, notices};
 use crate::db::Database;
+use crate::model::Action;
 use crate::model::{Alert, Bound, Threshold, breaches};
 use crate::monitor::Monitor;
 use std::collections::HashSet;
@@ -33,7 +34,7 @@ pub async fn set(
     limit: f64,
 ) -> Result<(), OpsError> {
     let target = format!("{series} {bound} {limit}");
-    audit::audited(db, actor, "monitor.threshold.set", &target, async {
+    audit::audited(db, actor, Action::MonitorThresholdSet, &target, async {
         let threshold = parse(series, bound, limit)?;
         Ok(db.set_monitor_threshold(&threshold, &actor.name()).await?)
     })
@@ -41,7 +42,7 @@ pub async fn set(
 }
 
 pub async fn clear(db: &Database, actor: &Actor, series: &str) -> Result<(), OpsError> {
-    audit::audited(db, actor, "monitor.threshold.clear", series, async {
+    audit::audited(db, actor, Action::MonitorThresholdClear, series, async {
         if db.clear_monitor_threshold(series).await? {
             Ok(())
         } else {

@@ -7,6 +7,7 @@ use crate::helpers::raw;
 use crate::helpers::test_db;
 use crate::migration::snapshot;
 use forest_runbook::db::{Database, DemoDataSpec};
+use forest_runbook::model::Action;
 use forest_runbook::model::{
     BackupState, JobKind, JobState, Manifest, MigrationState, RestoreReport, RunKind,
 };
@@ -491,9 +492,15 @@ async fn with_four_eyes_on_a_restore_runs_only_after_a_second_admin_approves() {
         matches!(refused, OpsError::ApprovalRequired { .. }),
         "{refused:?}"
     );
-    let request = four_eyes::request(&db, &ada, backup::RESTORE_ACTION, &manifest.name, "restore")
-        .await
-        .expect("request");
+    let request = four_eyes::request(
+        &db,
+        &ada,
+        Action::RollbackRestore,
+        &manifest.name,
+        "restore",
+    )
+    .await
+    .expect("request");
     // Bob has no account here, so no record of new admin powers: he may approve.
     four_eyes::approve(&db, &bob, &request.id, std::time::Duration::ZERO)
         .await

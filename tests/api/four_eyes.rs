@@ -7,6 +7,7 @@ use crate::helpers::{raw, test_db};
 use crate::roles::seed_accounts;
 use forest_runbook::auth::{self, AccountChange};
 use forest_runbook::db::Database;
+use forest_runbook::model::Action;
 use forest_runbook::model::{AuditFilter, CurrentUser, Manifest, Outcome, Role};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
@@ -15,7 +16,7 @@ use forest_runbook::ops::{backup, four_eyes};
 use mongodb::bson::{DateTime, doc};
 use std::time::{Duration, SystemTime};
 
-const ACTION: &str = "rollback.revert";
+const ACTION: Action = Action::RollbackRevert;
 const TARGET: &str = "add_mobile_sync_support";
 const PLAN: &str = "drop index Task_clientId_key on tasks";
 /// What the app enforces by default (`auth.approver_wait_hours`).
@@ -182,13 +183,13 @@ fn approval_needed<T: std::fmt::Debug>(result: Result<T, OpsError>) {
 }
 
 /// The waiting request of `action`, with its plan.
-async fn waiting(db: &Database, action: &str) -> forest_runbook::model::Approval {
+async fn waiting(db: &Database, action: Action) -> forest_runbook::model::Approval {
     four_eyes::open_approvals(db)
         .await
         .expect("open requests")
         .into_iter()
-        .find(|a| a.action == action && a.approved_by.is_none())
-        .unwrap_or_else(|| panic!("a request for {action} waits"))
+        .find(|a| a.action == action.as_str() && a.approved_by.is_none())
+        .unwrap_or_else(|| panic!("a request for {} waits", action.as_str()))
 }
 
 #[tokio::test]
@@ -254,16 +255,19 @@ async fn one_admin_cannot_get_round_four_eyes_with_an_admin_of_their_own() {
     // Each request waits with exactly what it would do.
     for (action, plan) in [
         (
-            "user.create_admin",
+            Action::UserCreateAdmin,
             "create the account eve with the Admin role",
         ),
         (
-            "user.promote",
+            Action::UserPromote,
             "give release (now Release manager) the Admin role",
         ),
-        ("user.enable_admin", "re-enable the disabled admin mallory"),
         (
-            "user.password_reset_admin",
+            Action::UserEnableAdmin,
+            "re-enable the disabled admin mallory",
+        ),
+        (
+            Action::UserPasswordResetAdmin,
             "set a new password for the admin mallory (disabled) and end their sessions",
         ),
     ] {
@@ -287,7 +291,7 @@ async fn one_admin_cannot_get_round_four_eyes_with_an_admin_of_their_own() {
     )
     .await
     .expect("an admin from before adminSince was recorded");
-    let off = waiting(&db, "settings.four_eyes_off").await;
+    let off = waiting(&db, Action::SettingsFourEyesOff).await;
     four_eyes::approve(&db, &admin("grace"), &off.id, DAY)
         .await
         .expect("an older admin approves");
@@ -321,7 +325,7 @@ async fn deleting_a_backup_needs_a_second_admin_who_reads_what_it_holds() {
         store.manifest(&manifest.name).is_ok(),
         "the backup is still there"
     );
-    let request = waiting(&db, "backup.delete").await;
+    let request = waiting(&db, Action::BackupDelete).await;
     assert_eq!(request.target, manifest.name);
     for collection in &manifest.collections {
         let listed = format!("{} ({} documents)", collection.name, collection.documents);
@@ -367,7 +371,7 @@ async fn a_restores_approver_reads_each_collection_and_each_index_with_its_optio
     };
     let jobs = backup::Jobs::new(db.clone());
     approval_needed(backup::restore(&db, &store, &jobs, &ada, &manifest.name, confirmation).await);
-    let plan = waiting(&db, backup::RESTORE_ACTION).await.plan;
+    let plan = waiting(&db, Action::RollbackRestore).await.plan;
     for collection in &manifest.collections {
         let listed = format!("{} ({} documents; ", collection.name, collection.documents);
         assert!(plan.contains(&listed), "{listed} in {plan}");

@@ -6,10 +6,11 @@
 use crate::checklist::{Quiet, forest_db, person};
 use crate::roles::{app_with_accounts, call, cookie_for};
 use axum::http::StatusCode;
+use forest_runbook::model::Action;
 use forest_runbook::model::{AuditFilter, MigrationState, Outcome};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::backup::{self as backups, Jobs};
-use forest_runbook::ops::migration::{PHASE_0, WITHOUT_BACKUP, migrate_checked, revert};
+use forest_runbook::ops::migration::{PHASE_0, migrate_checked, revert};
 
 #[tokio::test]
 async fn without_a_backup_only_an_admin_giving_a_reason_migrates() {
@@ -50,7 +51,7 @@ async fn without_a_backup_only_an_admin_giving_a_reason_migrates() {
     let overrides = db
         .list_audit(
             &AuditFilter {
-                action: Some(WITHOUT_BACKUP.into()),
+                action: Some(Action::StepMigrateWithoutBackup.as_str().into()),
                 ..AuditFilter::default()
             },
             100,

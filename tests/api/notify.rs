@@ -308,7 +308,7 @@ async fn a_failing_probe_round_and_a_four_eyes_request_are_announced() {
     four_eyes::request(
         &announcing,
         &ada,
-        "step.revert",
+        forest_runbook::model::Action::StepRevert,
         "add_mobile_sync_support",
         "drop",
     )

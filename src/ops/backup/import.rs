@@ -16,6 +16,7 @@ use crate::db::Database;
 use crate::db::dump::{DocumentReader, DumpError};
 use crate::db::is_reserved_collection;
 use crate::db::now_rfc3339;
+use crate::model::Action;
 use crate::model::{BackupCollection, BackupFile, BackupState, Manifest};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
@@ -32,7 +33,7 @@ pub async fn import(
     source: &Path,
 ) -> Result<Manifest, OpsError> {
     let target = source.display().to_string();
-    audit::audited(db, actor, "backup.import", &target, async {
+    audit::audited(db, actor, Action::BackupImport, &target, async {
         let (store, source, by) = (store.clone(), source.to_path_buf(), actor.name());
         blocking(move || import_files(&store, &source, &by)).await
     })

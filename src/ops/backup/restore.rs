@@ -19,6 +19,7 @@ use super::{BackupError, BackupStore, Jobs};
 use crate::db::Database;
 use crate::db::dump::{DocumentReader, DumpError, Metadata};
 use crate::db::is_reserved_collection;
+use crate::model::Action;
 use crate::model::{
     BackupCollection, ChangeOutcome, ChangeResult, JobKind, JobState, Manifest, MigrationState,
     OptionNotice, RestoreReport, RunKind,
@@ -29,8 +30,6 @@ use crate::ops::migration::{MIGRATIONS, PHASE_0, lease};
 use crate::ops::{OpsError, confirm_database};
 use std::path::Path;
 use std::time::Instant;
-
-pub const ACTION: &str = "rollback.restore";
 
 /// A restore that passed its checks and holds the lock.
 pub struct PendingRestore {
@@ -56,7 +55,7 @@ pub async fn restore(
     name: &str,
     confirmation: Confirmation<'_>,
 ) -> Result<RestoreReport, OpsError> {
-    audit::audited(db, actor, "step.restore", name, async {
+    audit::audited(db, actor, Action::StepRestore, name, async {
         let pending = prepare_restore(db, store, actor, name, confirmation).await?;
         let job = begin(jobs, &pending).await;
         run(db, store, Some(&job), actor, pending).await
@@ -77,7 +76,7 @@ pub async fn start_restore(
     let pending = audit::audited(
         &db,
         &actor,
-        "restore.start",
+        Action::RestoreStart,
         &name,
         prepare_restore(&db, &store, &actor, &name, confirmation),
     )
@@ -87,7 +86,7 @@ pub async fn start_restore(
         let restored = audit::audited(
             &db,
             &actor,
-            "step.restore",
+            Action::StepRestore,
             &name,
             run(&db, &store, Some(&job), &actor, pending),
         )
@@ -160,7 +159,7 @@ pub async fn prepare_restore(
     for notice in &notices {
         plan += &format!("; accepted option: {notice}");
     }
-    four_eyes::authorize(db, actor, ACTION, name, &plan).await?;
+    four_eyes::authorize(db, actor, Action::RollbackRestore, name, &plan).await?;
     let lease = lease::take(db, actor).await?;
     if let Err(refused) = db.try_metadata(&metadata).await {
         lease.release().await?;

@@ -7,6 +7,7 @@ use super::jobs::Job;
 use super::{BackupError, BackupStore, Jobs};
 use crate::db::dump::{DumpError, DumpSource};
 use crate::db::{Database, now_rfc3339};
+use crate::model::Action;
 use crate::model::{
     BackupCollection, BackupFile, BackupState, JobKind, JobState, Manifest, MigrationAtBackup,
 };
@@ -33,7 +34,7 @@ pub async fn backup(
     actor: &Actor,
     gzip: bool,
 ) -> Result<Manifest, OpsError> {
-    audit::audited(db, actor, "backup.create", db.name(), async {
+    audit::audited(db, actor, Action::BackupCreate, db.name(), async {
         let lease = lease::take(db, actor).await?;
         let written = async {
             let dump = prepare(db, store, actor, gzip, None).await?;
@@ -59,7 +60,7 @@ pub async fn start_backup(
     actor: Actor,
     gzip: bool,
 ) -> Result<String, OpsError> {
-    let (lease, dump) = audit::audited(&db, &actor, "backup.start", db.name(), async {
+    let (lease, dump) = audit::audited(&db, &actor, Action::BackupStart, db.name(), async {
         let lease = lease::take(&db, &actor).await?;
         match prepare(&db, &store, &actor, gzip, None).await {
             Ok(dump) => Ok((lease, dump)),
@@ -77,7 +78,7 @@ pub async fn start_backup(
         let written = audit::audited(
             &db,
             &actor,
-            "backup.create",
+            Action::BackupCreate,
             &target,
             write(&db, Some(&job), dump),
         )

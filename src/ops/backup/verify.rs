@@ -7,6 +7,7 @@ use super::store::inside;
 use super::{BackupError, BackupStore, blocking};
 use crate::db::dump::{DocumentReader, Metadata};
 use crate::db::{Database, age_of, now_rfc3339};
+use crate::model::Action;
 use crate::model::{BackupCollection, BackupFile, BackupState, Manifest};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
@@ -19,7 +20,7 @@ pub async fn verify_backup(
     actor: &Actor,
     name: &str,
 ) -> Result<Manifest, OpsError> {
-    audit::audited(db, actor, "backup.verify", name, async {
+    audit::audited(db, actor, Action::BackupVerify, name, async {
         let mut manifest = checked(store, name).await?;
         manifest.verified_at = Some(now_rfc3339());
         BackupStore::write_manifest(&store.folder(name)?, &manifest)?;

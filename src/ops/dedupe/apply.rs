@@ -11,6 +11,7 @@ use super::choose::{GroupChoice, choose};
 use super::export::Export;
 use crate::db::dedupe::{Cleanup, Exported};
 use crate::db::{Collection, Database};
+use crate::model::Action;
 use crate::model::{ChangeOutcome, DedupeAction, DedupeOutcome, MigrationState, RunKind};
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
@@ -20,7 +21,6 @@ use crate::ops::migration::lease::Lease;
 use crate::ops::migration::run::{pending, record};
 use crate::ops::migration::started;
 
-pub const APPLY_ACTION: &str = "dedupe.apply";
 /// Documents written per transaction.
 const BATCH_DOCUMENTS: usize = 500;
 /// Rounds per key before the cleanup says duplicates remain.
@@ -41,7 +41,15 @@ pub async fn apply(
 ) -> Result<DedupeOutcome, OpsError> {
     let work =
         async |lease: &Lease| clean(db, lease, actor, migration, options, backups, progress).await;
-    super::confirmed_and_locked(db, actor, APPLY_ACTION, db.name(), confirmation, work).await
+    super::confirmed_and_locked(
+        db,
+        actor,
+        Action::DedupeApply,
+        db.name(),
+        confirmation,
+        work,
+    )
+    .await
 }
 
 async fn clean(

@@ -7,6 +7,7 @@
 use super::export::Export;
 use crate::db::Database;
 use crate::db::dedupe::Exported;
+use crate::model::Action;
 use crate::model::{ChangeOutcome, MigrationState, RunKind, UndoOutcome};
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
@@ -16,7 +17,6 @@ use crate::ops::migration::lease::Lease;
 use crate::ops::migration::run::{pending, record};
 use crate::ops::migration::started;
 
-pub const UNDO_ACTION: &str = "dedupe.undo";
 /// Documents put back per transaction.
 const BATCH_DOCUMENTS: usize = 500;
 
@@ -32,7 +32,7 @@ pub async fn undo(
 ) -> Result<UndoOutcome, OpsError> {
     let target = run.unwrap_or(db.name());
     let work = async |lease: &Lease| put_back(db, lease, actor, migration, run, backups).await;
-    super::confirmed_and_locked(db, actor, UNDO_ACTION, target, confirmation, work).await
+    super::confirmed_and_locked(db, actor, Action::DedupeUndo, target, confirmation, work).await
 }
 
 /// The cleanup run to undo: `run` when given, else the newest not undone.

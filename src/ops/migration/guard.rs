@@ -6,12 +6,11 @@
 use super::declaration::Migration;
 use super::{deployment, migrate};
 use crate::db::Database;
+use crate::model::Action;
 use crate::model::{Role, RunRecord};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use crate::ops::backup::BackupStore;
-
-pub const WITHOUT_BACKUP: &str = "step.migrate.without_backup";
 
 /// Why migrate refuses without a backup, in the plan and in the refusal.
 pub(super) const NO_BACKUP: &str = "no verified backup was taken in this deployment: take and \
@@ -35,9 +34,9 @@ pub async fn migrate_checked(
         };
         // A plain refusal is migrate's; an override (or an attempt) is its own.
         let action = if reason.is_empty() {
-            "step.migrate"
+            Action::StepMigrate
         } else {
-            WITHOUT_BACKUP
+            Action::StepMigrateWithoutBackup
         };
         audit::record(db, actor, action, reason, refusal.as_ref().copied()).await?;
         refusal?;

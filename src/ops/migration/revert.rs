@@ -9,13 +9,12 @@ use super::lease::{self, Lease};
 use super::run::{latest, pending, record};
 use super::started;
 use crate::db::Database;
+use crate::model::Action;
 use crate::model::{ChangeOutcome, ChangeResult, MigrationState, RunKind, RunRecord};
 use crate::ops::audit::{self, Actor};
 use crate::ops::backup::{self, BackupStore};
 use crate::ops::four_eyes;
 use crate::ops::{OpsError, confirm_database};
-
-pub const ACTION: &str = "rollback.revert";
 
 /// `confirmation` must be the database's name, typed by the person.
 pub async fn revert(
@@ -25,7 +24,7 @@ pub async fn revert(
     confirmation: &str,
     backups: &BackupStore,
 ) -> Result<RunRecord, OpsError> {
-    audit::audited(db, actor, "step.revert", migration.name, async {
+    audit::audited(db, actor, Action::StepRevert, migration.name, async {
         confirm_database(db, confirmation)?;
         let mut plan = Vec::new();
         for change in created_by_runs(db, migration).await? {
@@ -39,7 +38,14 @@ pub async fn revert(
             }
             plan.push(line);
         }
-        four_eyes::authorize(db, actor, ACTION, migration.name, &plan.join("; ")).await?;
+        four_eyes::authorize(
+            db,
+            actor,
+            Action::RollbackRevert,
+            migration.name,
+            &plan.join("; "),
+        )
+        .await?;
         let lease = lease::take(db, actor).await?;
         let reverted = undo(db, &lease, actor, migration, backups).await;
         let released = lease.release().await;

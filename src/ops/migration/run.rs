@@ -6,14 +6,13 @@ use super::lease::{self, Lease};
 use super::plan;
 use super::started;
 use crate::db::{Database, DbError, IndexSpec};
+use crate::model::Action;
 use crate::model::{
     ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, Role, RunKind, RunRecord,
 };
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use std::time::{Duration, Instant};
-
-pub const CANCEL_ACTION: &str = "step.cancel";
 
 /// How often a running index build's progress is read and recorded.
 const PROGRESS_EVERY: Duration = Duration::from_secs(1);
@@ -23,7 +22,7 @@ pub async fn migrate(
     actor: &Actor,
     migration: &Migration,
 ) -> Result<RunRecord, OpsError> {
-    audit::audited(db, actor, "step.migrate", migration.name, async {
+    audit::audited(db, actor, Action::StepMigrate, migration.name, async {
         let lease = lease::take(db, actor).await?;
         let applied = apply(db, &lease, actor, migration).await;
         let released = lease.release().await;
@@ -44,7 +43,7 @@ pub async fn cancel(
     migration: &Migration,
     run: &str,
 ) -> Result<bool, OpsError> {
-    audit::audited(db, actor, CANCEL_ACTION, run, async {
+    audit::audited(db, actor, Action::StepCancel, run, async {
         let Some(record) = db
             .runs(migration.name, 50)
             .await?

@@ -4,6 +4,7 @@
 use super::declaration::{Change, Migration};
 use super::plan;
 use crate::db::Database;
+use crate::model::Action;
 use crate::model::{ChangeStatus, Verification, VerifyCheck};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
@@ -20,7 +21,7 @@ pub async fn verify(
     audit::audited_with(
         db,
         actor,
-        "step.verify",
+        Action::StepVerify,
         migration.name,
         checks(db, migration, backups, prisma),
         failed_checks,
