@@ -7,7 +7,7 @@
 //! Run: `cargo bench --features ssr --bench log_watcher`.
 
 use forest_runbook::config::{ProcessEnv, Settings};
-use forest_runbook::forest_api::LogWatcher;
+use forest_runbook::forest::LogWatcher;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;

@@ -19,7 +19,7 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
-pub mod forest_api;
+pub mod forest;
 #[cfg(feature = "ssr")]
 pub mod monitor;
 #[cfg(feature = "ssr")]
@@ -27,11 +27,7 @@ pub mod notify;
 #[cfg(feature = "ssr")]
 pub mod ops;
 #[cfg(feature = "ssr")]
-pub mod reports;
-#[cfg(feature = "ssr")]
 pub mod server;
-#[cfg(feature = "ssr")]
-pub mod steps;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 

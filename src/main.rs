@@ -3,12 +3,15 @@
 
 use clap::Parser;
 use forest_runbook::auth;
+use forest_runbook::cli::reports;
+use forest_runbook::cli::steps::backup::BackupStep;
+use forest_runbook::cli::steps::{self, Step};
 use forest_runbook::cli::{
     BackupCommand, Cli, Command, DemoDataArgs, PrismaCommand, StepArgs, UserCommand,
 };
 use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
-use forest_runbook::forest_api::{LogWatcher, Prober};
+use forest_runbook::forest::{LogWatcher, Prober};
 use forest_runbook::model::Role;
 use forest_runbook::notify;
 use forest_runbook::ops::audit::Actor;
@@ -16,10 +19,7 @@ use forest_runbook::ops::backup::{BackupStore, Confirmation};
 use forest_runbook::ops::checklist::Watched;
 use forest_runbook::ops::prisma::PrismaSource;
 use forest_runbook::ops::rehearsal::{Rehearsing, Staging};
-use forest_runbook::reports;
 use forest_runbook::server::{AppState, Application};
-use forest_runbook::steps::backup::BackupStep;
-use forest_runbook::steps::{self, Step};
 use std::process::ExitCode;
 use std::time::Duration;
 

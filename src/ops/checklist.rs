@@ -12,7 +12,7 @@ use super::backup::BackupStore;
 use super::migration::{Migration, plan};
 use crate::db::Database;
 use crate::db::TickBy;
-use crate::forest_api::LogWatcher;
+use crate::forest::LogWatcher;
 use crate::model::Action;
 use crate::model::{
     Acknowledgement, Checklist, ChecklistItem, Evidence, ItemStatus, MigrationState, Readiness,

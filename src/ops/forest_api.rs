@@ -7,7 +7,7 @@ use super::audit::{self, Actor};
 use super::migration::PHASE_0;
 use super::{OpsError, notices};
 use crate::db::Database;
-use crate::forest_api::{LogWatcher, Prober};
+use crate::forest::{LogWatcher, Prober};
 use crate::model::Action;
 use crate::model::{ErrorsSince, LogSnapshot, MigrationState, ProbeOverview, ProbeResult, RunKind};
 use time::OffsetDateTime;

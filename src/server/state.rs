@@ -3,7 +3,7 @@
 use crate::auth::LoginLimiter;
 use crate::config::Settings;
 use crate::db::Database;
-use crate::forest_api::{LogWatcher, Prober};
+use crate::forest::{LogWatcher, Prober};
 use crate::monitor::Monitor;
 use crate::ops::backup::{BackupStore, Jobs};
 use crate::ops::prisma::PrismaSource;

@@ -6,7 +6,7 @@
 use crate::backup::store_in;
 use crate::helpers::{settings_in, test_db};
 use forest_runbook::db::{Collection, Database, DemoDataSpec};
-use forest_runbook::forest_api::LogWatcher;
+use forest_runbook::forest::LogWatcher;
 use forest_runbook::model::{
     AuditFilter, Checklist, ChecklistItem, ItemStatus, ProbeResult, Verification,
 };

@@ -261,7 +261,7 @@ async fn the_errors_since_the_migration_started_survive_a_restart_of_the_app() {
     // A new process reads only lines written after it started.
     let mut settings = crate::helpers::settings_in(checkout.path()).forest_logs;
     settings.checkout = checkout.path().to_path_buf();
-    let after_restart = forest_runbook::forest_api::LogWatcher::new(&settings);
+    let after_restart = forest_runbook::forest::LogWatcher::new(&settings);
     after_restart.look();
     let list = checklist(&db, &PHASE_0, quiet.watching(&after_restart))
         .await

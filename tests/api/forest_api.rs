@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::get;
 use forest_runbook::config::ForestApiSettings;
-use forest_runbook::forest_api::Prober;
+use forest_runbook::forest::Prober;
 use forest_runbook::model::{AuditFilter, ProbeResult};
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::forest_api;

@@ -4,7 +4,7 @@
 
 use crate::helpers::{settings_in, test_db};
 use forest_runbook::config::ForestLogsSettings;
-use forest_runbook::forest_api::LogWatcher;
+use forest_runbook::forest::LogWatcher;
 use forest_runbook::model::{LogSnapshot, LogStatus};
 use forest_runbook::ops::forest_api;
 use std::collections::BTreeMap;

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use forest_runbook::config::NotifySettings;
 use forest_runbook::db::Database;
-use forest_runbook::forest_api::Prober;
+use forest_runbook::forest::Prober;
 use forest_runbook::model::{CurrentUser, Role};
 use forest_runbook::model::{NoticeKind, NotificationDelivery};
 use forest_runbook::monitor::Monitor;

@@ -3,11 +3,11 @@
 //! migration's indexes.
 
 use crate::cli::StepArgs;
+use crate::cli::steps::print;
 use crate::db::Database;
 use crate::model::{PrismaReport, PushStep, SchemaState};
 use crate::ops::prisma::{self, PrismaSource};
 use crate::ops::{OpsError, migration};
-use crate::steps::print;
 
 /// Prints the report; `Ok(false)` when the schema and the migration disagree.
 pub async fn check(

@@ -2,10 +2,10 @@
 //! unique key has duplicated values) and `devices`, as text or JSON.
 
 use crate::cli::StepArgs;
+use crate::cli::steps::print;
 use crate::db::Database;
 use crate::model::{DeviceStats, DuplicateReport, LabelledCount, ReportPage};
 use crate::ops::{OpsError, devices, duplicates, migration};
-use crate::steps::print;
 
 /// Prints every unique key's duplicates; `Ok(false)` when any has some.
 pub async fn duplicates(db: &Database, args: &StepArgs) -> Result<bool, OpsError> {
