@@ -83,6 +83,7 @@ fn run_from(document: &Document) -> Result<RunRecord, DbError> {
             })
             .unwrap_or_default(),
         error: document.get_str("error").ok().map(str::to_owned),
+        backup: document.get_str("backup").ok().map(str::to_owned),
         pre_image_backup: document.get_str("preImageBackup").ok().map(str::to_owned),
         cancel_requested_by: document
             .get_str("cancelRequestedBy")
@@ -105,18 +106,45 @@ impl Database {
         started_by: &str,
         changes: &[ChangeResult],
     ) -> Result<String, DbError> {
+        self.insert_run(doc! {
+            "migration": migration,
+            "kind": kind.as_str(),
+            "checksum": checksum,
+            "startedBy": started_by,
+            "changes": changes.iter().map(pending_document).collect::<Vec<_>>(),
+        })
+        .await
+    }
+
+    /// Records the start of a restore of `backup`, with every step pending;
+    /// returns its id.
+    pub async fn start_restore_run(
+        &self,
+        migration: &str,
+        checksum: &str,
+        backup: &str,
+        started_by: &str,
+        changes: &[ChangeResult],
+    ) -> Result<String, DbError> {
+        self.insert_run(doc! {
+            "migration": migration,
+            "kind": RunKind::Restore.as_str(),
+            "checksum": checksum,
+            "backup": backup,
+            "startedBy": started_by,
+            "changes": changes.iter().map(pending_document).collect::<Vec<_>>(),
+        })
+        .await
+    }
+
+    /// Inserts a new run, running from now, with `fields`.
+    async fn insert_run(&self, mut fields: Document) -> Result<String, DbError> {
         let id = ObjectId::new();
+        fields.insert("_id", id);
+        fields.insert("state", MigrationState::Running.as_str());
+        fields.insert("startedAt", DateTime::now());
         self.collection(Collection::Changelog)
-            .insert_one(doc! {
-                "_id": id,
-                "migration": migration,
-                "kind": kind.as_str(),
-                "checksum": checksum,
-                "state": MigrationState::Running.as_str(),
-                "startedBy": started_by,
-                "startedAt": DateTime::now(),
-                "changes": changes.iter().map(pending_document).collect::<Vec<_>>(),
-            })
+            .insert_one(fields)
             .await?;
         Ok(id.to_hex())
     }

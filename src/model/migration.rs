@@ -187,6 +187,9 @@ pub struct RunRecord {
     pub finished_at: Option<String>,
     pub changes: Vec<ChangeResult>,
     pub error: Option<String>,
+    /// For a restore, the backup it restores.
+    #[serde(default)]
+    pub backup: Option<String>,
     /// For a restore, the backup of what it replaced: restoring it undoes
     /// the restore.
     #[serde(default)]

@@ -412,6 +412,10 @@ async fn a_restore_s_pre_image_brings_back_the_writes_made_after_the_backup() {
     let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
     let run = runs.iter().find(|r| r.id == report.run).expect("the run");
     assert_eq!(run.pre_image_backup.as_deref(), Some(pre_image.as_str()));
+    // The run names the backup it restores in a field of its own; its
+    // checksum is the declaration's, as every run's is.
+    assert_eq!(run.backup.as_deref(), Some(manifest.name.as_str()));
+    assert_eq!(run.checksum, PHASE_0.checksum());
     let saved = store.manifest(&pre_image).expect("pre-image manifest");
     assert_eq!(saved.count_of("tasks"), Some(101));
 

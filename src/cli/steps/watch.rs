@@ -256,6 +256,7 @@ mod tests {
                 change("create index b", ChangeOutcome::Pending, None),
             ],
             error: None,
+            backup: None,
             pre_image_backup: None,
             cancel_requested_by: None,
         };

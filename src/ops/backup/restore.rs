@@ -26,7 +26,7 @@ use crate::model::{
 };
 use crate::ops::audit::{self, Actor};
 use crate::ops::four_eyes;
-use crate::ops::migration::{MIGRATIONS, PHASE_0, lease};
+use crate::ops::migration::{MIGRATIONS, Migration, PHASE_0, lease};
 use crate::ops::{OpsError, confirm_database};
 use std::path::Path;
 use std::time::Instant;
@@ -281,8 +281,8 @@ async fn run(
 }
 
 /// The changelog the restore run is recorded in.
-fn changelog_migration() -> &'static str {
-    MIGRATIONS.last().map_or(PHASE_0.name, |m| m.name)
+fn changelog_migration() -> &'static Migration {
+    MIGRATIONS.last().copied().unwrap_or(&PHASE_0)
 }
 
 fn restore_step(collection: &str, backup: &str) -> String {
@@ -291,13 +291,11 @@ fn restore_step(collection: &str, backup: &str) -> String {
 
 /// Collections the latest restore of `backup` restored before it stopped.
 async fn restored_before(db: &Database, backup: &str) -> Result<Vec<String>, OpsError> {
-    let runs = db.runs(changelog_migration(), 50).await?;
+    let runs = db.runs(changelog_migration().name, 50).await?;
     let Some(last) = runs.iter().find(|run| run.kind == RunKind::Restore) else {
         return Ok(Vec::new());
     };
-    // A restore run records the backup it restores where a migrate run
-    // records its declaration's checksum.
-    if last.state == MigrationState::Applied || last.checksum != backup {
+    if last.state == MigrationState::Applied || last.backup.as_deref() != Some(backup) {
         return Ok(Vec::new());
     }
     Ok(last
@@ -338,7 +336,7 @@ async fn apply(
     manifest: &Manifest,
 ) -> Result<RestoreReport, OpsError> {
     let log = changelog_migration();
-    db.mark_interrupted(log).await?;
+    db.mark_interrupted(log.name).await?;
     let done_before = restored_before(db, &manifest.name).await?;
     let live: Vec<String> = db
         .dump_sources()
@@ -373,9 +371,9 @@ async fn apply(
         })
         .collect();
     let run = db
-        .start_run(
-            log,
-            RunKind::Restore,
+        .start_restore_run(
+            log.name,
+            &log.checksum(),
             &manifest.name,
             &actor.name(),
             &pending,
