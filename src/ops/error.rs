@@ -27,7 +27,7 @@ pub enum OpsError {
     #[error("the step stopped at a safe point: it no longer holds the migration lock ({reason})")]
     LeaseLost { reason: String },
     #[error(
-        "cancelled by {by} at a safe point, before {before}; what ran before it stays as it is"
+        "cancelled by {by} at a safe point, before {before}; what ran before it stays as it is, and running the step again goes on from there"
     )]
     Cancelled { by: String, before: String },
     #[error("the migration cannot start: {}", .0.join("; "))]
