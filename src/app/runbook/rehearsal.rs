@@ -113,12 +113,12 @@ fn RehearsalView(rehearsal: Rehearsal, stale: Option<String>) -> impl IntoView {
         .map(|record| {
             let ran = matches!(record.state, StepState::Passed | StepState::Failed);
             let took = if ran {
-                seconds(record.duration_ms)
+                duration(record.duration_ms)
             } else {
                 String::new()
             };
             let expected = if ran {
-                seconds(rehearsal.expected_in_production_ms(record))
+                duration(rehearsal.expected_in_production_ms(record))
             } else {
                 String::new()
             };
@@ -154,6 +154,26 @@ fn RehearsalView(rehearsal: Rehearsal, stale: Option<String>) -> impl IntoView {
 }
 
 /// Milliseconds as people read a step's duration.
-fn seconds(ms: u64) -> String {
-    format!("{}.{} s", ms / 1_000, (ms % 1_000) / 100)
+/// A step's time as people read it: milliseconds under a second (a
+/// tenth of a second would round them to nothing), tenths above.
+fn duration(ms: u64) -> String {
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else {
+        format!("{}.{} s", ms / 1_000, (ms % 1_000) / 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn short_steps_read_in_milliseconds_and_long_ones_in_tenths_of_seconds() {
+        assert_eq!(duration(0), "0 ms");
+        assert_eq!(duration(87), "87 ms");
+        assert_eq!(duration(999), "999 ms");
+        assert_eq!(duration(1_000), "1.0 s");
+        assert_eq!(duration(12_345), "12.3 s");
+    }
 }
