@@ -124,7 +124,7 @@ fn Steps(
                                     view! {
                                         <section class="live" aria-label="Running now">
                                             <h2>"Running now"</h2>
-                                            <StopRun run=run.clone() cancel may_run may_revert />
+                                            <StopRun run=run.clone() cancel role />
                                             <RunView run />
                                         </section>
                                     }
@@ -254,14 +254,8 @@ fn Steps(
 /// Asks the running run to stop before its next change, for whoever may
 /// start it; says who asked once someone did.
 #[component]
-fn StopRun(
-    run: RunRecord,
-    cancel: ServerAction<CancelRun>,
-    may_run: bool,
-    may_revert: bool,
-) -> impl IntoView {
-    let admins_only = matches!(run.kind, RunKind::Revert | RunKind::Restore);
-    let may_stop = if admins_only { may_revert } else { may_run };
+fn StopRun(run: RunRecord, cancel: ServerAction<CancelRun>, role: Option<Role>) -> impl IntoView {
+    let may_stop = role.is_some_and(|r| r.includes(run.kind.stopped_by()));
     match run.cancel_requested_by {
         Some(by) => view! {
             <p role="status">

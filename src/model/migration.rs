@@ -1,7 +1,7 @@
 //! The migration as the Runbook page and the CLI report it: the plan, the
 //! runs with their per-change results, and the verification checks.
 
-use super::{DuplicateReport, MigrationState};
+use super::{DuplicateReport, MigrationState, Role};
 use serde::{Deserialize, Serialize};
 
 /// Where one declared change stands against the database.
@@ -124,6 +124,16 @@ impl RunKind {
     /// A rollback: what ends a deployment.
     pub fn is_rollback(self) -> bool {
         matches!(self, Self::Revert | Self::Restore)
+    }
+
+    /// The least role that may stop a running run of this kind: the role
+    /// that starts one (an admin rolls back, a release manager does the rest).
+    pub fn stopped_by(self) -> Role {
+        if self.is_rollback() {
+            Role::Admin
+        } else {
+            Role::ReleaseManager
+        }
     }
 
     /// A duplicate cleanup or its undo.

@@ -14,7 +14,7 @@ use forest_runbook::ops::migration::PHASE_0;
 use mongodb::bson::{Bson, DateTime, Document, RawDocumentBuf, doc, oid::ObjectId};
 use std::collections::BTreeMap;
 
-const QUIET: &(dyn Fn(&str) + Send + Sync) = &|_: &str| {};
+pub const QUIET: &(dyn Fn(&str) + Send + Sync) = &|_: &str| {};
 
 fn at(minutes: i64) -> DateTime {
     DateTime::from_millis(1_700_000_000_000 + minutes * 60_000)
@@ -295,7 +295,7 @@ async fn many_groups(name: &str) -> Database {
     db
 }
 
-async fn apply_oldest(
+pub async fn apply_oldest(
     db: &Database,
     store: &BackupStore,
     progress: &(dyn Fn(&str) + Send + Sync),

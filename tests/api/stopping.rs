@@ -4,6 +4,7 @@
 //! did not reach as it was; only an admin stops what only an admin starts.
 
 use crate::backup::{cli, store_in};
+use crate::dedupe::{QUIET, apply_oldest};
 use crate::helpers::{raw, test_db};
 use crate::roles::{app_with_accounts, cookie_for};
 use axum::body::Body;
@@ -183,18 +184,7 @@ async fn a_cleanup_asked_to_stop_stops_before_its_next_key_and_says_who() {
     );
 
     // Stopped is not stuck: the next cleanup finishes the rest.
-    let quiet = |_: &str| {};
-    dedupe::apply(
-        &db,
-        &cli(),
-        &PHASE_0,
-        Options::default(),
-        db.name(),
-        &store,
-        &quiet,
-    )
-    .await
-    .expect("the next cleanup");
+    apply_oldest(&db, &store, QUIET).await;
     assert_eq!(duplicated(&db, "focus_sessions").await, 0);
     db.drop_database().await.expect("drop");
 }

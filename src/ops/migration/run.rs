@@ -7,9 +7,7 @@ use super::plan;
 use super::started;
 use crate::db::{Database, DbError, IndexSpec};
 use crate::model::Action;
-use crate::model::{
-    ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, Role, RunKind, RunRecord,
-};
+use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, RunKind, RunRecord};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use std::time::{Duration, Instant};
@@ -52,9 +50,7 @@ pub async fn cancel(
         else {
             return Err(OpsError::NotFound(format!("The run {run}")));
         };
-        if matches!(record.kind, RunKind::Revert | RunKind::Restore) {
-            actor.require(Role::Admin)?;
-        }
+        actor.require(record.kind.stopped_by())?;
         Ok(db.request_run_cancel(run, &actor.name()).await?)
     })
     .await
