@@ -6,6 +6,7 @@ mod audit;
 mod backups;
 mod checklist;
 mod dedupe;
+mod deployment_report;
 #[cfg(feature = "ssr")]
 mod edge;
 mod forest_api;
@@ -34,6 +35,7 @@ pub use checklist::{
 pub use dedupe::{
     ApplyDedupe, PLAN_PAGE, PlanDedupe, UndoDedupe, apply_dedupe, dedupe_plan, undo_dedupe,
 };
+pub use deployment_report::{GetDeploymentReport, deployment_report};
 pub use forest_api::{
     ForestApiOverview, ForestLogs, ProbeNow, forest_api_overview, forest_logs, probe_now,
 };

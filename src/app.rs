@@ -14,6 +14,7 @@ mod layout;
 mod login;
 mod monitor;
 mod prisma;
+mod report;
 mod runbook;
 mod sections;
 mod session;
@@ -37,6 +38,9 @@ use leptos_router::{SsrMode, path};
 use login::LoginPage;
 use monitor::MonitorPage;
 use prisma::PrismaPage;
+use report::ReportPage;
+#[cfg(feature = "ssr")]
+pub use report::report_document;
 use runbook::RunbookPage;
 pub use sections::Section;
 use session::Session;
@@ -92,6 +96,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("forest-api") ssr=SsrMode::Async view=ForestApiPage />
                         <Route path=path!("prisma") ssr=SsrMode::Async view=PrismaPage />
                         <Route path=path!("audit") ssr=SsrMode::Async view=AuditPage />
+                        <Route path=path!("report") ssr=SsrMode::Async view=ReportPage />
                         <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
                         <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />
                         <Route path=path!("settings") ssr=SsrMode::Async view=SettingsPage />

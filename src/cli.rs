@@ -1,6 +1,6 @@
 //! The command line: what it accepts (`args`, parsing only; `main`
 //! dispatches), the migration steps and backups with their progress
-//! (`steps`), and the duplicate and device reports (`reports`).
+//! (`steps`), and the duplicate, device and deployment reports (`reports`).
 
 mod args;
 pub mod reports;
@@ -9,5 +9,5 @@ pub mod steps;
 pub use args::{
     BackupArgs, BackupCommand, ChecklistArgs, ChecklistCommand, Cli, Command, DedupeArgs,
     DedupeCommand, DemoDataArgs, JsonArgs, MigrateArgs, PrismaCheckArgs, PrismaCommand, ProbeArgs,
-    RestoreArgs, RevertArgs, StepArgs, UserCommand,
+    ReportArgs, ReportFormat, RestoreArgs, RevertArgs, StepArgs, UserCommand,
 };

@@ -180,6 +180,17 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
                 Err("the Forest schema and the migration disagree: see the report above".into())
             }
         }
+        Command::Report(args) => {
+            let text = reports::deployment(&opened.database, &settings, args.format).await?;
+            match &args.output {
+                Some(path) => std::fs::write(path, text)
+                    .map_err(|error| format!("cannot write {}: {error}", path.display()).into()),
+                None => {
+                    print!("{text}");
+                    Ok(())
+                }
+            }
+        }
     };
     let undelivered = opened.database.outbox().settle(CLI_NOTIFY_WAIT).await;
     if undelivered > 0 {

@@ -18,6 +18,7 @@ mod monitor;
 mod notify;
 mod prisma;
 mod rehearsal;
+mod report;
 mod status;
 
 pub use action::Action;
@@ -60,4 +61,5 @@ pub use rehearsal::{
     Rehearsal, RehearsalOverview, RehearsalPreview, RehearsalState, RehearsalStep, StepRecord,
     StepState,
 };
+pub use report::{DeploymentReport, EventSource, MAX_EVENTS, ReportEvent, ReportTally, duration};
 pub use status::{Call, ChecklistGlance, DeploymentStatus, LogGlance, Verdict, verdict};

@@ -19,6 +19,7 @@ pub mod migration;
 pub mod notices;
 pub mod prisma;
 pub mod rehearsal;
+pub mod report;
 pub mod status;
 pub mod thresholds;
 

@@ -17,7 +17,7 @@ use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{ClearThreshold, SetThreshold, monitor_history, monitor_overview};
 use crate::model::{AppError, HistoryRange, MonitorHistory, MonitorOverview, Role};
 use alerts::{AlertsPanel, ThresholdsPanel};
-use history::HistoryView;
+pub(super) use history::HistoryView;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use panels::{ChartPanel, Group, LastSample, MigrationPanel};

@@ -12,10 +12,11 @@ pub enum Section {
     ForestApi,
     Prisma,
     Audit,
+    Report,
 }
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Self::Runbook,
         Self::Backups,
         Self::Checklist,
@@ -25,6 +26,7 @@ impl Section {
         Self::ForestApi,
         Self::Prisma,
         Self::Audit,
+        Self::Report,
     ];
 
     pub fn href(self) -> &'static str {
@@ -38,6 +40,7 @@ impl Section {
             Self::ForestApi => "/forest-api",
             Self::Prisma => "/prisma",
             Self::Audit => "/audit",
+            Self::Report => "/report",
         }
     }
 
@@ -52,6 +55,7 @@ impl Section {
             Self::ForestApi => "Forest API",
             Self::Prisma => "Prisma",
             Self::Audit => "Audit",
+            Self::Report => "Report",
         }
     }
 
@@ -95,6 +99,11 @@ impl Section {
                  the migration's indexes."
             }
             Self::Audit => "Every action taken in the app: who, when, on what, and how it ended.",
+            Self::Report => {
+                "The whole deployment in time order to share: backups, steps with each change's \
+                 timing, ticks, acknowledgements, approvals, rollbacks, failing probes and alerts, \
+                 with the Monitor's charts; as one HTML file, Markdown or JSON."
+            }
         }
     }
 }

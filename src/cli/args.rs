@@ -60,6 +60,26 @@ pub enum Command {
     /// The Forest schema.prisma against the database and the migration.
     #[command(subcommand)]
     Prisma(PrismaCommand),
+    /// The deployment report: every event since the rollback before this
+    /// deployment, in time order, with links to its evidence.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// `html` (one file with its charts), `md` or `json`.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+    /// Write it to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Md,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,6 +449,33 @@ mod tests {
             ])
             .is_ok()
         );
+    }
+
+    #[test]
+    fn report_is_markdown_on_standard_output_unless_told() {
+        let parse = |args: &[&str]| Cli::try_parse_from(args).expect("parses");
+        let cli = parse(&["forest-runbook", "report"]);
+        assert!(matches!(
+            cli.command,
+            Some(Command::Report(ReportArgs {
+                format: ReportFormat::Md,
+                output: None
+            }))
+        ));
+        let cli = parse(&[
+            "forest-runbook",
+            "report",
+            "--format",
+            "html",
+            "-o",
+            "r.html",
+        ]);
+        assert!(matches!(
+            cli.command,
+            Some(Command::Report(ReportArgs { format: ReportFormat::Html, output: Some(ref path) }))
+                if path == std::path::Path::new("r.html")
+        ));
+        assert!(Cli::try_parse_from(["forest-runbook", "report", "--format", "pdf"]).is_err());
     }
 
     #[test]

@@ -7,6 +7,10 @@ use crate::model::ProbeResult;
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{DateTime, Document, doc};
 
+fn newest_first() -> Document {
+    doc! { "recordedAt": -1, "_id": -1 }
+}
+
 impl Database {
     /// Stores the results of one probe round.
     pub async fn insert_probes(&self, results: &[ProbeResult]) -> Result<(), DbError> {
@@ -30,7 +34,21 @@ impl Database {
 
     /// The newest results first, at most `limit`.
     pub async fn recent_probes(&self, limit: i64) -> Result<Vec<ProbeResult>, DbError> {
-        self.probes(doc! {}, limit).await
+        self.probes(doc! {}, newest_first(), limit).await
+    }
+
+    /// The results recorded from `since` on (all when `None`), oldest
+    /// first, at most `limit`.
+    pub async fn probes_since(
+        &self,
+        since: Option<time::OffsetDateTime>,
+        limit: i64,
+    ) -> Result<Vec<ProbeResult>, DbError> {
+        let filter = since.map_or_else(Document::new, |since| {
+            doc! { "recordedAt": { "$gte": super::clock::stored_time(since) } }
+        });
+        self.probes(filter, doc! { "recordedAt": 1, "_id": 1 }, limit)
+            .await
     }
 
     /// Every result of the newest round; a result stored before rounds
@@ -39,23 +57,34 @@ impl Database {
         let newest = self
             .collection(Collection::ApiProbes)
             .find_one(doc! {})
-            .sort(doc! { "recordedAt": -1, "_id": -1 })
+            .sort(newest_first())
             .await?;
         match newest
             .as_ref()
             .map(|d| (d.get_object_id("round"), d.get("_id")))
         {
             None => Ok(Vec::new()),
-            Some((Ok(round), _)) => self.probes(doc! { "round": round }, 1_000).await,
-            Some((Err(_), id)) => self.probes(doc! { "_id": id.cloned() }, 1).await,
+            Some((Ok(round), _)) => {
+                self.probes(doc! { "round": round }, newest_first(), 1_000)
+                    .await
+            }
+            Some((Err(_), id)) => {
+                self.probes(doc! { "_id": id.cloned() }, newest_first(), 1)
+                    .await
+            }
         }
     }
 
-    async fn probes(&self, filter: Document, limit: i64) -> Result<Vec<ProbeResult>, DbError> {
+    async fn probes(
+        &self,
+        filter: Document,
+        sort: Document,
+        limit: i64,
+    ) -> Result<Vec<ProbeResult>, DbError> {
         let mut cursor = self
             .collection(Collection::ApiProbes)
             .find(filter)
-            .sort(doc! { "recordedAt": -1, "_id": -1 })
+            .sort(sort)
             .limit(limit)
             .await?;
         let mut results = Vec::new();

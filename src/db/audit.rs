@@ -105,37 +105,58 @@ impl Database {
             .await?;
         let mut entries = Vec::new();
         while cursor.advance().await? {
-            let document = cursor.deserialize_current()?;
-            let outcome = document
-                .get_str("outcome")
-                .map_err(DbError::shape_of(Collection::Audit))?;
-            entries.push(AuditEntry {
-                at: rfc3339(document.get_datetime("at").ok()),
-                actor: document
-                    .get_str("actor")
-                    .map_err(DbError::shape_of(Collection::Audit))?
-                    .to_owned(),
-                action: document
-                    .get_str("action")
-                    .map_err(DbError::shape_of(Collection::Audit))?
-                    .to_owned(),
-                target: optional(&document, "target").unwrap_or_default(),
-                outcome: Outcome::parse(outcome).ok_or_else(|| {
-                    DbError::shape(Collection::Audit, format!("unknown outcome {outcome:?}"))
-                })?,
-                error_code: optional(&document, "errorCode"),
-                detail: optional(&document, "detail"),
-                address: optional(&document, "address"),
-                count: match document.get("count") {
-                    Some(count) => count
-                        .as_i64()
-                        .or_else(|| count.as_i32().map(i64::from))
-                        .and_then(|count| u64::try_from(count).ok())
-                        .unwrap_or(1),
-                    None => 1,
-                },
-            });
+            entries.push(entry_from(&cursor.deserialize_current()?)?);
         }
         Ok(entries)
     }
+
+    /// The entries of signed-in people and of the app itself from `since`
+    /// on (all when `None`), oldest first, at most `limit`: a deployment's
+    /// history. Folded rows of anonymous refusals are left out.
+    pub async fn audit_since(
+        &self,
+        since: Option<time::OffsetDateTime>,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, DbError> {
+        let mut query = doc! { "foldKey": { "$exists": false } };
+        if let Some(since) = since {
+            query.insert("at", doc! { "$gte": super::clock::stored_time(since) });
+        }
+        let mut cursor = self
+            .collection(Collection::Audit)
+            .find(query)
+            .sort(doc! { "at": 1, "_id": 1 })
+            .limit(limit)
+            .await?;
+        let mut entries = Vec::new();
+        while cursor.advance().await? {
+            entries.push(entry_from(&cursor.deserialize_current()?)?);
+        }
+        Ok(entries)
+    }
+}
+
+fn entry_from(document: &Document) -> Result<AuditEntry, DbError> {
+    let shape = DbError::shape_of(Collection::Audit);
+    let outcome = document.get_str("outcome").map_err(&shape)?;
+    Ok(AuditEntry {
+        at: rfc3339(document.get_datetime("at").ok()),
+        actor: document.get_str("actor").map_err(&shape)?.to_owned(),
+        action: document.get_str("action").map_err(&shape)?.to_owned(),
+        target: optional(document, "target").unwrap_or_default(),
+        outcome: Outcome::parse(outcome).ok_or_else(|| {
+            DbError::shape(Collection::Audit, format!("unknown outcome {outcome:?}"))
+        })?,
+        error_code: optional(document, "errorCode"),
+        detail: optional(document, "detail"),
+        address: optional(document, "address"),
+        count: match document.get("count") {
+            Some(count) => count
+                .as_i64()
+                .or_else(|| count.as_i32().map(i64::from))
+                .and_then(|count| u64::try_from(count).ok())
+                .unwrap_or(1),
+            None => 1,
+        },
+    })
 }

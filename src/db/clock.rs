@@ -3,6 +3,7 @@
 
 use mongodb::bson::DateTime;
 use std::time::Duration;
+use time::OffsetDateTime;
 
 pub fn now_rfc3339() -> String {
     super::error::rfc3339(Some(&DateTime::now()))
@@ -13,6 +14,16 @@ pub fn age_of(at: &str) -> Option<Duration> {
     let then = DateTime::parse_rfc3339_str(at).ok()?;
     let millis = DateTime::now().timestamp_millis() - then.timestamp_millis();
     u64::try_from(millis).ok().map(Duration::from_millis)
+}
+
+/// `at` as the database stores times (milliseconds), saturating far off.
+pub(super) fn stored_time(at: OffsetDateTime) -> DateTime {
+    let millis = at.unix_timestamp_nanos() / 1_000_000;
+    DateTime::from_millis(i64::try_from(millis).unwrap_or(if millis < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    }))
 }
 
 #[cfg(test)]

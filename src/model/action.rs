@@ -14,6 +14,11 @@ macro_rules! actions {
         impl Action {
             pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
 
+            /// The action stored under `name`, if any.
+            pub fn parse(name: &str) -> Option<Action> {
+                Action::ALL.iter().copied().find(|action| action.as_str() == name)
+            }
+
             /// The name stored in the audit log and shown to people.
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -43,11 +48,14 @@ actions! {
     MonitorRead => "monitor.read",
     MonitorThresholdSet => "monitor.threshold.set",
     MonitorThresholdClear => "monitor.threshold.clear",
+    /// A threshold newly breached, recorded by the app's sampler.
+    MonitorBreach => "monitor.breach",
     ForestApiRead => "forest_api.read",
     ForestApiProbe => "forest_api.probe",
     ForestLogsRead => "forest_logs.read",
     PrismaRead => "prisma.read",
     RunbookRead => "runbook.read",
+    ReportRead => "report.read",
     StepPlan => "step.plan",
     StepMigrate => "step.migrate",
     /// Migrate without a backup of this deployment, by an admin's reason.
@@ -100,6 +108,75 @@ actions! {
     UserPasswordReset => "user.password_reset",
     /// Resetting an admin's password, as a request a second admin approves.
     UserPasswordResetAdmin => "user.password_reset_admin",
+}
+
+impl Action {
+    /// The page that shows what this action did.
+    pub fn page(self) -> &'static str {
+        use Action as A;
+        match self {
+            A::StepPlan | A::StepMigrate | A::StepMigrateWithoutBackup | A::StepVerify => {
+                "/runbook"
+            }
+            A::StepRevert | A::StepCancel | A::RollbackRevert | A::RunbookRead => "/runbook",
+            A::StepRehearse | A::RehearseRead | A::RehearseStart => "/runbook#rehearsal",
+            A::StepRestore | A::RollbackRestore | A::RestoreStart => "/backups",
+            A::BackupList | A::BackupProgress | A::BackupStart | A::BackupCreate => "/backups",
+            A::BackupCancel | A::BackupVerify | A::BackupDelete | A::BackupImport => "/backups",
+            A::ChecklistRead | A::ChecklistTick | A::ChecklistUntick | A::ChecklistAck => {
+                "/checklist"
+            }
+            A::DuplicatesRead | A::DedupePlan | A::DedupeApply | A::DedupeUndo => "/duplicates",
+            A::DevicesRead => "/devices",
+            A::MonitorRead | A::MonitorThresholdSet | A::MonitorThresholdClear => "/monitor",
+            A::MonitorBreach => "/monitor",
+            A::ForestApiRead | A::ForestApiProbe | A::ForestLogsRead => "/forest-api",
+            A::PrismaRead => "/prisma",
+            A::ReportRead => "/report",
+            A::SettingsRead | A::SettingsFourEyes | A::SettingsFourEyesOff => "/settings",
+            A::ApprovalList | A::ApprovalRequest | A::ApprovalApprove | A::ApprovalUse => {
+                "/settings"
+            }
+            A::NotifyRead | A::NotifyTest => "/settings",
+            A::UserList | A::UserCreate | A::UserCreateAdmin | A::UserChange | A::UserRole => {
+                "/users"
+            }
+            A::UserPromote | A::UserDisable | A::UserEnable | A::UserEnableAdmin => "/users",
+            A::UserPasswordReset | A::UserPasswordResetAdmin => "/users",
+            A::Login | A::Logout | A::AuditList | A::StatusRead => "/audit",
+        }
+    }
+
+    /// Reading or signing in: nothing changes, so a report of what
+    /// happened leaves it out.
+    pub fn only_reads(self) -> bool {
+        use Action as A;
+        matches!(
+            self,
+            A::Login
+                | A::Logout
+                | A::AuditList
+                | A::StatusRead
+                | A::SettingsRead
+                | A::ApprovalList
+                | A::NotifyRead
+                | A::MonitorRead
+                | A::ForestApiRead
+                | A::ForestLogsRead
+                | A::PrismaRead
+                | A::RunbookRead
+                | A::ReportRead
+                | A::StepPlan
+                | A::RehearseRead
+                | A::ChecklistRead
+                | A::DuplicatesRead
+                | A::DedupePlan
+                | A::DevicesRead
+                | A::BackupList
+                | A::BackupProgress
+                | A::UserList
+        )
+    }
 }
 
 #[cfg(test)]

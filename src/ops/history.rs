@@ -32,8 +32,38 @@ pub async fn read(
     now_ms: i64,
     keep_days: u32,
 ) -> Result<MonitorHistory, OpsError> {
-    let kept_from = now_ms.saturating_sub(i64::from(keep_days).saturating_mul(DAY_MS));
-    let mut history = MonitorHistory {
+    let from_ms = match range {
+        HistoryRange::Live => {
+            now_ms.saturating_sub(i64::try_from(WINDOW_SECS * 1_000).unwrap_or(i64::MAX))
+        }
+        HistoryRange::Day => now_ms.saturating_sub(DAY_MS),
+        HistoryRange::Deployment => match deployment_start(db).await? {
+            Ok(started) => started,
+            Err(note) => {
+                return Ok(MonitorHistory {
+                    note: Some(note),
+                    ..empty(range, now_ms, keep_days)
+                });
+            }
+        },
+        HistoryRange::Compare => {
+            let (comparison, note) = match compare(db, now_ms).await? {
+                Ok(comparison) => (Some(comparison), None),
+                Err(note) => (None, Some(note)),
+            };
+            return Ok(MonitorHistory {
+                comparison,
+                note,
+                ..empty(range, now_ms, keep_days)
+            });
+        }
+    };
+    over(db, range, from_ms, now_ms, keep_days).await
+}
+
+/// A history of `range` with nothing in it yet.
+fn empty(range: HistoryRange, now_ms: i64, keep_days: u32) -> MonitorHistory {
+    MonitorHistory {
         range,
         span: Span {
             from_ms: now_ms,
@@ -44,27 +74,19 @@ pub async fn read(
         comparison: None,
         note: None,
         keep_days,
-    };
-    let from_ms = match range {
-        HistoryRange::Live => {
-            now_ms.saturating_sub(i64::try_from(WINDOW_SECS * 1_000).unwrap_or(i64::MAX))
-        }
-        HistoryRange::Day => now_ms.saturating_sub(DAY_MS),
-        HistoryRange::Deployment => match deployment_start(db).await? {
-            Ok(started) => started,
-            Err(note) => {
-                history.note = Some(note);
-                return Ok(history);
-            }
-        },
-        HistoryRange::Compare => {
-            match compare(db, now_ms).await? {
-                Ok(comparison) => history.comparison = Some(comparison),
-                Err(note) => history.note = Some(note),
-            }
-            return Ok(history);
-        }
-    };
+    }
+}
+
+/// The kept minutes from `from_ms` to `now_ms`, charted as `range`.
+pub async fn over(
+    db: &Database,
+    range: HistoryRange,
+    from_ms: i64,
+    now_ms: i64,
+    keep_days: u32,
+) -> Result<MonitorHistory, OpsError> {
+    let kept_from = now_ms.saturating_sub(i64::from(keep_days).saturating_mul(DAY_MS));
+    let mut history = empty(range, now_ms, keep_days);
     if from_ms < kept_from {
         history.note = Some(format!(
             "Minutes older than {keep_days} days are no longer kept (monitor.history_days): the charts start then."

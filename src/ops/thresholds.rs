@@ -1,12 +1,13 @@
 //! The monitor's thresholds: any signed-in person reads them, an admin sets
 //! or clears one, and every change is audited. A threshold that the newest
-//! sample breaches, when the one before did not, is announced.
+//! sample breaches, when the one before did not, is announced and recorded
+//! in the audit log.
 
 use super::audit::{self, Actor};
 use super::{OpsError, notices};
 use crate::db::Database;
 use crate::model::Action;
-use crate::model::{Alert, Bound, Threshold, breaches};
+use crate::model::{Alert, AuditEntry, Bound, Outcome, Threshold, breaches};
 use crate::monitor::Monitor;
 use std::collections::HashSet;
 use tokio::sync::broadcast::error::RecvError;
@@ -71,8 +72,27 @@ pub async fn announce_breaches(db: Database, monitor: Monitor) {
             }
         };
         for alert in newly_breached(&mut in_breach, &breaches(&monitor.window(), &thresholds)) {
-            db.announce(&notices::breached(alert));
+            let notice = notices::breached(alert);
+            if let Err(error) = db.append_audit(&breach_entry(alert, &notice.message)).await {
+                tracing::warn!(%error, "could not record a threshold breach in the audit log");
+            }
+            db.announce(&notice);
         }
+    }
+}
+
+/// A breach as the audit log keeps it, for the deployment report.
+fn breach_entry(alert: &Alert, message: &str) -> AuditEntry {
+    AuditEntry {
+        at: String::new(),
+        actor: notices::THE_APP.to_owned(),
+        action: Action::MonitorBreach.as_str().to_owned(),
+        target: alert.threshold.series.clone(),
+        outcome: Outcome::Failed,
+        error_code: None,
+        detail: Some(message.to_owned()),
+        address: None,
+        count: 1,
     }
 }
 

@@ -1,7 +1,9 @@
-//! CSV downloads for signed-in people: `GET /audit.csv` (the filtered audit
+//! Downloads for signed-in people: `GET /audit.csv` (the filtered audit
 //! log), `GET /duplicates.csv?key=tasks.clientId` (every duplicate group of
-//! one unique key) and, for release managers, `GET /dedupe.csv?keep=oldest`
-//! (every document a duplicate cleanup would change).
+//! one unique key), the deployment report as `GET /report.html` (one file
+//! with its charts), `/report.md` and `/report.json`, and, for release
+//! managers, `GET /dedupe.csv?keep=oldest` (every document a duplicate
+//! cleanup would change).
 
 use super::AppState;
 use super::signed_in::signed_in;
@@ -22,7 +24,7 @@ pub async fn audit_csv(
         let entries = audit::list(&state.db, &filter).await?;
         audit::to_csv(&entries)
     };
-    download(&state, &headers, Role::Viewer, "audit.csv", export).await
+    download(&state, &headers, Role::Viewer, "audit.csv", CSV, export).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,7 +45,7 @@ pub async fn duplicates_csv(
         "duplicates-{}.csv",
         query.key.replace(['"', '/', '\\'], "_")
     );
-    download(&state, &headers, Role::Viewer, &filename, export).await
+    download(&state, &headers, Role::Viewer, &filename, CSV, export).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,20 +66,74 @@ pub async fn dedupe_csv(
         dedupe::to_csv(&plan)
     };
     let role = Role::ReleaseManager;
-    download(&state, &headers, role, "dedupe-plan.csv", export).await
+    download(&state, &headers, role, "dedupe-plan.csv", CSV, export).await
 }
 
-/// Answers `export`'s CSV as an attachment to a caller signed in with at
-/// least `role`; 401 or 403 to anyone else, 400 for bad input, 503 when
-/// the database cannot be read.
+const CSV: &str = "text/csv; charset=utf-8";
+
+pub async fn report_html(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let export = async {
+        let report = state.report().await?;
+        Ok(crate::app::report_document(report, &state.link_base()))
+    };
+    let html = "text/html; charset=utf-8";
+    download(
+        &state,
+        &headers,
+        Role::Viewer,
+        "deployment-report.html",
+        html,
+        export,
+    )
+    .await
+}
+
+pub async fn report_markdown(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let export = async {
+        let report = state.report().await?;
+        Ok(crate::ops::report::to_markdown(&report, &state.link_base()))
+    };
+    let markdown = "text/markdown; charset=utf-8";
+    download(
+        &state,
+        &headers,
+        Role::Viewer,
+        "deployment-report.md",
+        markdown,
+        export,
+    )
+    .await
+}
+
+pub async fn report_json(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let export = async {
+        let report = state.report().await?;
+        serde_json::to_string_pretty(&report).map_err(|error| OpsError::Internal(error.to_string()))
+    };
+    let json = "application/json";
+    download(
+        &state,
+        &headers,
+        Role::Viewer,
+        "deployment-report.json",
+        json,
+        export,
+    )
+    .await
+}
+
+/// Answers `export` as an attachment of `content_type` to a caller signed
+/// in with at least `role`; 401 or 403 to anyone else, 400 for bad input,
+/// 503 when the database cannot be read.
 async fn download(
     state: &AppState,
     headers: &HeaderMap,
     role: Role,
     filename: &str,
+    content_type: &str,
     export: impl Future<Output = Result<String, OpsError>>,
 ) -> Response {
-    let csv = match signed_in(state, headers).await {
+    let body = match signed_in(state, headers).await {
         Ok(Some(user)) if user.role.includes(role) => export.await,
         Ok(Some(_)) => {
             return (StatusCode::FORBIDDEN, "Your role cannot download this.").into_response();
@@ -85,23 +141,23 @@ async fn download(
         Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in first.").into_response(),
         Err(error) => Err(error),
     };
-    match csv {
-        Ok(csv) => (
+    match body {
+        Ok(body) => (
             [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_TYPE, content_type.to_owned()),
                 (
                     header::CONTENT_DISPOSITION,
                     format!("attachment; filename=\"{filename}\""),
                 ),
             ],
-            csv,
+            body,
         )
             .into_response(),
         Err(OpsError::InvalidInput { field, message }) => {
             (StatusCode::BAD_REQUEST, format!("{field}: {message}")).into_response()
         }
         Err(error) => {
-            tracing::error!(%error, filename, "CSV export failed");
+            tracing::error!(%error, filename, "export failed");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The export cannot be read right now.",

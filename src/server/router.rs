@@ -5,7 +5,9 @@
 use super::AppState;
 use super::body_limit::bounded_body;
 use super::csrf::same_origin_only;
-use super::downloads::{audit_csv, dedupe_csv, duplicates_csv};
+use super::downloads::{
+    audit_csv, dedupe_csv, duplicates_csv, report_html, report_json, report_markdown,
+};
 use super::health_route::health;
 use super::host_check::known_host_only;
 use super::monitor_routes::{events, metrics};
@@ -31,6 +33,9 @@ pub fn router(state: AppState) -> Router {
         .route("/audit.csv", get(audit_csv))
         .route("/duplicates.csv", get(duplicates_csv))
         .route("/dedupe.csv", get(dedupe_csv))
+        .route("/report.html", get(report_html))
+        .route("/report.md", get(report_markdown))
+        .route("/report.json", get(report_json))
         .route("/api/monitor/events", get(events))
         .route("/metrics", get(metrics))
         .leptos_routes(&state, routes, move || shell(options.clone()))

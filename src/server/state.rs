@@ -99,6 +99,22 @@ impl AppState {
         .await
     }
 
+    pub async fn report(&self) -> Result<crate::model::DeploymentReport, crate::ops::OpsError> {
+        crate::ops::report::report(
+            &self.db,
+            &crate::ops::migration::PHASE_0,
+            crate::ops::history::now_ms(),
+            self.settings.monitor.history_days,
+        )
+        .await
+    }
+
+    /// Where links in what the app writes for elsewhere (notices, the
+    /// report's downloads) point.
+    pub fn link_base(&self) -> String {
+        self.settings.notify.link_base(self.settings.server.address)
+    }
+
     pub fn start_watchers(&self) {
         self.forest_logs.spawn();
         tokio::spawn(crate::ops::forest_api::probe_during_deployments(

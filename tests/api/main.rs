@@ -29,6 +29,7 @@ mod prisma;
 mod prisma_dmmf;
 mod process;
 mod rehearsal;
+mod report;
 mod reports;
 mod restore_guard;
 mod roles;

@@ -44,6 +44,7 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ("rehearsal_overview", Some(Role::Viewer), ""),
     ("run_rehearse", Some(Role::ReleaseManager), ""),
     ("status", Some(Role::Viewer), ""),
+    ("deployment_report", Some(Role::Viewer), ""),
     ("dry_run", Some(Role::ReleaseManager), ""),
     ("run_migrate", Some(Role::ReleaseManager), ""),
     ("run_verify", Some(Role::ReleaseManager), ""),

@@ -8,7 +8,9 @@ use crate::app::feedback::action_error;
 use crate::app::grid;
 use crate::app::session::guarded;
 use crate::app::ticker::Refresh;
-use crate::model::{AppError, Rehearsal, RehearsalOverview, RehearsalState, Role, StepState};
+use crate::model::{
+    AppError, Rehearsal, RehearsalOverview, RehearsalState, Role, StepState, duration,
+};
 use leptos::prelude::*;
 
 /// The newest rehearsal and the action that starts one. Create it in the
@@ -150,30 +152,5 @@ fn RehearsalView(rehearsal: Rehearsal, stale: Option<String>) -> impl IntoView {
             {grid::head(&["Step", "State", "Took", "Expected in production", "Detail"])}
             <tbody>{rows}</tbody>
         </table>
-    }
-}
-
-/// Milliseconds as people read a step's duration.
-/// A step's time as people read it: milliseconds under a second (a
-/// tenth of a second would round them to nothing), tenths above.
-fn duration(ms: u64) -> String {
-    if ms < 1_000 {
-        format!("{ms} ms")
-    } else {
-        format!("{}.{} s", ms / 1_000, (ms % 1_000) / 100)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::duration;
-
-    #[test]
-    fn short_steps_read_in_milliseconds_and_long_ones_in_tenths_of_seconds() {
-        assert_eq!(duration(0), "0 ms");
-        assert_eq!(duration(87), "87 ms");
-        assert_eq!(duration(999), "999 ms");
-        assert_eq!(duration(1_000), "1.0 s");
-        assert_eq!(duration(12_345), "12.3 s");
     }
 }

@@ -1,0 +1,14 @@
+//! The deployment report, for everyone signed in (the Report page).
+
+use crate::model::{AppError, DeploymentReport};
+use leptos::prelude::*;
+
+#[server(name = GetDeploymentReport, endpoint = "deployment_report")]
+pub async fn deployment_report() -> Result<DeploymentReport, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(crate::model::Role::Viewer, crate::model::Action::ReportRead).await?;
+        edge::state()?.report().await.map_err(edge::respond)
+    })
+    .await
+}

@@ -1,0 +1,138 @@
+//! The Report page: the deployment in time order, its numbers, the
+//! Monitor's charts over it and the downloads. `report_document` renders
+//! the same view as one self-contained HTML file.
+
+use super::grid;
+use super::monitor::HistoryView;
+use super::session::{RequireRole, guarded};
+use crate::api::deployment_report;
+use crate::model::{DeploymentReport, ReportEvent, Role, duration};
+use leptos::prelude::*;
+
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    let report = guarded(Role::Viewer, || (), |()| deployment_report());
+    view! {
+        <h1>"Deployment report"</h1>
+        <RequireRole role=Role::Viewer>
+            <p class="downloads">
+                "Download: " <a href="/report.html" download>"HTML (one file, with charts)"</a>
+                " · " <a href="/report.md" download>"Markdown"</a> " · "
+                <a href="/report.json" download>"JSON"</a>
+            </p>
+            <Transition fallback=|| view! { <p>"Reading the records…"</p> }>
+                {move || {
+                    report
+                        .get()
+                        .map(|result| match result {
+                            Ok(Some(report)) => {
+                                view! { <ReportView report base=String::new() /> }.into_any()
+                            }
+                            Ok(None) => ().into_any(),
+                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+                        })
+                }}
+            </Transition>
+        </RequireRole>
+    }
+}
+
+/// The report; `base` is put before each evidence link (empty on the page,
+/// the runbook's address in a download).
+#[component]
+fn ReportView(report: DeploymentReport, base: String) -> impl IntoView {
+    let since = report.since.as_deref().map_or_else(
+        || "from the first records (no rollback before this deployment)".to_owned(),
+        |since| format!("since {since}, when the rollback before it ended"),
+    );
+    let left_out = (report.left_out > 0).then(|| {
+        view! {
+            <p class="notice" role="status">
+                {format!(
+                    "{} later events are not listed: the report holds the first {}.",
+                    report.left_out,
+                    report.events.len(),
+                )}
+            </p>
+        }
+    });
+    let empty = report.events.is_empty().then(|| {
+        view! { <p class="muted">"Nothing recorded in this deployment yet."</p> }
+    });
+    let rows = report
+        .events
+        .into_iter()
+        .map(|event| view! { <EventRow event base=base.clone() /> })
+        .collect_view();
+    view! {
+        <p class="lead" data-testid="report-about">
+            {format!(
+                "{} on the database {}, {since}. Made {}.",
+                report.migration,
+                report.database,
+                report.generated_at,
+            )}
+        </p>
+        <p data-testid="report-numbers">{report.tally.sentence()}</p>
+        <h2>"What happened"</h2>
+        {left_out}
+        <table class="grid report-events" aria-label="Deployment events">
+            {grid::head(&["Time (UTC)", "Who", "What", "Outcome", "Took", "Detail", "Evidence"])}
+            <tbody>{rows}</tbody>
+        </table>
+        {empty}
+        <h2>"The Monitor over the deployment"</h2>
+        <HistoryView history=report.history />
+    }
+}
+
+#[component]
+fn EventRow(event: ReportEvent, base: String) -> impl IntoView {
+    let outcome = event.outcome.as_str();
+    let href = format!("{base}{}", event.link);
+    view! {
+        <tr class=format!("event {}", event.source.as_str())>
+            <td>
+                <time datetime=event.at.clone()>{event.at.replace('T', " ")}</time>
+            </td>
+            <td>{event.actor}</td>
+            <td>{event.what}</td>
+            <td class=format!("outcome {outcome}")>{outcome}</td>
+            <td>{event.duration_ms.map(duration)}</td>
+            <td>{event.detail}</td>
+            <td>
+                <a href=href>{event.link}</a>
+            </td>
+        </tr>
+    }
+}
+
+/// The page's view as one HTML file with the app's stylesheet inlined:
+/// it reads the same wherever it is opened, without the runbook.
+#[cfg(feature = "ssr")]
+pub fn report_document(report: DeploymentReport, base: &str) -> String {
+    const STYLE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/style/main.css"));
+    let title = format!("Deployment report: {}", report.migration);
+    let base = base.to_owned();
+    let owner = Owner::new();
+    let html = owner.with(|| {
+        view! {
+            <html lang="en">
+                <head>
+                    <meta charset="utf-8" />
+                    <meta name="viewport" content="width=device-width, initial-scale=1" />
+                    <title>{title}</title>
+                    <style inner_html=STYLE></style>
+                </head>
+                <body>
+                    <main class="page">
+                        <h1>"Deployment report"</h1>
+                        <ReportView report base />
+                    </main>
+                </body>
+            </html>
+        }
+        .to_html()
+    });
+    format!("<!DOCTYPE html>\n{html}")
+}
