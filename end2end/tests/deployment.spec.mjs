@@ -3,7 +3,8 @@
 // backs up, rehearses, migrates while a viewer in a second browser watches
 // the migration's state change without reloading, verifies, probes a
 // stand-in Forest API, ticks the log item and reaches 6 of 6; an admin
-// then reverts. Runs hydrated and with JavaScript off.
+// then reverts, and the deployment report tells it all in order, on the
+// page and as one HTML file. Runs hydrated and with JavaScript off.
 import { test, expect } from '@playwright/test';
 import { createServer } from 'node:http';
 import { portOf, startApp, stopApp } from '../helpers/app.mjs';
@@ -114,4 +115,43 @@ test('messy data to migrated, verified and 6 of 6, watched by a viewer, then rev
   await until(page, '/runbook', javaScriptEnabled, async () => {
     await expect(page.getByTestId('migration-state')).toHaveText('rolled_back', { timeout: 1_000 });
   });
+
+  // The report: what happened, in order, with who did it.
+  await visit(page, '/report', javaScriptEnabled);
+  await expect(page.getByTestId('report-numbers')).toContainText('1 rollback');
+  const events = page.getByRole('table', { name: 'Deployment events' });
+  const whats = await events.locator('tbody tr td:nth-child(3)').allTextContents();
+  const first = (prefix) => whats.findIndex((what) => what.startsWith(prefix));
+  for (const step of ['dedupe.apply', 'backup.create', 'step.rehearse', 'step.migrate', 'step.verify',
+    'checklist.tick add_mobile_sync_support/logs', 'step.revert']) {
+    expect(first(step), `${step} is reported`).toBeGreaterThanOrEqual(0);
+  }
+  expect(first('dedupe.apply')).toBeLessThan(first('backup.create'));
+  expect(first('migrate: ')).toBeLessThan(first('step.migrate'));
+  expect(first('step.migrate')).toBeLessThan(first('step.verify'));
+  expect(first('step.verify')).toBeLessThan(first('checklist.tick add_mobile_sync_support/logs'));
+  expect(first('revert: ')).toBeLessThan(first('step.revert'));
+  const tick = events.locator('tr', { hasText: 'checklist.tick add_mobile_sync_support/logs' });
+  await expect(tick).toContainText('release');
+  await expect(tick).toContainText('no errors in the Forest server logs');
+  // A table a person can read: rows side by side, not squeezed into a column.
+  const box = await events.boundingBox();
+  expect(box.width).toBeGreaterThan(900);
+
+  // The download is one file that reads the same without the runbook.
+  const response = await page.request.get('/report.html');
+  expect(response.status()).toBe(200);
+  const html = await response.text();
+  expect(html).toContain('checklist.tick add_mobile_sync_support/logs');
+  expect(html).not.toContain('/pkg/');
+  const offline = await browser.newContext({ javaScriptEnabled: false, offline: true });
+  const file = await offline.newPage();
+  await file.setContent(html);
+  await expect(file.getByRole('table', { name: 'Deployment events' }).locator('tbody tr'))
+    .toHaveCount(whats.length);
+  const header = file.getByRole('table', { name: 'Deployment events' }).locator('th').first();
+  expect(await header.evaluate((th) => getComputedStyle(th).textAlign)).toBe('left');
+  await file.screenshot({ path: `artifacts/report-download-${javaScriptEnabled ? 'hydrated' : 'no-js'}.png`, fullPage: true });
+  await offline.close();
+  await page.screenshot({ path: `artifacts/report-${javaScriptEnabled ? 'hydrated' : 'no-js'}.png`, fullPage: true });
 });

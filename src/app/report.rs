@@ -91,13 +91,13 @@ fn EventRow(event: ReportEvent, base: String) -> impl IntoView {
     let outcome = event.outcome.as_str();
     let href = format!("{base}{}", event.link);
     view! {
-        <tr class=format!("event {}", event.source.as_str())>
+        <tr class=format!("event {} outcome-{outcome}", event.source.as_str())>
             <td>
                 <time datetime=event.at.clone()>{event.at.replace('T', " ")}</time>
             </td>
             <td>{event.actor}</td>
             <td>{event.what}</td>
-            <td class=format!("outcome {outcome}")>{outcome}</td>
+            <td>{outcome}</td>
             <td>{event.duration_ms.map(duration)}</td>
             <td>{event.detail}</td>
             <td>

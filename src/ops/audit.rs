@@ -66,9 +66,22 @@ pub async fn record(
     target: &str,
     result: Result<(), &OpsError>,
 ) -> Result<(), OpsError> {
+    record_saying(db, actor, action, target, result, None).await
+}
+
+/// `record`, keeping what a success said (a tick's note, a step's summary)
+/// as the entry's detail.
+async fn record_saying(
+    db: &Database,
+    actor: &Actor,
+    action: Action,
+    target: &str,
+    result: Result<(), &OpsError>,
+    said: Option<&str>,
+) -> Result<(), OpsError> {
     let outcome = outcome_of(result);
     let (error_code, detail) = match result {
-        Ok(()) => (None, None),
+        Ok(()) => (None, said.map(str::to_owned)),
         Err(error) => (Some(error.code()), Some(error.to_string())),
     };
     let address = match actor {
@@ -139,8 +152,8 @@ pub async fn audited<T>(
     audited_with(db, actor, action, target, work, |_| None).await
 }
 
-/// `audited`, where `summary` adds what a step's result says to its end
-/// notice (a verification's failed checks).
+/// `audited`, where `summary` adds what a success says to its audit entry
+/// and its end notice (a verification's failed checks, a tick's note).
 pub async fn audited_with<T>(
     db: &Database,
     actor: &Actor,
@@ -165,7 +178,7 @@ pub fn starting(db: &Database, actor: &Actor, action: Action, target: &str) {
 }
 
 /// Records how step `action` ended and announces it, with `said` added to
-/// the notice.
+/// the entry and the notice.
 pub async fn ended(
     db: &Database,
     actor: &Actor,
@@ -174,7 +187,7 @@ pub async fn ended(
     outcome: Result<(), &OpsError>,
     said: Option<String>,
 ) -> Result<(), OpsError> {
-    let recorded = record(db, actor, action, target, outcome).await;
+    let recorded = record_saying(db, actor, action, target, outcome, said.as_deref()).await;
     if let Some(notice) = notices::ended(action, actor, target, outcome, said) {
         db.announce(&notice);
     }

@@ -144,7 +144,8 @@ pub async fn acknowledge(
     note: &str,
 ) -> Result<(), OpsError> {
     let target = format!("{}/{key}", migration.name);
-    audit::audited(db, actor, Action::ChecklistAck, &target, async {
+    let said = said(note);
+    let work = async {
         let spec = item_spec(key)?;
         let note = checked_note(note)?;
         if note.is_empty() {
@@ -168,8 +169,8 @@ pub async fn acknowledge(
         Ok(db
             .acknowledge(migration.name, spec.key, &actor.name(), note, &evidence)
             .await?)
-    })
-    .await
+    };
+    audit::audited_with(db, actor, Action::ChecklistAck, &target, work, said).await
 }
 
 fn item_spec(key: &str) -> Result<&'static ItemSpec, OpsError> {
@@ -214,7 +215,8 @@ pub async fn set_item(
         Action::ChecklistUntick
     };
     let target = format!("{}/{key}", migration.name);
-    audit::audited(db, actor, action, &target, async {
+    let said = said(note);
+    let work = async {
         let spec = item_spec(key)?;
         let note = checked_note(note)?;
         let evidence = match (done, spec.proof) {
@@ -233,8 +235,15 @@ pub async fn set_item(
             evidence: evidence.as_deref(),
         });
         Ok(db.set_tick(migration.name, spec.key, tick).await?)
-    })
-    .await
+    };
+    audit::audited_with(db, actor, action, &target, work, said).await
+}
+
+/// The audit entry keeps a tick's or an acknowledgement's note, so that
+/// the deployment report says why.
+fn said(note: &str) -> impl FnOnce(&()) -> Option<String> + use<> {
+    let note = note.trim().to_owned();
+    move |_| (!note.is_empty()).then_some(note)
 }
 
 /// Newest evidence decides: passing proves the item, failing needs

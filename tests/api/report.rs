@@ -18,6 +18,7 @@ use forest_runbook::ops::history::now_ms;
 use forest_runbook::ops::migration::{PHASE_0, migrate, revert};
 use forest_runbook::ops::report::{report, to_markdown};
 use forest_runbook::server::{AppState, router};
+use mongodb::bson::DateTime;
 use tower::ServiceExt;
 
 fn probe(passed: bool) -> ProbeResult {
@@ -37,6 +38,12 @@ fn probe(passed: bool) -> ProbeResult {
         .to_owned(),
         body_excerpt: String::new(),
     }
+}
+
+fn millis(at: &str) -> i64 {
+    DateTime::parse_rfc3339_str(at)
+        .expect("RFC 3339")
+        .timestamp_millis()
 }
 
 async fn report_now(db: &Database) -> DeploymentReport {
@@ -89,10 +96,8 @@ async fn a_scripted_deployment_is_reported_whole_and_in_order() {
 
     let first = report_now(&db).await;
     assert_eq!(first.since, None, "no rollback before this deployment");
-    let times: Vec<&str> = first.events.iter().map(|e| e.at.as_str()).collect();
-    let mut sorted = times.clone();
-    sorted.sort_unstable();
-    assert_eq!(times, sorted, "oldest first");
+    let times: Vec<i64> = first.events.iter().map(|e| millis(&e.at)).collect();
+    assert!(times.is_sorted(), "oldest first: {times:?}");
     let actions: Vec<String> = of(&first.events, EventSource::Action)
         .iter()
         .map(|e| e.what.clone())
@@ -106,6 +111,11 @@ async fn a_scripted_deployment_is_reported_whole_and_in_order() {
     assert_eq!(
         actions.first().map(String::as_str),
         Some("checklist.tick add_mobile_sync_support/staging")
+    );
+    assert_eq!(
+        first.events[0].detail.as_deref(),
+        Some("tried on staging"),
+        "a tick says why"
     );
     let changes = of(&first.events, EventSource::Change);
     let applied = PHASE_0.changes.len();
