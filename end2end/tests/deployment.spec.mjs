@@ -134,6 +134,10 @@ test('messy data to migrated, verified and 6 of 6, watched by a viewer, then rev
   const tick = events.locator('tr', { hasText: 'checklist.tick add_mobile_sync_support/logs' });
   await expect(tick).toContainText('release');
   await expect(tick).toContainText('no errors in the Forest server logs');
+  await expect(tick.getByRole('link', { name: 'Checklist' })).toHaveAttribute('href', '/checklist');
+  // The note reads as a sentence, not a column of syllables.
+  const note = await tick.locator('td:nth-child(6)').boundingBox();
+  expect(note.width).toBeGreaterThan(150);
   // A table a person can read: rows side by side, not squeezed into a column.
   const box = await events.boundingBox();
   expect(box.width).toBeGreaterThan(900);
@@ -144,6 +148,7 @@ test('messy data to migrated, verified and 6 of 6, watched by a viewer, then rev
   const html = await response.text();
   expect(html).toContain('checklist.tick add_mobile_sync_support/logs');
   expect(html).not.toContain('/pkg/');
+  expect(html).toMatch(/href="http:\/\/[^"]+\/checklist"/);
   const offline = await browser.newContext({ javaScriptEnabled: false, offline: true });
   const file = await offline.newPage();
   await file.setContent(html);

@@ -2,6 +2,7 @@
 //! Monitor's charts over it and the downloads. `report_document` renders
 //! the same view as one self-contained HTML file.
 
+use super::Section;
 use super::grid;
 use super::monitor::HistoryView;
 use super::session::{RequireRole, guarded};
@@ -90,6 +91,7 @@ fn ReportView(report: DeploymentReport, base: String) -> impl IntoView {
 fn EventRow(event: ReportEvent, base: String) -> impl IntoView {
     let outcome = event.outcome.as_str();
     let href = format!("{base}{}", event.link);
+    let page = page_title(&event.link);
     view! {
         <tr class=format!("event {} outcome-{outcome}", event.source.as_str())>
             <td>
@@ -101,9 +103,20 @@ fn EventRow(event: ReportEvent, base: String) -> impl IntoView {
             <td>{event.duration_ms.map(duration)}</td>
             <td>{event.detail}</td>
             <td>
-                <a href=href>{event.link}</a>
+                <a href=href>{page}</a>
             </td>
         </tr>
+    }
+}
+
+/// The name of the page at `link`, as the navigation says it.
+fn page_title(link: &str) -> &'static str {
+    let path = link.split('#').next().unwrap_or(link);
+    match Section::ALL.into_iter().find(|section| section.href() == path) {
+        Some(section) => section.title(),
+        None if path == "/users" => "Users",
+        None if path == "/settings" => "Settings",
+        None => "Audit",
     }
 }
 

@@ -61,7 +61,7 @@ pub fn of_run(run: &RunRecord) -> Vec<ReportEvent> {
             let at = change.started_at.clone()?;
             let (outcome, note) = match change.outcome {
                 ChangeOutcome::Applied => (Outcome::Ok, None),
-                ChangeOutcome::Skipped => (Outcome::Ok, Some("skipped: already so")),
+                ChangeOutcome::Skipped => (Outcome::Ok, Some("skipped: nothing to change")),
                 ChangeOutcome::Failed => (Outcome::Failed, None),
                 ChangeOutcome::Running | ChangeOutcome::Pending if ended => {
                     (Outcome::Failed, Some("cut short when its run ended"))
