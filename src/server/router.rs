@@ -4,6 +4,7 @@
 
 use super::AppState;
 use super::body_limit::bounded_body;
+use super::changes_route::changes;
 use super::csrf::same_origin_only;
 use super::downloads::{audit_csv, dedupe_csv, duplicates_csv};
 use super::health_route::health;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit.csv", get(audit_csv))
         .route("/duplicates.csv", get(duplicates_csv))
         .route("/dedupe.csv", get(dedupe_csv))
+        .route("/api/changes", get(changes))
         .route("/api/monitor/events", get(events))
         .route("/metrics", get(metrics))
         .leptos_routes(&state, routes, move || shell(options.clone()))
