@@ -11,6 +11,7 @@ mod forest_api;
 mod grid;
 mod home;
 mod layout;
+mod live;
 mod login;
 mod monitor;
 mod prisma;
@@ -20,7 +21,6 @@ mod sections;
 mod session;
 mod settings;
 mod status;
-mod ticker;
 mod users;
 
 use audit::AuditPage;
@@ -35,6 +35,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
+use live::Live;
 use login::LoginPage;
 use monitor::MonitorPage;
 use prisma::PrismaPage;
@@ -71,6 +72,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     Session::provide();
+    Live::provide();
     // Every route renders in `Async` mode: the server waits for the page's
     // data, so that pages read without JavaScript carry it inline.
     // Effects run only in the browser: the flag tells people (and the

@@ -24,6 +24,7 @@ mod fingerprint;
 mod jobs;
 mod lock;
 mod log_minutes;
+mod marks;
 mod monitor_history;
 mod names;
 mod notifications;

@@ -3,6 +3,7 @@
 
 mod action;
 mod approval;
+mod area;
 mod audit;
 mod auth;
 mod backup;
@@ -23,6 +24,7 @@ mod status;
 
 pub use action::Action;
 pub use approval::{AppSettings, Approval};
+pub use area::{Area, Changed};
 pub use audit::{AuditEntry, AuditFilter, Outcome};
 pub use auth::{CurrentUser, Role, UserSummary};
 pub use backup::{

@@ -1,8 +1,10 @@
 //! The HTTP server: shared state, the router (pages, server functions,
-//! JSON routes, the monitor's live events and /metrics, request tracing), and starting and stopping it.
+//! JSON routes, the pages' change events, the monitor's live events and
+//! /metrics, request tracing), and starting and stopping it.
 
 mod application;
 mod body_limit;
+mod changes_route;
 mod client;
 mod csrf;
 mod downloads;

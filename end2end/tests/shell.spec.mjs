@@ -1,6 +1,7 @@
 // The app's shell: header, navigation to every section, and the live
 // database status. Runs hydrated and with JavaScript off.
 import { test, expect } from '@playwright/test';
+import { signIn } from '../helpers/session.mjs';
 
 const SECTIONS = ['Runbook', 'Backups', 'Checklist', 'Duplicates', 'Devices', 'Monitor', 'Prisma'];
 
@@ -39,11 +40,15 @@ test('every section is reached by clicking its link', async ({ page, javaScriptE
   }
 });
 
-test('the database status refreshes by itself in a hydrated page', async ({ page, javaScriptEnabled }) => {
+test('the database status is read again when something changes, in a hydrated page', async ({ page, javaScriptEnabled }) => {
   test.skip(!javaScriptEnabled, 'live refresh needs JavaScript; the server renders the status once');
+  await signIn(page, 'release', javaScriptEnabled);
   await open(page, '/monitor', javaScriptEnabled);
-  const refresh = await page.waitForRequest((request) => request.url().includes('/api/get_health'), { timeout: 15_000 });
-  expect(refresh.method()).toBe('POST');
+  const refresh = page.waitForRequest((request) => request.url().includes('/api/get_health'), { timeout: 15_000 });
+  // Any change the change stream announces: a probe of the Forest API.
+  const probed = await page.request.post('/api/probe_now', { headers: { Origin: new URL(page.url()).origin } });
+  expect(probed.ok()).toBe(true);
+  expect((await refresh).method()).toBe('POST');
   await expect(page.getByRole('status', { name: 'Database status' })).toContainText('Database connected');
 });
 

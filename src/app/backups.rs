@@ -5,10 +5,11 @@
 mod job;
 
 use super::feedback::action_error;
+use super::live::Live;
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{DeleteBackup, ImportBackup, VerifyBackup, list_backups};
 use crate::app::grid;
-use crate::model::{AppError, BackupState, Manifest, Role};
+use crate::model::{AppError, Area, BackupState, Manifest, Role};
 pub use job::{BackupJob, JobView, TakeBackup};
 use leptos::prelude::*;
 
@@ -30,11 +31,12 @@ pub fn BackupsPage() -> impl IntoView {
         delete: ServerAction::new(),
         import: ServerAction::new(),
     };
+    let live = Live::get();
     let backups = guarded(
         Role::Viewer,
         move || {
             (
-                actions.job.tick(),
+                live.of(&[Area::Backups]),
                 actions.job.start.version().get(),
                 actions.job.restore.version().get(),
                 actions.verify.version().get(),

@@ -5,9 +5,14 @@
 
 use super::feedback::action_error;
 use super::forest_api::{ProbePanel, ProbeWatch};
+use super::live::Live;
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{AcknowledgeItem, SetChecklistItem, get_checklist};
-use crate::model::{AppError, Checklist, ChecklistItem, ItemStatus, Role};
+use crate::model::{AppError, Area, Checklist, ChecklistItem, ItemStatus, Role};
+
+/// What the checklist shows: its ticks, and the evidence from backups,
+/// runs (verification, rehearsal) and the Forest API.
+const SHOWN: [Area; 4] = [Area::Checklist, Area::Backups, Area::Runbook, Area::Forest];
 use leptos::prelude::*;
 
 #[component]
@@ -17,10 +22,12 @@ pub fn ChecklistPage() -> impl IntoView {
     // The Forest API's probe: a passing one since the migration started
     // proves "Verify API endpoints work".
     let forest = ProbeWatch::load();
+    let live = Live::get();
     let checklist = guarded(
         Role::Viewer,
         move || {
             (
+                live.of(&SHOWN),
                 set_item.version().get(),
                 acknowledge.version().get(),
                 forest.probe.version().get(),

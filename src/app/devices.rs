@@ -3,14 +3,20 @@
 //! Before the migration it says that `devices` does not exist yet.
 
 use super::chart::BarChart;
+use super::live::Live;
 use super::session::{RequireRole, guarded};
 use crate::api::device_stats;
-use crate::model::{DeviceStats, LabelledCount, Role};
+use crate::model::{Area, DeviceStats, LabelledCount, Role};
 use leptos::prelude::*;
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {
-    let stats = guarded(Role::Viewer, || (), |()| device_stats());
+    let live = Live::get();
+    let stats = guarded(
+        Role::Viewer,
+        move || live.of(&[Area::Devices]),
+        |_| device_stats(),
+    );
     view! {
         <h1>"Devices"</h1>
         <RequireRole role=Role::Viewer>

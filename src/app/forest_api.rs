@@ -7,17 +7,13 @@ mod chart;
 mod logs;
 mod probes;
 
+use super::live::Live;
 use super::session::{RequireRole, guarded};
-use super::ticker::ticker;
 use crate::api::{ProbeNow, forest_api_overview, forest_logs};
-use crate::model::{AppError, LogSnapshot, ProbeOverview, Role};
+use crate::model::{AppError, Area, LogSnapshot, ProbeOverview, Role};
 use leptos::prelude::*;
 pub use logs::{LogErrors, LogRates};
 pub use probes::ProbePanel;
-use std::time::Duration;
-
-/// How often a live page asks for new results and counts.
-const REFRESH: Duration = Duration::from_secs(3);
 
 /// What the probe panel shows: the probe's results and "Probe now". Create
 /// it in the page, outside `RequireRole`, so that it is the same on the
@@ -29,17 +25,14 @@ pub struct ProbeWatch {
 }
 
 impl ProbeWatch {
-    /// For pages that show only the probe panel, refreshed every `REFRESH`.
+    /// Read again when the Forest area is announced.
     pub fn load() -> Self {
-        Self::refreshed_by(ticker(REFRESH, || true))
-    }
-
-    fn refreshed_by(tick: ReadSignal<u32>) -> Self {
+        let live = Live::get();
         let probe = ServerAction::<ProbeNow>::new();
         Self {
             overview: guarded(
                 Role::Viewer,
-                move || (tick.get(), probe.version().get()),
+                move || (live.of(&[Area::Forest]), probe.version().get()),
                 |_| forest_api_overview(),
             ),
             probe,
@@ -48,7 +41,7 @@ impl ProbeWatch {
 }
 
 /// The probe and the logs, for pages that show both; created as
-/// `ProbeWatch` is, and refreshed by the same tick.
+/// `ProbeWatch` is, and read again with it.
 #[derive(Clone, Copy)]
 pub struct ForestWatch {
     pub probes: ProbeWatch,
@@ -57,10 +50,14 @@ pub struct ForestWatch {
 
 impl ForestWatch {
     pub fn load() -> Self {
-        let tick = ticker(REFRESH, || true);
+        let live = Live::get();
         Self {
-            probes: ProbeWatch::refreshed_by(tick),
-            logs: guarded(Role::Viewer, move || tick.get(), |_| forest_logs()),
+            probes: ProbeWatch::load(),
+            logs: guarded(
+                Role::Viewer,
+                move || live.of(&[Area::Forest]),
+                |_| forest_logs(),
+            ),
         }
     }
 }

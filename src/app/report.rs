@@ -112,7 +112,10 @@ fn EventRow(event: ReportEvent, base: String) -> impl IntoView {
 /// The name of the page at `link`, as the navigation says it.
 fn page_title(link: &str) -> &'static str {
     let path = link.split('#').next().unwrap_or(link);
-    match Section::ALL.into_iter().find(|section| section.href() == path) {
+    match Section::ALL
+        .into_iter()
+        .find(|section| section.href() == path)
+    {
         Some(section) => section.title(),
         None if path == "/users" => "Users",
         None if path == "/settings" => "Settings",

@@ -8,10 +8,10 @@ mod results;
 use super::backups::{BackupJob, JobView, TakeBackup};
 use super::feedback::action_error;
 use super::forest_api::{ProbePanel, ProbeWatch};
+use super::live::Live;
 use super::session::{RequireRole, granted_role, guarded};
-use super::ticker::Refresh;
 use crate::api::{CancelRun, DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
-use crate::model::{AppError, MigrationState, Role, RunKind, RunRecord, RunbookOverview};
+use crate::model::{AppError, Area, MigrationState, Role, RunKind, RunRecord, RunbookOverview};
 use leptos::prelude::*;
 use rehearsal::{RehearsalWatch, RehearseStep};
 use results::{History, PlanView, RunView, VerificationView};
@@ -38,16 +38,15 @@ pub fn RunbookPage() -> impl IntoView {
     };
     let job = BackupJob::new();
     let rehearsal = RehearsalWatch::load();
-    // While a step runs, here or in anyone's browser, the run's record is
-    // read every second, so that its changes and the server's build
-    // progress show as they happen; otherwise every few seconds.
-    let refresh =
-        Refresh::new(move || actions.migrate.pending().get() || actions.revert.pending().get());
+    // Read again whenever a run, the lock, a verification or a rehearsal
+    // changes, here or in anyone's browser or on the command line: a
+    // running step's changes and build progress show as they happen.
+    let live = Live::get();
     let overview = guarded(
         Role::Viewer,
         move || {
             (
-                refresh.ticks(),
+                live.of(&[Area::Runbook]),
                 actions.migrate.version().get(),
                 actions.revert.version().get(),
                 actions.verify.version().get(),
@@ -56,11 +55,6 @@ pub fn RunbookPage() -> impl IntoView {
         },
         |_| runbook_overview(),
     );
-    refresh.follow(overview, |o: &RunbookOverview| {
-        o.runs
-            .first()
-            .is_some_and(|run| run.state == MigrationState::Running)
-    });
     // After migrate: does the Forest API still answer? (`curl /api/health`)
     let forest = ProbeWatch::load();
     view! {

@@ -1,19 +1,18 @@
-//! The database status in the header, refreshed every few seconds in the
-//! browser and rendered once on the server for pages without JavaScript.
+//! The database status in the header, read again in the browser when any
+//! area is announced (the change watcher announces them all when the
+//! database stops or starts answering; and by the live fallback), rendered
+//! once on the server for pages without JavaScript.
 
-use super::ticker::ticker;
+use super::live::Live;
 use crate::api::get_health;
-use crate::model::{AppError, HealthReport};
+use crate::model::{AppError, Area, HealthReport};
 use leptos::prelude::*;
-use std::time::Duration;
-
-const REFRESH: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn DatabaseStatus() -> impl IntoView {
-    let tick = ticker(REFRESH, || true);
+    let live = Live::get();
     // Blocking, so that pages served without JavaScript carry the status inline.
-    let health = Resource::new_blocking(move || tick.get(), |_| get_health());
+    let health = Resource::new_blocking(move || live.of(&Area::ALL), |_| get_health());
 
     view! {
         <div class="db-status" role="status" aria-live="polite" aria-label="Database status">

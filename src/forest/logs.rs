@@ -13,6 +13,7 @@ use crate::config::ForestLogsSettings;
 use crate::model::{LogSnapshot, LogStatus};
 use follow::{Follower, Found};
 use line::Patterns;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tally::Tally;
@@ -30,6 +31,8 @@ struct Inner {
     patterns: Patterns,
     tally: Mutex<Tally>,
     poll_interval: Duration,
+    /// Lines and warnings counted so far: what the change watcher compares.
+    seen: AtomicU64,
 }
 
 impl LogWatcher {
@@ -53,6 +56,7 @@ impl LogWatcher {
                     settings.recent_errors,
                 )),
                 poll_interval: settings.poll_interval(),
+                seen: AtomicU64::new(0),
             }),
         }
     }
@@ -88,6 +92,8 @@ impl LogWatcher {
             |warning| warnings.push(warning),
         );
         let now = OffsetDateTime::now_utc();
+        let counted = u64::try_from(lines.len() + warnings.len()).unwrap_or(u64::MAX);
+        self.inner.seen.fetch_add(counted, Ordering::Relaxed);
         let mut tally = self.tally();
         for (file, event) in lines {
             tally.count(now, &file, event);
@@ -100,6 +106,12 @@ impl LogWatcher {
             Ok(Found::Files(files)) => tally.set_watching(LogStatus::Watching, files),
             Err(error) => tally.warn(now, format!("cannot list the log folder: {error}")),
         }
+    }
+
+    /// Lines and warnings counted since the watcher started: when it
+    /// moves, what the Forest API page shows of the logs has changed.
+    pub fn seen(&self) -> u64 {
+        self.inner.seen.load(Ordering::Relaxed)
     }
 
     pub fn snapshot(&self) -> LogSnapshot {

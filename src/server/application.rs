@@ -32,12 +32,14 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let monitor = self.state.monitor.clone();
+        let changes = self.state.changes.clone();
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         // Live event streams never finish by themselves: end them when
         // shutdown begins, or the graceful shutdown would wait for them.
         let shutdown = async move {
             shutdown.await;
             monitor.close();
+            changes.close();
         };
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)

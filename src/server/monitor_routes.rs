@@ -9,10 +9,11 @@
 //! the buffered window (`event: window`), then every sample
 //! (`event: sample`); a subscriber that falls behind is sent the window again.
 //! The stream ends within one sample interval of its session ending.
+//! (The pages' change announcements are `changes_route.rs`.)
 
 use super::AppState;
 use super::client::client_ip;
-use super::signed_in::{bearer_is, signed_in};
+use super::signed_in::{bearer_is, refuse_signed_out, session_ends};
 use crate::monitor::{Monitor, render_prometheus};
 use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, StatusCode, header};
@@ -23,43 +24,14 @@ use std::sync::Arc;
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 
 pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match signed_in(&state, &headers).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in first.").into_response(),
-        Err(error) => {
-            tracing::warn!(%error, "cannot check the session of a monitor subscriber");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Sign-ins cannot be checked right now.",
-            )
-                .into_response();
-        }
+    if let Some(refusal) = refuse_signed_out(&state, &headers).await {
+        return refusal;
     }
-    let live = subscription(state.monitor.clone()).take_until(session_ends(state, headers));
+    let every = state.settings.sample_interval();
+    let live = subscription(state.monitor.clone()).take_until(session_ends(state, headers, every));
     Sse::new(live)
         .keep_alive(KeepAlive::default())
         .into_response()
-}
-
-/// Completes when the subscriber's session is gone (signed out, expired,
-/// account disabled) or can no longer be checked, looking once per sample
-/// interval, so that a stream never outlives its session by more than one
-/// sample. A browser whose stream ends reconnects and is checked afresh.
-async fn session_ends(state: AppState, headers: HeaderMap) {
-    let mut every = tokio::time::interval(state.settings.sample_interval());
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    every.tick().await;
-    loop {
-        every.tick().await;
-        match signed_in(&state, &headers).await {
-            Ok(Some(_)) => {}
-            Ok(None) => return,
-            Err(error) => {
-                tracing::warn!(%error, "cannot re-check a monitor subscriber's session");
-                return;
-            }
-        }
-    }
 }
 
 /// The events one subscriber receives: the window, then each sample.

@@ -4,6 +4,7 @@
 
 use super::AppState;
 use super::body_limit::bounded_body;
+use super::changes_route::changes;
 use super::csrf::same_origin_only;
 use super::downloads::{
     audit_csv, dedupe_csv, duplicates_csv, report_html, report_json, report_markdown,
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/report.html", get(report_html))
         .route("/report.md", get(report_markdown))
         .route("/report.json", get(report_json))
+        .route("/api/changes", get(changes))
         .route("/api/monitor/events", get(events))
         .route("/metrics", get(metrics))
         .leptos_routes(&state, routes, move || shell(options.clone()))

@@ -1,11 +1,14 @@
 //! Who a plain (non-server-function) route is serving: the person whose
-//! session cookie the request carries.
+//! session cookie the request carries; the refusal of a live stream to
+//! anyone signed out, and the end of it when the session ends.
 
 use super::AppState;
 use crate::auth;
 use crate::model::CurrentUser;
 use crate::ops::OpsError;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::time::Duration;
 
 pub async fn signed_in(
     state: &AppState,
@@ -18,6 +21,46 @@ pub async fn signed_in(
     match token {
         Some(token) => auth::authenticate(&state.db, &token).await,
         None => Ok(None),
+    }
+}
+
+/// The answer to a caller of a live stream who is not signed in (or whose
+/// session cannot be checked); `None` for a signed-in one.
+pub async fn refuse_signed_out(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+    match signed_in(state, headers).await {
+        Ok(Some(_)) => None,
+        Ok(None) => Some((StatusCode::UNAUTHORIZED, "Please sign in first.").into_response()),
+        Err(error) => {
+            tracing::warn!(%error, "cannot check the session of a live subscriber");
+            Some(
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Sign-ins cannot be checked right now.",
+                )
+                    .into_response(),
+            )
+        }
+    }
+}
+
+/// Completes when the subscriber's session is gone (signed out, expired,
+/// account disabled) or can no longer be checked, looking once `every`,
+/// so that a stream never outlives its session by more than that. A
+/// browser whose stream ends reconnects and is checked afresh.
+pub async fn session_ends(state: AppState, headers: HeaderMap, every: Duration) {
+    let mut every = tokio::time::interval(every);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        match signed_in(&state, &headers).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, "cannot re-check a live subscriber's session");
+                return;
+            }
+        }
     }
 }
 

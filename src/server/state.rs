@@ -1,6 +1,7 @@
 //! `AppState`: what every page render, server function and route shares.
 
 use crate::auth::LoginLimiter;
+use crate::changes::{CHANGES_EVERY, Changes, Watched};
 use crate::config::Settings;
 use crate::db::Database;
 use crate::forest::{LogWatcher, Prober};
@@ -21,6 +22,8 @@ pub struct AppState {
     pub limiter: LoginLimiter,
     /// The one sampler every dashboard and `/metrics` read from.
     pub monitor: Monitor,
+    /// The one watcher that tells every page which of its areas changed.
+    pub changes: Changes,
     /// The Forest API's prober and the Forest server's log watcher.
     pub prober: Prober,
     pub forest_logs: LogWatcher,
@@ -32,9 +35,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Also starts the monitor's sampler and the webhooks' delivery tasks,
-    /// so it must run inside a tokio runtime. `db` is given the webhooks'
-    /// outbox, so every step run through this state is announced.
+    /// Also starts the monitor's sampler, the change watcher and the
+    /// webhooks' delivery tasks, so it must run inside a tokio runtime.
+    /// `db` is given the webhooks' outbox, so every step run through this
+    /// state is announced.
     pub fn new(settings: Settings, db: Database) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name("forest-runbook")
@@ -53,11 +57,21 @@ impl AppState {
         );
         let backups = BackupStore::from_settings(&settings);
         let prisma = PrismaSource::from_settings(&settings);
+        let forest_logs = LogWatcher::new(&settings.forest_logs);
+        let changes = Changes::start(
+            Watched {
+                db: db.clone(),
+                backups: backups.clone(),
+                logs: forest_logs.clone(),
+            },
+            CHANGES_EVERY,
+        );
         Self {
             prober: Prober::new(settings.forest_api.clone()),
-            forest_logs: LogWatcher::new(&settings.forest_logs),
+            forest_logs,
             leptos_options,
             monitor,
+            changes,
             jobs: Jobs::new(db.clone()),
             db,
             settings: Arc::new(settings),

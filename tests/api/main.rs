@@ -6,6 +6,7 @@ mod allocations;
 mod backup;
 mod backup_input;
 mod bomb;
+mod changes;
 mod checklist;
 mod checklist_live;
 mod client_gone;

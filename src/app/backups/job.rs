@@ -1,77 +1,61 @@
 //! The backup or restore in progress, shared by the Runbook and Backups
-//! pages: the actions that start one, its progress (polled by the browser
-//! while it runs, rendered as it stands by the server), and the bar.
+//! pages: the actions that start one, its progress (read again when the
+//! backups area is announced, rendered as it stands by the server), and
+//! the bar.
 
 use crate::api::{CancelBackup, StartBackup, StartRestore, backup_progress};
 use crate::app::feedback::action_error;
 use crate::app::grid;
-use crate::app::session::Session;
-use crate::model::{AppError, JobKind, JobProgress, JobState, Role};
+use crate::app::live::Live;
+use crate::app::session::guarded;
+use crate::model::{AppError, Area, JobKind, JobProgress, JobState, Role};
 use leptos::prelude::*;
-use std::time::Duration;
+use serde::{Deserialize, Serialize};
 
-/// How often the browser asks again while a job runs.
-const POLL_EVERY: Duration = Duration::from_millis(500);
+/// The newest job, if any has run. A struct, not a bare `Option`: the
+/// guarded resource wraps it in another `Option`, and JSON writes
+/// `Some(None)` as `null`, which reads back as `None`; the browser would
+/// hydrate "nothing to show" over the server's "no job yet", and panic
+/// (`tests::a_nested_option_does_not_survive_the_trip_to_the_browser`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LatestJob {
+    pub job: Option<JobProgress>,
+}
 
 #[derive(Clone, Copy)]
 pub struct BackupJob {
     pub start: ServerAction<StartBackup>,
     pub cancel: ServerAction<CancelBackup>,
     pub restore: ServerAction<StartRestore>,
-    pub progress: Resource<Result<Option<JobProgress>, AppError>>,
-    tick: RwSignal<u32>,
+    pub progress: Resource<Result<Option<LatestJob>, AppError>>,
 }
 
 impl BackupJob {
     /// Call at page level, outside `RequireRole`, so that the resource is
     /// the same on the server and while hydrating.
     pub fn new() -> Self {
-        let session = Session::get();
         let start = ServerAction::<StartBackup>::new();
         let cancel = ServerAction::<CancelBackup>::new();
         let restore = ServerAction::<StartRestore>::new();
-        let tick = RwSignal::new(0_u32);
-        let progress = Resource::new(
+        let live = Live::get();
+        let progress = guarded(
+            Role::Viewer,
             move || {
                 (
-                    session.allows(Role::Viewer),
-                    tick.get(),
+                    live.of(&[Area::Backups]),
                     start.version().get(),
                     cancel.version().get(),
                     restore.version().get(),
                 )
             },
-            |(allowed, ..)| async move {
-                if allowed {
-                    backup_progress().await
-                } else {
-                    Ok(None)
-                }
-            },
+            |_| async { backup_progress().await.map(|job| LatestJob { job }) },
         );
-        // Effects run only in the browser: ask again while the job runs.
-        Effect::new(move |_| {
-            let running = progress
-                .get()
-                .and_then(Result::ok)
-                .flatten()
-                .is_some_and(|job| job.state == JobState::Running);
-            if running {
-                set_timeout(move || tick.update(|t| *t += 1), POLL_EVERY);
-            }
-        });
         Self {
             start,
             cancel,
             restore,
             progress,
-            tick,
         }
-    }
-
-    /// Moves with every poll: resources that follow the job read it.
-    pub fn tick(&self) -> u32 {
-        self.tick.get()
     }
 }
 
@@ -101,7 +85,8 @@ pub fn JobView(job: BackupJob, may_cancel: bool) -> impl IntoView {
                 job.progress
                     .get()
                     .map(|result| match result {
-                        Ok(None) => {
+                        Ok(None) => ().into_any(),
+                        Ok(Some(LatestJob { job: None })) => {
                             view! {
                                 <p class="detail">
                                     "No backup or restore has run since the server started."
@@ -109,7 +94,7 @@ pub fn JobView(job: BackupJob, may_cancel: bool) -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Ok(Some(progress)) => {
+                        Ok(Some(LatestJob { job: Some(progress) })) => {
                             let cancel = (may_cancel && progress.kind == JobKind::Backup
                                 && progress.state == JobState::Running)
                                 .then(|| {
@@ -184,5 +169,28 @@ fn Progress(progress: JobProgress) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LatestJob;
+    use crate::model::AppError;
+
+    type Sent<T> = Result<Option<T>, AppError>;
+
+    fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(value: &Sent<T>) -> Sent<T> {
+        let text = serde_json::to_string(value).expect("serialises");
+        serde_json::from_str(&text).expect("deserialises")
+    }
+
+    #[test]
+    fn a_nested_option_does_not_survive_the_trip_to_the_browser() {
+        // What a guarded resource of `backup_progress` would send with no
+        // job yet: the browser reads "not allowed" instead.
+        let nested: Sent<Option<u8>> = Ok(Some(None));
+        assert_eq!(round_trip(&nested), Ok(None));
+        let latest: Sent<LatestJob> = Ok(Some(LatestJob { job: None }));
+        assert_eq!(round_trip(&latest), latest);
     }
 }

@@ -1,21 +1,20 @@
 //! The deployment at a glance, at the top of Home: the go/no-go line, the
 //! migration's state and running step, the checklist, the newest backup,
-//! verification and probe, the Forest logs and the alerts. Refreshed every
-//! few seconds when hydrated; rendered once on the server without JavaScript.
+//! verification and probe, the Forest logs and the alerts. It shows every
+//! area, so it reads again when any is announced (the alerts, which come
+//! from the monitor, with the live fallback); rendered once on the server
+//! without JavaScript.
 
 use crate::api::get_status;
+use crate::app::live::Live;
 use crate::app::session::guarded;
-use crate::app::ticker::ticker;
-use crate::model::{Call, DeploymentStatus, Evidence, Role};
+use crate::model::{Area, Call, DeploymentStatus, Evidence, Role};
 use leptos::prelude::*;
-use std::time::Duration;
-
-const REFRESH: Duration = Duration::from_secs(5);
 
 #[component]
 pub fn Glance() -> impl IntoView {
-    let tick = ticker(REFRESH, || true);
-    let status = guarded(Role::Viewer, move || tick.get(), |_| get_status());
+    let live = Live::get();
+    let status = guarded(Role::Viewer, move || live.of(&Area::ALL), |_| get_status());
     view! {
         <section class="glance" aria-label="The deployment at a glance">
             <Transition fallback=|| view! { <p>"Reading where the deployment stands…"</p> }>

@@ -1,16 +1,14 @@
 //! The Rehearse step: what the next rehearsal would restore and how much
 //! room it needs, the button for release managers, and the newest
-//! rehearsal step by step, read again every second while it runs (and
-//! every five seconds otherwise), for everyone with the page open.
+//! rehearsal step by step, read again as its record changes, for everyone
+//! with the page open.
 
 use crate::api::{RunRehearse, rehearsal_overview};
 use crate::app::feedback::action_error;
 use crate::app::grid;
+use crate::app::live::Live;
 use crate::app::session::guarded;
-use crate::app::ticker::Refresh;
-use crate::model::{
-    AppError, Rehearsal, RehearsalOverview, RehearsalState, Role, StepState, duration,
-};
+use crate::model::{AppError, Area, Rehearsal, RehearsalOverview, Role, StepState, duration};
 use leptos::prelude::*;
 
 /// The newest rehearsal and the action that starts one. Create it in the
@@ -25,17 +23,12 @@ pub struct RehearsalWatch {
 impl RehearsalWatch {
     pub fn load() -> Self {
         let start = ServerAction::<RunRehearse>::new();
-        let refresh = Refresh::new(move || start.pending().get());
+        let live = Live::get();
         let overview = guarded(
             Role::Viewer,
-            move || (refresh.ticks(), start.version().get()),
+            move || (live.of(&[Area::Runbook]), start.version().get()),
             |_| rehearsal_overview(),
         );
-        refresh.follow(overview, |o: &RehearsalOverview| {
-            o.latest
-                .as_ref()
-                .is_some_and(|latest| latest.state == RehearsalState::Running)
-        });
         Self { overview, start }
     }
 }

@@ -5,6 +5,7 @@
 use super::BackupError;
 use crate::config::Settings;
 use crate::model::Manifest;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
@@ -138,6 +139,28 @@ impl BackupStore {
         }
         manifests.sort_by(|a, b| b.started_at.cmp(&a.started_at));
         Ok(manifests)
+    }
+
+    /// A hash of every backup's name and its manifest's size and time:
+    /// it changes when a backup is written, verified, imported or deleted,
+    /// by this instance or another. Reads only the folder's entries.
+    pub fn mark(&self) -> Result<u64, BackupError> {
+        let mut hasher = DefaultHasher::new();
+        if !self.dir.exists() {
+            return Ok(hasher.finish());
+        }
+        let root = self.root()?;
+        let mut seen = Vec::new();
+        for entry in std::fs::read_dir(&root).map_err(BackupError::io(&root))? {
+            let entry = entry.map_err(BackupError::io(&root))?;
+            let manifest = std::fs::metadata(entry.path().join(MANIFEST))
+                .ok()
+                .map(|m| (m.len(), m.modified().ok()));
+            seen.push((entry.file_name(), manifest));
+        }
+        seen.sort();
+        seen.hash(&mut hasher);
+        Ok(hasher.finish())
     }
 
     pub fn delete(&self, name: &str) -> Result<(), BackupError> {

@@ -1,0 +1,50 @@
+// Live pages: what one person changes shows on another person's open
+// Checklist and Home without a reload, from the server's change events.
+// Hydrated only: without JavaScript a page is rendered once, and a reload
+// shows the change (checklist.spec).
+import { test, expect } from '@playwright/test';
+import { signIn, visit } from '../helpers/session.mjs';
+
+const TITLE = 'Monitor error logs during deployment';
+
+test('a tick in one browser shows in another browser\'s Checklist and Home without a reload', async ({ browser, page, javaScriptEnabled }, testInfo) => {
+  test.skip(!javaScriptEnabled, 'Without JavaScript a page is rendered once; a reload shows the change.');
+  await signIn(page, 'release', true);
+  await visit(page, '/checklist', true);
+  const mine = page.getByRole('listitem', { name: TITLE });
+
+  const viewerContext = await browser.newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled: true });
+  const checklist = await viewerContext.newPage();
+  await signIn(checklist, 'viewer', true);
+  await visit(checklist, '/checklist', true);
+  const home = await viewerContext.newPage();
+  await visit(home, '/', true);
+  const readAt = home.getByText(/^Read at /);
+  await expect(readAt).toBeVisible();
+  // Set on each window: a reload would lose it.
+  for (const watcher of [checklist, home]) {
+    await watcher.evaluate(() => { window.notReloaded = true; });
+  }
+  const theirs = checklist.getByRole('listitem', { name: TITLE });
+
+  // Whatever state an earlier spec left the item in: toggle it, see it
+  // change over there, toggle it back, see that too.
+  const wasTicked = (await mine.getByRole('button', { name: `Untick ${TITLE}` }).count()) > 0;
+  for (const ticked of [!wasTicked, wasTicked]) {
+    const homeBefore = await readAt.textContent();
+    await mine.getByRole('button', { name: `${ticked ? 'Tick' : 'Untick'} ${TITLE}` }).click();
+    if (ticked) {
+      await expect(theirs).toContainText('Ticked by release', { timeout: 10_000 });
+    } else {
+      await expect(theirs).not.toContainText('Ticked by', { timeout: 10_000 });
+    }
+    await expect(readAt).not.toHaveText(homeBefore, { timeout: 10_000 });
+    if (ticked) {
+      await checklist.screenshot({ path: `artifacts/live-checklist-${testInfo.project.name}.png`, fullPage: true });
+    }
+  }
+  for (const watcher of [checklist, home]) {
+    expect(await watcher.evaluate(() => window.notReloaded)).toBe(true);
+  }
+  await viewerContext.close();
+});
