@@ -35,7 +35,8 @@ pub use dedupe::{
     ApplyDedupe, PLAN_PAGE, PlanDedupe, UndoDedupe, apply_dedupe, dedupe_plan, undo_dedupe,
 };
 pub use forest_api::{
-    ForestApiOverview, ForestLogs, ProbeNow, forest_api_overview, forest_logs, probe_now,
+    ForestApiOverview, ForestLogs, ForestPool, ProbeNow, forest_api_overview, forest_logs,
+    forest_pool, probe_now,
 };
 pub use health::{GetHealth, get_health};
 pub use monitor::{

@@ -1,18 +1,20 @@
-//! The Forest API page: the probe of its API and the watch of its server's
-//! logs. The panels are standalone components fed by `ForestWatch`, or by
+//! The Forest API page: the probe of its API, the watch of its server's
+//! logs and its Prisma pool as those logs tell it. The panels are standalone components fed by `ForestWatch`, or by
 //! `ProbeWatch` alone, so other pages (Monitor, Checklist, Runbook) mount
 //! them too.
 
 mod chart;
 mod logs;
+mod pool;
 mod probes;
 
 use super::session::{RequireRole, guarded};
 use super::ticker::ticker;
-use crate::api::{ProbeNow, forest_api_overview, forest_logs};
+use crate::api::{ProbeNow, forest_api_overview, forest_logs, forest_pool};
 use crate::model::{AppError, LogSnapshot, ProbeOverview, Role};
 use leptos::prelude::*;
 pub use logs::{LogErrors, LogRates};
+use pool::PoolPanel;
 pub use probes::ProbePanel;
 use std::time::Duration;
 
@@ -57,7 +59,10 @@ pub struct ForestWatch {
 
 impl ForestWatch {
     pub fn load() -> Self {
-        let tick = ticker(REFRESH, || true);
+        Self::refreshed_by(ticker(REFRESH, || true))
+    }
+
+    fn refreshed_by(tick: ReadSignal<u32>) -> Self {
         Self {
             probes: ProbeWatch::refreshed_by(tick),
             logs: guarded(Role::Viewer, move || tick.get(), |_| forest_logs()),
@@ -67,12 +72,15 @@ impl ForestWatch {
 
 #[component]
 pub fn ForestApiPage() -> impl IntoView {
-    let watch = ForestWatch::load();
+    let tick = ticker(REFRESH, || true);
+    let watch = ForestWatch::refreshed_by(tick);
+    let pool = guarded(Role::Viewer, move || tick.get(), |_| forest_pool());
     view! {
         <h1>"Forest API"</h1>
         <RequireRole role=Role::Viewer>
             <ProbePanel watch=watch.probes />
             <LogRates watch />
+            <PoolPanel pool />
             <LogErrors watch />
         </RequireRole>
     }
