@@ -37,7 +37,8 @@ pub use dedupe::{
 };
 pub use deployment_report::{GetDeploymentReport, deployment_report};
 pub use forest_api::{
-    ForestApiOverview, ForestLogs, ProbeNow, forest_api_overview, forest_logs, probe_now,
+    ForestApiOverview, ForestLogs, ForestPool, ProbeNow, forest_api_overview, forest_logs,
+    forest_pool, probe_now,
 };
 pub use health::{GetHealth, get_health};
 pub use monitor::{

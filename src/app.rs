@@ -3,6 +3,7 @@
 mod audit;
 mod backups;
 mod chart;
+mod chart_frame;
 mod checklist;
 mod devices;
 mod duplicates;

@@ -326,6 +326,7 @@ poll_interval_ms = 1000
 synced_pattern = '(?i)tasks synced(?:\D{0,20}?(\d+))?'
 conflict_pattern = '(?i)(?:^|[^\s\d]\s*|(?:^|\D)(?:[1-35-9]\d*|4|4\d|4[1-9]\d|40[0-8]|4\d{3,})\s+)conflicts?\b'
 route_pattern = '^/api/sync(?:/|$)'
+pool_pattern = ''
 max_line_bytes = 65536
 recent_errors = 100
 retain_minutes = 1440
@@ -451,9 +452,14 @@ mod tests {
             ("FOREST_FOREST_API__BASE_URLS", "http://a:1, http://b:2"),
             ("FOREST_FOREST_API__ENDPOINTS", "GET /api/tasks 401"),
             ("FOREST_FOREST__CHECKOUT", "/srv/forest"),
+            (
+                "FOREST_FOREST_LOGS__POOL_PATTERN",
+                r"pool busy=(?<busy>\d+)",
+            ),
         ]);
         let settings = Settings::load(Path::new(DEFAULT_FILE), &env).expect("loads");
         assert_eq!(settings.forest_api.base_urls, ["http://a:1", "http://b:2"]);
+        assert_eq!(settings.forest_logs.pool_pattern, r"pool busy=(?<busy>\d+)");
         assert_eq!(settings.forest_api.targets().expect("targets").len(), 4);
         assert_eq!(
             settings.forest_logs.folder(),

@@ -13,6 +13,7 @@ mod devices;
 mod duplicates;
 mod error;
 mod forest_api;
+mod forest_pool;
 mod health;
 mod migration;
 mod monitor;
@@ -44,6 +45,7 @@ pub use forest_api::{
     ErrorLine, ErrorsSince, LogSnapshot, LogStatus, MinuteCounts, ProbeOverview, ProbeResult,
     RouteStats,
 };
+pub use forest_pool::{PoolFigures, PoolMinute, PoolReading, PrismaPool};
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{
     ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlannedChange, RunKind, RunRecord,

@@ -90,6 +90,23 @@ test('messy data to migrated, verified and 6 of 6, watched by a viewer, then rev
     await expect(page.locator('#latest-verification')).toContainText('Verification passed.', { timeout: 1_000 });
   });
 
+  // The devices collection exists now: its chart has a count scale and dates.
+  await visit(page, '/devices', javaScriptEnabled);
+  const perDay = page.getByRole('img', { name: 'New registrations per day (UTC)' });
+  await expect(perDay).toBeVisible();
+  const frame = page.locator('.bar-chart .chart-frame');
+  await expect(frame.locator('.y-axis span')).toHaveText(['2', '1', '0']);
+  const dates = frame.locator('.x-axis span');
+  await expect(dates).toHaveCount(5);
+  for (const label of [frame.locator('.y-axis span').first(), dates.first(), dates.last()]) {
+    await expect(label).toBeVisible();
+    expect((await label.boundingBox()).width, 'an axis label takes room').toBeGreaterThan(5);
+  }
+  await expect(dates.last()).toHaveText(new Date().toISOString().slice(0, 10));
+  const [firstDate, secondDate] = await Promise.all([0, 1].map((n) => dates.nth(n).boundingBox()));
+  expect(firstDate.x + firstDate.width, 'dates do not overlap').toBeLessThan(secondDate.x);
+  await page.screenshot({ path: `artifacts/devices-${test.info().project.name}.png`, fullPage: true });
+
   // The Forest API answers after the migration.
   await visit(page, '/forest-api', javaScriptEnabled);
   await page.getByRole('button', { name: 'Probe now' }).first().click();

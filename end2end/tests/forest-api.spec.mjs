@@ -2,6 +2,7 @@
 // the watched folder (live in a hydrated page, on reload without
 // JavaScript); a release manager probes the API on demand; a viewer cannot.
 import { test, expect } from '@playwright/test';
+import { lineStyle } from '../helpers/looks.mjs';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { signIn, visit } from '../helpers/session.mjs';
@@ -71,6 +72,64 @@ test('the sync and error rates move while the Forest server writes its log', asy
   const rows = page.getByRole('table', { name: 'Error lines' }).getByRole('row');
   await expect(rows).toHaveCount(2); // the header and the one matching line
   await expect(rows.nth(1)).toContainText(marker);
+});
+
+// Prisma's metrics as `await prisma.$metrics.json()` returns them.
+function prismaMetrics({ open, busy, idle, waiting }) {
+  const gauge = (key, value) => ({ key, labels: {}, value, description: key });
+  return {
+    counters: [gauge('prisma_client_queries_total', 1200)],
+    gauges: [
+      gauge('prisma_client_queries_wait', waiting),
+      gauge('prisma_pool_connections_busy', busy),
+      gauge('prisma_pool_connections_idle', idle),
+      gauge('prisma_pool_connections_open', open),
+    ],
+    histograms: [],
+  };
+}
+
+test('the Prisma pool panel says how to enable it, then shows what the Forest server logged', async ({ page, javaScriptEnabled }, testInfo) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await open(page, 'viewer', javaScriptEnabled);
+  const panel = page.locator('section[aria-labelledby="pool-heading"]');
+  await expect(panel.getByRole('heading', { level: 2 })).toHaveText("The Forest server's Prisma pool");
+  const busyFigure = page.getByTestId('pool-busy');
+  if ((await busyFigure.count()) === 0) {
+    const how = panel.getByTestId('pool-not-seen');
+    await expect(how).toContainText('await prisma.$metrics.json()');
+    await expect(how).toContainText('previewFeatures');
+    await expect(how).toContainText('FOREST_FOREST_LOGS__POOL_PATTERN');
+  }
+
+  const figures = javaScriptEnabled
+    ? { open: 12, busy: 7, idle: 5, waiting: 3 }
+    : { open: 15, busy: 11, idle: 4, waiting: 0 };
+  const written = Date.now();
+  append([pino(30, 'prisma metrics', { time: written, metrics: prismaMetrics(figures) })]);
+  await expect.poll(() => figure(page, 'pool-busy', javaScriptEnabled), { timeout: 15_000 }).toBe(figures.busy);
+  for (const [id, value] of [['pool-open', figures.open], ['pool-idle', figures.idle], ['pool-waiting', figures.waiting]]) {
+    await expect(page.getByTestId(id)).toHaveText(String(value));
+  }
+  await expect(page.getByTestId('pool-read-at')).toContainText(new Date(written).toISOString().slice(0, 19));
+
+  const chart = panel.getByRole('img', { name: /Prisma pool connections busy per minute/ });
+  await expect(chart).toBeVisible();
+  await expect(chart).toHaveAccessibleName(new RegExp(`the highest is ${Math.max(figures.busy, 7)}$`));
+  const line = chart.locator('polyline').first();
+  const drawn = await lineStyle(line);
+  expect(drawn.fill, 'a chart line is not filled').toBe('none');
+  expect(drawn.stroke, 'a chart line has a colour').not.toMatch(/^(none|rgb\(0, 0, 0\))$/);
+  expect(drawn.width).toBeGreaterThan(0);
+  const frame = panel.locator('.chart-frame');
+  await expect(frame.locator('.y-axis span').last()).toHaveText('0');
+  await expect(frame.locator('.y-axis span').first()).toHaveText(/^\d+$/);
+  await expect(frame.locator('.x-axis span')).toHaveCount(3);
+  await expect(frame.locator('.x-axis span').last()).toHaveText(/^\d\d:\d\d UTC$/);
+  const legend = panel.locator('figcaption .key').first();
+  await expect(legend).toHaveText('Busy connections');
+  expect(await legend.evaluate((el) => getComputedStyle(el).color), 'the legend has the line colour').toBe(drawn.stroke);
+  await page.screenshot({ path: `artifacts/forest-api-${testInfo.project.name}.png`, fullPage: true });
 });
 
 test('a release manager probes the Forest API now and sees why it passed', async ({ page, javaScriptEnabled }) => {

@@ -3,6 +3,7 @@
 // laptop's width, and each run leaves screenshots of the main pages under
 // end2end/artifacts/ for a person to look at.
 import { test, expect } from '@playwright/test';
+import { lineStyle } from '../helpers/looks.mjs';
 import { signInAndOpen } from '../helpers/session.mjs';
 
 test.use({ viewport: { width: 1280, height: 900 } });
@@ -20,10 +21,7 @@ test('the Monitor draws its charts as lines, in panels side by side', async ({ p
   await expect(chart).toBeVisible();
 
   const line = chart.locator('polyline').first();
-  const drawn = await line.evaluate((el) => {
-    const style = getComputedStyle(el);
-    return { fill: style.fill, stroke: style.stroke, width: parseFloat(style.strokeWidth) };
-  });
+  const drawn = await lineStyle(line);
   expect(drawn.fill, 'a chart line is not filled').toBe('none');
   expect(drawn.stroke, 'a chart line has a colour').not.toMatch(/^(none|rgb\(0, 0, 0\))$/);
   expect(drawn.width).toBeGreaterThan(0);

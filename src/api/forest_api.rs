@@ -1,7 +1,8 @@
-//! The Forest API page: the probe results and log counts for everyone
-//! signed in, a probe on demand for release managers.
+//! The Forest API page: the probe results, log counts and the Forest
+//! server's Prisma pool for everyone signed in, a probe on demand for
+//! release managers.
 
-use crate::model::{AppError, LogSnapshot, ProbeOverview, ProbeResult};
+use crate::model::{AppError, LogSnapshot, PrismaPool, ProbeOverview, ProbeResult};
 use leptos::prelude::*;
 
 #[server(name = ForestApiOverview, endpoint = "forest_api_overview")]
@@ -51,6 +52,22 @@ pub async fn forest_logs() -> Result<LogSnapshot, AppError> {
         crate::ops::forest_api::logs(&state.db, &state.forest_logs)
             .await
             .map_err(edge::respond)
+    })
+    .await
+}
+
+/// The Forest server's Prisma pool as its logs tell it; read from the log
+/// watcher's counts (no database), under the log counts' action.
+#[server(endpoint = "forest_pool")]
+pub async fn forest_pool() -> Result<PrismaPool, AppError> {
+    super::edge::scoped(async move {
+        use super::edge;
+        edge::require(
+            crate::model::Role::Viewer,
+            crate::model::Action::ForestLogsRead,
+        )
+        .await?;
+        Ok(edge::state()?.forest_logs.pool())
     })
     .await
 }

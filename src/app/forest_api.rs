@@ -1,18 +1,20 @@
-//! The Forest API page: the probe of its API and the watch of its server's
-//! logs. The panels are standalone components fed by `ForestWatch`, or by
+//! The Forest API page: the probe of its API, the watch of its server's
+//! logs and its Prisma pool as those logs tell it. The panels are standalone components fed by `ForestWatch`, or by
 //! `ProbeWatch` alone, so other pages (Monitor, Checklist, Runbook) mount
 //! them too.
 
 mod chart;
 mod logs;
+mod pool;
 mod probes;
 
 use super::live::Live;
 use super::session::{RequireRole, guarded};
-use crate::api::{ProbeNow, forest_api_overview, forest_logs};
+use crate::api::{ProbeNow, forest_api_overview, forest_logs, forest_pool};
 use crate::model::{AppError, Area, LogSnapshot, ProbeOverview, Role};
 use leptos::prelude::*;
 pub use logs::{LogErrors, LogRates};
+use pool::PoolPanel;
 pub use probes::ProbePanel;
 
 /// What the probe panel shows: the probe's results and "Probe now". Create
@@ -64,12 +66,19 @@ impl ForestWatch {
 
 #[component]
 pub fn ForestApiPage() -> impl IntoView {
+    let live = Live::get();
     let watch = ForestWatch::load();
+    let pool = guarded(
+        Role::Viewer,
+        move || live.of(&[Area::Forest]),
+        |_| forest_pool(),
+    );
     view! {
         <h1>"Forest API"</h1>
         <RequireRole role=Role::Viewer>
             <ProbePanel watch=watch.probes />
             <LogRates watch />
+            <PoolPanel pool />
             <LogErrors watch />
         </RequireRole>
     }

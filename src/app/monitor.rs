@@ -5,12 +5,12 @@
 //! sampled, or a longer stretch of the minutes kept in the database.
 
 mod alerts;
-mod chart;
+pub(super) mod chart;
 mod history;
 mod live;
 mod panels;
 mod readout;
-mod time;
+pub(super) mod time;
 
 use super::forest_api::{ForestWatch, LogRates, ProbePanel};
 use super::session::{RequireRole, granted_role, guarded};

@@ -100,6 +100,10 @@ pub struct ForestLogsSettings {
     /// The request paths (query left off) whose requests are counted per
     /// route: requests, server errors and response times.
     pub route_pattern: String,
+    /// A line (a JSON line's message) that matches this tells the Forest
+    /// server's Prisma pool: named groups `busy` (required), `open`, `idle`
+    /// and `waiting`. Empty: only Prisma's metrics JSON is read.
+    pub pool_pattern: String,
     pub max_line_bytes: usize,
     pub recent_errors: usize,
     pub retain_minutes: u32,
@@ -225,6 +229,17 @@ impl ForestLogsSettings {
         ] {
             regex::Regex::new(pattern).map_err(|e| invalid(key, &e.to_string()))?;
         }
+        if !self.pool_pattern.is_empty() {
+            let key = "forest_logs.pool_pattern";
+            let pool =
+                regex::Regex::new(&self.pool_pattern).map_err(|e| invalid(key, &e.to_string()))?;
+            if !pool.capture_names().any(|name| name == Some("busy")) {
+                return Err(invalid(
+                    key,
+                    "needs a named group busy, e.g. busy=(?<busy>\\d+); open, idle and waiting are optional",
+                ));
+            }
+        }
         if self.follow_files == 0
             || self.poll_interval_ms == 0
             || self.max_line_bytes < 80
@@ -335,5 +350,14 @@ mod tests {
             err.to_string().contains("forest_logs.route_pattern"),
             "{err}"
         );
+        logs.route_pattern = "^/api/sync".into();
+        logs.pool_pattern = r"open=(?<open>\d+)".into();
+        let err = logs.validate().expect_err("no busy group");
+        assert!(
+            err.to_string().contains("forest_logs.pool_pattern"),
+            "{err}"
+        );
+        logs.pool_pattern = r"busy=(?<busy>\d+)".into();
+        assert!(logs.validate().is_ok());
     }
 }

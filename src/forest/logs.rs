@@ -1,16 +1,18 @@
 //! `LogWatcher`: follows the Forest server's log folder in the background
 //! and keeps per-minute counts of errors, warnings, "Tasks synced" events
 //! and sync conflicts, the watched routes' requests (with their response
-//! times), plus the latest error lines. Reading happens on a
+//! times), the Forest server's Prisma pool, plus the latest error lines. Reading happens on a
 //! blocking thread, one bounded look at a time; readers only take a short
 //! lock on the counts, so the app is never held up by the files.
 
 mod follow;
 mod line;
+mod pool;
+mod pool_minutes;
 mod tally;
 
 use crate::config::ForestLogsSettings;
-use crate::model::{LogSnapshot, LogStatus};
+use crate::model::{LogSnapshot, LogStatus, PrismaPool};
 use follow::{Follower, Found};
 use line::Patterns;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -116,6 +118,12 @@ impl LogWatcher {
 
     pub fn snapshot(&self) -> LogSnapshot {
         self.tally().snapshot(OffsetDateTime::now_utc())
+    }
+
+    /// The Forest server's Prisma pool, as far as its logs told it.
+    pub fn pool(&self) -> PrismaPool {
+        let pattern_set = self.inner.patterns.reads_pool_lines();
+        self.tally().pool(OffsetDateTime::now_utc(), pattern_set)
     }
 
     /// The minutes from the one of `since` on that counted errors.

@@ -48,6 +48,8 @@ pub enum LogStatus {
 pub struct MinuteCounts {
     /// Start of the minute, RFC 3339.
     pub minute: String,
+    /// The same, in milliseconds since the epoch (for a chart's time axis).
+    pub at_ms: i64,
     pub lines: u64,
     pub errors: u64,
     pub warnings: u64,

@@ -377,3 +377,105 @@ fn the_sync_routes_requests_errors_and_percentiles_come_from_the_request_lines()
         );
     }
 }
+
+/// Prisma's metrics as `$metrics.json()` returns them, with these gauges.
+fn prisma_metrics(open: u64, busy: u64, idle: u64, waiting: u64) -> String {
+    let gauge = |key: &str, value: u64| {
+        format!(r#"{{"key":"{key}","labels":{{}},"value":{value},"description":"{key}"}}"#)
+    };
+    format!(
+        r#"{{"counters":[{}],"gauges":[{},{},{},{}],"histograms":[]}}"#,
+        gauge("prisma_client_queries_total", 500),
+        gauge("prisma_client_queries_wait", waiting),
+        gauge("prisma_pool_connections_busy", busy),
+        gauge("prisma_pool_connections_idle", idle),
+        gauge("prisma_pool_connections_open", open),
+    )
+}
+
+#[tokio::test]
+async fn the_prisma_pool_comes_from_metrics_lines_and_the_pool_pattern() {
+    let checkout = tempfile::tempdir().expect("temp dir");
+    let folder = checkout.path().join("apps/server/logs");
+    fs::create_dir_all(&folder).expect("folder");
+    let mut settings = logs_settings(checkout.path());
+    settings.pool_pattern = r"pool busy=(?<busy>\d+) idle=(?<idle>\d+)".into();
+    let watcher = LogWatcher::new(&settings);
+    watcher.look();
+    let pool = watcher.pool();
+    assert_eq!(pool.latest, None, "no pool line yet");
+    assert!(pool.pattern_set);
+
+    let w = Writer {
+        folder,
+        expected: Counts::new(),
+    };
+    let now = OffsetDateTime::now_utc();
+    let ms =
+        |minutes_ago: i64| (now - time::Duration::minutes(minutes_ago)).unix_timestamp() * 1_000;
+    let lines = [
+        // Three minutes ago: the metrics nested in a pino line, twice.
+        format!(
+            r#"{{"level":30,"time":{},"metrics":{},"msg":"prisma metrics"}}"#,
+            ms(3),
+            prisma_metrics(10, 4, 6, 0)
+        ),
+        format!(
+            r#"{{"level":30,"time":{},"metrics":{},"msg":"prisma metrics"}}"#,
+            ms(3),
+            prisma_metrics(10, 9, 1, 3)
+        ),
+        // Hostile: a negative busy, a string, a huge number, junk.
+        format!(
+            r#"{{"level":30,"time":{},"metrics":{}}}"#,
+            ms(2),
+            prisma_metrics(10, 1, 1, 1).replace(r#""value":1,"#, r#""value":-1,"#)
+        ),
+        r#"{"gauges":[{"key":"prisma_pool_connections_busy","value":"NaN"}]}"#.to_owned(),
+        r#"{"gauges":"prisma_pool_connections_busy"}"#.to_owned(),
+        format!("{}{}", "[".repeat(5_000), "]".repeat(5_000)),
+        // Two minutes ago: a pattern line, and the whole line as metrics.
+        format!(
+            "{} INFO pool busy=2 idle=8",
+            (now - time::Duration::minutes(2))
+                .format(&Rfc3339)
+                .expect("format")
+        ),
+        // Now: the bare metrics (no time of its own: read now).
+        prisma_metrics(12, 5, 7, 2),
+    ];
+    for line in &lines {
+        w.raw("app.log", &format!("{line}\n"));
+    }
+    watcher.look();
+
+    let pool = watcher.pool();
+    let latest = pool.latest.expect("a pool line");
+    assert_eq!(
+        (
+            latest.figures.open,
+            latest.figures.busy,
+            latest.figures.idle,
+            latest.figures.waiting
+        ),
+        (Some(12), 5, Some(7), Some(2))
+    );
+    let newest = now.unix_timestamp().div_euclid(60);
+    let minutes: Vec<_> = pool
+        .minutes
+        .iter()
+        .map(|m| (newest - m.at_ms / 60_000, m.busy, m.waiting))
+        .collect();
+    assert_eq!(
+        minutes,
+        [(3, 9, Some(3)), (2, 2, None), (0, 5, Some(2))],
+        "the most busy in each minute"
+    );
+    assert_eq!(pool.to_ms, newest * 60_000);
+    assert_eq!(
+        pool.from_ms,
+        (newest - 59) * 60_000,
+        "at least the last hour"
+    );
+    assert_eq!(pool.retain_minutes, settings.retain_minutes);
+}

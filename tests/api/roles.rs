@@ -30,6 +30,7 @@ const TABLE: &[(&str, Option<Role>, &str)] = &[
     ("forest_api_overview", Some(Role::Viewer), ""),
     ("probe_now", Some(Role::ReleaseManager), ""),
     ("forest_logs", Some(Role::Viewer), ""),
+    ("forest_pool", Some(Role::Viewer), ""),
     ("prisma_check", Some(Role::Viewer), ""),
     ("set_four_eyes", Some(Role::Admin), "enabled=false"),
     ("list_approvals", Some(Role::Admin), ""),

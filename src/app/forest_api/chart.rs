@@ -1,72 +1,97 @@
-//! The per-minute rates as a plain SVG line chart: one line per series on
-//! a shared scale, oldest minute on the left. No script needed to draw it.
+//! The Forest API page's per-minute charts as plain SVG lines, drawn
+//! without script: the scale on the left, the times under the plot and a
+//! legend with each line's colour, in the Monitor's visual language (its
+//! chart's geometry and time labels). A minute without a value breaks its
+//! line.
 
-use crate::model::MinuteCounts;
+use crate::app::chart_frame::{ChartFrame, Tick};
+use crate::app::monitor::chart::{nice_ceiling, number, polyline, segments};
+use crate::app::monitor::time::tick_label;
+use crate::model::Point;
 use leptos::prelude::*;
 
-const WIDTH: f64 = 600.0;
-const HEIGHT: f64 = 140.0;
+const MINUTE_MS: i64 = 60_000;
+const HOUR_MS: i64 = 3_600_000;
+/// Spaces between the time labels (three labels, as on the Monitor).
+const TICKS: i64 = 2;
 
-/// A series: its name, its CSS class, and how to read it from a minute.
-type Series = (&'static str, &'static str, fn(&MinuteCounts) -> u64);
-
-const SERIES: [Series; 4] = [
-    ("Errors", "series-errors", |m| m.errors),
-    ("Warnings", "series-warnings", |m| m.warnings),
-    ("Tasks synced", "series-synced", |m| m.synced_events),
-    ("Conflicts", "series-conflicts", |m| m.conflicts),
-];
+/// One line: its name in the legend, its class (its colour) and its
+/// points, one per minute, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MinuteLine {
+    pub name: &'static str,
+    pub class: &'static str,
+    pub points: Vec<Point>,
+}
 
 #[component]
-pub fn RatesChart(minutes: Vec<MinuteCounts>) -> impl IntoView {
-    let peak = minutes
+pub fn RatesChart(
+    /// What the chart shows and over which span: its accessible name.
+    name: String,
+    lines: Vec<MinuteLine>,
+    /// The first and last minute shown, in ms since the epoch.
+    from_ms: i64,
+    to_ms: i64,
+    /// After the legend: what a value is and over which span.
+    detail: String,
+) -> impl IntoView {
+    let top = lines
         .iter()
-        .flat_map(|m| SERIES.iter().map(move |(_, _, read)| read(m)))
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let step = WIDTH / (minutes.len().max(2) - 1) as f64;
-    let first = minutes
-        .first()
-        .map(|m| m.minute.clone())
-        .unwrap_or_default();
-    let last = minutes.last().map(|m| m.minute.clone()).unwrap_or_default();
-    let lines = SERIES
+        .flat_map(|l| l.points.iter().map(|p| p.value))
+        .fold(0.0_f64, f64::max);
+    let scale = nice_ceiling(top);
+    let paths = lines
         .iter()
-        .map(|(name, class, read)| {
-            let points = minutes
-                .iter()
-                .enumerate()
-                .map(|(i, m)| {
-                    let y = HEIGHT - read(m) as f64 / peak as f64 * (HEIGHT - 4.0) - 2.0;
-                    format!("{:.1},{y:.1}", i as f64 * step)
+        .flat_map(|line| {
+            segments(&line.points, MINUTE_MS)
+                .into_iter()
+                .map(move |segment| {
+                    view! {
+                        <polyline class=line.class points=polyline(segment, from_ms, to_ms, scale) fill="none">
+                            <title>{line.name}</title>
+                        </polyline>
+                    }
                 })
-                .collect::<Vec<_>>()
-                .join(" ");
-            view! {
-                <polyline class=*class points=points fill="none">
-                    <title>{*name}</title>
-                </polyline>
-            }
         })
         .collect_view();
+    let ticks: Vec<Tick> = (0..=TICKS)
+        .map(|n| {
+            let at_ms = from_ms + (to_ms - from_ms) * n / TICKS;
+            // Whole minutes: read as over an hour, so without seconds.
+            let span_ms = (to_ms - from_ms).max(HOUR_MS + 1);
+            let label = tick_label(at_ms, span_ms, n == TICKS);
+            (label, (n * 100 / TICKS) as f64)
+        })
+        .collect();
     view! {
         <figure class="rates-chart">
-            <svg
-                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-                role="img"
-                aria-label=format!("Lines per minute from {first} to {last}; the highest is {peak}")
-            >
-                <line class="axis" x1="0" y1=HEIGHT x2=WIDTH y2=HEIGHT />
-                {lines}
-            </svg>
+            <ChartFrame name scale=vec![number(scale), "0".to_owned()] ticks>
+                {paths}
+            </ChartFrame>
             <figcaption>
-                {SERIES
+                {lines
                     .iter()
-                    .map(|(name, class, _)| view! { <span class=format!("key {class}")>{*name}</span> })
+                    .map(|line| view! { <span class=format!("key {}", line.class)>{line.name}</span> })
                     .collect_view()}
-                <span class="detail">{format!(" · per minute, peak {peak} · last hour")}</span>
+                <span class="detail">{detail}</span>
             </figcaption>
         </figure>
     }
+}
+
+/// One point a minute from `minutes`, read by `value` (none: no point).
+pub fn per_minute<T>(
+    minutes: &[T],
+    at_ms: fn(&T) -> i64,
+    value: impl Fn(&T) -> Option<u64>,
+) -> Vec<Point> {
+    minutes
+        .iter()
+        .filter_map(|m| {
+            value(m).map(|v| Point {
+                at_ms: at_ms(m),
+                value: v as f64,
+            })
+        })
+        .collect()
 }

@@ -3,13 +3,14 @@
 //! is in the address (`?errors=`), so it works without JavaScript.
 
 use super::ForestWatch;
-use super::chart::RatesChart;
+use super::chart::{MinuteLine, RatesChart, per_minute};
 use crate::app::grid;
 use crate::model::{LogSnapshot, LogStatus, MinuteCounts, RouteStats};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// The figures of the rates table: name, test id, and how to read a minute.
+/// A figure of the rates table (name, test id) or a line of the chart
+/// (name, class), and how to read it from a minute.
 type Figure = (&'static str, &'static str, fn(&MinuteCounts) -> u64);
 
 const FIGURES: [Figure; 5] = [
@@ -20,6 +21,14 @@ const FIGURES: [Figure; 5] = [
         m.synced_tasks
     }),
     ("Sync conflicts", "conflicts-total", |m| m.conflicts),
+];
+
+/// The chart's lines: name, class (its colour), and how to read a minute.
+const SERIES: [Figure; 4] = [
+    ("Errors", "series-errors", |m| m.errors),
+    ("Warnings", "series-warnings", |m| m.warnings),
+    ("Tasks synced", "series-synced", |m| m.synced_events),
+    ("Conflicts", "series-conflicts", |m| m.conflicts),
 ];
 
 const ERROR_COLUMNS: &[&str] = &["Time", "File", "Line"];
@@ -129,7 +138,7 @@ fn Rates(snapshot: LogSnapshot) -> impl IntoView {
         </table>
         <ConflictRate conflicts tasks minutes=shown />
         <SyncRoutes routes=snapshot.routes minutes=shown />
-        <RatesChart minutes=snapshot.minutes />
+        <LinesPerMinute minutes=snapshot.minutes />
         {(!snapshot.warnings.is_empty())
             .then(|| {
                 view! {
@@ -139,6 +148,36 @@ fn Rates(snapshot: LogSnapshot) -> impl IntoView {
                     </details>
                 }
             })}
+    }
+}
+
+/// The rates of the snapshot's minutes as a chart.
+#[component]
+fn LinesPerMinute(minutes: Vec<MinuteCounts>) -> impl IntoView {
+    let peak = minutes
+        .iter()
+        .flat_map(|m| SERIES.iter().map(move |(_, _, read)| read(m)))
+        .max()
+        .unwrap_or(0);
+    let (first, last) = match (minutes.first(), minutes.last()) {
+        (Some(first), Some(last)) => (first.clone(), last.clone()),
+        _ => Default::default(),
+    };
+    let lines = SERIES
+        .map(|(name, class, read)| MinuteLine {
+            name,
+            class,
+            points: per_minute(&minutes, |m| m.at_ms, |m| Some(read(m))),
+        })
+        .to_vec();
+    view! {
+        <RatesChart
+            name=format!("Lines per minute from {} to {}; the highest is {peak}", first.minute, last.minute)
+            lines
+            from_ms=first.at_ms
+            to_ms=last.at_ms
+            detail=format!(" · per minute, peak {peak} · last hour")
+        />
     }
 }
 

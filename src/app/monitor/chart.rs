@@ -5,6 +5,7 @@
 
 use super::readout::{Readout, nearest};
 use super::time::{clock, tick_label};
+use crate::app::chart_frame::{ChartFrame, Tick};
 use crate::model::Point;
 use leptos::prelude::*;
 
@@ -63,14 +64,13 @@ pub fn Chart(
                 })
         })
         .collect_view();
-    let ticks = (0..=TICKS)
+    let ticks: Vec<Tick> = (0..=TICKS)
         .map(|n| {
             let at_ms = frame.from_ms + (frame.to_ms - frame.from_ms) * n / TICKS;
             let label = tick_label(at_ms, frame.to_ms - frame.from_ms, n == TICKS);
-            let left = format!("{}%", n * 100 / TICKS);
-            view! { <span style:left=left>{label}</span> }
+            (label, (n * 100 / TICKS) as f64)
         })
-        .collect_view();
+        .collect();
     let cursor_x = move || {
         cursor.get().map(|at_ms| {
             let x = x_of(at_ms, frame.from_ms, frame.to_ms);
@@ -78,29 +78,13 @@ pub fn Chart(
         })
     };
     let lines = StoredValue::new(lines);
+    let scale = vec![format!("{}{unit}", number(scale)), format!("0{unit}")];
+    let readout = view! { <Readout name=name.clone() lines frame cursor /> }.into_any();
     view! {
-        <div class="chart-frame">
-            <div class="y-axis">
-                <span>{format!("{}{unit}", number(scale))}</span>
-                <span>{format!("0{unit}")}</span>
-            </div>
-            <div class="plot">
-                <svg
-                    class="chart"
-                    viewBox=format!("0 0 {WIDTH} {HEIGHT}")
-                    role="img"
-                    aria-label=name.clone()
-                    preserveAspectRatio="none"
-                >
-                    <line class="grid" x1="0" y1=HEIGHT / 2.0 x2=WIDTH y2=HEIGHT / 2.0 />
-                    <line class="axis" x1="0" y1=HEIGHT x2=WIDTH y2=HEIGHT />
-                    {paths}
-                    {cursor_x}
-                </svg>
-                <Readout name lines frame cursor />
-            </div>
-            <div class="x-axis">{ticks}</div>
-        </div>
+        <ChartFrame name scale ticks over=readout>
+            {paths}
+            {cursor_x}
+        </ChartFrame>
         <p class="readout-text" aria-live="polite">
             {move || {
                 cursor

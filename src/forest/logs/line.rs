@@ -3,10 +3,13 @@
 //! `timestamp`), or plain text with an optional leading timestamp and a
 //! level word; and, when it is one, the request it logs: pino-http JSON
 //! (`req.method`, `req.url`, `res.statusCode`, `responseTime` in ms) or a
-//! morgan text line (combined, with its `[date]`; dev, with its time in ms).
+//! morgan text line (combined, with its `[date]`; dev, with its time in ms);
+//! and the Prisma pool it tells, if it does (`pool.rs`).
 //! Pure: no files here.
 
+use super::pool;
 use crate::config::ForestLogsSettings;
+use crate::model::PoolFigures;
 use regex::Regex;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -33,6 +36,8 @@ pub struct LineEvent {
     pub conflict: bool,
     /// The request to a watched route (`route_pattern`) this line logs.
     pub request: Option<Request>,
+    /// The Forest server's Prisma pool, when the line tells it.
+    pub pool: Option<PoolFigures>,
 }
 
 /// One request the Forest API logged, to a route `route_pattern` matches.
@@ -59,6 +64,8 @@ pub struct Patterns {
     morgan_dev: Option<Regex>,
     morgan_combined: Option<Regex>,
     trailing_ms: Option<Regex>,
+    /// `pool_pattern`, when set.
+    pool: Option<Regex>,
 }
 
 impl Patterns {
@@ -82,7 +89,15 @@ impl Patterns {
             ),
             // A custom combined format that adds the response time.
             trailing_ms: compile(r"(?:^|\s)(-?\d+(?:\.\d+)?) ?ms\b"),
+            pool: (!settings.pool_pattern.is_empty())
+                .then(|| compile(&settings.pool_pattern))
+                .flatten(),
         }
+    }
+
+    /// Whether `pool_pattern` is set (and compiled).
+    pub fn reads_pool_lines(&self) -> bool {
+        self.pool.is_some()
     }
 
     pub fn read(&self, line: &str) -> LineEvent {
@@ -130,6 +145,11 @@ impl Patterns {
             })
         });
         let at = at.or(request_at);
+        let pool = json.as_ref().and_then(pool::from_json).or_else(|| {
+            self.pool
+                .as_ref()
+                .and_then(|pattern| pool::from_text(pattern, &message))
+        });
         let synced = self.synced.as_ref().and_then(|r| r.captures(&message));
         LineEvent {
             request,
@@ -143,6 +163,7 @@ impl Patterns {
                 .or(count_field.filter(|_| synced.is_some())),
             conflict: matches(&self.conflict, &message),
             message,
+            pool,
         }
     }
 }
@@ -419,6 +440,44 @@ mod tests {
         assert_eq!(
             request(&format!("GET /api/sync/{} 200 1 ms", "9".repeat(10_000))).map(|r| r.route),
             Some("GET /api/sync/:id".into())
+        );
+    }
+
+    #[test]
+    fn pool_lines_are_read_from_prisma_metrics_and_from_the_pool_pattern() {
+        let mut settings = crate::config::Settings::load(
+            std::path::Path::new(crate::config::DEFAULT_FILE),
+            &crate::config::ProcessEnv,
+        )
+        .expect("settings")
+        .forest_logs;
+        let metrics = r#"{"counters":[],"gauges":[{"key":"prisma_pool_connections_busy","labels":{},"value":4,"description":""}],"histograms":[]}"#;
+        let nested = format!(
+            r#"{{"level":30,"time":1764237600000,"metrics":{metrics},"msg":"prisma metrics"}}"#
+        );
+        let text = "2026-11-27T10:00:05Z INFO pool busy=6 waiting=1";
+        let without = Patterns::new(&settings);
+        assert!(!without.reads_pool_lines());
+        assert_eq!(without.read(metrics).pool.map(|p| p.busy), Some(4));
+        let pino = without.read(&nested);
+        assert_eq!(pino.pool.map(|p| p.busy), Some(4));
+        assert_eq!(
+            pino.at.map(OffsetDateTime::unix_timestamp),
+            Some(1_764_237_600)
+        );
+        assert_eq!(without.read(text).pool, None, "no pattern set");
+
+        settings.pool_pattern = r"pool busy=(?<busy>\d+) waiting=(?<waiting>\d+)".into();
+        let with = Patterns::new(&settings);
+        assert!(with.reads_pool_lines());
+        let read = with.read(text).pool.map(|p| (p.busy, p.waiting, p.open));
+        assert_eq!(read, Some((6, Some(1), None)));
+        let message = r#"{"level":30,"msg":"pool busy=2 waiting=0"}"#;
+        assert_eq!(with.read(message).pool.map(|p| p.busy), Some(2));
+        assert_eq!(
+            with.read(r#"{"level":30,"msg":"pool busy=-2 waiting=0"}"#)
+                .pool,
+            None
         );
     }
 

@@ -2,10 +2,12 @@
 //! minutes), per watched route and minute (bounded to the shown minutes and
 //! `ROUTES_PER_MINUTE` routes, each with a fixed-size response-time
 //! histogram), the latest error lines and the watcher's own warnings (each
-//! bounded), and where the watcher stands. Pure: no files here.
+//! bounded), the Prisma pool's readings (`pool_minutes.rs`) and where the
+//! watcher stands. Pure: no files here.
 
 use super::line::{Level, LineEvent, Request};
-use crate::model::{ErrorLine, LogSnapshot, LogStatus, MinuteCounts, RouteStats};
+use super::pool_minutes::PoolMinutes;
+use crate::model::{ErrorLine, LogSnapshot, LogStatus, MinuteCounts, PrismaPool, RouteStats};
 use hdrhistogram::Histogram;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use time::OffsetDateTime;
@@ -89,6 +91,7 @@ pub struct Tally {
     routes: BTreeMap<i64, HashMap<String, RouteMinute>>,
     errors: VecDeque<ErrorLine>,
     warnings: VecDeque<String>,
+    pool: PoolMinutes,
     retain_minutes: i64,
     recent_errors: usize,
 }
@@ -107,6 +110,7 @@ impl Tally {
             routes: BTreeMap::new(),
             errors: VecDeque::new(),
             warnings: VecDeque::new(),
+            pool: PoolMinutes::new(i64::from(retain_minutes)),
             retain_minutes: i64::from(retain_minutes),
             recent_errors,
         }
@@ -157,6 +161,9 @@ impl Tally {
         }
         if let Some(request) = &event.request {
             self.count_request(minute, newest, request);
+        }
+        if let Some(figures) = event.pool {
+            self.pool.keep(at, newest, figures);
         }
         if event.level == Level::Error {
             if self.errors.len() == self.recent_errors {
@@ -261,6 +268,7 @@ impl Tally {
                 counts.minute = OffsetDateTime::from_unix_timestamp(minute * 60)
                     .map(super::super::rfc3339)
                     .unwrap_or_default();
+                counts.at_ms = minute * 60_000;
                 counts
             })
             .collect();
@@ -274,6 +282,11 @@ impl Tally {
             since_migration: None,
             routes: self.route_stats(newest),
         }
+    }
+
+    /// The Prisma pool's readings as of `now`.
+    pub fn pool(&self, now: OffsetDateTime, pattern_set: bool) -> PrismaPool {
+        self.pool.snapshot(now, self.status, pattern_set)
     }
 }
 
@@ -290,6 +303,7 @@ mod tests {
             synced_count: Some(count),
             conflict: false,
             request: None,
+            pool: None,
         }
     }
 
@@ -321,6 +335,7 @@ mod tests {
                 status,
                 micros,
             }),
+            pool: None,
         }
     }
 
