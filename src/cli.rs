@@ -9,5 +9,5 @@ pub mod steps;
 pub use args::{
     BackupArgs, BackupCommand, ChecklistArgs, ChecklistCommand, Cli, Command, DedupeArgs,
     DedupeCommand, DemoDataArgs, JsonArgs, MigrateArgs, PrismaCheckArgs, PrismaCommand, ProbeArgs,
-    ReportArgs, ReportFormat, RestoreArgs, RevertArgs, StepArgs, UserCommand,
+    ReportArgs, RestoreArgs, RevertArgs, StepArgs, UserCommand,
 };

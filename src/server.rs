@@ -18,6 +18,7 @@ mod status_route;
 
 pub use application::Application;
 pub use client::{address_key, client_ip};
+pub use downloads::render_report;
 pub use monitor_routes::subscription;
 pub use router::router;
 pub use state::AppState;

@@ -3,6 +3,7 @@
 
 use crate::config::DEFAULT_FILE;
 use crate::model::{KeepRule, Role};
+use crate::ops::report::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -68,18 +69,15 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// `html` (one file with its charts), `md` or `json`.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
-    pub format: ReportFormat,
+    #[arg(long, value_parser = parse_format, default_value = "md")]
+    pub format: Format,
     /// Write it to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
-    Html,
-    Md,
-    Json,
+fn parse_format(word: &str) -> Result<Format, String> {
+    Format::parse(word).ok_or_else(|| "expected html, md or json".to_owned())
 }
 
 #[derive(Debug, Subcommand)]
@@ -458,7 +456,7 @@ mod tests {
         assert!(matches!(
             cli.command,
             Some(Command::Report(ReportArgs {
-                format: ReportFormat::Md,
+                format: Format::Markdown,
                 output: None
             }))
         ));
@@ -472,7 +470,7 @@ mod tests {
         ]);
         assert!(matches!(
             cli.command,
-            Some(Command::Report(ReportArgs { format: ReportFormat::Html, output: Some(ref path) }))
+            Some(Command::Report(ReportArgs { format: Format::Html, output: Some(ref path) }))
                 if path == std::path::Path::new("r.html")
         ));
         assert!(Cli::try_parse_from(["forest-runbook", "report", "--format", "pdf"]).is_err());

@@ -2,12 +2,13 @@
 //! unique key has duplicated values) and `devices`, as text or JSON, and
 //! the deployment `report` as Markdown, one HTML file or JSON.
 
+use crate::cli::StepArgs;
 use crate::cli::steps::print;
-use crate::cli::{ReportFormat, StepArgs};
 use crate::config::Settings;
 use crate::db::Database;
 use crate::model::{DeviceStats, DuplicateReport, LabelledCount, ReportPage};
-use crate::ops::{OpsError, devices, duplicates, migration, report};
+use crate::ops::report::{self, Format};
+use crate::ops::{OpsError, devices, duplicates, migration};
 
 /// Prints every unique key's duplicates; `Ok(false)` when any has some.
 pub async fn duplicates(db: &Database, args: &StepArgs) -> Result<bool, OpsError> {
@@ -19,23 +20,17 @@ pub async fn duplicates(db: &Database, args: &StepArgs) -> Result<bool, OpsError
         .all(|r| r.duplicated_values == 0 && !r.time_limited))
 }
 
-/// The deployment report of Phase 0 in `format`, as of now; links start
-/// with `link_base`.
+/// The deployment report of Phase 0 in `format`, as of now.
 pub async fn deployment(
     db: &Database,
     settings: &Settings,
-    format: ReportFormat,
+    format: Format,
 ) -> Result<String, OpsError> {
     let now = crate::ops::history::now_ms();
     let keep_days = settings.monitor.history_days;
     let report = report::report(db, &migration::PHASE_0, now, keep_days).await?;
     let link_base = settings.notify.link_base(settings.server.address);
-    Ok(match format {
-        ReportFormat::Md => report::to_markdown(&report, &link_base),
-        ReportFormat::Html => crate::app::report_document(report, &link_base),
-        ReportFormat::Json => serde_json::to_string_pretty(&report)
-            .map_err(|error| OpsError::Internal(error.to_string()))?,
-    })
+    crate::server::render_report(report, format, &link_base)
 }
 
 pub async fn devices(db: &Database, json: bool) -> Result<(), OpsError> {

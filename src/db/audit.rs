@@ -97,17 +97,8 @@ impl Database {
         if let Some(action) = filter.action.as_deref().filter(|a| !a.is_empty()) {
             query.insert("action", action);
         }
-        let mut cursor = self
-            .collection(Collection::Audit)
-            .find(query)
-            .sort(doc! { "at": -1, "_id": -1 })
-            .limit(limit)
-            .await?;
-        let mut entries = Vec::new();
-        while cursor.advance().await? {
-            entries.push(entry_from(&cursor.deserialize_current()?)?);
-        }
-        Ok(entries)
+        self.audit_entries(query, doc! { "at": -1, "_id": -1 }, limit)
+            .await
     }
 
     /// The entries of signed-in people and of the app itself from `since`
@@ -122,10 +113,20 @@ impl Database {
         if let Some(since) = since {
             query.insert("at", doc! { "$gte": super::clock::stored_time(since) });
         }
+        self.audit_entries(query, doc! { "at": 1, "_id": 1 }, limit)
+            .await
+    }
+
+    async fn audit_entries(
+        &self,
+        query: Document,
+        sort: Document,
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, DbError> {
         let mut cursor = self
             .collection(Collection::Audit)
             .find(query)
-            .sort(doc! { "at": 1, "_id": 1 })
+            .sort(sort)
             .limit(limit)
             .await?;
         let mut entries = Vec::new();

@@ -18,6 +18,36 @@ use crate::model::{
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
+/// The forms a report is shared in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One file with the app's stylesheet and the charts inline.
+    Html,
+    Markdown,
+    Json,
+}
+
+impl Format {
+    /// The format `word` names: `html`, `md` or `json`.
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "html" => Some(Self::Html),
+            "md" => Some(Self::Markdown),
+            "json" => Some(Self::Json),
+            _ => None,
+        }
+    }
+
+    /// The download's file name and content type.
+    pub fn file(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Html => ("deployment-report.html", "text/html; charset=utf-8"),
+            Self::Markdown => ("deployment-report.md", "text/markdown; charset=utf-8"),
+            Self::Json => ("deployment-report.json", "application/json"),
+        }
+    }
+}
+
 /// Runs read to find where the deployment starts and its changes.
 const RUNS_READ: i64 = 1_000;
 

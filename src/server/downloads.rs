@@ -7,8 +7,9 @@
 
 use super::AppState;
 use super::signed_in::signed_in;
-use crate::model::{AuditFilter, ReportPage, Role};
+use crate::model::{AuditFilter, DeploymentReport, ReportPage, Role};
 use crate::ops::migration::PHASE_0;
+use crate::ops::report::Format;
 use crate::ops::{OpsError, audit, dedupe, duplicates};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -71,55 +72,52 @@ pub async fn dedupe_csv(
 
 const CSV: &str = "text/csv; charset=utf-8";
 
-pub async fn report_html(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn report_html(state: State<AppState>, headers: HeaderMap) -> Response {
+    report_download(state, headers, Format::Html).await
+}
+
+pub async fn report_markdown(state: State<AppState>, headers: HeaderMap) -> Response {
+    report_download(state, headers, Format::Markdown).await
+}
+
+pub async fn report_json(state: State<AppState>, headers: HeaderMap) -> Response {
+    report_download(state, headers, Format::Json).await
+}
+
+async fn report_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    format: Format,
+) -> Response {
     let export = async {
         let report = state.report().await?;
-        Ok(crate::app::report_document(report, &state.link_base()))
+        render_report(report, format, &state.link_base())
     };
-    let html = "text/html; charset=utf-8";
+    let (filename, content_type) = format.file();
     download(
         &state,
         &headers,
         Role::Viewer,
-        "deployment-report.html",
-        html,
+        filename,
+        content_type,
         export,
     )
     .await
 }
 
-pub async fn report_markdown(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let export = async {
-        let report = state.report().await?;
-        Ok(crate::ops::report::to_markdown(&report, &state.link_base()))
-    };
-    let markdown = "text/markdown; charset=utf-8";
-    download(
-        &state,
-        &headers,
-        Role::Viewer,
-        "deployment-report.md",
-        markdown,
-        export,
-    )
-    .await
-}
-
-pub async fn report_json(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let export = async {
-        let report = state.report().await?;
-        serde_json::to_string_pretty(&report).map_err(|error| OpsError::Internal(error.to_string()))
-    };
-    let json = "application/json";
-    download(
-        &state,
-        &headers,
-        Role::Viewer,
-        "deployment-report.json",
-        json,
-        export,
-    )
-    .await
+/// `report` in `format`; links start with `link_base`. The downloads and
+/// `forest-runbook report` write the same.
+pub fn render_report(
+    report: DeploymentReport,
+    format: Format,
+    link_base: &str,
+) -> Result<String, OpsError> {
+    Ok(match format {
+        Format::Html => crate::app::report_document(report, link_base),
+        Format::Markdown => crate::ops::report::to_markdown(&report, link_base),
+        Format::Json => serde_json::to_string_pretty(&report)
+            .map_err(|error| OpsError::Internal(error.to_string()))?,
+    })
 }
 
 /// Answers `export` as an attachment of `content_type` to a caller signed
