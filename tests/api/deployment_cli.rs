@@ -2,7 +2,8 @@
 //! on messy demo data: the plan refuses, `dedupe --apply` cleans, `backup`
 //! and `backup verify`, `rehearse` (only JSON with `--json`, each step on
 //! standard error without it), `migrate`, `verify`, `probe` of a stand-in
-//! Forest API, `checklist tick logs`, and the checklist reads 6 of 6.
+//! Forest API, `checklist tick logs`, and the checklist reads 6 of 6; the
+//! `report` tells it in order, and writes one HTML file with `-o`.
 
 use crate::process::program;
 use serde_json::Value;
@@ -116,4 +117,33 @@ fn the_command_line_alone_carries_messy_data_to_migrated_verified_and_6_of_6() {
         assert_eq!(item["status"], "done", "{item:#}");
     }
     assert_eq!(list["items"].as_array().expect("items").len(), 6);
+
+    let report = run(&["report"]);
+    assert!(report.status.success(), "{report:?}");
+    let markdown = String::from_utf8_lossy(&report.stdout);
+    let at = |what: &str| {
+        markdown
+            .find(what)
+            .unwrap_or_else(|| panic!("{what:?} in {markdown}"))
+    };
+    assert!(at("| dedupe.apply forest |") < at("| backup.create "));
+    assert!(at("| step.rehearse ") < at("| step.migrate "));
+    assert!(at("| step.migrate ") < at("| checklist.tick add_mobile_sync_support/logs |"));
+    assert!(
+        markdown.contains("no errors in the Forest logs"),
+        "the tick's note"
+    );
+    let file = dir.path().join("report.html");
+    let written = run(&[
+        "report",
+        "--format",
+        "html",
+        "-o",
+        file.to_str().expect("path"),
+    ]);
+    assert!(written.status.success(), "{written:?}");
+    let html = std::fs::read_to_string(&file).expect("the report file");
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("step.verify"));
+    let refused = run(&["report", "--format", "pdf"]);
+    assert!(!refused.status.success(), "an unknown format is refused");
 }
