@@ -60,6 +60,23 @@ fn ReportView(report: DeploymentReport, base: String) -> impl IntoView {
     let empty = report.events.is_empty().then(|| {
         view! { <p class="muted">"Nothing recorded in this deployment yet."</p> }
     });
+    let plan = report
+        .plan
+        .into_iter()
+        .map(|change| {
+            let took = change
+                .finished_at
+                .as_ref()
+                .map(|_| duration(change.duration_ms));
+            view! {
+                <tr class=format!("outcome-{}", change.outcome.as_str())>
+                    <td>{change.description}</td>
+                    <td>{change.outcome.as_str()}</td>
+                    <td>{took}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     let rows = report
         .events
         .into_iter()
@@ -75,6 +92,11 @@ fn ReportView(report: DeploymentReport, base: String) -> impl IntoView {
             )}
         </p>
         <p data-testid="report-numbers">{report.tally.sentence()}</p>
+        <h2>"The plan"</h2>
+        <table class="grid report-plan" aria-label="The plan">
+            {grid::head(&["Change", "Outcome", "Took"])}
+            <tbody>{plan}</tbody>
+        </table>
         <h2>"What happened"</h2>
         {left_out}
         <table class="grid report-events" aria-label="Deployment events">

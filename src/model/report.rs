@@ -3,7 +3,7 @@
 //! it. The Report page, its downloads and `forest-runbook report` show
 //! the same value.
 
-use super::{Action, MonitorHistory, Outcome};
+use super::{Action, ChangeResult, MonitorHistory, Outcome};
 use serde::{Deserialize, Serialize};
 
 /// Events one report holds at most; a longer deployment says how many
@@ -25,6 +25,9 @@ pub struct DeploymentReport {
     /// Events after the first `MAX_EVENTS`, not listed.
     pub left_out: u64,
     pub tally: ReportTally,
+    /// The migration's changes as this deployment's newest migrate run
+    /// left them (with their outcome and timing), or pending before one.
+    pub plan: Vec<ChangeResult>,
     /// The Monitor's kept minutes over the deployment.
     pub history: MonitorHistory,
 }

@@ -10,7 +10,7 @@ pub use markdown::to_markdown;
 
 use super::OpsError;
 use super::history;
-use super::migration::Migration;
+use super::migration::{Migration, run};
 use crate::db::{Database, now_rfc3339};
 use crate::model::{
     Action, AuditEntry, DeploymentReport, HistoryRange, MAX_EVENTS, RunKind, RunRecord,
@@ -69,11 +69,23 @@ pub async fn report(
     }
     let probes = db.probes_since(since, limit).await?;
     let mut merged = events::of_entries(entries);
-    merged.extend(
-        runs.iter()
-            .filter(|run| since.is_none_or(|since| at(&run.started_at) >= Some(since)))
-            .flat_map(events::of_run),
-    );
+    let in_deployment: Vec<&RunRecord> = runs
+        .iter()
+        .filter(|run| since.is_none_or(|since| at(&run.started_at) >= Some(since)))
+        .collect();
+    merged.extend(in_deployment.iter().flat_map(|run| events::of_run(run)));
+    let plan = match in_deployment
+        .iter()
+        .find(|run| run.kind == RunKind::Migrate)
+    {
+        Some(migrate) => migrate.changes.clone(),
+        None => run::pending(
+            migration
+                .changes
+                .iter()
+                .map(|change| (change.key(), change.describe())),
+        ),
+    };
     merged.extend(events::of_probes(&probes));
     merged.sort_by_cached_key(|event| at(&event.at));
     let tally = events::tally(&merged);
@@ -91,6 +103,7 @@ pub async fn report(
         events: merged,
         left_out: u64::try_from(left_out).unwrap_or(u64::MAX),
         tally,
+        plan,
         history,
     })
 }

@@ -11,7 +11,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use forest_runbook::db::Database;
 use forest_runbook::model::{
-    Action, AuditFilter, DeploymentReport, EventSource, Outcome, ProbeResult, ReportEvent,
+    Action, AuditFilter, ChangeOutcome, DeploymentReport, EventSource, Outcome, ProbeResult,
+    ReportEvent,
 };
 use forest_runbook::ops::checklist::set_item;
 use forest_runbook::ops::history::now_ms;
@@ -159,9 +160,17 @@ async fn a_scripted_deployment_is_reported_whole_and_in_order() {
         u64::try_from(changes.len()).expect("small")
     );
     assert_eq!(first.tally.probe_failures, 1);
+    assert_eq!(first.plan.len(), applied, "the plan as migrate left it");
+    assert!(
+        first
+            .plan
+            .iter()
+            .all(|c| c.outcome == ChangeOutcome::Applied)
+    );
 
     let markdown = to_markdown(&first, "https://runbook.example");
     let rows: Vec<&str> = markdown.lines().filter(|l| l.starts_with("| 20")).collect();
+    assert!(markdown.contains("## The plan\n\n- create collection devices: applied ("));
     assert_eq!(rows.len(), first.events.len(), "a row per event");
     assert!(
         markdown.contains("connection refused \\| \\<b\\>"),

@@ -20,6 +20,20 @@ pub fn to_markdown(report: &DeploymentReport, base: &str) -> String {
     );
     let _ = writeln!(out, "Made {} · {since}\n", report.generated_at);
     let _ = writeln!(out, "{}\n", report.tally.sentence());
+    out.push_str("## The plan\n\n");
+    for change in &report.plan {
+        let took = match &change.finished_at {
+            Some(_) => format!(" ({})", duration(change.duration_ms)),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "- {}: {}{took}",
+            cell(&change.description),
+            change.outcome.as_str()
+        );
+    }
+    out.push_str("\n## What happened\n\n");
     out.push_str("| Time (UTC) | Who | What | Outcome | Took | Detail | Evidence |\n");
     out.push_str("|---|---|---|---|---|---|---|\n");
     for event in &report.events {
