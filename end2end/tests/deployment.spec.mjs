@@ -136,11 +136,14 @@ test('messy data to migrated, verified and 6 of 6, watched by a viewer, then rev
   // The report: what happened, in order, with who did it.
   await visit(page, '/report', javaScriptEnabled);
   await expect(page.getByTestId('report-numbers')).toContainText('1 rollback');
-  const plan = page.getByRole('table', { name: 'The plan' }).locator('tbody tr');
-  await expect(plan).toHaveCount(5);
-  await expect(plan.filter({ hasText: 'applied' })).toHaveCount(5);
   const events = page.getByRole('table', { name: 'Deployment events' });
   const whats = await events.locator('tbody tr td:nth-child(3)').allTextContents();
+  // The plan: each change as migrate left it, applied.
+  const applied = whats.filter((what) => what.startsWith('migrate: ')).length;
+  expect(applied).toBeGreaterThan(4);
+  const plan = page.getByRole('table', { name: 'The plan' }).locator('tbody tr');
+  await expect(plan).toHaveCount(applied);
+  await expect(plan.filter({ hasText: 'applied' })).toHaveCount(applied);
   const first = (prefix) => whats.findIndex((what) => what.startsWith(prefix));
   for (const step of ['dedupe.apply', 'backup.create', 'step.rehearse', 'step.migrate', 'step.verify',
     'checklist.tick add_mobile_sync_support/logs', 'step.revert']) {
