@@ -161,9 +161,12 @@ test('messy data to migrated, verified and 6 of 6, watched by a viewer, then rev
   // The note reads as a sentence, not a column of syllables.
   const note = await tick.locator('td:nth-child(6)').boundingBox();
   expect(note.width).toBeGreaterThan(150);
-  // A table a person can read: rows side by side, not squeezed into a column.
+  // A table a person can read: rows side by side, not squeezed into a
+  // column, and within the page's column rather than running past it.
   const box = await events.boundingBox();
   expect(box.width).toBeGreaterThan(900);
+  const column = await page.locator('main').boundingBox();
+  expect(box.x + box.width).toBeLessThanOrEqual(column.x + column.width + 1);
 
   // The download is one file that reads the same without the runbook.
   const response = await page.request.get('/report.html');
