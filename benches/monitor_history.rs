@@ -176,7 +176,15 @@ async fn main() {
         }
         documents
     };
-    let read = |range| history::read(&server.db, range, now_ms, 7);
+    let read = |range| {
+        history::read(
+            &server.db,
+            forest_runbook::ops::migration::current(),
+            range,
+            now_ms,
+            7,
+        )
+    };
     let (mut bare_times, mut read_times, mut day_times, mut compare_times) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..ROUNDS {

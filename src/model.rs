@@ -48,8 +48,8 @@ pub use forest_api::{
 pub use forest_pool::{PoolFigures, PoolMinute, PoolReading, PrismaPool};
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{
-    ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlannedChange, RunKind, RunRecord,
-    RunbookOverview, Verification, VerifyCheck,
+    Blocker, ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlannedChange, RunKind,
+    RunRecord, RunbookOverview, Verification, VerifyCheck,
 };
 pub use monitor::{
     Alert, Bound, Compared, Comparison, HistoryRange, MAX_POINTS, MigrationProgress,

@@ -10,6 +10,6 @@ pub mod rate;
 mod reading;
 mod sample;
 
-pub use hub::Monitor;
+pub use hub::{Monitor, Published};
 pub use prometheus::render as render_prometheus;
 pub use reading::Reading;

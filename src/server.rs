@@ -8,6 +8,7 @@ mod changes_route;
 mod client;
 mod csrf;
 mod downloads;
+mod envelope;
 mod health_route;
 mod host_check;
 mod monitor_routes;

@@ -5,12 +5,9 @@ use leptos::prelude::*;
 
 #[server(endpoint = "list_audit")]
 pub async fn list_audit(filter: AuditFilter) -> Result<Vec<AuditEntry>, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        edge::require(crate::model::Role::Viewer, crate::model::Action::AuditList).await?;
-        crate::ops::audit::list(&edge::state()?.db, &filter)
-            .await
-            .map_err(edge::respond)
-    })
-    .await
+    use super::edge;
+    edge::require(crate::model::Role::Viewer, crate::model::Action::AuditList).await?;
+    crate::ops::audit::list(&edge::state()?.db, &filter)
+        .await
+        .map_err(edge::respond)
 }

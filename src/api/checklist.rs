@@ -6,20 +6,17 @@ use leptos::prelude::*;
 
 #[server(name = GetChecklist, endpoint = "checklist")]
 pub async fn get_checklist() -> Result<Checklist, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        use crate::ops::{checklist::checklist, migration::PHASE_0};
-        edge::require(
-            crate::model::Role::Viewer,
-            crate::model::Action::ChecklistRead,
-        )
-        .await?;
-        let state = edge::state()?;
-        checklist(&state.db, &PHASE_0, state.watched())
-            .await
-            .map_err(edge::respond)
-    })
-    .await
+    use super::edge;
+    use crate::ops::checklist::checklist;
+    edge::require(
+        crate::model::Role::Viewer,
+        crate::model::Action::ChecklistRead,
+    )
+    .await?;
+    let state = edge::state()?;
+    checklist(&state.db, state.migration, state.watched())
+        .await
+        .map_err(edge::respond)
 }
 
 /// Ticks (`done`) or unticks `item`, with an optional note.
@@ -29,28 +26,25 @@ pub async fn set_checklist_item(
     done: bool,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        use crate::ops::{checklist::set_item, migration::PHASE_0};
-        let actor = edge::require_actor(
-            crate::model::Role::ReleaseManager,
-            crate::model::Action::ChecklistTick,
-        )
-        .await?;
-        let state = edge::state()?;
-        set_item(
-            &state.db,
-            &actor,
-            &PHASE_0,
-            state.watched(),
-            &item,
-            done,
-            &note,
-        )
-        .await
-        .map_err(edge::respond)
-    })
+    use super::edge;
+    use crate::ops::checklist::set_item;
+    let actor = edge::require_actor(
+        crate::model::Role::ReleaseManager,
+        crate::model::Action::ChecklistTick,
+    )
+    .await?;
+    let state = edge::state()?;
+    set_item(
+        &state.db,
+        &actor,
+        state.migration,
+        state.watched(),
+        &item,
+        done,
+        &note,
+    )
     .await
+    .map_err(edge::respond)
 }
 
 /// Acknowledges `item`'s failing evidence; the note is required.
@@ -59,18 +53,22 @@ pub async fn acknowledge_item(
     item: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        use crate::ops::{checklist::acknowledge, migration::PHASE_0};
-        let actor = edge::require_actor(
-            crate::model::Role::ReleaseManager,
-            crate::model::Action::ChecklistAck,
-        )
-        .await?;
-        let state = edge::state()?;
-        acknowledge(&state.db, &actor, &PHASE_0, state.watched(), &item, &note)
-            .await
-            .map_err(edge::respond)
-    })
+    use super::edge;
+    use crate::ops::checklist::acknowledge;
+    let actor = edge::require_actor(
+        crate::model::Role::ReleaseManager,
+        crate::model::Action::ChecklistAck,
+    )
+    .await?;
+    let state = edge::state()?;
+    acknowledge(
+        &state.db,
+        &actor,
+        state.migration,
+        state.watched(),
+        &item,
+        &note,
+    )
     .await
+    .map_err(edge::respond)
 }

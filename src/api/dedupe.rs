@@ -14,25 +14,22 @@ pub async fn dedupe_plan(
     drop_identical: Option<bool>,
     #[server(default)] offset: u64,
 ) -> Result<DedupePlan, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        use crate::model::ReportPage;
-        use crate::ops::{dedupe, migration::PHASE_0};
-        edge::require(
-            crate::model::Role::ReleaseManager,
-            crate::model::Action::DedupePlan,
-        )
-        .await?;
-        let options = dedupe::Options::parse(&keep, drop_identical).map_err(edge::respond)?;
-        let page = ReportPage {
-            offset,
-            limit: PLAN_PAGE,
-        };
-        dedupe::plan(&edge::state()?.db, &PHASE_0, options, page)
-            .await
-            .map_err(edge::respond)
-    })
-    .await
+    use super::edge;
+    use crate::model::ReportPage;
+    use crate::ops::dedupe;
+    edge::require(
+        crate::model::Role::ReleaseManager,
+        crate::model::Action::DedupePlan,
+    )
+    .await?;
+    let options = dedupe::Options::parse(&keep, drop_identical).map_err(edge::respond)?;
+    let page = ReportPage {
+        offset,
+        limit: PLAN_PAGE,
+    };
+    dedupe::plan(&edge::state()?.db, edge::state()?.migration, options, page)
+        .await
+        .map_err(edge::respond)
 }
 
 #[server(name = ApplyDedupe, endpoint = "dedupe_apply")]
@@ -41,29 +38,26 @@ pub async fn apply_dedupe(
     drop_identical: Option<bool>,
     confirmation: String,
 ) -> Result<DedupeOutcome, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        use crate::ops::{dedupe, migration::PHASE_0};
-        let actor = edge::require_actor(
-            crate::model::Role::ReleaseManager,
-            crate::model::Action::DedupeApply,
+    use super::edge;
+    use crate::ops::dedupe;
+    let actor = edge::require_actor(
+        crate::model::Role::ReleaseManager,
+        crate::model::Action::DedupeApply,
+    )
+    .await?;
+    let options = dedupe::Options::parse(&keep, drop_identical).map_err(edge::respond)?;
+    let state = edge::state()?;
+    edge::detached(async move {
+        let quiet = |_: &str| {};
+        dedupe::apply(
+            &state.db,
+            &actor,
+            state.migration,
+            options,
+            confirmation.trim(),
+            &state.backups,
+            &quiet,
         )
-        .await?;
-        let options = dedupe::Options::parse(&keep, drop_identical).map_err(edge::respond)?;
-        let state = edge::state()?;
-        edge::detached(async move {
-            let quiet = |_: &str| {};
-            dedupe::apply(
-                &state.db,
-                &actor,
-                &PHASE_0,
-                options,
-                confirmation.trim(),
-                &state.backups,
-                &quiet,
-            )
-            .await
-        })
         .await
     })
     .await
@@ -72,26 +66,23 @@ pub async fn apply_dedupe(
 /// Undoes the newest cleanup that is not undone yet.
 #[server(name = UndoDedupe, endpoint = "dedupe_undo")]
 pub async fn undo_dedupe(confirmation: String) -> Result<UndoOutcome, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        use crate::ops::{dedupe, migration::PHASE_0};
-        let actor = edge::require_actor(
-            crate::model::Role::ReleaseManager,
-            crate::model::Action::DedupeUndo,
+    use super::edge;
+    use crate::ops::dedupe;
+    let actor = edge::require_actor(
+        crate::model::Role::ReleaseManager,
+        crate::model::Action::DedupeUndo,
+    )
+    .await?;
+    let state = edge::state()?;
+    edge::detached(async move {
+        dedupe::undo(
+            &state.db,
+            &actor,
+            state.migration,
+            None,
+            confirmation.trim(),
+            &state.backups,
         )
-        .await?;
-        let state = edge::state()?;
-        edge::detached(async move {
-            dedupe::undo(
-                &state.db,
-                &actor,
-                &PHASE_0,
-                None,
-                confirmation.trim(),
-                &state.backups,
-            )
-            .await
-        })
         .await
     })
     .await

@@ -5,10 +5,7 @@ use leptos::prelude::*;
 
 #[server(name = GetDeploymentReport, endpoint = "deployment_report")]
 pub async fn deployment_report() -> Result<DeploymentReport, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        edge::require(crate::model::Role::Viewer, crate::model::Action::ReportRead).await?;
-        edge::state()?.report().await.map_err(edge::respond)
-    })
-    .await
+    use super::edge;
+    edge::require(crate::model::Role::Viewer, crate::model::Action::ReportRead).await?;
+    edge::state()?.report().await.map_err(edge::respond)
 }

@@ -14,14 +14,6 @@ use axum::http::{StatusCode, header};
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
-/// Runs a server function's body so that the request's context (state,
-/// headers, response options) stays reachable after each `.await`: the
-/// runtime may resume the body on another thread, where Leptos's
-/// thread-local owner is not set.
-pub fn scoped<F: Future>(body: F) -> reactive_graph::computed::ScopedFuture<F> {
-    reactive_graph::computed::ScopedFuture::new_untracked(body)
-}
-
 /// Runs a step's work on a task of its own and waits for it: a browser tab
 /// closed mid-step drops the request, but neither cancels the step halfway
 /// (between two writes of a batch, say) nor leaves its lock held until the
@@ -148,6 +140,7 @@ pub fn respond(error: OpsError) -> AppError {
         | OpsError::LeaseLost { .. }
         | OpsError::Cancelled { .. }
         | OpsError::Preflight(_)
+        | OpsError::CannotRehearse(_)
         | OpsError::ChangeFailed { .. }) => (
             StatusCode::CONFLICT,
             AppError::Conflict {

@@ -6,11 +6,8 @@ use leptos::prelude::*;
 /// The same report as `GET /api/health`, which is public too.
 #[server(endpoint = "get_health")]
 pub async fn get_health() -> Result<HealthReport, AppError> {
-    super::edge::scoped(async move {
-        let state = super::edge::state()?;
-        crate::ops::health::check(&state.db, state.started_at)
-            .await
-            .map_err(super::edge::respond)
-    })
-    .await
+    let state = super::edge::state()?;
+    crate::ops::health::check(&state.db, state.migration, state.started_at)
+        .await
+        .map_err(super::edge::respond)
 }

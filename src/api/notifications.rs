@@ -5,26 +5,19 @@ use leptos::prelude::*;
 
 #[server(name = GetNotifications, endpoint = "notifications_overview")]
 pub async fn notifications_overview() -> Result<NotificationsOverview, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        edge::require(crate::model::Role::Admin, crate::model::Action::NotifyRead).await?;
-        crate::ops::notices::overview(&edge::state()?.db)
-            .await
-            .map_err(edge::respond)
-    })
-    .await
+    use super::edge;
+    edge::require(crate::model::Role::Admin, crate::model::Action::NotifyRead).await?;
+    crate::ops::notices::overview(&edge::state()?.db)
+        .await
+        .map_err(edge::respond)
 }
 
 #[server(endpoint = "send_test_notification")]
 pub async fn send_test_notification() -> Result<(), AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        let actor =
-            edge::require_actor(crate::model::Role::Admin, crate::model::Action::NotifyTest)
-                .await?;
-        crate::ops::notices::send_test(&edge::state()?.db, &actor)
-            .await
-            .map_err(edge::respond)
-    })
-    .await
+    use super::edge;
+    let actor =
+        edge::require_actor(crate::model::Role::Admin, crate::model::Action::NotifyTest).await?;
+    crate::ops::notices::send_test(&edge::state()?.db, &actor)
+        .await
+        .map_err(edge::respond)
 }

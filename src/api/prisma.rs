@@ -6,14 +6,10 @@ use leptos::prelude::*;
 
 #[server(endpoint = "prisma_check")]
 pub async fn prisma_check() -> Result<PrismaReport, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        use crate::ops::migration::PHASE_0;
-        edge::require(crate::model::Role::Viewer, crate::model::Action::PrismaRead).await?;
-        let state = edge::state()?;
-        crate::ops::prisma::check(&state.db, &PHASE_0, &state.prisma)
-            .await
-            .map_err(edge::respond)
-    })
-    .await
+    use super::edge;
+    edge::require(crate::model::Role::Viewer, crate::model::Action::PrismaRead).await?;
+    let state = edge::state()?;
+    crate::ops::prisma::check(&state.db, state.migration, &state.prisma)
+        .await
+        .map_err(edge::respond)
 }

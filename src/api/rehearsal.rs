@@ -6,34 +6,30 @@ use leptos::prelude::*;
 
 #[server(name = GetRehearsal, endpoint = "rehearsal_overview")]
 pub async fn rehearsal_overview() -> Result<RehearsalOverview, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        use crate::ops::migration::PHASE_0;
-        edge::require(
-            crate::model::Role::Viewer,
-            crate::model::Action::RehearseRead,
-        )
-        .await?;
-        crate::ops::rehearsal::overview(&edge::state()?.rehearsing(), &PHASE_0)
-            .await
-            .map_err(edge::respond)
-    })
-    .await
+    use super::edge;
+    edge::require(
+        crate::model::Role::Viewer,
+        crate::model::Action::RehearseRead,
+    )
+    .await?;
+    crate::ops::rehearsal::overview(&edge::state()?.rehearsing(), edge::state()?.migration)
+        .await
+        .map_err(edge::respond)
 }
 
 #[server(endpoint = "run_rehearse")]
 pub async fn run_rehearse() -> Result<Rehearsal, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        use crate::ops::migration::PHASE_0;
-        let actor = edge::require_actor(
-            crate::model::Role::ReleaseManager,
-            crate::model::Action::StepRehearse,
-        )
-        .await?;
-        crate::ops::rehearsal::start_rehearsal(edge::state()?.rehearsing(), actor, &PHASE_0)
-            .await
-            .map_err(edge::respond)
-    })
+    use super::edge;
+    let actor = edge::require_actor(
+        crate::model::Role::ReleaseManager,
+        crate::model::Action::StepRehearse,
+    )
+    .await?;
+    crate::ops::rehearsal::start_rehearsal(
+        edge::state()?.rehearsing(),
+        actor,
+        edge::state()?.migration,
+    )
     .await
+    .map_err(edge::respond)
 }

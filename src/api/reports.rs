@@ -13,42 +13,36 @@ pub async fn duplicate_reports(
     #[server(default)] key: String,
     #[server(default)] offset: u64,
 ) -> Result<Vec<DuplicateReport>, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        use crate::model::ReportPage;
-        use crate::ops::{duplicates, migration::PHASE_0};
-        edge::require(
-            crate::model::Role::Viewer,
-            crate::model::Action::DuplicatesRead,
-        )
-        .await?;
-        if !key.is_empty() {
-            duplicates::unique_key(&PHASE_0, &key).map_err(edge::respond)?;
-        }
-        let page = |of: &str| ReportPage {
-            offset: if of == key { offset } else { 0 },
-            limit: PAGE_SIZE,
-        };
-        let reports = duplicates::reports(&edge::state()?.db, &PHASE_0, page)
-            .await
-            .map_err(edge::respond)?;
-        Ok(reports)
-    })
-    .await
+    use super::edge;
+    use crate::model::ReportPage;
+    use crate::ops::duplicates;
+    edge::require(
+        crate::model::Role::Viewer,
+        crate::model::Action::DuplicatesRead,
+    )
+    .await?;
+    if !key.is_empty() {
+        duplicates::unique_key(edge::state()?.migration, &key).map_err(edge::respond)?;
+    }
+    let page = |of: &str| ReportPage {
+        offset: if of == key { offset } else { 0 },
+        limit: PAGE_SIZE,
+    };
+    let reports = duplicates::reports(&edge::state()?.db, edge::state()?.migration, page)
+        .await
+        .map_err(edge::respond)?;
+    Ok(reports)
 }
 
 #[server(name = GetDevices, endpoint = "devices")]
 pub async fn device_stats() -> Result<DeviceStats, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        edge::require(
-            crate::model::Role::Viewer,
-            crate::model::Action::DevicesRead,
-        )
-        .await?;
-        crate::ops::devices::stats(&edge::state()?.db)
-            .await
-            .map_err(edge::respond)
-    })
-    .await
+    use super::edge;
+    edge::require(
+        crate::model::Role::Viewer,
+        crate::model::Action::DevicesRead,
+    )
+    .await?;
+    crate::ops::devices::stats(&edge::state()?.db)
+        .await
+        .map_err(edge::respond)
 }

@@ -5,10 +5,7 @@ use leptos::prelude::*;
 
 #[server(name = GetStatus, endpoint = "status")]
 pub async fn get_status() -> Result<DeploymentStatus, AppError> {
-    super::edge::scoped(async move {
-        use super::edge;
-        edge::require(crate::model::Role::Viewer, crate::model::Action::StatusRead).await?;
-        edge::state()?.status().await.map_err(edge::respond)
-    })
-    .await
+    use super::edge;
+    edge::require(crate::model::Role::Viewer, crate::model::Action::StatusRead).await?;
+    edge::state()?.status().await.map_err(edge::respond)
 }

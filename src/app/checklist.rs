@@ -72,8 +72,8 @@ fn Items(
                                     <ul>
                                         {readiness
                                             .blockers
-                                            .into_iter()
-                                            .map(|b| view! { <li>{b}</li> })
+                                            .iter()
+                                            .map(|b| view! { <li>{b.to_string()}</li> })
                                             .collect_view()}
                                     </ul>
                                 </section>

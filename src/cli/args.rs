@@ -156,7 +156,7 @@ pub struct RestoreArgs {
 #[derive(Debug, Args)]
 pub struct StepArgs {
     /// The migration's name.
-    #[arg(long, default_value = "add_mobile_sync_support")]
+    #[arg(long, default_value = crate::ops::migration::current().name)]
     pub migration: String,
     /// Print the result as JSON.
     #[arg(long)]

@@ -20,7 +20,7 @@ pub async fn duplicates(db: &Database, args: &StepArgs) -> Result<bool, OpsError
         .all(|r| r.duplicated_values == 0 && !r.time_limited))
 }
 
-/// The deployment report of Phase 0 in `format`, as of now.
+/// The deployment report of the current migration in `format`, as of now.
 pub async fn deployment(
     db: &Database,
     settings: &Settings,
@@ -28,7 +28,7 @@ pub async fn deployment(
 ) -> Result<String, OpsError> {
     let now = crate::ops::history::now_ms();
     let keep_days = settings.monitor.history_days;
-    let report = report::report(db, &migration::PHASE_0, now, keep_days).await?;
+    let report = report::report(db, migration::current(), now, keep_days).await?;
     let link_base = settings.notify.link_base(settings.server.address);
     crate::server::render_report(report, format, &link_base)
 }

@@ -3,6 +3,7 @@
 //! Forest server's log watcher (`[forest_logs]`), with their validation.
 
 use super::{ConfigError, invalid};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -70,7 +71,7 @@ pub struct ForestApiSettings {
     pub timeout_secs: u64,
     pub interval_secs: u64,
     /// `Name: value`, sent with every probe; empty sends none.
-    pub credentials_header: String,
+    pub credentials_header: SecretString,
     pub body_limit_bytes: usize,
 }
 
@@ -141,7 +142,7 @@ impl ForestApiSettings {
 
     /// The credentials header as name and value, when one is configured.
     pub fn credentials(&self) -> Option<(&str, &str)> {
-        let (name, value) = self.credentials_header.split_once(':')?;
+        let (name, value) = self.credentials_header.expose_secret().split_once(':')?;
         Some((name.trim(), value.trim()))
     }
 
@@ -176,7 +177,7 @@ impl ForestApiSettings {
                 "must be at least 1",
             ));
         }
-        let header = &self.credentials_header;
+        let header = self.credentials_header.expose_secret();
         if !header.is_empty() && self.credentials().is_none_or(|(name, _)| name.is_empty()) {
             return Err(invalid(
                 "forest_api.credentials_header",
@@ -290,7 +291,7 @@ mod tests {
             endpoints: endpoints.iter().map(|e| (*e).to_owned()).collect(),
             timeout_secs: 5,
             interval_secs: 60,
-            credentials_header: String::new(),
+            credentials_header: SecretString::default(),
             body_limit_bytes: 1_024,
         }
     }

@@ -1,6 +1,7 @@
 //! The deployment checklist as the page shows it: each item ticked by a
 //! person, or proven by the app with a link to its evidence.
 
+use super::Blocker;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +94,7 @@ pub struct ChecklistItem {
 pub struct Readiness {
     pub ready: bool,
     pub summary: String,
-    pub blockers: Vec<String>,
+    pub blockers: Vec<Blocker>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

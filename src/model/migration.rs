@@ -58,7 +58,53 @@ pub struct Plan {
     #[serde(default)]
     pub prisma: Option<VerifyCheck>,
     /// Why `migrate` would refuse to start; empty when it would run.
-    pub blockers: Vec<String>,
+    pub blockers: Vec<Blocker>,
+}
+
+/// One reason `migrate` refuses to start. Its sentence is its `Display`,
+/// written here once for the pages, the command line and the refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Blocker {
+    /// A declared change meets something else under its name or key.
+    Conflict { change: String, reason: String },
+    /// A new unique key's values are held by more than one document.
+    Duplicated {
+        key: String,
+        values: u64,
+        first: Vec<String>,
+    },
+    /// Counting a key's duplicates ran out of time, so it is not known
+    /// whether the unique index can be built.
+    CountUnfinished { key: String, max_time_ms: u64 },
+    /// Another run holds the migration lock.
+    LockHeld { owner: String, since: String },
+    /// No verified backup was taken in this deployment.
+    NoBackup,
+}
+
+impl std::fmt::Display for Blocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Conflict { change, reason } => write!(f, "{change}: {reason}"),
+            Self::Duplicated { key, values, first } => write!(
+                f,
+                "{key} has {values} duplicated values (first: {}); see the Duplicates page",
+                first.join(", ")
+            ),
+            Self::CountUnfinished { key, max_time_ms } => write!(
+                f,
+                "counting duplicates of {key} did not finish within {max_time_ms} ms; see the Duplicates page"
+            ),
+            Self::LockHeld { owner, since } => {
+                write!(f, "the migration lock is held by {owner} since {since}")
+            }
+            Self::NoBackup => f.write_str(
+                "no verified backup was taken in this deployment: take and verify one, \
+                 or have an admin migrate without one and give the reason",
+            ),
+        }
+    }
 }
 
 /// How one change ended within a run.

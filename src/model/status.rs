@@ -2,7 +2,7 @@
 //! the migration stands, the checklist, the latest evidence, and the one
 //! go/no-go line a person or a chat bot reads first.
 
-use super::{Evidence, ItemStatus, MigrationProgress, MigrationState};
+use super::{Blocker, Evidence, ItemStatus, MigrationProgress, MigrationState};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -13,7 +13,7 @@ pub struct DeploymentStatus {
     pub migration: MigrationProgress,
     pub checklist: ChecklistGlance,
     /// Why migrate would refuse to start now (empty when it would start).
-    pub blockers: Vec<String>,
+    pub blockers: Vec<Blocker>,
     pub last_backup: Option<Evidence>,
     pub last_verification: Option<Evidence>,
     pub last_probe: Option<Evidence>,
@@ -103,7 +103,7 @@ impl Call {
 pub fn verdict(
     migration: &MigrationProgress,
     checklist: &ChecklistGlance,
-    blockers: &[String],
+    blockers: &[Blocker],
     last_probe: Option<&Evidence>,
     alerts: &[String],
 ) -> Verdict {
@@ -149,7 +149,7 @@ pub fn verdict(
             reasons,
         };
     }
-    reasons.splice(0..0, blockers.iter().cloned());
+    reasons.splice(0..0, blockers.iter().map(Blocker::to_string));
     if reasons.is_empty() {
         Verdict {
             call: Call::Go,
@@ -222,7 +222,11 @@ mod tests {
                 &["Backup database"],
                 &["Monitor error logs during deployment"],
             ),
-            &["49 duplicated tasks.clientId values".to_owned()],
+            &[Blocker::Duplicated {
+                key: "tasks.clientId".to_owned(),
+                values: 49,
+                first: vec!["c-1".to_owned()],
+            }],
             Some(&probe(false)),
             &["connections/current above 100".to_owned()],
         );
@@ -231,7 +235,7 @@ mod tests {
         assert_eq!(
             v.reasons,
             [
-                "49 duplicated tasks.clientId values",
+                "tasks.clientId has 49 duplicated values (first: c-1); see the Duplicates page",
                 "needs attention: Monitor error logs during deployment",
                 "the Forest API's latest probe failed: GET /api/health answered 503",
                 "alert: connections/current above 100",

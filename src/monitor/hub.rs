@@ -5,14 +5,19 @@
 //! or the monitor is closed. The same task folds the samples into minutes
 //! and stores each finished minute (and, when it stops, the unfinished
 //! one) in the database's history, so one writer keeps it whoever watches.
+//! What goes to browsers is encoded once, not once per browser: each
+//! sample as it is published, and the window for the first subscriber
+//! after each sample (`Monitor::subscribe`), so a hundred browsers
+//! connecting at once cost one encoding and a hundred copies.
 
 use super::reading::{self, Reading};
 use super::sample::sample;
 use crate::db::{Database, MonitorPeriod};
 use crate::model::{Sample, Window};
 use crate::ops::history::Minutes;
+use crate::ops::migration::Migration;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, Weak};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
@@ -26,19 +31,52 @@ pub struct Monitor {
     shared: Arc<Shared>,
 }
 
+/// A sample as the sampler broadcasts it: the values, and their JSON for
+/// the live stream, encoded once for every subscriber.
+#[derive(Debug)]
+pub struct Published {
+    pub sample: Sample,
+    pub json: Arc<str>,
+}
+
 #[derive(Debug)]
 struct Shared {
     window: RwLock<Window>,
+    /// The window's JSON as of the sample `seq` it ends with.
+    encoded: Mutex<Option<(u64, Arc<str>)>>,
     latest: RwLock<Option<Arc<Reading>>>,
     /// `None` once closed: receivers then see the channel closed.
-    sender: RwLock<Option<broadcast::Sender<Arc<Sample>>>>,
+    sender: RwLock<Option<broadcast::Sender<Arc<Published>>>>,
     rounds: AtomicU64,
 }
 
 impl Shared {
-    fn sender(&self) -> std::sync::RwLockReadGuard<'_, Option<broadcast::Sender<Arc<Sample>>>> {
+    fn sender(&self) -> std::sync::RwLockReadGuard<'_, Option<broadcast::Sender<Arc<Published>>>> {
         self.sender.read().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// `window` as JSON, encoded only when it has changed since the last
+    /// time anyone asked.
+    fn encoded(&self, window: &Window) -> Arc<str> {
+        let mut encoded = self.encoded.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*encoded {
+            Some((seq, json)) if *seq == window.last_seq => Arc::clone(json),
+            _ => {
+                let json: Arc<str> = encode(window).into();
+                *encoded = Some((window.last_seq, Arc::clone(&json)));
+                json
+            }
+        }
+    }
+}
+
+/// Plain numbers and strings always encode; were one not to, the stream
+/// says so rather than sending nothing.
+fn encode(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|error| {
+        tracing::error!(%error, "a monitor value could not be encoded");
+        "null".to_owned()
+    })
 }
 
 impl Monitor {
@@ -47,6 +85,7 @@ impl Monitor {
     /// history keeps each minute for `keep_history`.
     pub fn start(
         db: Database,
+        migration: &'static Migration,
         interval: Duration,
         count_interval: Duration,
         keep_history: Duration,
@@ -54,6 +93,7 @@ impl Monitor {
         let (sender, _) = broadcast::channel(BACKLOG);
         let shared = Arc::new(Shared {
             window: RwLock::new(Window::new(interval.as_secs())),
+            encoded: Mutex::new(None),
             latest: RwLock::new(None),
             sender: RwLock::new(Some(sender)),
             rounds: AtomicU64::new(0),
@@ -67,7 +107,7 @@ impl Monitor {
         let weak = Arc::downgrade(&shared);
         tokio::spawn(async move {
             let mut history = history;
-            run(db, weak, interval, count_interval, &mut history).await;
+            run(db, migration, weak, interval, count_interval, &mut history).await;
             // Stopped or dropped: the unfinished minute is kept too.
             for period in history.minutes.take() {
                 history.store(period).await;
@@ -76,9 +116,10 @@ impl Monitor {
         Self { shared }
     }
 
-    /// The window as it is now, and a receiver of every later sample. Taken
-    /// together under the window's lock, so no sample falls between them.
-    pub fn subscribe(&self) -> (Window, broadcast::Receiver<Arc<Sample>>) {
+    /// The window as it is now, as JSON, and a receiver of every later
+    /// sample. Taken together under the window's lock, so no sample falls
+    /// between them.
+    pub fn subscribe(&self) -> (Arc<str>, broadcast::Receiver<Arc<Published>>) {
         let window = self
             .shared
             .window
@@ -89,7 +130,7 @@ impl Monitor {
             // Closed: a receiver whose channel is already closed.
             None => broadcast::channel(1).1,
         };
-        (window.clone(), receiver)
+        (self.shared.encoded(&window), receiver)
     }
 
     pub fn window(&self) -> Window {
@@ -171,6 +212,7 @@ impl History {
 
 async fn run(
     db: Database,
+    migration: &Migration,
     shared: Weak<Shared>,
     interval: Duration,
     count_interval: Duration,
@@ -188,7 +230,7 @@ async fn run(
         }
         let counts_due = counted_at.is_none_or(|at| at.elapsed() >= count_interval);
         let earlier_counts = previous.as_ref().filter(|_| !counts_due).map(|p| &p.sync);
-        let reading = reading::read(&db, earlier_counts).await;
+        let reading = reading::read(&db, migration, earlier_counts).await;
         if counts_due {
             counted_at = Some(Instant::now());
         }
@@ -196,7 +238,12 @@ async fn run(
             return;
         };
         seq += 1;
-        let sample = Arc::new(sample(seq, previous.as_ref(), &reading));
+        let sample = sample(seq, previous.as_ref(), &reading);
+        let published = Arc::new(Published {
+            json: encode(&sample).into(),
+            sample,
+        });
+        let sample = &published.sample;
         {
             let mut window = shared
                 .window
@@ -206,17 +253,17 @@ async fn run(
             let Some(sender) = sender.as_ref() else {
                 return; // closed
             };
-            window.push(&sample);
+            window.push(sample);
             // Sent under the lock: a subscriber gets it either in its
             // window or from its receiver, never both and never neither.
             // No receiver at all is not an error.
-            let _ = sender.send(Arc::clone(&sample));
+            let _ = sender.send(Arc::clone(&published));
         }
         *shared
             .latest
             .write()
             .unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(reading.clone()));
-        history.add(&sample).await;
+        history.add(sample).await;
         shared.rounds.fetch_add(1, Ordering::Relaxed);
         previous = Some(reading);
     }

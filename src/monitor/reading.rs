@@ -4,6 +4,7 @@
 
 use crate::db::{Database, DbError, DriverTally, ServerStatus, SyncCounts};
 use crate::model::MigrationProgress;
+use crate::ops::migration::Migration;
 use crate::ops::{self, OpsError};
 use std::time::{Duration, SystemTime};
 
@@ -24,7 +25,11 @@ pub struct Reading {
 /// Reads every source once: one `serverStatus`, the five sync counts
 /// (unless `earlier_counts` are to be kept) and the migration's state
 /// (lock, changelog).
-pub async fn read(db: &Database, earlier_counts: Option<&Result<SyncCounts, String>>) -> Reading {
+pub async fn read(
+    db: &Database,
+    migration: &Migration,
+    earlier_counts: Option<&Result<SyncCounts, String>>,
+) -> Reading {
     let at = SystemTime::now();
     let ago = |span| at.checked_sub(span).unwrap_or(SystemTime::UNIX_EPOCH);
     let status = db
@@ -38,7 +43,7 @@ pub async fn read(db: &Database, earlier_counts: Option<&Result<SyncCounts, Stri
             .await
             .map_err(|e| why("the sync counts", &e)),
     };
-    let migration = ops::migration::progress(db, &ops::migration::PHASE_0)
+    let migration = ops::migration::progress(db, migration)
         .await
         .map_err(|e| match e {
             OpsError::Database(e) => why("the migration's changelog", &e),

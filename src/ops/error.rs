@@ -1,7 +1,7 @@
 //! `OpsError`: every way a runbook operation can fail, typed.
 
 use crate::db::DbError;
-use crate::model::Role;
+use crate::model::{Blocker, Role};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpsError {
@@ -30,8 +30,10 @@ pub enum OpsError {
         "cancelled by {by} at a safe point, before {before}; what ran before it stays as it is, and running the step again goes on from there"
     )]
     Cancelled { by: String, before: String },
-    #[error("the migration cannot start: {}", .0.join("; "))]
-    Preflight(Vec<String>),
+    #[error("the migration cannot start: {}", blockers_sentence(.0))]
+    Preflight(Vec<Blocker>),
+    #[error("the rehearsal cannot start: {0}")]
+    CannotRehearse(String),
     #[error("{change} failed (MongoDB error {}): {message}", .code.map_or("-".to_owned(), |c| c.to_string()))]
     ChangeFailed {
         change: String,
@@ -46,6 +48,11 @@ pub enum OpsError {
     Backup(#[from] crate::ops::backup::BackupError),
     #[error(transparent)]
     Database(#[from] DbError),
+}
+
+fn blockers_sentence(blockers: &[Blocker]) -> String {
+    let sentences: Vec<String> = blockers.iter().map(Blocker::to_string).collect();
+    sentences.join("; ")
 }
 
 impl OpsError {
@@ -68,6 +75,7 @@ impl OpsError {
             Self::LeaseLost { .. } => "LEASE_LOST".into(),
             Self::Cancelled { .. } => "CANCELLED".into(),
             Self::Preflight(_) => "PREFLIGHT_FAILED".into(),
+            Self::CannotRehearse(_) => "REHEARSAL_REFUSED".into(),
             Self::ChangeFailed {
                 code: Some(code), ..
             } => format!("MONGO_{code}"),

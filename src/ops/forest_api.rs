@@ -4,7 +4,7 @@
 //! started (the evidence for checklist items 3 and 4).
 
 use super::audit::{self, Actor};
-use super::migration::PHASE_0;
+use super::migration::Migration;
 use super::{OpsError, notices};
 use crate::db::Database;
 use crate::forest::{LogWatcher, Prober};
@@ -40,27 +40,34 @@ async fn keep_round(db: &Database, actor: &str, results: &[ProbeResult]) -> Resu
 }
 
 /// True while a migration run is running or holds the migration lock.
-pub async fn deployment_in_progress(db: &Database) -> Result<bool, OpsError> {
+pub async fn deployment_in_progress(
+    db: &Database,
+    migration: &Migration,
+) -> Result<bool, OpsError> {
     Ok(db.lock_holder().await?.is_some()
-        || db.migration_state(PHASE_0.name).await? == MigrationState::Running)
+        || db.migration_state(migration.name).await? == MigrationState::Running)
 }
 
-pub async fn overview(db: &Database, prober: &Prober) -> Result<ProbeOverview, OpsError> {
+pub async fn overview(
+    db: &Database,
+    migration: &Migration,
+    prober: &Prober,
+) -> Result<ProbeOverview, OpsError> {
     Ok(ProbeOverview {
         targets: prober.describe_targets(),
         interval_secs: prober.interval().as_secs(),
-        deployment_in_progress: deployment_in_progress(db).await?,
+        deployment_in_progress: deployment_in_progress(db, migration).await?,
         results: db.recent_probes(SHOWN_RESULTS).await?,
     })
 }
 
 /// Probes every interval while a deployment is in progress, for the life of
 /// the runtime. Scheduled rounds are stored but not audited: no person acted.
-pub async fn probe_during_deployments(db: Database, prober: Prober) {
+pub async fn probe_during_deployments(db: Database, migration: &'static Migration, prober: Prober) {
     loop {
         tokio::time::sleep(prober.interval()).await;
         let round = async {
-            if deployment_in_progress(&db).await? {
+            if deployment_in_progress(&db, migration).await? {
                 keep_round(&db, notices::THE_APP, &prober.probe_all().await).await?;
             }
             Ok::<_, OpsError>(())
@@ -72,9 +79,12 @@ pub async fn probe_during_deployments(db: Database, prober: Prober) {
 }
 
 /// When the latest migrate run started: the deployment's start.
-pub async fn migration_started(db: &Database) -> Result<Option<OffsetDateTime>, OpsError> {
+pub async fn migration_started(
+    db: &Database,
+    migration: &Migration,
+) -> Result<Option<OffsetDateTime>, OpsError> {
     Ok(db
-        .runs(PHASE_0.name, 20)
+        .runs(migration.name, 20)
         .await?
         .into_iter()
         .find(|run| run.kind == RunKind::Migrate)
@@ -84,9 +94,13 @@ pub async fn migration_started(db: &Database) -> Result<Option<OffsetDateTime>, 
 /// The log counts, with the errors since the latest migrate run started:
 /// what this process counted, kept in the database first, so that the
 /// errors counted before a restart of the app still count.
-pub async fn logs(db: &Database, watcher: &LogWatcher) -> Result<LogSnapshot, OpsError> {
+pub async fn logs(
+    db: &Database,
+    migration: &Migration,
+    watcher: &LogWatcher,
+) -> Result<LogSnapshot, OpsError> {
     let mut snapshot = watcher.snapshot();
-    if let Some(since) = migration_started(db).await? {
+    if let Some(since) = migration_started(db, migration).await? {
         db.keep_error_minutes(&watcher.error_minutes_since(since))
             .await?;
         snapshot.since_migration = Some(ErrorsSince {
@@ -101,11 +115,16 @@ pub async fn logs(db: &Database, watcher: &LogWatcher) -> Result<LogSnapshot, Op
 
 /// Keeps the error counts in the database every `every`, for the life of
 /// the runtime, whether or not anyone reads them.
-pub async fn keep_error_counts(db: Database, watcher: LogWatcher, every: std::time::Duration) {
+pub async fn keep_error_counts(
+    db: Database,
+    migration: &'static Migration,
+    watcher: LogWatcher,
+    every: std::time::Duration,
+) {
     loop {
         tokio::time::sleep(every).await;
         let kept = async {
-            if let Some(since) = migration_started(&db).await? {
+            if let Some(since) = migration_started(&db, migration).await? {
                 db.keep_error_minutes(&watcher.error_minutes_since(since))
                     .await?;
             }

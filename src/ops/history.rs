@@ -11,7 +11,7 @@ pub use period::{MINUTE_MS, Minutes, Periods, TEN_MINUTES_MS, minute_of, tallies
 pub use thin::{Thinner, is_count};
 
 use super::OpsError;
-use super::migration::{PHASE_0, deployment};
+use super::migration::{Migration, deployment};
 use crate::db::Database;
 use crate::model::{
     Compared, Comparison, HistoryRange, MAX_POINTS, MonitorHistory, Point, RunRecord, Span,
@@ -28,6 +28,7 @@ const DAY_MS: i64 = 24 * HOUR_MS;
 /// `keep_days` of them.
 pub async fn read(
     db: &Database,
+    migration: &Migration,
     range: HistoryRange,
     now_ms: i64,
     keep_days: u32,
@@ -37,7 +38,7 @@ pub async fn read(
             now_ms.saturating_sub(i64::try_from(WINDOW_SECS * 1_000).unwrap_or(i64::MAX))
         }
         HistoryRange::Day => now_ms.saturating_sub(DAY_MS),
-        HistoryRange::Deployment => match deployment_start(db).await? {
+        HistoryRange::Deployment => match deployment_start(db, migration).await? {
             Ok(started) => started,
             Err(note) => {
                 return Ok(MonitorHistory {
@@ -47,7 +48,7 @@ pub async fn read(
             }
         },
         HistoryRange::Compare => {
-            let (comparison, note) = match compare(db, now_ms).await? {
+            let (comparison, note) = match compare(db, migration, now_ms).await? {
                 Ok(comparison) => (Some(comparison), None),
                 Err(note) => (None, Some(note)),
             };
@@ -170,8 +171,11 @@ fn millis(rfc3339: &str) -> Option<i64> {
 }
 
 /// When this deployment's first migrate run started, or why there is none.
-async fn deployment_start(db: &Database) -> Result<Result<i64, String>, OpsError> {
-    let this = deployment::this_deployment(db, &PHASE_0).await?;
+async fn deployment_start(
+    db: &Database,
+    migration: &Migration,
+) -> Result<Result<i64, String>, OpsError> {
+    let this = deployment::this_deployment(db, migration).await?;
     Ok(this
         .migrate_runs
         .last()
@@ -183,8 +187,12 @@ async fn deployment_start(db: &Database) -> Result<Result<i64, String>, OpsError
 
 /// The hour before this deployment's latest migrate run against the hour
 /// after it ended (or, while it runs, from its start until now).
-async fn compare(db: &Database, now_ms: i64) -> Result<Result<Comparison, String>, OpsError> {
-    let this = deployment::this_deployment(db, &PHASE_0).await?;
+async fn compare(
+    db: &Database,
+    migration: &Migration,
+    now_ms: i64,
+) -> Result<Result<Comparison, String>, OpsError> {
+    let this = deployment::this_deployment(db, migration).await?;
     let Some((started, ended)) = this.migrate_runs.first().and_then(run_times) else {
         return Ok(Err(
             "Nothing to compare yet: no migrate run since the last rollback.".to_owned(),

@@ -6,6 +6,7 @@ mod declaration;
 pub mod deployment;
 mod guard;
 pub mod lease;
+mod overview;
 mod plan;
 mod progress;
 mod revert;
@@ -13,8 +14,9 @@ pub(crate) mod run;
 pub(crate) mod started;
 mod verify;
 
-pub use declaration::{Change, MIGRATIONS, Migration, PHASE_0, find};
+pub use declaration::{Change, MIGRATIONS, Migration, PHASE_0, current, find};
 pub use guard::migrate_checked;
+pub use overview::overview;
 pub use plan::{dry_run, plan, state};
 pub use progress::progress;
 pub use revert::revert;

@@ -201,7 +201,7 @@ async fn begin(
     if let Some(stopped) = ctx.db.interrupt_quiet_rehearsals(QUIET).await? {
         ctx.staging.drop_leftover(&ctx.db, &stopped).await;
     }
-    let backup = newest_backup(ctx)?.ok_or_else(|| OpsError::Preflight(vec![no_backup()]))?;
+    let backup = newest_backup(ctx)?.ok_or_else(|| OpsError::CannotRehearse(no_backup()))?;
     let mut production_documents = 0_u64;
     for collection in &backup.collections {
         production_documents =

@@ -49,7 +49,7 @@ pub async fn status(
         .filter(|alert| alert.active)
         .map(|alert| alert.threshold.describe())
         .collect();
-    let logs = log_glance(&super::forest_api::logs(db, watched.logs).await?);
+    let logs = log_glance(&super::forest_api::logs(db, migration, watched.logs).await?);
     let blockers = checklist.readiness.blockers.clone();
     let verdict = verdict(&progress, &glance, &blockers, last_probe.as_ref(), &alerts);
     Ok(DeploymentStatus {

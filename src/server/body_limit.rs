@@ -3,6 +3,7 @@
 //! stranger sends (and answer 500 when it stopped); here a larger body is
 //! answered 413 before any handler runs.
 
+use super::envelope::RouteError;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
@@ -33,9 +34,10 @@ pub async fn bounded_body(request: Request, next: Next) -> Response {
 }
 
 fn too_large() -> Response {
-    (
+    RouteError::refused(
         StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
         format!("A request may carry at most {} KiB.", MAX_BODY_BYTES / 1024),
     )
-        .into_response()
+    .into_response()
 }

@@ -10,7 +10,8 @@
 //! window; both share the sign-in check and the end with the session.
 
 use super::AppState;
-use super::signed_in::{refuse_signed_out, session_ends};
+use super::envelope::RouteError;
+use super::signed_in::{require_signed_in, session_ends};
 use crate::changes::Changes;
 use crate::model::{Area, Changed};
 use axum::extract::State;
@@ -24,18 +25,19 @@ use tokio::sync::broadcast::error::RecvError;
 /// How often a subscriber's session is checked again.
 const SESSION_CHECK: Duration = Duration::from_secs(30);
 
-pub async fn changes(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(refusal) = refuse_signed_out(&state, &headers).await {
-        return refusal;
-    }
+pub async fn changes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, RouteError> {
+    require_signed_in(&state, &headers).await?;
     let live = announcements(state.changes.clone()).take_until(session_ends(
         state,
         headers,
         SESSION_CHECK,
     ));
-    Sse::new(live)
+    Ok(Sse::new(live)
         .keep_alive(KeepAlive::default())
-        .into_response()
+        .into_response())
 }
 
 /// The events one subscriber receives: the version, then each announcement.

@@ -8,8 +8,9 @@
 //! cannot carry a victim's cookie and pass.
 
 use super::AppState;
+use super::envelope::RouteError;
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -42,10 +43,9 @@ pub async fn same_origin_only(
         next.run(request).await
     } else {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
-        (
-            StatusCode::FORBIDDEN,
+        RouteError::forbidden(
             "Cross-site requests are refused. Open forest-runbook at its own address.",
         )
-            .into_response()
+        .into_response()
     }
 }

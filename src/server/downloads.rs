@@ -6,13 +6,13 @@
 //! cleanup would change).
 
 use super::AppState;
+use super::envelope::RouteError;
 use super::signed_in::signed_in;
 use crate::model::{AuditFilter, DeploymentReport, ReportPage, Role};
-use crate::ops::migration::PHASE_0;
 use crate::ops::report::Format;
 use crate::ops::{OpsError, audit, dedupe, duplicates};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -20,7 +20,7 @@ pub async fn audit_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(filter): Query<AuditFilter>,
-) -> Response {
+) -> Result<Response, RouteError> {
     let export = async {
         let entries = audit::list(&state.db, &filter).await?;
         audit::to_csv(&entries)
@@ -37,9 +37,10 @@ pub async fn duplicates_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<DuplicatesQuery>,
-) -> Response {
+) -> Result<Response, RouteError> {
     let export = async {
-        let report = duplicates::report(&state.db, &PHASE_0, &query.key, ReportPage::ALL).await?;
+        let report =
+            duplicates::report(&state.db, state.migration, &query.key, ReportPage::ALL).await?;
         duplicates::to_csv(&report)
     };
     let filename = format!(
@@ -60,10 +61,10 @@ pub async fn dedupe_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(query): Query<DedupeQuery>,
-) -> Response {
+) -> Result<Response, RouteError> {
     let export = async {
         let options = dedupe::Options::parse(&query.keep, query.drop_identical)?;
-        let plan = dedupe::plan(&state.db, &PHASE_0, options, ReportPage::ALL).await?;
+        let plan = dedupe::plan(&state.db, state.migration, options, ReportPage::ALL).await?;
         dedupe::to_csv(&plan)
     };
     let role = Role::ReleaseManager;
@@ -72,15 +73,24 @@ pub async fn dedupe_csv(
 
 const CSV: &str = "text/csv; charset=utf-8";
 
-pub async fn report_html(state: State<AppState>, headers: HeaderMap) -> Response {
+pub async fn report_html(
+    state: State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, RouteError> {
     report_download(state, headers, Format::Html).await
 }
 
-pub async fn report_markdown(state: State<AppState>, headers: HeaderMap) -> Response {
+pub async fn report_markdown(
+    state: State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, RouteError> {
     report_download(state, headers, Format::Markdown).await
 }
 
-pub async fn report_json(state: State<AppState>, headers: HeaderMap) -> Response {
+pub async fn report_json(
+    state: State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, RouteError> {
     report_download(state, headers, Format::Json).await
 }
 
@@ -88,7 +98,7 @@ async fn report_download(
     State(state): State<AppState>,
     headers: HeaderMap,
     format: Format,
-) -> Response {
+) -> Result<Response, RouteError> {
     let export = async {
         let report = state.report().await?;
         render_report(report, format, &state.link_base())
@@ -130,37 +140,31 @@ async fn download(
     filename: &str,
     content_type: &str,
     export: impl Future<Output = Result<String, OpsError>>,
-) -> Response {
+) -> Result<Response, RouteError> {
     let body = match signed_in(state, headers).await {
         Ok(Some(user)) if user.role.includes(role) => export.await,
-        Ok(Some(_)) => {
-            return (StatusCode::FORBIDDEN, "Your role cannot download this.").into_response();
-        }
-        Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in first.").into_response(),
+        Ok(Some(_)) => return Err(RouteError::forbidden("Your role cannot download this.")),
+        Ok(None) => return Err(RouteError::signed_out()),
         Err(error) => Err(error),
     };
-    match body {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, content_type.to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{filename}\""),
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(OpsError::InvalidInput { field, message }) => {
-            (StatusCode::BAD_REQUEST, format!("{field}: {message}")).into_response()
-        }
-        Err(error) => {
-            tracing::error!(%error, filename, "export failed");
+    let body = body.map_err(|error| match error {
+        OpsError::InvalidInput { field, message } => RouteError::invalid_input(field, &message),
+        error => RouteError::unavailable(
+            "EXPORT_UNAVAILABLE",
+            "The export cannot be read right now.",
+            "export failed",
+            &error,
+        ),
+    })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The export cannot be read right now.",
-            )
-                .into_response()
-        }
-    }
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

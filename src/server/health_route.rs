@@ -4,28 +4,21 @@
 //! to the log under the incident id the answer carries.
 
 use super::AppState;
+use super::envelope::{RouteError, success};
 use crate::ops;
-use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use axum::response::Response;
 
-pub async fn health(State(state): State<AppState>) -> Response {
-    match ops::health::check(&state.db, state.started_at).await {
-        Ok(report) => Json(json!({ "success": true, "data": report })).into_response(),
-        Err(error) => {
+pub async fn health(State(state): State<AppState>) -> Result<Response, RouteError> {
+    let report = ops::health::check(&state.db, state.migration, state.started_at)
+        .await
+        .map_err(|error| {
             let (code, message) = if error.is_unreachable() {
                 ("DATABASE_UNREACHABLE", "The database does not answer.")
             } else {
                 ("DATABASE_ERROR", "The database answered with an error.")
             };
-            let incident_id = crate::telemetry::incident("health check failed", &error);
-            let body = json!({
-                "success": false,
-                "error": { "code": code, "message": message, "incidentId": incident_id },
-            });
-            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
-        }
-    }
+            RouteError::unavailable(code, message, "health check failed", &error)
+        })?;
+    Ok(success(report))
 }

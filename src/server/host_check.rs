@@ -7,6 +7,7 @@
 //! and `server.allowed_hosts`.
 
 use super::AppState;
+use super::envelope::RouteError;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -33,10 +34,11 @@ pub async fn known_host_only(
         return next.run(request).await;
     }
     tracing::warn!(?host, path = %request.uri().path(), "refused a request for an unknown host");
-    (
+    RouteError::refused(
         StatusCode::MISDIRECTED_REQUEST,
+        "UNKNOWN_HOST",
         "This host name is not one forest-runbook answers to. Add it to server.allowed_hosts \
          (FOREST_SERVER__ALLOWED_HOSTS) if people should reach the app by it.",
     )
-        .into_response()
+    .into_response()
 }

@@ -13,25 +13,28 @@
 
 use super::AppState;
 use super::client::client_ip;
-use super::signed_in::{bearer_is, refuse_signed_out, session_ends};
-use crate::monitor::{Monitor, render_prometheus};
+use super::envelope::RouteError;
+use super::signed_in::{bearer_is, require_signed_in, session_ends};
+use crate::monitor::{Monitor, Published, render_prometheus};
 use axum::extract::State;
-use axum::http::{Extensions, HeaderMap, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, stream};
+use secrecy::ExposeSecret;
 use std::sync::Arc;
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 
-pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(refusal) = refuse_signed_out(&state, &headers).await {
-        return refusal;
-    }
+pub async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, RouteError> {
+    require_signed_in(&state, &headers).await?;
     let every = state.settings.sample_interval();
     let live = subscription(state.monitor.clone()).take_until(session_ends(state, headers, every));
-    Sse::new(live)
+    Ok(Sse::new(live)
         .keep_alive(KeepAlive::default())
-        .into_response()
+        .into_response())
 }
 
 /// The events one subscriber receives: the window, then each sample.
@@ -39,26 +42,26 @@ pub fn subscription(
     monitor: Monitor,
 ) -> impl futures_util::Stream<Item = Result<Event, axum::Error>> + Send + 'static {
     let (window, receiver) = monitor.subscribe();
-    let first = Event::default().event("window").json_data(&window);
+    let first = Ok(Event::default().event("window").data(&*window));
     stream::unfold(
         (Some(first), receiver, monitor),
-        |(first, mut receiver, monitor): (_, Receiver<Arc<_>>, Monitor)| async move {
+        |(first, mut receiver, monitor): (_, Receiver<Arc<Published>>, Monitor)| async move {
             if let Some(first) = first {
                 return Some((first, (None, receiver, monitor)));
             }
             let event = match receiver.recv().await {
-                Ok(sample) => Event::default()
+                Ok(published) => Event::default()
                     .event("sample")
-                    .id(sample.seq.to_string())
-                    .json_data(&*sample),
+                    .id(published.sample.seq.to_string())
+                    .data(&*published.json),
                 Err(RecvError::Lagged(_)) => {
                     let (window, fresh) = monitor.subscribe();
                     receiver = fresh;
-                    Event::default().event("window").json_data(&window)
+                    Event::default().event("window").data(&*window)
                 }
                 Err(RecvError::Closed) => return None,
             };
-            Some((event, (None, receiver, monitor)))
+            Some((Ok(event), (None, receiver, monitor)))
         },
     )
 }
@@ -70,25 +73,20 @@ pub async fn metrics(
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: Extensions,
-) -> Response {
+) -> Result<Response, RouteError> {
     let token = &state.settings.monitor.metrics_token;
-    if token.is_empty() {
+    if token.expose_secret().is_empty() {
         let local = client_ip(&state.settings.server, &headers, &extensions)
             .is_some_and(|ip| ip.is_loopback());
         if !local {
-            return (
-                StatusCode::FORBIDDEN,
+            return Err(RouteError::forbidden(
                 "Set monitor.metrics_token to scrape /metrics from another machine.",
-            )
-                .into_response();
+            ));
         }
     } else if !bearer_is(&headers, token) {
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
+        return Err(RouteError::token_required(
             "This endpoint needs the metrics token.",
-        )
-            .into_response();
+        ));
     }
     let monitor = &state.monitor;
     let body = render_prometheus(
@@ -96,12 +94,12 @@ pub async fn metrics(
         monitor.rounds(),
         monitor.subscribers(),
     );
-    (
+    Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         body,
     )
-        .into_response()
+        .into_response())
 }

@@ -3,11 +3,12 @@
 //! anyone signed out, and the end of it when the session ends.
 
 use super::AppState;
+use super::envelope::RouteError;
 use crate::auth;
 use crate::model::CurrentUser;
 use crate::ops::OpsError;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
 pub async fn signed_in(
@@ -26,20 +27,16 @@ pub async fn signed_in(
 
 /// The answer to a caller of a live stream who is not signed in (or whose
 /// session cannot be checked); `None` for a signed-in one.
-pub async fn refuse_signed_out(state: &AppState, headers: &HeaderMap) -> Option<Response> {
+pub async fn require_signed_in(state: &AppState, headers: &HeaderMap) -> Result<(), RouteError> {
     match signed_in(state, headers).await {
-        Ok(Some(_)) => None,
-        Ok(None) => Some((StatusCode::UNAUTHORIZED, "Please sign in first.").into_response()),
-        Err(error) => {
-            tracing::warn!(%error, "cannot check the session of a live subscriber");
-            Some(
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Sign-ins cannot be checked right now.",
-                )
-                    .into_response(),
-            )
-        }
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(RouteError::signed_out()),
+        Err(error) => Err(RouteError::unavailable(
+            "SESSION_UNCHECKED",
+            "Sign-ins cannot be checked right now.",
+            "cannot check the session of a live subscriber",
+            &error,
+        )),
     }
 }
 
@@ -67,7 +64,8 @@ pub async fn session_ends(state: AppState, headers: HeaderMap, every: Duration) 
 /// True when the request carries `Authorization: Bearer <token>` and the
 /// token is configured. Compared as digests, so the time taken says
 /// nothing about the token.
-pub fn bearer_is(headers: &HeaderMap, token: &str) -> bool {
+pub fn bearer_is(headers: &HeaderMap, token: &SecretString) -> bool {
+    let token = token.expose_secret();
     let sent = headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())

@@ -7,6 +7,7 @@ use crate::db::Database;
 use crate::forest::{LogWatcher, Prober};
 use crate::monitor::Monitor;
 use crate::ops::backup::{BackupStore, Jobs};
+use crate::ops::migration::Migration;
 use crate::ops::prisma::PrismaSource;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Database,
     pub settings: Arc<Settings>,
+    /// The migration this deployment carries (`ops::migration::current`).
+    pub migration: &'static Migration,
     pub started_at: Instant,
     pub limiter: LoginLimiter,
     /// The one sampler every dashboard and `/metrics` read from.
@@ -49,8 +52,10 @@ impl AppState {
         let link_base = settings.notify.link_base(settings.server.address);
         let outbox = crate::notify::start(&settings.notify, &link_base, &db);
         let db = db.with_outbox(outbox);
+        let migration = crate::ops::migration::current();
         let monitor = Monitor::start(
             db.clone(),
+            migration,
             settings.sample_interval(),
             settings.count_interval(),
             settings.history_kept(),
@@ -75,6 +80,7 @@ impl AppState {
             jobs: Jobs::new(db.clone()),
             db,
             settings: Arc::new(settings),
+            migration,
             started_at: Instant::now(),
             limiter: LoginLimiter::default(),
             backups,
@@ -106,7 +112,7 @@ impl AppState {
     pub async fn status(&self) -> Result<crate::model::DeploymentStatus, crate::ops::OpsError> {
         crate::ops::status::status(
             &self.db,
-            &crate::ops::migration::PHASE_0,
+            self.migration,
             self.watched(),
             &self.monitor.window(),
         )
@@ -116,7 +122,7 @@ impl AppState {
     pub async fn report(&self) -> Result<crate::model::DeploymentReport, crate::ops::OpsError> {
         crate::ops::report::report(
             &self.db,
-            &crate::ops::migration::PHASE_0,
+            self.migration,
             crate::ops::history::now_ms(),
             self.settings.monitor.history_days,
         )
@@ -133,6 +139,7 @@ impl AppState {
         self.forest_logs.spawn();
         tokio::spawn(crate::ops::forest_api::probe_during_deployments(
             self.db.clone(),
+            self.migration,
             self.prober.clone(),
         ));
         if !self.db.outbox().webhooks().is_empty() {
@@ -143,6 +150,7 @@ impl AppState {
         }
         tokio::spawn(crate::ops::forest_api::keep_error_counts(
             self.db.clone(),
+            self.migration,
             self.forest_logs.clone(),
             std::time::Duration::from_secs(30),
         ));

@@ -8,7 +8,7 @@ use crate::helpers::{settings_in, test_db};
 use forest_runbook::db::{Collection, Database, DemoDataSpec};
 use forest_runbook::forest::LogWatcher;
 use forest_runbook::model::{
-    AuditFilter, Checklist, ChecklistItem, ItemStatus, ProbeResult, Verification,
+    AuditFilter, Blocker, Checklist, ChecklistItem, ItemStatus, ProbeResult, Verification,
 };
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
@@ -210,7 +210,7 @@ async fn the_indexes_item_follows_its_evidence_and_goes_stale_when_verification_
         .await
         .expect("checklist");
     assert!(
-        !before.readiness.ready && before.readiness.blockers[0].contains("no verified backup"),
+        !before.readiness.ready && before.readiness.blockers[0] == Blocker::NoBackup,
         "migrate needs a backup first: {:?}",
         before.readiness
     );

@@ -13,6 +13,7 @@ use forest_runbook::forest::Prober;
 use forest_runbook::model::{AuditFilter, ProbeResult};
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::forest_api;
+use forest_runbook::ops::migration::PHASE_0;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -187,7 +188,9 @@ async fn probes_on_demand_are_stored_and_audited_and_a_held_lock_means_a_deploym
         .expect("probe");
     assert_eq!(results.len(), 2);
 
-    let overview = forest_api::overview(&db, &prober).await.expect("overview");
+    let overview = forest_api::overview(&db, &PHASE_0, &prober)
+        .await
+        .expect("overview");
     assert!(!overview.deployment_in_progress);
     assert_eq!(overview.results.len(), 2);
     assert!(overview.results.iter().all(|r| r.passed));
@@ -214,7 +217,7 @@ async fn probes_on_demand_are_stored_and_audited_and_a_held_lock_means_a_deploym
         .expect("lock");
     assert!(taken.is_ok());
     assert!(
-        forest_api::deployment_in_progress(&db)
+        forest_api::deployment_in_progress(&db, &PHASE_0)
             .await
             .expect("state")
     );
@@ -229,6 +232,7 @@ async fn rounds_are_probed_every_interval_only_while_a_deployment_is_in_progress
     every_second.interval_secs = 1;
     let rounds = tokio::spawn(forest_api::probe_during_deployments(
         db.clone(),
+        &PHASE_0,
         Prober::new(every_second),
     ));
     tokio::time::sleep(Duration::from_millis(2_500)).await;

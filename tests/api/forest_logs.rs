@@ -7,6 +7,7 @@ use forest_runbook::config::ForestLogsSettings;
 use forest_runbook::forest::LogWatcher;
 use forest_runbook::model::{LogSnapshot, LogStatus};
 use forest_runbook::ops::forest_api;
+use forest_runbook::ops::migration::PHASE_0;
 use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -284,7 +285,9 @@ async fn the_errors_since_the_latest_migrate_run_started_are_its_evidence() {
     let db = test_db("forest_logs_since").await;
     let checkout = tempfile::tempdir().expect("temp dir");
     let watcher = LogWatcher::new(&logs_settings(checkout.path()));
-    let snapshot = forest_api::logs(&db, &watcher).await.expect("logs");
+    let snapshot = forest_api::logs(&db, &PHASE_0, &watcher)
+        .await
+        .expect("logs");
     assert_eq!(snapshot.since_migration, None, "no run yet");
 
     let folder = checkout.path().join("apps/server/logs");
@@ -308,7 +311,7 @@ async fn the_errors_since_the_latest_migrate_run_started_are_its_evidence() {
     w.append("app.log", 0, Shape::Text, Kind::Error);
     w.append("app.log", 0, Shape::Pino, Kind::Warning);
     watcher.look();
-    let since = forest_api::logs(&db, &watcher)
+    let since = forest_api::logs(&db, &PHASE_0, &watcher)
         .await
         .expect("logs")
         .since_migration

@@ -7,7 +7,7 @@ use crate::checklist::{Quiet, forest_db, person};
 use crate::roles::{app_with_accounts, call, cookie_for};
 use axum::http::StatusCode;
 use forest_runbook::model::Action;
-use forest_runbook::model::{AuditFilter, MigrationState, Outcome};
+use forest_runbook::model::{AuditFilter, Blocker, MigrationState, Outcome};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::backup::{self as backups, Jobs};
 use forest_runbook::ops::migration::{PHASE_0, migrate_checked, revert};
@@ -93,7 +93,7 @@ async fn a_backup_counts_only_until_the_next_rollback() {
         .expect("revert");
     let stale = migrate_checked(&db, &ada, &PHASE_0, &quiet.backups, "").await;
     assert!(
-        matches!(&stale, Err(OpsError::Preflight(why)) if why[0].contains("this deployment")),
+        matches!(&stale, Err(OpsError::Preflight(why)) if why[0] == Blocker::NoBackup),
         "{stale:?}"
     );
     db.drop_database().await.expect("drop");

@@ -4,7 +4,7 @@
 
 use crate::helpers::{raw, test_db};
 use forest_runbook::db::{Database, DemoDataSpec};
-use forest_runbook::model::{ChangeOutcome, ChangeStatus, MigrationState, RunKind};
+use forest_runbook::model::{Blocker, ChangeOutcome, ChangeStatus, MigrationState, RunKind};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::BackupStore;
@@ -90,7 +90,7 @@ async fn migrate_refuses_on_duplicates_and_changes_nothing_then_runs_after_clean
         planned
             .blockers
             .iter()
-            .any(|b| b.contains("tasks.clientId"))
+            .any(|b| matches!(b, Blocker::Duplicated { key, .. } if key == "tasks.clientId"))
     );
 
     let before = snapshot(&db).await;

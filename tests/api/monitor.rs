@@ -46,7 +46,13 @@ fn insert_commands(db: &forest_runbook::db::Database) -> u64 {
 #[tokio::test]
 async fn a_known_load_moves_the_operation_counts_and_the_pool() {
     let db = test_db("monitor_load").await;
-    let monitor = Monitor::start(db.clone(), ONE_SECOND, ONE_SECOND, A_WEEK);
+    let monitor = Monitor::start(
+        db.clone(),
+        forest_runbook::ops::migration::current(),
+        ONE_SECOND,
+        ONE_SECOND,
+        A_WEEK,
+    );
     wait_for_rounds(&monitor, 2).await;
     let before = inserts(&monitor);
     let sent_before = insert_commands(&db);
@@ -162,7 +168,13 @@ async fn devices_and_sync_activity_are_counted_as_the_mobile_client_writes_them(
         .await
         .expect("users");
 
-    let monitor = Monitor::start(db.clone(), ONE_SECOND, ONE_SECOND, A_WEEK);
+    let monitor = Monitor::start(
+        db.clone(),
+        forest_runbook::ops::migration::current(),
+        ONE_SECOND,
+        ONE_SECOND,
+        A_WEEK,
+    );
     wait_for_rounds(&monitor, 1).await;
     let window = monitor.window();
     for (series, expected) in [
@@ -180,7 +192,13 @@ async fn devices_and_sync_activity_are_counted_as_the_mobile_client_writes_them(
 #[tokio::test]
 async fn the_sync_counts_are_read_once_per_count_interval_and_repeated_between() {
     let db = test_db("monitor_count_interval").await;
-    let monitor = Monitor::start(db.clone(), ONE_SECOND, Duration::from_secs(3_600), A_WEEK);
+    let monitor = Monitor::start(
+        db.clone(),
+        forest_runbook::ops::migration::current(),
+        ONE_SECOND,
+        Duration::from_secs(3_600),
+        A_WEEK,
+    );
     wait_for_rounds(&monitor, 3).await;
     // count_documents runs as one aggregate per count: five per reading.
     let aggregates = db.driver_tally().commands["aggregate"].started;
@@ -330,7 +348,7 @@ async fn sampled_app(db: &forest_runbook::db::Database, token: &str) -> axum::Ro
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = settings_in(dir.path());
     settings.monitor.sample_interval_secs = 1;
-    token.clone_into(&mut settings.monitor.metrics_token);
+    settings.monitor.metrics_token = token.into();
     let state = AppState::new(settings, db.clone());
     wait_for_rounds(&state.monitor, 1).await;
     router(state)

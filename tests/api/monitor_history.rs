@@ -19,7 +19,13 @@ const DAY_MS: i64 = 86_400_000;
 /// Runs a sampler every 100 ms for `rounds` rounds, then closes it and
 /// waits until its unfinished minute is stored.
 async fn sample_then_close(db: &Database, keep: Duration, rounds: u64) -> u64 {
-    let monitor = Monitor::start(db.clone(), TENTH, HOUR, keep);
+    let monitor = Monitor::start(
+        db.clone(),
+        forest_runbook::ops::migration::current(),
+        TENTH,
+        HOUR,
+        keep,
+    );
     tokio::time::timeout(Duration::from_secs(30), async {
         while monitor.rounds() < rounds {
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -205,9 +211,15 @@ async fn synthetic_minutes_are_stored_once_and_read_back_downsampled() {
     // Read back over the last day, by ten minutes (and the minutes of the
     // last, unfinished ten): the three minutes that share one point
     // average to the mean of all 90 samples, or split across two points.
-    let day = history::read(&db, HistoryRange::Day, now_ms, 7)
-        .await
-        .expect("history");
+    let day = history::read(
+        &db,
+        forest_runbook::ops::migration::current(),
+        HistoryRange::Day,
+        now_ms,
+        7,
+    )
+    .await
+    .expect("history");
     assert_eq!(day.step_secs, 600);
     let points = &day.series["ops/insert"];
     let samples: f64 = points.len() as f64;
@@ -229,10 +241,22 @@ async fn the_history_outlives_the_monitor_that_wrote_it() {
     let db = test_db("history_restart").await;
     let sampled = sample_then_close(&db, HOUR, 4).await;
     // A restart: a new Monitor on the same database, the old one gone.
-    let after_restart = Monitor::start(db.clone(), TENTH, HOUR, HOUR);
-    let day = history::read(&db, HistoryRange::Day, history::now_ms(), 7)
-        .await
-        .expect("history");
+    let after_restart = Monitor::start(
+        db.clone(),
+        forest_runbook::ops::migration::current(),
+        TENTH,
+        HOUR,
+        HOUR,
+    );
+    let day = history::read(
+        &db,
+        forest_runbook::ops::migration::current(),
+        HistoryRange::Day,
+        history::now_ms(),
+        7,
+    )
+    .await
+    .expect("history");
     let connections = &day.series["connections/current"];
     assert!(!connections.is_empty());
     assert!(connections.iter().all(|p| p.value >= 1.0));
@@ -300,9 +324,15 @@ async fn the_comparison_sets_the_hour_before_the_migration_against_the_hour_afte
     for m in 60..100 {
         keep_minute(&db, finished + m * MINUTE_MS, 500.0).await;
     }
-    let compared = history::read(&db, HistoryRange::Compare, now_ms, 7)
-        .await
-        .expect("history");
+    let compared = history::read(
+        &db,
+        forest_runbook::ops::migration::current(),
+        HistoryRange::Compare,
+        now_ms,
+        7,
+    )
+    .await
+    .expect("history");
     let comparison = compared.comparison.expect("a comparison");
     assert!(comparison.finished);
     assert_eq!(comparison.before.from_ms, started - 60 * MINUTE_MS);
@@ -315,9 +345,15 @@ async fn the_comparison_sets_the_hour_before_the_migration_against_the_hour_afte
 
     // Since the deployment started: from the run's start, so the minutes
     // before it are left out.
-    let since = history::read(&db, HistoryRange::Deployment, now_ms, 7)
-        .await
-        .expect("history");
+    let since = history::read(
+        &db,
+        forest_runbook::ops::migration::current(),
+        HistoryRange::Deployment,
+        now_ms,
+        7,
+    )
+    .await
+    .expect("history");
     assert_eq!(since.span.from_ms, started);
     let points = &since.series["ops/insert"];
     assert_eq!(points.first().map(|p| p.value), Some(1_000.0));

@@ -368,6 +368,7 @@ async fn a_breached_threshold_is_announced_once_while_it_stays_breached() {
         .expect("threshold");
     let monitor = Monitor::start(
         db.clone(),
+        &PHASE_0,
         Duration::from_secs(1),
         Duration::from_secs(1),
         Duration::from_secs(3_600),

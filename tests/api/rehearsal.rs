@@ -235,8 +235,8 @@ async fn without_a_verified_backup_no_rehearsal_starts() {
     let (progress, _) = watcher();
     let refused = rehearse(&rehearsing(&db, &quiet, ""), &cli(), &PHASE_0, progress).await;
     match refused {
-        Err(OpsError::Preflight(reasons)) => {
-            assert!(reasons[0].contains("no verified backup"), "{reasons:?}");
+        Err(OpsError::CannotRehearse(why)) => {
+            assert!(why.contains("no verified backup"), "{why}");
         }
         other => panic!("expected a refusal, got {other:?}"),
     }

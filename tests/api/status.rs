@@ -47,7 +47,7 @@ async fn the_status_is_no_go_on_messy_data_and_answers_people_and_the_token_only
     seed_accounts(&db).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = settings_in(dir.path());
-    settings.monitor.metrics_token = TOKEN.to_owned();
+    settings.monitor.metrics_token = TOKEN.into();
     let app = router(AppState::new(settings, db.clone()));
 
     let (anonymous, body) = get(&app, &[]).await;

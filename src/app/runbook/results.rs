@@ -67,7 +67,7 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
                 <div role="alert">
                     <p>"Migrate would refuse:"</p>
                     <ul>
-                        {plan.blockers.into_iter().map(|b| view! { <li>{b}</li> }).collect_view()}
+                        {plan.blockers.iter().map(|b| view! { <li>{b.to_string()}</li> }).collect_view()}
                     </ul>
                 </div>
             }

@@ -15,9 +15,7 @@ use std::sync::Arc;
 pub async fn run(ctx: &Rehearsing, args: &StepArgs) -> Result<bool, OpsError> {
     let migration = migration::find(&args.migration)?;
     let overview = rehearsal::overview(ctx, migration).await?;
-    let preview = overview
-        .preview
-        .map_err(|why| OpsError::Preflight(vec![why]))?;
+    let preview = overview.preview.map_err(OpsError::CannotRehearse)?;
     if !args.json {
         eprintln!("Rehearsal: {}.", preview.describe());
     }

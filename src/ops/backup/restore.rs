@@ -26,7 +26,7 @@ use crate::model::{
 };
 use crate::ops::audit::{self, Actor};
 use crate::ops::four_eyes;
-use crate::ops::migration::{MIGRATIONS, Migration, PHASE_0, lease};
+use crate::ops::migration::{MIGRATIONS, Migration, lease};
 use crate::ops::{OpsError, confirm_database};
 use std::path::Path;
 use std::time::Instant;
@@ -282,7 +282,7 @@ async fn run(
 
 /// The changelog the restore run is recorded in.
 fn changelog_migration() -> &'static Migration {
-    MIGRATIONS.last().copied().unwrap_or(&PHASE_0)
+    crate::ops::migration::current()
 }
 
 fn restore_step(collection: &str, backup: &str) -> String {

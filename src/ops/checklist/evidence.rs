@@ -73,7 +73,7 @@ impl<'a> Sources<'a> {
             db,
             migration,
             watched,
-            migrated_since: crate::ops::forest_api::migration_started(db).await?,
+            migrated_since: crate::ops::forest_api::migration_started(db, migration).await?,
             deployment_since: deployment::since(db, migration).await?,
             rehearsed: OnceCell::new(),
         })
@@ -210,7 +210,8 @@ impl<'a> Sources<'a> {
     }
 
     async fn error_logs(&self) -> Result<Option<Evidence>, OpsError> {
-        let snapshot = crate::ops::forest_api::logs(self.db, self.watched.logs).await?;
+        let snapshot =
+            crate::ops::forest_api::logs(self.db, self.migration, self.watched.logs).await?;
         if snapshot.status != LogStatus::Watching {
             return Ok(None);
         }

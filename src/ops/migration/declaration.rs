@@ -153,6 +153,13 @@ pub const PHASE_0: Migration = Migration {
 /// Every migration, oldest first.
 pub const MIGRATIONS: [&Migration; 1] = [&PHASE_0];
 
+/// The migration this build carries through a deployment: the newest. The
+/// app state holds it and the command line defaults to it; nothing else
+/// names a migration.
+pub const fn current() -> &'static Migration {
+    MIGRATIONS[MIGRATIONS.len() - 1]
+}
+
 /// The migration named `name`.
 /// The migration called `name`, or why there is none.
 pub fn find(name: &str) -> Result<&'static Migration, OpsError> {

@@ -7,14 +7,10 @@ use super::declaration::Migration;
 use super::{deployment, migrate};
 use crate::db::Database;
 use crate::model::Action;
-use crate::model::{Role, RunRecord};
+use crate::model::{Blocker, Role, RunRecord};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use crate::ops::backup::BackupStore;
-
-/// Why migrate refuses without a backup, in the plan and in the refusal.
-pub(super) const NO_BACKUP: &str = "no verified backup was taken in this deployment: take and \
-     verify one, or have an admin migrate without one and give the reason";
 
 /// `migrate`, refused before anything runs when no verified backup was
 /// taken in this deployment and no admin gave `without_backup`, a reason.
@@ -28,7 +24,7 @@ pub async fn migrate_checked(
     if deployment::backup(db, migration, backups).await?.is_none() {
         let reason = without_backup.trim();
         let refusal = if reason.is_empty() {
-            Err(OpsError::Preflight(vec![NO_BACKUP.to_owned()]))
+            Err(OpsError::Preflight(vec![Blocker::NoBackup]))
         } else {
             actor.require(Role::Admin)
         };

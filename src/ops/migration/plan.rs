@@ -4,7 +4,7 @@
 use super::declaration::{Change, Migration};
 use crate::db::{Database, IndexSpec};
 use crate::model::{
-    ChangeStatus, DuplicateReport, MigrationState, Plan, PlannedChange, ReportPage,
+    Blocker, ChangeStatus, DuplicateReport, MigrationState, Plan, PlannedChange, ReportPage,
 };
 use crate::ops::OpsError;
 use crate::ops::backup::{BackupStore, latest_verified};
@@ -24,16 +24,16 @@ pub async fn plan(
     let lock = db.lock_holder().await?;
     let mut blockers = blockers(&changes, &duplicates);
     if let Some(holder) = &lock {
-        blockers.push(format!(
-            "the migration lock is held by {} since {}",
-            holder.owner, holder.since
-        ));
+        blockers.push(Blocker::LockHeld {
+            owner: holder.owner.clone(),
+            since: holder.since.clone(),
+        });
     }
     if super::deployment::backup(db, migration, backups)
         .await?
         .is_none()
     {
-        blockers.push(super::guard::NO_BACKUP.to_owned());
+        blockers.push(Blocker::NoBackup);
     }
     Ok(Plan {
         migration: migration.name.to_owned(),
@@ -91,26 +91,25 @@ pub(super) async fn duplicates(
 }
 
 /// Why `migrate` must not start.
-pub(super) fn blockers(changes: &[PlannedChange], duplicates: &[DuplicateReport]) -> Vec<String> {
+pub(super) fn blockers(changes: &[PlannedChange], duplicates: &[DuplicateReport]) -> Vec<Blocker> {
     let conflicts = changes.iter().filter_map(|change| match &change.status {
-        ChangeStatus::Conflict { reason } => Some(format!("{}: {reason}", change.description)),
+        ChangeStatus::Conflict { reason } => Some(Blocker::Conflict {
+            change: change.description.clone(),
+            reason: reason.clone(),
+        }),
         _ => None,
     });
     let duplicated = duplicates.iter().filter_map(|d| {
         if d.time_limited {
-            Some(format!(
-                "counting duplicates of {} did not finish within {} ms; see the Duplicates page",
-                d.key(),
-                d.max_time_ms
-            ))
+            Some(Blocker::CountUnfinished {
+                key: d.key(),
+                max_time_ms: d.max_time_ms,
+            })
         } else {
-            (d.duplicated_values > 0).then(|| {
-                format!(
-                    "{} has {} duplicated values (first: {}); see the Duplicates page",
-                    d.key(),
-                    d.duplicated_values,
-                    d.values().join(", ")
-                )
+            (d.duplicated_values > 0).then(|| Blocker::Duplicated {
+                key: d.key(),
+                values: d.duplicated_values,
+                first: d.values().into_iter().map(str::to_owned).collect(),
             })
         }
     });

@@ -116,7 +116,7 @@ async fn checks(
             "no verified backup of this database to compare with".to_owned(),
         )),
     }
-    let health = crate::ops::health::check(db, std::time::Instant::now()).await;
+    let health = crate::ops::health::check(db, migration, std::time::Instant::now()).await;
     checks.push(check(
         "GET /api/health reports healthy".to_owned(),
         health.is_ok(),
