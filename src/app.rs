@@ -13,6 +13,7 @@ mod grid;
 mod home;
 mod layout;
 mod live;
+mod loaded;
 mod login;
 mod monitor;
 mod prisma;

@@ -1,5 +1,5 @@
-//! How pages show errors: the last failure of a form's action, and a
-//! failed load inside a table.
+//! How pages show errors: the last failure of a form's action, and why a
+//! part of a page could not load.
 
 use crate::model::AppError;
 use leptos::prelude::*;
@@ -20,12 +20,16 @@ where
     }
 }
 
-/// A table row spanning `columns` that says why the table is empty.
-pub fn error_row(columns: u8, error: &AppError) -> AnyView {
-    view! {
-        <tr>
-            <td colspan=columns.to_string() role="alert">{error.to_string()}</td>
-        </tr>
+/// Why a part of a page could not load: an alert, or, inside a table's
+/// body, a row spanning `columns` that says why the table is empty.
+pub fn load_error(error: &AppError, columns: Option<u8>) -> AnyView {
+    match columns {
+        None => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
+        Some(columns) => view! {
+            <tr>
+                <td colspan=columns.to_string() role="alert">{error.to_string()}</td>
+            </tr>
+        }
+        .into_any(),
     }
-    .into_any()
 }

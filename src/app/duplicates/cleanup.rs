@@ -7,6 +7,7 @@
 use crate::api::{ApplyDedupe, PLAN_PAGE, UndoDedupe};
 use crate::app::feedback::action_error;
 use crate::app::grid;
+use crate::app::loaded::Loaded;
 use crate::model::{AppError, DedupePlan, KeepRule, RunRecord};
 use leptos::prelude::*;
 use leptos::server_fn::client::Client;
@@ -70,18 +71,9 @@ pub fn Cleanup(
                 </label>
                 <button type="submit">"Plan the cleanup"</button>
             </form>
-            <Transition fallback=|| view! { <p>"Planning…"</p> }>
-                {
-                    move || {
-                        plan.get()
-                            .map(|result| match result {
-                                Ok(Some(plan)) => view! { <PlanView plan choice=choice.clone() /> }.into_any(),
-                                Ok(None) => ().into_any(),
-                                Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                            })
-                    }
-                }
-            </Transition>
+            <Loaded resource=plan fallback=|| view! { <p>"Planning…"</p> } let:plan>
+                <PlanView plan choice=choice.clone() />
+            </Loaded>
             {confirmed(
                 apply,
                 "Database name to apply",

@@ -4,6 +4,7 @@
 use super::ProbeWatch;
 use crate::app::feedback::action_error;
 use crate::app::grid;
+use crate::app::loaded::Loaded;
 use crate::app::session::granted_role;
 use crate::model::{ProbeOverview, ProbeResult, Role};
 use leptos::prelude::*;
@@ -27,18 +28,9 @@ pub fn ProbePanel(watch: ProbeWatch) -> impl IntoView {
                     }
                 })}
             {action_error(probe)}
-            <Transition fallback=|| ()>
-                {move || {
-                    watch
-                        .overview
-                        .get()
-                        .map(|result| match result {
-                            Ok(Some(overview)) => view! { <Overview overview /> }.into_any(),
-                            Ok(None) => ().into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        })
-                }}
-            </Transition>
+            <Loaded resource=watch.overview let:overview>
+                <Overview overview />
+            </Loaded>
         </section>
     }
 }
