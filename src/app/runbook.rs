@@ -6,7 +6,7 @@ mod rehearsal;
 mod results;
 
 use super::backups::{BackupJob, JobView, TakeBackup};
-use super::feedback::action_error;
+use super::feedback::{FormAction, action_error, step_button};
 use super::forest_api::{ProbePanel, ProbeWatch};
 use super::live::Live;
 use super::loaded::Loaded;
@@ -157,37 +157,23 @@ fn latest_ended(overview: Overview, kind: RunKind) -> impl IntoView {
 #[component]
 fn BackupStep(job: BackupJob, may_run: bool) -> impl IntoView {
     view! {
-        <li>
-            <h2>"Backup"</h2>
-            <p>
-                "Dumps every collection with its indexes and options into the backups folder, in mongodump's layout."
-            </p>
+        <Step title="Backup" does="Dumps every collection with its indexes and options into the backups folder, in mongodump's layout.">
             {may_run.then(|| view! { <TakeBackup job /> })}
             <JobView job may_cancel=may_run />
             <p>
                 <a href="/backups">"All backups: verify, delete, import, restore"</a>
             </p>
-        </li>
+        </Step>
     }
 }
 
 #[component]
 fn DryRunStep(dry_run: ServerAction<DryRun>, may_run: bool) -> impl IntoView {
     view! {
-        <li>
-            <h2>"Dry run"</h2>
-            <p>"Shows what migrate would do and why it would refuse. Changes nothing."</p>
-            {may_run
-                .then(|| {
-                    view! {
-                        <ActionForm action=dry_run attr:class="inline">
-                            <button type="submit">"Run dry run"</button>
-                        </ActionForm>
-                    }
-                })}
-            {action_error(dry_run)}
+        <Step title="Dry run" does="Shows what migrate would do and why it would refuse. Changes nothing.">
+            {step_button(dry_run, "Run dry run", may_run)}
             {move || dry_run.value().get().and_then(Result::ok).map(|plan| view! { <PlanView plan /> })}
-        </li>
+        </Step>
     }
 }
 
@@ -199,50 +185,32 @@ fn MigrateStep(
     may_revert: bool,
 ) -> impl IntoView {
     view! {
-        <li>
-            <h2>"Migrate"</h2>
-            <p>
-                "Takes the migration lock, re-checks, and applies each missing change. It needs a verified backup taken in this deployment; an admin may migrate without one, giving the reason."
-            </p>
+        <Step title="Migrate" does="Takes the migration lock, re-checks, and applies each missing change. It needs a verified backup taken in this deployment; an admin may migrate without one, giving the reason.">
             <SeedSteps />
             {may_run
                 .then(|| {
-                    view! {
-                        <ActionForm action=migrate attr:class="inline">
-                            {may_revert
-                                .then(|| {
-                                    view! {
-                                        <label>
-                                            "Reason to migrate without a backup"
-                                            <input type="text" name="without_backup" maxlength="500" />
-                                        </label>
-                                    }
-                                })}
-                            <button type="submit">"Run migrate"</button>
-                        </ActionForm>
-                    }
+                    let reason = may_revert
+                        .then(|| {
+                            view! {
+                                <label>
+                                    "Reason to migrate without a backup"
+                                    <input type="text" name="without_backup" maxlength="500" />
+                                </label>
+                            }
+                        });
+                    RunMigrate::form(migrate, reason.into_any(), "Run migrate")
                 })}
             {action_error(migrate)}
             {latest_ended(overview, RunKind::Migrate)}
-        </li>
+        </Step>
     }
 }
 
 #[component]
 fn VerifyStep(verify: ServerAction<RunVerify>, overview: Overview, may_run: bool) -> impl IntoView {
     view! {
-        <li id="latest-verification">
-            <h2>"Verify"</h2>
-            <p>"Checks every change, the unique keys and the query plans."</p>
-            {may_run
-                .then(|| {
-                    view! {
-                        <ActionForm action=verify attr:class="inline">
-                            <button type="submit">"Run verify"</button>
-                        </ActionForm>
-                    }
-                })}
-            {action_error(verify)}
+        <Step title="Verify" id="latest-verification" does="Checks every change, the unique keys and the query plans.">
+            {step_button(verify, "Run verify", may_run)}
             // The stored run, so that it survives a reload and the
             // checklist can link to it.
             {part_of(
@@ -259,24 +227,42 @@ fn VerifyStep(verify: ServerAction<RunVerify>, overview: Overview, may_run: bool
                         })
                 },
             )}
-        </li>
+        </Step>
     }
 }
 
 #[component]
 fn RevertStep(revert: ServerAction<RunRevert>, overview: Overview) -> impl IntoView {
     view! {
-        <li>
-            <h2>"Rollback: revert"</h2>
-            <p>
-                "Drops exactly what the migration's runs created, newest first, and marks them rolled back. Type the database name to confirm."
-            </p>
-            <ActionForm action=revert attr:class="inline">
-                <label>"Database name" <input type="text" name="confirmation" required /></label>
-                <button type="submit">"Revert the migration"</button>
-            </ActionForm>
+        <Step title="Rollback: revert" does="Drops exactly what the migration's runs created, newest first, and marks them rolled back. Type the database name to confirm.">
+            {RunRevert::form(
+                revert,
+                view! { <label>"Database name" <input type="text" name="confirmation" required /></label> }
+                    .into_any(),
+                "Revert the migration",
+            )}
             {action_error(revert)}
             {latest_ended(overview, RunKind::Revert)}
+        </Step>
+    }
+}
+
+/// One step of the runbook: what it is called, what it does, and then its
+/// button and its latest result.
+#[component]
+fn Step(
+    title: &'static str,
+    does: &'static str,
+    /// Where the checklist's evidence links land.
+    #[prop(optional)]
+    id: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <li id=id>
+            <h2>{title}</h2>
+            <p>{does}</p>
+            {children()}
         </li>
     }
 }

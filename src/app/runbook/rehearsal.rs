@@ -3,8 +3,9 @@
 //! rehearsal step by step, read again as its record changes, for everyone
 //! with the page open.
 
+use super::Step;
 use crate::api::{RunRehearse, rehearsal_overview};
-use crate::app::feedback::action_error;
+use crate::app::feedback::step_button;
 use crate::app::grid;
 use crate::app::live::Live;
 use crate::app::loaded::Loaded;
@@ -38,24 +39,12 @@ impl RehearsalWatch {
 pub fn RehearseStep(watch: RehearsalWatch, may_run: bool) -> impl IntoView {
     let RehearsalWatch { overview, start } = watch;
     view! {
-        <li id="rehearsal">
-            <h2>"Rehearse"</h2>
-            <p>
-                "Runs the production sequence on a copy: restores the newest verified backup into a scratch database, cleans the duplicates, migrates, verifies and reverts, checks that the revert brought back exactly the documents and indexes from before migrate, then drops the copy. Production is only read. A passing rehearsal is the evidence for the checklist's two staging items."
-            </p>
+        <Step title="Rehearse" id="rehearsal" does="Runs the production sequence on a copy: restores the newest verified backup into a scratch database, cleans the duplicates, migrates, verifies and reverts, checks that the revert brought back exactly the documents and indexes from before migrate, then drops the copy. Production is only read. A passing rehearsal is the evidence for the checklist's two staging items.">
             <Loaded resource=overview let:overview>
                 <Overview overview />
             </Loaded>
-            {may_run
-                .then(|| {
-                    view! {
-                        <ActionForm action=start attr:class="inline">
-                            <button type="submit">"Run rehearsal"</button>
-                        </ActionForm>
-                    }
-                })}
-            {action_error(start)}
-        </li>
+            {step_button(start, "Run rehearsal", may_run)}
+        </Step>
     }
 }
 
