@@ -13,6 +13,7 @@ mod grid;
 mod home;
 mod layout;
 mod live;
+mod loaded;
 mod login;
 mod monitor;
 mod prisma;
@@ -33,9 +34,11 @@ use forest_api::ForestApiPage;
 use home::HomePage;
 use layout::Header;
 use leptos::prelude::*;
+use leptos::tachys::view::iterators::StaticVec;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{SsrMode, StaticSegment, path};
 use live::Live;
 use login::LoginPage;
 use monitor::MonitorPage;
@@ -90,16 +93,7 @@ pub fn App() -> impl IntoView {
                 <main class="page">
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("") ssr=SsrMode::Async view=HomePage />
-                        <Route path=path!("runbook") ssr=SsrMode::Async view=RunbookPage />
-                        <Route path=path!("backups") ssr=SsrMode::Async view=BackupsPage />
-                        <Route path=path!("checklist") ssr=SsrMode::Async view=ChecklistPage />
-                        <Route path=path!("duplicates") ssr=SsrMode::Async view=DuplicatesPage />
-                        <Route path=path!("devices") ssr=SsrMode::Async view=DevicesPage />
-                        <Route path=path!("monitor") ssr=SsrMode::Async view=MonitorPage />
-                        <Route path=path!("forest-api") ssr=SsrMode::Async view=ForestApiPage />
-                        <Route path=path!("prisma") ssr=SsrMode::Async view=PrismaPage />
-                        <Route path=path!("audit") ssr=SsrMode::Async view=AuditPage />
-                        <Route path=path!("report") ssr=SsrMode::Async view=ReportPage />
+                        <SectionRoutes />
                         <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
                         <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />
                         <Route path=path!("settings") ssr=SsrMode::Async view=SettingsPage />
@@ -107,6 +101,33 @@ pub fn App() -> impl IntoView {
                 </main>
             </div>
         </Router>
+    }
+}
+
+/// A route for each section, from `Section::ALL`, so that a section's
+/// address is written once (`Section::href`), for the links and the route.
+#[component(transparent)]
+fn SectionRoutes() -> AnyNestedRoute {
+    let routes = Section::ALL.map(|section| {
+        view! { <Route path=StaticSegment(section.path()) ssr=SsrMode::Async view=move || page(section) /> }
+            .into_inner()
+    });
+    StaticVec::from(routes.to_vec()).into_any_nested_route()
+}
+
+/// The page of each section.
+fn page(section: Section) -> AnyView {
+    match section {
+        Section::Runbook => view! { <RunbookPage /> }.into_any(),
+        Section::Backups => view! { <BackupsPage /> }.into_any(),
+        Section::Checklist => view! { <ChecklistPage /> }.into_any(),
+        Section::Duplicates => view! { <DuplicatesPage /> }.into_any(),
+        Section::Devices => view! { <DevicesPage /> }.into_any(),
+        Section::Monitor => view! { <MonitorPage /> }.into_any(),
+        Section::ForestApi => view! { <ForestApiPage /> }.into_any(),
+        Section::Prisma => view! { <PrismaPage /> }.into_any(),
+        Section::Audit => view! { <AuditPage /> }.into_any(),
+        Section::Report => view! { <ReportPage /> }.into_any(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! action, downloadable as CSV. The filter is in the address, so it works
 //! without JavaScript and can be shared as a link.
 
-use super::feedback::error_row;
+use super::loaded::Loaded;
 use super::session::{RequireRole, guarded};
 use crate::api::list_audit;
 use crate::app::grid;
@@ -53,17 +53,9 @@ pub fn AuditPage() -> impl IntoView {
         <table class="grid">
             {grid::head(&["Time", "Actor", "Action", "Target", "Outcome", "Code", "Times"])}
             <tbody>
-                <Transition fallback=|| ()>
-                    {move || {
-                        entries
-                            .get()
-                            .map(|result| match result {
-                                Ok(None) => ().into_any(),
-                                Ok(Some(list)) => list.into_iter().map(row).collect_view().into_any(),
-                                Err(error) => error_row(7, &error),
-                            })
-                    }}
-                </Transition>
+                <Loaded resource=entries columns=7 let:list>
+                    {list.into_iter().map(row).collect_view()}
+                </Loaded>
             </tbody>
         </table>
         </RequireRole>

@@ -6,6 +6,7 @@ mod job;
 
 use super::feedback::action_error;
 use super::live::Live;
+use super::loaded::Loaded;
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{DeleteBackup, ImportBackup, VerifyBackup, list_backups};
 use crate::app::grid;
@@ -75,17 +76,9 @@ fn Backups(actions: BackupActions, backups: Listing) -> impl IntoView {
         <JobView job may_cancel=may_run />
         {action_error(verify)}
         {action_error(delete)}
-        <Transition fallback=|| ()>
-            {move || {
-                backups
-                    .get()
-                    .map(|result| match result {
-                        Ok(None) => ().into_any(),
-                        Ok(Some(list)) => view! { <BackupTable list may_run is_admin verify delete /> }.into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    })
-            }}
-        </Transition>
+        <Loaded resource=backups let:list>
+            <BackupTable list may_run is_admin verify delete />
+        </Loaded>
         {is_admin.then(|| view! { <Restore job backups /> <Import import /> })}
     }
 }

@@ -6,6 +6,7 @@
 use super::feedback::action_error;
 use super::forest_api::{ProbePanel, ProbeWatch};
 use super::live::Live;
+use super::loaded::Loaded;
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{AcknowledgeItem, SetChecklistItem, get_checklist};
 use crate::model::{AppError, Area, Checklist, ChecklistItem, ItemStatus, Role};
@@ -54,48 +55,40 @@ fn Items(
     view! {
         {action_error(set_item)}
         {action_error(acknowledge)}
-        <Transition fallback=|| view! { <p>"Loading the checklist…"</p> }>
-            {move || {
-                checklist
-                    .get()
-                    .map(|result| match result {
-                        Ok(Some(list)) => {
-                            let done = list.done();
-                            let total = list.items.len();
-                            let readiness = list.readiness;
-                            view! {
-                                <section
-                                    class=if readiness.ready { "ready ok" } else { "ready" }
-                                    aria-label="Readiness"
-                                >
-                                    <p role="status" data-testid="readiness">{readiness.summary}</p>
-                                    <ul>
-                                        {readiness
-                                            .blockers
-                                            .iter()
-                                            .map(|b| view! { <li>{b.to_string()}</li> })
-                                            .collect_view()}
-                                    </ul>
-                                </section>
-                                <p data-testid="checklist-progress">
-                                    <progress max=total.to_string() value=done.to_string()></progress>
-                                    {format!(" {done} of {total} done")}
-                                </p>
-                                <ol class="checklist">
-                                    {list
-                                        .items
-                                        .into_iter()
-                                        .map(|item| view! { <Item item may_tick set_item acknowledge /> })
-                                        .collect_view()}
-                                </ol>
-                            }
-                                .into_any()
-                        }
-                        Ok(None) => ().into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    })
-            }}
-        </Transition>
+        <Loaded resource=checklist fallback=|| view! { <p>"Loading the checklist…"</p> } let:list>
+            <ChecklistView list may_tick set_item acknowledge />
+        </Loaded>
+    }
+}
+
+/// Whether the migration is ready to run, how many items are done, and
+/// each item.
+#[component]
+fn ChecklistView(
+    list: Checklist,
+    may_tick: bool,
+    set_item: ServerAction<SetChecklistItem>,
+    acknowledge: ServerAction<AcknowledgeItem>,
+) -> impl IntoView {
+    let done = list.done();
+    let total = list.items.len();
+    let readiness = list.readiness;
+    view! {
+        <section class=if readiness.ready { "ready ok" } else { "ready" } aria-label="Readiness">
+            <p role="status" data-testid="readiness">{readiness.summary}</p>
+            <ul>{readiness.blockers.iter().map(|b| view! { <li>{b.to_string()}</li> }).collect_view()}</ul>
+        </section>
+        <p data-testid="checklist-progress">
+            <progress max=total.to_string() value=done.to_string()></progress>
+            {format!(" {done} of {total} done")}
+        </p>
+        <ol class="checklist">
+            {list
+                .items
+                .into_iter()
+                .map(|item| view! { <Item item may_tick set_item acknowledge /> })
+                .collect_view()}
+        </ol>
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::chart::BarChart;
 use super::live::Live;
+use super::loaded::Loaded;
 use super::session::{RequireRole, guarded};
 use crate::api::device_stats;
 use crate::model::{Area, DeviceStats, LabelledCount, Role};
@@ -20,17 +21,9 @@ pub fn DevicesPage() -> impl IntoView {
     view! {
         <h1>"Devices"</h1>
         <RequireRole role=Role::Viewer>
-            <Transition fallback=|| view! { <p>"Counting…"</p> }>
-                {move || {
-                    stats
-                        .get()
-                        .map(|result| match result {
-                            Ok(Some(stats)) => view! { <Registrations stats /> }.into_any(),
-                            Ok(None) => ().into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        })
-                }}
-            </Transition>
+            <Loaded resource=stats fallback=|| view! { <p>"Counting…"</p> } let:stats>
+                <Registrations stats />
+            </Loaded>
         </RequireRole>
     }
 }

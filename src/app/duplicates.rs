@@ -6,6 +6,7 @@
 
 mod cleanup;
 
+use super::loaded::Loaded;
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{PAGE_SIZE, dedupe_plan, duplicate_reports, runbook_overview};
 use crate::app::grid;
@@ -71,22 +72,9 @@ pub fn DuplicatesPage() -> impl IntoView {
                     .is_some_and(|role| role.includes(Role::ReleaseManager))
                     .then(|| view! { <Cleanup choice=choice() plan runs apply undo /> })
             }}
-            <Transition fallback=|| view! { <p>"Counting…"</p> }>
-                {move || {
-                    reports
-                        .get()
-                        .map(|result| match result {
-                            Ok(list) => {
-                                list.into_iter()
-                                    .flatten()
-                                    .map(|report| view! { <KeyReport report /> })
-                                    .collect_view()
-                                    .into_any()
-                            }
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        })
-                }}
-            </Transition>
+            <Loaded resource=reports fallback=|| view! { <p>"Counting…"</p> } let:list>
+                {list.into_iter().map(|report| view! { <KeyReport report /> }).collect_view()}
+            </Loaded>
         </RequireRole>
     }
 }

@@ -13,6 +13,7 @@ mod readout;
 pub(super) mod time;
 
 use super::forest_api::{ForestWatch, LogRates, ProbePanel};
+use super::loaded::Loaded;
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{ClearThreshold, SetThreshold, monitor_history, monitor_overview};
 use crate::model::{AppError, HistoryRange, MonitorHistory, MonitorOverview, Role};
@@ -102,31 +103,21 @@ pub fn MonitorPage() -> impl IntoView {
             <RangeChoice range=Signal::derive(move || range().ok()) />
             {move || match range() {
                 Ok(HistoryRange::Live) => view! {
-                    <Transition fallback=|| ()>
-                        {move || {
-                            overview
-                                .get()
-                                .map(|result: Result<Option<MonitorOverview>, AppError>| match result {
-                                    Ok(None) => ().into_any(),
-                                    Ok(Some(overview)) => view! { <Dashboard overview set clear /> }.into_any(),
-                                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                                })
-                        }}
-                    </Transition>
+                    <Loaded resource=overview let:overview>
+                        <Dashboard overview set clear />
+                    </Loaded>
                 }
                 .into_any(),
+                // A range's history is always there (`load_history`): the
+                // `None` of the live window is never shown here.
                 Ok(_) => view! {
-                    <Transition fallback=|| view! { <p class="muted">"Reading the kept minutes…"</p> }>
-                        {move || {
-                            history
-                                .get()
-                                .map(|result| match result {
-                                    Ok(Some(Some(history))) => view! { <HistoryView history /> }.into_any(),
-                                    Ok(_) => ().into_any(),
-                                    Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                                })
-                        }}
-                    </Transition>
+                    <Loaded
+                        resource=history
+                        fallback=|| view! { <p class="muted">"Reading the kept minutes…"</p> }
+                        let:history
+                    >
+                        {history.map(|history| view! { <HistoryView history /> })}
+                    </Loaded>
                 }
                 .into_any(),
                 Err(word) => view! {

@@ -4,6 +4,7 @@
 //! database and the migration.
 
 use super::grid;
+use super::loaded::Loaded;
 use super::session::{RequireRole, guarded};
 use crate::api::prisma_check;
 use crate::model::{
@@ -17,17 +18,9 @@ pub fn PrismaPage() -> impl IntoView {
     view! {
         <h1>"Prisma"</h1>
         <RequireRole role=Role::Viewer>
-            <Transition fallback=|| view! { <p>"Reading the schema…"</p> }>
-                {move || {
-                    report
-                        .get()
-                        .map(|result| match result {
-                            Ok(Some(report)) => view! { <Report report /> }.into_any(),
-                            Ok(None) => ().into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        })
-                }}
-            </Transition>
+            <Loaded resource=report fallback=|| view! { <p>"Reading the schema…"</p> } let:report>
+                <Report report />
+            </Loaded>
         </RequireRole>
     }
 }

@@ -4,6 +4,7 @@
 
 use super::Section;
 use super::grid;
+use super::loaded::Loaded;
 use super::monitor::HistoryView;
 use super::session::{RequireRole, guarded};
 use crate::api::deployment_report;
@@ -21,19 +22,9 @@ pub fn ReportPage() -> impl IntoView {
                 " · " <a href="/report.md" download>"Markdown"</a> " · "
                 <a href="/report.json" download>"JSON"</a>
             </p>
-            <Transition fallback=|| view! { <p>"Reading the records…"</p> }>
-                {move || {
-                    report
-                        .get()
-                        .map(|result| match result {
-                            Ok(Some(report)) => {
-                                view! { <ReportView report base=String::new() /> }.into_any()
-                            }
-                            Ok(None) => ().into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        })
-                }}
-            </Transition>
+            <Loaded resource=report fallback=|| view! { <p>"Reading the records…"</p> } let:report>
+                <ReportView report base=String::new() />
+            </Loaded>
         </RequireRole>
     }
 }

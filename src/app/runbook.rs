@@ -6,9 +6,10 @@ mod rehearsal;
 mod results;
 
 use super::backups::{BackupJob, JobView, TakeBackup};
-use super::feedback::action_error;
+use super::feedback::{FormAction, action_error, step_button};
 use super::forest_api::{ProbePanel, ProbeWatch};
 use super::live::Live;
+use super::loaded::Loaded;
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{CancelRun, DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
 use crate::model::{AppError, Area, MigrationState, Role, RunKind, RunRecord, RunbookOverview};
@@ -66,182 +67,203 @@ pub fn RunbookPage() -> impl IntoView {
     }
 }
 
+type Overview = Resource<Result<Option<RunbookOverview>, AppError>>;
+
 #[component]
 fn Steps(
     actions: StepActions,
-    overview: Resource<Result<Option<RunbookOverview>, AppError>>,
+    overview: Overview,
     job: BackupJob,
     rehearsal: RehearsalWatch,
 ) -> impl IntoView {
-    let StepActions {
-        dry_run,
-        migrate,
-        verify,
-        revert,
-        cancel,
-    } = actions;
     // Decided once: this renders inside `RequireRole`, so the role is known,
     // and a fixed choice hydrates the same way the server rendered it.
     let role = granted_role();
     let may_run = role.is_some_and(|r| r.includes(Role::ReleaseManager));
     let may_revert = role.is_some_and(|r| r.includes(Role::Admin));
-    let loaded = move || overview.get().and_then(Result::ok).flatten();
-    // A step's latest run once it ended; while it runs it shows above.
-    let latest_ended = move |kind: RunKind| {
-        loaded().and_then(|o| {
-            o.runs
-                .into_iter()
-                .find(|run| run.kind == kind)
-                .filter(|run| run.state != MigrationState::Running)
-        })
-    };
-
     view! {
-        <Transition fallback=|| ()>
-            {move || {
-                overview
-                    .get()
-                    .map(|result| match result {
-                        Ok(None) => ().into_any(),
-                        Ok(Some(o)) => view! {
-                            <p class="lead">
-                                <code>{o.migration.clone()}</code> " on " <code>{o.database.clone()}</code>
-                                ": " <strong data-testid="migration-state">{o.state.as_str()}</strong>
-                            </p>
-                            <p>{o.description.clone()}</p>
-                            {o
-                                .runs
-                                .first()
-                                .filter(|run| run.state == MigrationState::Running)
-                                .cloned()
-                                .map(|run| {
-                                    view! {
-                                        <section class="live" aria-label="Running now">
-                                            <h2>"Running now"</h2>
-                                            <StopRun run=run.clone() cancel role />
-                                            <RunView run />
-                                        </section>
-                                    }
-                                })}
-                        }
-                            .into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    })
-            }}
-        </Transition>
+        <Loaded resource=overview let:current>
+            <MigrationNow current cancel=actions.cancel role />
+        </Loaded>
         <ol class="steps">
-            <li>
-                <h2>"Backup"</h2>
-                <p>
-                    "Dumps every collection with its indexes and options into the backups folder, in mongodump's layout."
-                </p>
-                {may_run.then(|| view! { <TakeBackup job /> })}
-                <JobView job may_cancel=may_run />
-                <p>
-                    <a href="/backups">"All backups: verify, delete, import, restore"</a>
-                </p>
-            </li>
-            <li>
-                <h2>"Dry run"</h2>
-                <p>"Shows what migrate would do and why it would refuse. Changes nothing."</p>
-                {may_run
-                    .then(|| {
-                        view! {
-                            <ActionForm action=dry_run attr:class="inline">
-                                <button type="submit">"Run dry run"</button>
-                            </ActionForm>
-                        }
-                    })}
-                {action_error(dry_run)}
-                {move || dry_run.value().get().and_then(Result::ok).map(|plan| view! { <PlanView plan /> })}
-            </li>
+            <BackupStep job may_run />
+            <DryRunStep dry_run=actions.dry_run may_run />
             <RehearseStep watch=rehearsal may_run />
-            <li>
-                <h2>"Migrate"</h2>
-                <p>
-                    "Takes the migration lock, re-checks, and applies each missing change. It needs a verified backup taken in this deployment; an admin may migrate without one, giving the reason."
-                </p>
-                <SeedSteps />
-                {may_run
-                    .then(|| {
-                        view! {
-                            <ActionForm action=migrate attr:class="inline">
-                                {may_revert
-                                    .then(|| {
-                                        view! {
-                                            <label>
-                                                "Reason to migrate without a backup"
-                                                <input type="text" name="without_backup" maxlength="500" />
-                                            </label>
-                                        }
-                                    })}
-                                <button type="submit">"Run migrate"</button>
-                            </ActionForm>
-                        }
-                    })}
-                {action_error(migrate)}
-                <Transition fallback=|| ()>
-                    {move || latest_ended(RunKind::Migrate).map(|run| view! { <RunView run /> })}
-                </Transition>
-            </li>
-            <li id="latest-verification">
-                <h2>"Verify"</h2>
-                <p>"Checks every change, the unique keys and the query plans."</p>
-                {may_run
-                    .then(|| {
-                        view! {
-                            <ActionForm action=verify attr:class="inline">
-                                <button type="submit">"Run verify"</button>
-                            </ActionForm>
-                        }
-                    })}
-                {action_error(verify)}
-                // The stored run, so that it survives a reload and the
-                // checklist can link to it.
-                <Transition fallback=|| ()>
-                    {move || {
-                        loaded()
-                            .and_then(|o| o.latest_verification)
-                            .map(|verification| {
-                                view! {
-                                    <p class="detail">
-                                        {format!("Latest verification, run at {}:", verification.at)}
-                                    </p>
-                                    <VerificationView verification />
-                                }
-                            })
-                    }}
-                </Transition>
-            </li>
-            {may_revert
-                .then(|| {
-                    view! {
-                <li>
-                    <h2>"Rollback: revert"</h2>
-                    <p>
-                        "Drops exactly what the migration's runs created, newest first, and marks them rolled back. Type the database name to confirm."
-                    </p>
-                    <ActionForm action=revert attr:class="inline">
-                        <label>
-                            "Database name" <input type="text" name="confirmation" required />
-                        </label>
-                        <button type="submit">"Revert the migration"</button>
-                    </ActionForm>
-                    {action_error(revert)}
-                    <Transition fallback=|| ()>
-                        {move || latest_ended(RunKind::Revert).map(|run| view! { <RunView run /> })}
-                    </Transition>
-                </li>
-                    }
-                })}
+            <MigrateStep migrate=actions.migrate overview may_run may_revert />
+            <VerifyStep verify=actions.verify overview may_run />
+            {may_revert.then(|| view! { <RevertStep revert=actions.revert overview /> })}
         </ol>
         <RollbackNote />
         <h2>"History"</h2>
+        {part_of(overview, |o| Some(view! { <History runs=o.runs /> }))}
+    }
+}
+
+/// A part of the overview: nothing until it has loaded, nor when it
+/// failed, which `MigrationNow`'s place at the top says once for all.
+fn part_of<V: IntoView + 'static>(
+    overview: Overview,
+    part: impl Fn(RunbookOverview) -> Option<V> + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
         <Transition fallback=|| ()>
-            {move || {
-                loaded().map(|o| view! { <History runs=o.runs /> })
-            }}
+            {move || overview.get().and_then(Result::ok).flatten().and_then(&part)}
         </Transition>
+    }
+}
+
+/// The migration's state, what it does, and the run under way with its stop.
+#[component]
+fn MigrationNow(
+    current: RunbookOverview,
+    cancel: ServerAction<CancelRun>,
+    role: Option<Role>,
+) -> impl IntoView {
+    let running = current
+        .runs
+        .first()
+        .filter(|run| run.state == MigrationState::Running)
+        .cloned();
+    view! {
+        <p class="lead">
+            <code>{current.migration}</code> " on " <code>{current.database}</code> ": "
+            <strong data-testid="migration-state">{current.state.as_str()}</strong>
+        </p>
+        <p>{current.description}</p>
+        {running
+            .map(|run| {
+                view! {
+                    <section class="live" aria-label="Running now">
+                        <h2>"Running now"</h2>
+                        <StopRun run=run.clone() cancel role />
+                        <RunView run />
+                    </section>
+                }
+            })}
+    }
+}
+
+/// A step's latest run once it ended; while it runs it shows at the top.
+fn latest_ended(overview: Overview, kind: RunKind) -> impl IntoView {
+    part_of(overview, move |o| {
+        o.runs
+            .into_iter()
+            .find(|run| run.kind == kind)
+            .filter(|run| run.state != MigrationState::Running)
+            .map(|run| view! { <RunView run /> })
+    })
+}
+
+#[component]
+fn BackupStep(job: BackupJob, may_run: bool) -> impl IntoView {
+    view! {
+        <Step title="Backup" does="Dumps every collection with its indexes and options into the backups folder, in mongodump's layout.">
+            {may_run.then(|| view! { <TakeBackup job /> })}
+            <JobView job may_cancel=may_run />
+            <p>
+                <a href="/backups">"All backups: verify, delete, import, restore"</a>
+            </p>
+        </Step>
+    }
+}
+
+#[component]
+fn DryRunStep(dry_run: ServerAction<DryRun>, may_run: bool) -> impl IntoView {
+    view! {
+        <Step title="Dry run" does="Shows what migrate would do and why it would refuse. Changes nothing.">
+            {step_button(dry_run, "Run dry run", may_run)}
+            {move || dry_run.value().get().and_then(Result::ok).map(|plan| view! { <PlanView plan /> })}
+        </Step>
+    }
+}
+
+#[component]
+fn MigrateStep(
+    migrate: ServerAction<RunMigrate>,
+    overview: Overview,
+    may_run: bool,
+    may_revert: bool,
+) -> impl IntoView {
+    view! {
+        <Step title="Migrate" does="Takes the migration lock, re-checks, and applies each missing change. It needs a verified backup taken in this deployment; an admin may migrate without one, giving the reason.">
+            <SeedSteps />
+            {may_run
+                .then(|| {
+                    let reason = may_revert
+                        .then(|| {
+                            view! {
+                                <label>
+                                    "Reason to migrate without a backup"
+                                    <input type="text" name="without_backup" maxlength="500" />
+                                </label>
+                            }
+                        });
+                    RunMigrate::form(migrate, reason.into_any(), "Run migrate")
+                })}
+            {action_error(migrate)}
+            {latest_ended(overview, RunKind::Migrate)}
+        </Step>
+    }
+}
+
+#[component]
+fn VerifyStep(verify: ServerAction<RunVerify>, overview: Overview, may_run: bool) -> impl IntoView {
+    view! {
+        <Step title="Verify" id="latest-verification" does="Checks every change, the unique keys and the query plans.">
+            {step_button(verify, "Run verify", may_run)}
+            // The stored run, so that it survives a reload and the
+            // checklist can link to it.
+            {part_of(
+                overview,
+                |o| {
+                    o.latest_verification
+                        .map(|verification| {
+                            view! {
+                                <p class="detail">
+                                    {format!("Latest verification, run at {}:", verification.at)}
+                                </p>
+                                <VerificationView verification />
+                            }
+                        })
+                },
+            )}
+        </Step>
+    }
+}
+
+#[component]
+fn RevertStep(revert: ServerAction<RunRevert>, overview: Overview) -> impl IntoView {
+    view! {
+        <Step title="Rollback: revert" does="Drops exactly what the migration's runs created, newest first, and marks them rolled back. Type the database name to confirm.">
+            {RunRevert::form(
+                revert,
+                view! { <label>"Database name" <input type="text" name="confirmation" required /></label> }
+                    .into_any(),
+                "Revert the migration",
+            )}
+            {action_error(revert)}
+            {latest_ended(overview, RunKind::Revert)}
+        </Step>
+    }
+}
+
+/// One step of the runbook: what it is called, what it does, and then its
+/// button and its latest result.
+#[component]
+fn Step(
+    title: &'static str,
+    does: &'static str,
+    /// Where the checklist's evidence links land.
+    #[prop(optional)]
+    id: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <li id=id>
+            <h2>{title}</h2>
+            <p>{does}</p>
+            {children()}
+        </li>
     }
 }
 

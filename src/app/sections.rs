@@ -44,6 +44,11 @@ impl Section {
         }
     }
 
+    /// The route's path: `href` without its leading slash.
+    pub fn path(self) -> &'static str {
+        self.href().trim_start_matches('/')
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Self::Runbook => "Runbook",

@@ -5,6 +5,7 @@
 mod notifications;
 
 use super::feedback::action_error;
+use super::loaded::Loaded;
 use super::session::{RequireRole, guarded};
 use crate::api::{
     ApproveRequest, SendTestNotification, SetFourEyes, get_settings, list_approvals,
@@ -56,52 +57,39 @@ fn FourEyes(
         <p>
             "When on, a rollback, a restore, deleting a backup, switching four-eyes off, and making, promoting, re-enabling or setting the password of an admin, asked for by one admin, run only after a different admin approves it here. An admin may approve once their admin powers are a day old. An approval is used by one run and expires after 30 minutes."
         </p>
-        <Transition fallback=|| ()>
-            {move || {
-                settings
-                    .get()
-                    .map(|result| match result {
-                        Ok(None) => ().into_any(),
-                        Ok(Some(current)) => {
-                            let (state, label, next) = if current.four_eyes {
-                                ("on", "Turn four-eyes off", "false")
-                            } else {
-                                ("off", "Turn four-eyes on", "true")
-                            };
-                            view! {
-                                <p>"Four-eyes is " <strong>{state}</strong> "."</p>
-                                <ActionForm action=toggle attr:class="inline">
-                                    <input type="hidden" name="enabled" value=next />
-                                    <button type="submit">{label}</button>
-                                </ActionForm>
-                            }
-                                .into_any()
-                        }
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    })
-            }}
-        </Transition>
+        <Loaded resource=settings let:current>
+            <FourEyesSwitch current toggle />
+        </Loaded>
         <h2>"Waiting for approval"</h2>
         {action_error(toggle)}
         {action_error(approve)}
-        <Transition fallback=|| ()>
-            {move || {
-                approvals
-                    .get()
-                    .map(|result| match result {
-                        Ok(None) => ().into_any(),
-                        Ok(Some(list)) if list.is_empty() => {
-                            view! { <p>"Nothing is waiting."</p> }.into_any()
-                        }
-                        Ok(Some(list)) => list
-                            .into_iter()
-                            .map(|approval| view! { <ApprovalCard approval approve /> })
-                            .collect_view()
-                            .into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    })
+        <Loaded resource=approvals let:list>
+            {if list.is_empty() {
+                view! { <p>"Nothing is waiting."</p> }.into_any()
+            } else {
+                list.into_iter()
+                    .map(|approval| view! { <ApprovalCard approval approve /> })
+                    .collect_view()
+                    .into_any()
             }}
-        </Transition>
+        </Loaded>
+    }
+}
+
+/// Whether four-eyes is on, and the button that switches it.
+#[component]
+fn FourEyesSwitch(current: AppSettings, toggle: ServerAction<SetFourEyes>) -> impl IntoView {
+    let (state, label, next) = if current.four_eyes {
+        ("on", "Turn four-eyes off", "false")
+    } else {
+        ("off", "Turn four-eyes on", "true")
+    };
+    view! {
+        <p>"Four-eyes is " <strong>{state}</strong> "."</p>
+        <ActionForm action=toggle attr:class="inline">
+            <input type="hidden" name="enabled" value=next />
+            <button type="submit">{label}</button>
+        </ActionForm>
     }
 }
 

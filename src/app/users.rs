@@ -1,7 +1,8 @@
 //! User management, for admins: create accounts, change roles, disable,
 //! reset passwords. The server checks the role again on every action.
 
-use super::feedback::{action_error, error_row};
+use super::feedback::action_error;
+use super::loaded::Loaded;
 use super::session::{RequireRole, guarded};
 use crate::api::{CreateUser, ResetUserPassword, SetUserDisabled, SetUserRole, list_users};
 use crate::app::grid;
@@ -56,17 +57,6 @@ fn UserManagement(
         set_disabled,
         reset,
     } = actions;
-    let rows = move || {
-        users.get().map(|result| match result {
-            Ok(None) => ().into_any(),
-            Ok(Some(list)) => list
-                .into_iter()
-                .map(|user| view! { <UserRow user set_role set_disabled reset /> })
-                .collect_view()
-                .into_any(),
-            Err(error) => error_row(4, &error),
-        })
-    };
     view! {
         {action_error(create)}
         {action_error(set_role)}
@@ -75,7 +65,12 @@ fn UserManagement(
         <table class="grid">
             {grid::head(&["User", "Role", "State", "Password"])}
             <tbody>
-                <Transition fallback=|| ()>{rows}</Transition>
+                <Loaded resource=users columns=4 let:list>
+                    {list
+                        .into_iter()
+                        .map(|user| view! { <UserRow user set_role set_disabled reset /> })
+                        .collect_view()}
+                </Loaded>
             </tbody>
         </table>
         <h2>"Add a user"</h2>

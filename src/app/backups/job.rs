@@ -7,6 +7,7 @@ use crate::api::{CancelBackup, StartBackup, StartRestore, backup_progress};
 use crate::app::feedback::action_error;
 use crate::app::grid;
 use crate::app::live::Live;
+use crate::app::loaded::Loaded;
 use crate::app::session::guarded;
 use crate::model::{AppError, Area, JobKind, JobProgress, JobState, Role};
 use leptos::prelude::*;
@@ -80,40 +81,32 @@ pub fn TakeBackup(job: BackupJob) -> impl IntoView {
 #[component]
 pub fn JobView(job: BackupJob, may_cancel: bool) -> impl IntoView {
     view! {
-        <Transition fallback=|| ()>
-            {move || {
-                job.progress
-                    .get()
-                    .map(|result| match result {
-                        Ok(None) => ().into_any(),
-                        Ok(Some(LatestJob { job: None })) => {
+        <Loaded resource=job.progress let:latest>
+            {match latest {
+                LatestJob { job: None } => {
+                    view! {
+                        <p class="detail">"No backup or restore has run since the server started."</p>
+                    }
+                        .into_any()
+                }
+                LatestJob { job: Some(progress) } => {
+                    let cancel = (may_cancel && progress.kind == JobKind::Backup
+                        && progress.state == JobState::Running)
+                        .then(|| {
                             view! {
-                                <p class="detail">
-                                    "No backup or restore has run since the server started."
-                                </p>
+                                <ActionForm action=job.cancel attr:class="inline">
+                                    <button type="submit">"Cancel the backup"</button>
+                                </ActionForm>
                             }
-                                .into_any()
-                        }
-                        Ok(Some(LatestJob { job: Some(progress) })) => {
-                            let cancel = (may_cancel && progress.kind == JobKind::Backup
-                                && progress.state == JobState::Running)
-                                .then(|| {
-                                    view! {
-                                        <ActionForm action=job.cancel attr:class="inline">
-                                            <button type="submit">"Cancel the backup"</button>
-                                        </ActionForm>
-                                    }
-                                });
-                            view! {
-                                <Progress progress />
-                                {cancel}
-                            }
-                                .into_any()
-                        }
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    })
+                        });
+                    view! {
+                        <Progress progress />
+                        {cancel}
+                    }
+                        .into_any()
+                }
             }}
-        </Transition>
+        </Loaded>
     }
 }
 

@@ -5,15 +5,11 @@
 //! latest cleanup runs from the changelog.
 
 use crate::api::{ApplyDedupe, PLAN_PAGE, UndoDedupe};
-use crate::app::feedback::action_error;
+use crate::app::feedback::{FormAction, action_error};
 use crate::app::grid;
+use crate::app::loaded::Loaded;
 use crate::model::{AppError, DedupePlan, KeepRule, RunRecord};
 use leptos::prelude::*;
-use leptos::server_fn::client::Client;
-use leptos::server_fn::codec::PostUrl;
-use leptos::server_fn::request::ClientReq;
-use leptos::server_fn::{Http, ServerFn};
-use serde::de::DeserializeOwned;
 
 /// The plan's choices as the address holds them.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,18 +66,9 @@ pub fn Cleanup(
                 </label>
                 <button type="submit">"Plan the cleanup"</button>
             </form>
-            <Transition fallback=|| view! { <p>"Planning…"</p> }>
-                {
-                    move || {
-                        plan.get()
-                            .map(|result| match result {
-                                Ok(Some(plan)) => view! { <PlanView plan choice=choice.clone() /> }.into_any(),
-                                Ok(None) => ().into_any(),
-                                Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                            })
-                    }
-                }
-            </Transition>
+            <Loaded resource=plan fallback=|| view! { <p>"Planning…"</p> } let:plan>
+                <PlanView plan choice=choice.clone() />
+            </Loaded>
             {confirmed(
                 apply,
                 "Database name to apply",
@@ -123,31 +110,19 @@ pub fn Cleanup(
 
 /// A form behind the typed database name, with its error and, once it
 /// answered, what it did in one sentence.
-fn confirmed<A, P>(
+fn confirmed<A: FormAction>(
     action: ServerAction<A>,
     label: &'static str,
     button: &'static str,
     hidden: impl IntoView + 'static,
     said: fn(&A::Output) -> String,
-) -> impl IntoView
-where
-    A: ServerFn<Error = AppError, Protocol = Http<PostUrl, P>>
-        + DeserializeOwned
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    A::Output: Clone + Send + Sync + 'static,
-    A::Client: Client<AppError>,
-    <<A::Client as Client<AppError>>::Request as ClientReq<AppError>>::FormData:
-        From<leptos::web_sys::FormData>,
-{
+) -> impl IntoView {
+    let fields = view! {
+        {hidden}
+        <label>{label} <input type="text" name="confirmation" required /></label>
+    };
     view! {
-        <ActionForm action attr:class="inline">
-            {hidden}
-            <label>{label} <input type="text" name="confirmation" required /></label>
-            <button type="submit">{button}</button>
-        </ActionForm>
+        {A::form(action, fields.into_any(), button)}
         {action_error(action)}
         {move || {
             action

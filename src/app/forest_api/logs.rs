@@ -5,6 +5,7 @@
 use super::ForestWatch;
 use super::chart::{MinuteLine, RatesChart, per_minute};
 use crate::app::grid;
+use crate::app::loaded::Loaded;
 use crate::model::{LogSnapshot, LogStatus, MinuteCounts, RouteStats};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -47,19 +48,13 @@ fn when_watching(
     ready: impl Fn(LogSnapshot) -> AnyView + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     view! {
-        <Transition fallback=|| ()>
-            {move || {
-                watch
-                    .logs
-                    .get()
-                    .map(|result| match result {
-                        Ok(Some(snapshot)) if snapshot.status == LogStatus::Watching => ready(snapshot),
-                        Ok(Some(snapshot)) => how_to_configure(&snapshot),
-                        Ok(None) => ().into_any(),
-                        Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                    })
+        <Loaded resource=watch.logs let:snapshot>
+            {if snapshot.status == LogStatus::Watching {
+                ready(snapshot)
+            } else {
+                how_to_configure(&snapshot)
             }}
-        </Transition>
+        </Loaded>
     }
 }
 

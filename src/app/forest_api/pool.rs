@@ -4,6 +4,7 @@
 //! seen, how to have the Forest server write one.
 
 use super::chart::{MinuteLine, RatesChart, per_minute};
+use crate::app::loaded::Loaded;
 use crate::model::{AppError, LogStatus, PoolReading, PrismaPool};
 use leptos::prelude::*;
 
@@ -13,19 +14,12 @@ pub fn PoolPanel(pool: Resource<Result<Option<PrismaPool>, AppError>>) -> impl I
     view! {
         <section aria-labelledby="pool-heading">
             <h2 id="pool-heading">"The Forest server's Prisma pool"</h2>
-            <Transition fallback=|| ()>
-                {move || {
-                    pool.get()
-                        .map(|result| match result {
-                            Ok(Some(pool)) => match pool.latest.clone() {
-                                Some(latest) => view! { <Pool pool latest /> }.into_any(),
-                                None => how_to_enable(&pool),
-                            },
-                            Ok(None) => ().into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        })
+            <Loaded resource=pool let:pool>
+                {match pool.latest.clone() {
+                    Some(latest) => view! { <Pool pool latest /> }.into_any(),
+                    None => how_to_enable(&pool),
                 }}
-            </Transition>
+            </Loaded>
         </section>
     }
 }

@@ -2,8 +2,9 @@
 //! release managers, and the latest results with why each passed or failed.
 
 use super::ProbeWatch;
-use crate::app::feedback::action_error;
+use crate::app::feedback::step_button;
 use crate::app::grid;
+use crate::app::loaded::Loaded;
 use crate::app::session::granted_role;
 use crate::model::{ProbeOverview, ProbeResult, Role};
 use leptos::prelude::*;
@@ -18,27 +19,10 @@ pub fn ProbePanel(watch: ProbeWatch) -> impl IntoView {
     view! {
         <section aria-labelledby="probe-heading">
             <h2 id="probe-heading">"API probe " <span class="whose">"the Forest API"</span></h2>
-            {may_probe
-                .then(|| {
-                    view! {
-                        <ActionForm action=probe attr:class="inline">
-                            <button type="submit">"Probe now"</button>
-                        </ActionForm>
-                    }
-                })}
-            {action_error(probe)}
-            <Transition fallback=|| ()>
-                {move || {
-                    watch
-                        .overview
-                        .get()
-                        .map(|result| match result {
-                            Ok(Some(overview)) => view! { <Overview overview /> }.into_any(),
-                            Ok(None) => ().into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        })
-                }}
-            </Transition>
+            {step_button(probe, "Probe now", may_probe)}
+            <Loaded resource=watch.overview let:overview>
+                <Overview overview />
+            </Loaded>
         </section>
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::api::get_status;
 use crate::app::live::Live;
+use crate::app::loaded::Loaded;
 use crate::app::session::guarded;
 use crate::model::{Area, Call, DeploymentStatus, Evidence, Role};
 use leptos::prelude::*;
@@ -17,17 +18,13 @@ pub fn Glance() -> impl IntoView {
     let status = guarded(Role::Viewer, move || live.of(&Area::ALL), |_| get_status());
     view! {
         <section class="glance" aria-label="The deployment at a glance">
-            <Transition fallback=|| view! { <p>"Reading where the deployment stands…"</p> }>
-                {move || {
-                    status
-                        .get()
-                        .map(|result| match result {
-                            Ok(Some(status)) => view! { <Overview status /> }.into_any(),
-                            Ok(None) => ().into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        })
-                }}
-            </Transition>
+            <Loaded
+                resource=status
+                fallback=|| view! { <p>"Reading where the deployment stands…"</p> }
+                let:status
+            >
+                <Overview status />
+            </Loaded>
         </section>
     }
 }

@@ -3,10 +3,12 @@
 //! rehearsal step by step, read again as its record changes, for everyone
 //! with the page open.
 
+use super::Step;
 use crate::api::{RunRehearse, rehearsal_overview};
-use crate::app::feedback::action_error;
+use crate::app::feedback::step_button;
 use crate::app::grid;
 use crate::app::live::Live;
+use crate::app::loaded::Loaded;
 use crate::app::session::guarded;
 use crate::model::{AppError, Area, Rehearsal, RehearsalOverview, Role, StepState, duration};
 use leptos::prelude::*;
@@ -37,55 +39,30 @@ impl RehearsalWatch {
 pub fn RehearseStep(watch: RehearsalWatch, may_run: bool) -> impl IntoView {
     let RehearsalWatch { overview, start } = watch;
     view! {
-        <li id="rehearsal">
-            <h2>"Rehearse"</h2>
-            <p>
-                "Runs the production sequence on a copy: restores the newest verified backup into a scratch database, cleans the duplicates, migrates, verifies and reverts, checks that the revert brought back exactly the documents and indexes from before migrate, then drops the copy. Production is only read. A passing rehearsal is the evidence for the checklist's two staging items."
-            </p>
-            <Transition fallback=|| ()>
-                {move || {
-                    overview
-                        .get()
-                        .map(|loaded| match loaded {
-                            Ok(None) => ().into_any(),
-                            Ok(Some(o)) => {
-                                let preview = match o.preview {
-                                    Ok(preview) => {
-                                        view! {
-                                            <p data-testid="rehearsal-preview">
-                                                "The next rehearsal " {preview.describe()} "."
-                                            </p>
-                                        }
-                                            .into_any()
-                                    }
-                                    Err(why) => view! { <p class="detail">{why}</p> }.into_any(),
-                                };
-                                view! {
-                                    {preview}
-                                    {o
-                                        .latest
-                                        .map(|rehearsal| {
-                                            view! { <RehearsalView rehearsal stale=o.stale /> }
-                                        })}
-                                }
-                                    .into_any()
-                            }
-                            Err(error) => {
-                                view! { <p role="alert">{error.to_string()}</p> }.into_any()
-                            }
-                        })
-                }}
-            </Transition>
-            {may_run
-                .then(|| {
-                    view! {
-                        <ActionForm action=start attr:class="inline">
-                            <button type="submit">"Run rehearsal"</button>
-                        </ActionForm>
-                    }
-                })}
-            {action_error(start)}
-        </li>
+        <Step title="Rehearse" id="rehearsal" does="Runs the production sequence on a copy: restores the newest verified backup into a scratch database, cleans the duplicates, migrates, verifies and reverts, checks that the revert brought back exactly the documents and indexes from before migrate, then drops the copy. Production is only read. A passing rehearsal is the evidence for the checklist's two staging items.">
+            <Loaded resource=overview let:overview>
+                <Overview overview />
+            </Loaded>
+            {step_button(start, "Run rehearsal", may_run)}
+        </Step>
+    }
+}
+
+/// What the next rehearsal would restore (or why there can be none), and
+/// the newest rehearsal.
+#[component]
+fn Overview(overview: RehearsalOverview) -> impl IntoView {
+    let preview = match overview.preview {
+        Ok(preview) => view! {
+            <p data-testid="rehearsal-preview">"The next rehearsal " {preview.describe()} "."</p>
+        }
+        .into_any(),
+        Err(why) => view! { <p class="detail">{why}</p> }.into_any(),
+    };
+    let stale = overview.stale;
+    view! {
+        {preview}
+        {overview.latest.map(|rehearsal| view! { <RehearsalView rehearsal stale /> })}
     }
 }
 

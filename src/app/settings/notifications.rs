@@ -4,6 +4,7 @@
 use crate::api::SendTestNotification;
 use crate::app::feedback::action_error;
 use crate::app::grid;
+use crate::app::loaded::Loaded;
 use crate::model::{AppError, NotificationDelivery, NotificationsOverview};
 use leptos::prelude::*;
 
@@ -34,17 +35,9 @@ pub fn NotificationsPanel(
                 <button type="submit">"Send a test notification"</button>
             </ActionForm>
             {action_error(test)}
-            <Transition fallback=|| ()>
-                {move || {
-                    overview
-                        .get()
-                        .map(|result| match result {
-                            Ok(Some(overview)) => view! { <Deliveries overview /> }.into_any(),
-                            Ok(None) => ().into_any(),
-                            Err(error) => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
-                        })
-                }}
-            </Transition>
+            <Loaded resource=overview let:overview>
+                <Deliveries overview />
+            </Loaded>
         </section>
     }
 }
