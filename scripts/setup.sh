@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# Installs everything forest-runbook needs, skipping what is already there:
-# Debian packages (cmake for the database server's build, Chromium for the
-# browser tests), the pinned Rust toolchain with its wasm target, the cargo
-# tools (secantusd-rs, cargo-leptos, wasm-bindgen-cli), the end-to-end
-# test packages and Prisma's schema parser for the parser comparison test.
+# Installs what forest-runbook needs, skipping what is already there. To
+# build and serve (command 1): cmake (for the database server's build), the
+# pinned Rust toolchain with its wasm target, and the cargo tools
+# secantusd-rs, cargo-leptos and wasm-bindgen-cli. With `--checks` (command
+# 2) also what only the checks use: Chromium for the browser tests,
+# leptosfmt, the end-to-end test packages and Prisma's schema parser for the
+# parser comparison test.
 # Every version is pinned here or in rust-toolchain.toml, Cargo.lock,
 # end2end/package-lock.json and tests/prisma_dmmf/package-lock.json. Nothing
 # is fetched from outside the package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+checks=false
+case "${1:-}" in
+  --checks) checks=true ;;
+  "") ;;
+  *) echo "usage: scripts/setup.sh [--checks]" >&2; exit 2 ;;
+esac
+
 SECANTUS_VERSION="0.5.3-beta.196"
 CARGO_LEPTOS_VERSION="0.3.11"
+LEPTOSFMT_VERSION="0.1.33"
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)"
 
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
@@ -21,7 +31,7 @@ step() { printf '\033[1m==> [%s +%ss] %s\033[0m\n' "$(date +%H:%M:%S)" "$((SECON
 # The cargo tools are build tools: how fast they run hardly matters, how long
 # they take to build does. Cargo reads these in place of each tool's own
 # release profile: no link-time optimisation, many codegen units, no debug
-# info. One target folder serves all three installs, so the crates they share
+# info. One target folder serves all the installs, so the crates they share
 # are built once and a second run of this script reuses what it built.
 tools_target="${XDG_CACHE_HOME:-$HOME/.cache}/forest-runbook/tools-target"
 light_install() {
@@ -34,7 +44,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian packages.
 missing=()
 command -v cmake >/dev/null || missing+=(cmake)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+if $checks; then [ -x /usr/bin/chromium ] || missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   step "Installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
@@ -65,6 +75,16 @@ if ! has_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
   step "Building wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches Cargo.lock)"
   # Not --locked: its lock file pins a crate version the registry no longer serves.
   CARGO_PROFILE_RELEASE_OPT_LEVEL=1 light_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if ! $checks; then
+  step "Setup complete (for serving; \`scripts/setup.sh --checks\` adds what the checks need)"
+  exit 0
+fi
+
+if ! has_version leptosfmt "$LEPTOSFMT_VERSION"; then
+  step "Building leptosfmt $LEPTOSFMT_VERSION (formats the view! macros; command 2 checks them)"
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 light_install leptosfmt --version "$LEPTOSFMT_VERSION" --locked
 fi
 
 # End-to-end test packages (playwright drives Debian's Chromium; no browser download).

@@ -4,12 +4,14 @@
 # (against a real secantusd-rs), and the end-to-end tests in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --checks
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 step "cargo fmt --check"
 cargo fmt --check
+step "leptosfmt --check (the view! macros)"
+leptosfmt --check src
 step "Stylesheet lint (stylelint, standard config)"
 (cd end2end && npx stylelint --config stylelint.config.mjs '../style/**/*.css')
 step "clippy (server)"

@@ -139,8 +139,6 @@ fn NotFound() -> impl IntoView {
     }
     view! {
         <h1>"Page not found"</h1>
-        <p>
-            "There is no page at this address. " <a href="/">"Back to the overview"</a>
-        </p>
+        <p>"There is no page at this address. " <a href="/">"Back to the overview"</a></p>
     }
 }

@@ -33,31 +33,49 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <h1>"Audit"</h1>
         <RequireRole role=Role::Viewer>
-        <form method="get" action="/audit" class="form inline" aria-label="Filter the audit log">
-            <label>
-                "Actor" <input type="text" name="actor" prop:value=move || filter().actor.unwrap_or_default() />
-            </label>
-            <label>
-                "Action" <input type="text" name="action" list="audit-actions" prop:value=move || filter().action.unwrap_or_default() />
-            </label>
-            // Every action's name, offered as the person types.
-            <datalist id="audit-actions">
-                {Action::ALL
-                    .iter()
-                    .map(|action| view! { <option value=action.as_str()></option> })
-                    .collect_view()}
-            </datalist>
-            <button type="submit">"Filter"</button>
-            <a href=csv_href download="audit.csv">"Download CSV"</a>
-        </form>
-        <table class="grid">
-            {grid::head(&["Time", "Actor", "Action", "Target", "Outcome", "Code", "Times"])}
-            <tbody>
-                <Loaded resource=entries columns=7 let:list>
-                    {list.into_iter().map(row).collect_view()}
-                </Loaded>
-            </tbody>
-        </table>
+            <form
+                method="get"
+                action="/audit"
+                class="form inline"
+                aria-label="Filter the audit log"
+            >
+                <label>
+                    "Actor"
+                    <input
+                        type="text"
+                        name="actor"
+                        prop:value=move || filter().actor.unwrap_or_default()
+                    />
+                </label>
+                <label>
+                    "Action"
+                    <input
+                        type="text"
+                        name="action"
+                        list="audit-actions"
+                        prop:value=move || filter().action.unwrap_or_default()
+                    />
+                </label>
+                // Every action's name, offered as the person types.
+                <datalist id="audit-actions">
+                    {Action::ALL
+                        .iter()
+                        .map(|action| view! { <option value=action.as_str()></option> })
+                        .collect_view()}
+                </datalist>
+                <button type="submit">"Filter"</button>
+                <a href=csv_href download="audit.csv">
+                    "Download CSV"
+                </a>
+            </form>
+            <table class="grid">
+                {grid::head(&["Time", "Actor", "Action", "Target", "Outcome", "Code", "Times"])}
+                <tbody>
+                    <Loaded resource=entries columns=7 let:list>
+                        {list.into_iter().map(row).collect_view()}
+                    </Loaded>
+                </tbody>
+            </table>
         </RequireRole>
     }
 }

@@ -79,7 +79,13 @@ fn Backups(actions: BackupActions, backups: Listing) -> impl IntoView {
         <Loaded resource=backups let:list>
             <BackupTable list may_run is_admin verify delete />
         </Loaded>
-        {is_admin.then(|| view! { <Restore job backups /> <Import import /> })}
+        {is_admin
+            .then(|| {
+                view! {
+                    <Restore job backups />
+                    <Import import />
+                }
+            })}
     }
 }
 
@@ -96,7 +102,18 @@ fn BackupTable(
     }
     view! {
         <table class="grid" aria-label="Backups">
-            {grid::head(&["Backup", "State", "Documents", "Bytes", "Verified", "Migration then", "Made by", "Actions"])}
+            {grid::head(
+                &[
+                    "Backup",
+                    "State",
+                    "Documents",
+                    "Bytes",
+                    "Verified",
+                    "Migration then",
+                    "Made by",
+                    "Actions",
+                ],
+            )}
             <tbody>
                 {list
                     .into_iter()
@@ -115,13 +132,29 @@ fn BackupTable(
                             <tr id=format!("backup-{}", m.name)>
                                 <td>
                                     <code>{m.name.clone()}</code>
-                                    {m.imported_from.clone().map(|from| format!(" (imported from {from})"))}
+                                    {m
+                                        .imported_from
+                                        .clone()
+                                        .map(|from| format!(" (imported from {from})"))}
                                 </td>
-                                <td>{m.state.as_str()} {m.error.clone().map(|e| format!(": {e}"))}</td>
+                                <td>
+                                    {m.state.as_str()} {m.error.clone().map(|e| format!(": {e}"))}
+                                </td>
                                 <td>{m.documents()}</td>
                                 <td>{m.bytes()}</td>
-                                <td>{m.verified_at.clone().unwrap_or_else(|| "not verified".to_owned())}</td>
-                                <td>{if migration.is_empty() { "unknown".to_owned() } else { migration }}</td>
+                                <td>
+                                    {m
+                                        .verified_at
+                                        .clone()
+                                        .unwrap_or_else(|| "not verified".to_owned())}
+                                </td>
+                                <td>
+                                    {if migration.is_empty() {
+                                        "unknown".to_owned()
+                                    } else {
+                                        migration
+                                    }}
+                                </td>
                                 <td>{m.made_by.clone()}</td>
                                 <td>
                                     {(may_run && complete)
@@ -129,7 +162,9 @@ fn BackupTable(
                                             view! {
                                                 <ActionForm action=verify attr:class="inline">
                                                     <input type="hidden" name="name" value=name.clone() />
-                                                    <button type="submit" aria-label=format!("Verify {name}")>"Verify"</button>
+                                                    <button type="submit" aria-label=format!("Verify {name}")>
+                                                        "Verify"
+                                                    </button>
                                                 </ActionForm>
                                             }
                                         })}
@@ -137,8 +172,17 @@ fn BackupTable(
                                         .then(|| {
                                             view! {
                                                 <ActionForm action=delete attr:class="inline">
-                                                    <input type="hidden" name="name" value=name_for_delete.clone() />
-                                                    <button type="submit" aria-label=format!("Delete {name_for_delete}")>"Delete"</button>
+                                                    <input
+                                                        type="hidden"
+                                                        name="name"
+                                                        value=name_for_delete.clone()
+                                                    />
+                                                    <button
+                                                        type="submit"
+                                                        aria-label=format!("Delete {name_for_delete}")
+                                                    >
+                                                        "Delete"
+                                                    </button>
                                                 </ActionForm>
                                             }
                                         })}
@@ -166,8 +210,7 @@ fn Restore(job: BackupJob, backups: Listing) -> impl IntoView {
         </p>
         <ActionForm action=job.restore attr:class="inline">
             <label>
-                "Backup to restore"
-                <select name="name" required>
+                "Backup to restore" <select name="name" required>
                     <Transition fallback=|| ()>
                         {move || {
                             backups
@@ -177,7 +220,9 @@ fn Restore(job: BackupJob, backups: Listing) -> impl IntoView {
                                 .unwrap_or_default()
                                 .into_iter()
                                 .filter(|m| m.state == BackupState::Complete)
-                                .map(|m| view! { <option value=m.name.clone()>{m.name.clone()}</option> })
+                                .map(|m| {
+                                    view! { <option value=m.name.clone()>{m.name.clone()}</option> }
+                                })
                                 .collect_view()
                         }}
                     </Transition>
@@ -216,14 +261,22 @@ fn Import(import: ServerAction<ImportBackup>) -> impl IntoView {
                     let converted = (!m.converted.is_empty())
                         .then(|| {
                             view! {
-                                <p>"Converted from legacy metadata, as mongorestore --convertLegacyIndexes does:"</p>
+                                <p>
+                                    "Converted from legacy metadata, as mongorestore --convertLegacyIndexes does:"
+                                </p>
                                 <ul aria-label="Converted">
-                                    {m.converted.iter().map(|line| view! { <li>{line.clone()}</li> }).collect_view()}
+                                    {m
+                                        .converted
+                                        .iter()
+                                        .map(|line| view! { <li>{line.clone()}</li> })
+                                        .collect_view()}
                                 </ul>
                             }
                         });
                     view! {
-                        <p role="status">{format!("Imported as {} ({} documents).", m.name, m.documents())}</p>
+                        <p role="status">
+                            {format!("Imported as {} ({} documents).", m.name, m.documents())}
+                        </p>
                         {converted}
                     }
                 })

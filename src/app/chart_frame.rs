@@ -24,7 +24,9 @@ pub fn ChartFrame(
 ) -> impl IntoView {
     view! {
         <div class="chart-frame">
-            <div class="y-axis">{scale.into_iter().map(|label| view! { <span>{label}</span> }).collect_view()}</div>
+            <div class="y-axis">
+                {scale.into_iter().map(|label| view! { <span>{label}</span> }).collect_view()}
+            </div>
             <div class="plot">
                 <svg
                     class="chart"
@@ -42,7 +44,9 @@ pub fn ChartFrame(
             <div class="x-axis">
                 {ticks
                     .into_iter()
-                    .map(|(label, left)| view! { <span style:left=format!("{left:.1}%")>{label}</span> })
+                    .map(|(label, left)| {
+                        view! { <span style:left=format!("{left:.1}%")>{label}</span> }
+                    })
                     .collect_view()}
             </div>
         </div>

@@ -75,8 +75,16 @@ fn ChecklistView(
     let readiness = list.readiness;
     view! {
         <section class=if readiness.ready { "ready ok" } else { "ready" } aria-label="Readiness">
-            <p role="status" data-testid="readiness">{readiness.summary}</p>
-            <ul>{readiness.blockers.iter().map(|b| view! { <li>{b.to_string()}</li> }).collect_view()}</ul>
+            <p role="status" data-testid="readiness">
+                {readiness.summary}
+            </p>
+            <ul>
+                {readiness
+                    .blockers
+                    .iter()
+                    .map(|b| view! { <li>{b.to_string()}</li> })
+                    .collect_view()}
+            </ul>
         </section>
         <p data-testid="checklist-progress">
             <progress max=total.to_string() value=done.to_string()></progress>
@@ -130,7 +138,11 @@ fn Item(
                 .evidence
                 .map(|evidence| {
                     view! {
-                        <p class=if evidence.passed { "evidence ok" } else { "evidence" }>
+                        <p class=if evidence.passed {
+                            "evidence ok"
+                        } else {
+                            "evidence"
+                        }>
                             "Evidence: " <a href=evidence.href>{evidence.summary}</a>
                             {(!evidence.at.is_empty()).then(|| format!(" ({})", evidence.at))}
                         </p>
@@ -168,7 +180,9 @@ fn Item(
                 })}
             {(item.provable && !ticked)
                 .then(|| {
-                    view! { <p class="detail">"The app ticks this by itself once it has proof."</p> }
+                    view! {
+                        <p class="detail">"The app ticks this by itself once it has proof."</p>
+                    }
                 })}
             {may_tick
                 .then(|| {
@@ -184,7 +198,13 @@ fn Item(
                                         </label>
                                     }
                                 })}
-                            <button type="submit" aria-label=format!("{} {title}", if ticked { "Untick" } else { "Tick" })>
+                            <button
+                                type="submit"
+                                aria-label=format!(
+                                    "{} {title}",
+                                    if ticked { "Untick" } else { "Tick" },
+                                )
+                            >
                                 {if ticked { "Untick" } else { "Tick" }}
                             </button>
                         </ActionForm>

@@ -71,8 +71,7 @@ pub fn DuplicatesPage() -> impl IntoView {
                 granted_role()
                     .is_some_and(|role| role.includes(Role::ReleaseManager))
                     .then(|| view! { <Cleanup choice=choice() plan runs apply undo /> })
-            }}
-            <Loaded resource=reports fallback=|| view! { <p>"Counting…"</p> } let:list>
+            }} <Loaded resource=reports fallback=|| view! { <p>"Counting…"</p> } let:list>
                 {list.into_iter().map(|report| view! { <KeyReport report /> }).collect_view()}
             </Loaded>
         </RequireRole>

@@ -63,11 +63,14 @@ where
     A::Output: Clone + Send + Sync + 'static,
 {
     move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any())
+        action.value().get().and_then(Result::err).map(|error| {
+            view! {
+                <p class="error" role="alert">
+                    {error.to_string()}
+                </p>
+            }
+            .into_any()
+        })
     }
 }
 
@@ -78,7 +81,9 @@ pub fn load_error(error: &AppError, columns: Option<u8>) -> AnyView {
         None => view! { <p role="alert">{error.to_string()}</p> }.into_any(),
         Some(columns) => view! {
             <tr>
-                <td colspan=columns.to_string() role="alert">{error.to_string()}</td>
+                <td colspan=columns.to_string() role="alert">
+                    {error.to_string()}
+                </td>
             </tr>
         }
         .into_any(),

@@ -7,7 +7,9 @@ use leptos::prelude::*;
 pub fn head(columns: &'static [&'static str]) -> impl IntoView {
     view! {
         <thead>
-            <tr>{columns.iter().map(|title| view! { <th scope="col">{*title}</th> }).collect_view()}</tr>
+            <tr>
+                {columns.iter().map(|title| view! { <th scope="col">{*title}</th> }).collect_view()}
+            </tr>
         </thead>
     }
 }
@@ -18,5 +20,11 @@ pub fn empty_row(
     columns: &'static [&'static str],
     text: &'static str,
 ) -> impl IntoView {
-    empty.then(|| view! { <tr><td colspan=columns.len().to_string()>{text}</td></tr> })
+    empty.then(|| {
+        view! {
+            <tr>
+                <td colspan=columns.len().to_string()>{text}</td>
+            </tr>
+        }
+    })
 }

@@ -27,8 +27,7 @@ pub fn Header() -> impl IntoView {
                                 </li>
                             }
                         })
-                        .collect_view()}
-                    <Transition fallback=|| ()>
+                        .collect_view()} <Transition fallback=|| ()>
                         <Show when=move || session.allows(Role::Admin)>
                             <li>
                                 <A href="/users">"Users"</A>
@@ -53,17 +52,17 @@ fn SignedIn() -> impl IntoView {
         <div class="who" aria-label="Signed in as">
             <Transition fallback=|| ()>
                 {move || match session.current() {
-                    Some(user) => view! {
-                        <span class="user">
-                            {user.username} " · " {user.role.label()}
-                        </span>
-                        // A plain form: signing out reloads the whole page,
-                        // so no state of the signed-in person outlives it.
-                        <form method="post" action="/api/logout" class="inline">
-                            <button type="submit">"Sign out"</button>
-                        </form>
+                    Some(user) => {
+                        view! {
+                            <span class="user">{user.username} " · " {user.role.label()}</span>
+                            // A plain form: signing out reloads the whole page,
+                            // so no state of the signed-in person outlives it.
+                            <form method="post" action="/api/logout" class="inline">
+                                <button type="submit">"Sign out"</button>
+                            </form>
+                        }
+                            .into_any()
                     }
-                        .into_any(),
                     None => view! { <A href="/login">"Sign in"</A> }.into_any(),
                 }}
             </Transition>

@@ -102,28 +102,36 @@ pub fn MonitorPage() -> impl IntoView {
         <RequireRole role=Role::Viewer>
             <RangeChoice range=Signal::derive(move || range().ok()) />
             {move || match range() {
-                Ok(HistoryRange::Live) => view! {
-                    <Loaded resource=overview let:overview>
-                        <Dashboard overview set clear />
-                    </Loaded>
+                Ok(HistoryRange::Live) => {
+                    view! {
+                        <Loaded resource=overview let:overview>
+                            <Dashboard overview set clear />
+                        </Loaded>
+                    }
+                        .into_any()
                 }
-                .into_any(),
-                // A range's history is always there (`load_history`): the
-                // `None` of the live window is never shown here.
-                Ok(_) => view! {
-                    <Loaded
-                        resource=history
-                        fallback=|| view! { <p class="muted">"Reading the kept minutes…"</p> }
-                        let:history
-                    >
-                        {history.map(|history| view! { <HistoryView history /> })}
-                    </Loaded>
+                Ok(_) => {
+                    // A range's history is always there (`load_history`): the
+                    // `None` of the live window is never shown here.
+                    view! {
+                        <Loaded
+                            resource=history
+                            fallback=|| view! { <p class="muted">"Reading the kept minutes…"</p> }
+                            let:history
+                        >
+                            {history.map(|history| view! { <HistoryView history /> })}
+                        </Loaded>
+                    }
+                        .into_any()
                 }
-                .into_any(),
-                Err(word) => view! {
-                    <p role="alert">{format!("There is no range {word:?}: choose one above.")}</p>
+                Err(word) => {
+                    view! {
+                        <p role="alert">
+                            {format!("There is no range {word:?}: choose one above.")}
+                        </p>
+                    }
+                        .into_any()
                 }
-                .into_any(),
             }}
             <h2>"The Forest application"</h2>
             <LogRates watch=forest />
@@ -153,7 +161,10 @@ fn RangeChoice(range: Signal<Option<HistoryRange>>) -> impl IntoView {
             };
             view! {
                 <li>
-                    <a href=href aria-current=move || (range.get() == Some(choice)).then_some("page")>
+                    <a
+                        href=href
+                        aria-current=move || (range.get() == Some(choice)).then_some("page")
+                    >
                         {choice.label()}
                     </a>
                 </li>
@@ -182,7 +193,9 @@ fn Dashboard(
     view! {
         <LastSample window live />
         <noscript>
-            <p class="notice">"Without JavaScript this page shows the samples as they were when it loaded; reload it for newer ones."</p>
+            <p class="notice">
+                "Without JavaScript this page shows the samples as they were when it loaded; reload it for newer ones."
+            </p>
         </noscript>
         <div class="panels">
             <AlertsPanel window thresholds />

@@ -31,19 +31,24 @@ fn Report(report: PrismaReport) -> impl IntoView {
     match report.schema.clone() {
         SchemaState::NotConfigured => view! {
             <p class="notice" role="note" data-testid="prisma-not-configured">
-                "No Forest schema is configured. Set " <code>"checkout"</code>
-                " (the Forest checkout holding apps/server) or an absolute " <code>"schema"</code>
-                " in the " <code>"[forest]"</code> " section of Leptos.toml (or "
-                <code>"FOREST_FOREST__CHECKOUT"</code> ")."
+                "No Forest schema is configured. Set "
+                <code>"checkout"</code>
+                " (the Forest checkout holding apps/server) or an absolute "
+                <code>"schema"</code>
+                " in the "
+                <code>"[forest]"</code>
+                " section of Leptos.toml (or "
+                <code>"FOREST_FOREST__CHECKOUT"</code>
+                ")."
             </p>
         }
-            .into_any(),
+        .into_any(),
         SchemaState::Invalid { reason } => view! {
             <p role="alert" data-testid="prisma-invalid">
                 {format!("The schema cannot be checked: {reason}")}
             </p>
         }
-            .into_any(),
+        .into_any(),
         SchemaState::Read => view! {
             <Verdict report=report.clone() />
             <dl class="figures">
@@ -59,7 +64,12 @@ fn Report(report: PrismaReport) -> impl IntoView {
                 </div>
                 <div>
                     <dt>"relationMode"</dt>
-                    <dd>{report.relation_mode.clone().unwrap_or_else(|| "prisma (the default)".to_owned())}</dd>
+                    <dd>
+                        {report
+                            .relation_mode
+                            .clone()
+                            .unwrap_or_else(|| "prisma (the default)".to_owned())}
+                    </dd>
                 </div>
                 <div>
                     <dt>"Prisma version"</dt>
@@ -67,10 +77,13 @@ fn Report(report: PrismaReport) -> impl IntoView {
                         {report
                             .prisma_version
                             .clone()
-                            .map_or("unknown".to_owned(), |v| {
-                                let pinned = v.locked.or(v.declared).unwrap_or_default();
-                                format!("{pinned} ({})", v.source)
-                            })}
+                            .map_or(
+                                "unknown".to_owned(),
+                                |v| {
+                                    let pinned = v.locked.or(v.declared).unwrap_or_default();
+                                    format!("{pinned} ({})", v.source)
+                                },
+                            )}
                     </dd>
                 </div>
             </dl>
@@ -78,7 +91,11 @@ fn Report(report: PrismaReport) -> impl IntoView {
                 .then(|| {
                     view! {
                         <ul class="notice" aria-label="Warnings">
-                            {report.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}
+                            {report
+                                .warnings
+                                .iter()
+                                .map(|w| view! { <li>{w.clone()}</li> })
+                                .collect_view()}
                         </ul>
                     }
                 })}
@@ -103,11 +120,16 @@ fn Report(report: PrismaReport) -> impl IntoView {
             {report.edit.clone().map(|edit| view! { <Edit edit /> })}
             <section aria-labelledby="models-heading">
                 <h2 id="models-heading">"The migration's models"</h2>
-                {report.models.clone().into_iter().map(|model| view! { <Model model /> }).collect_view()}
+                {report
+                    .models
+                    .clone()
+                    .into_iter()
+                    .map(|model| view! { <Model model /> })
+                    .collect_view()}
             </section>
             <Rules rules=report.rules.clone() />
         }
-            .into_any(),
+        .into_any(),
     }
 }
 
@@ -182,7 +204,9 @@ fn Edit(edit: SchemaEdit) -> impl IntoView {
     view! {
         <section aria-labelledby="edit-heading">
             <h2 id="edit-heading">"The edit to schema.prisma"</h2>
-            <ul>{edit.explanation.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+            <ul>
+                {edit.explanation.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ul>
             <pre aria-label="Schema diff" class="diff">
                 <code>{edit.diff}</code>
             </pre>
@@ -202,7 +226,9 @@ fn Model(model: ModelComparison) -> impl IntoView {
         <h3>{title.clone()}</h3>
         <p class="detail">{found}</p>
         <table class="grid" aria-label=format!("{} indexes", model.model)>
-            {grid::head(&["Index", "Keys", "Schema declares", "Database has now", "Migration builds"])}
+            {grid::head(
+                &["Index", "Keys", "Schema declares", "Database has now", "Migration builds"],
+            )}
             <tbody>
                 {model
                     .indexes
@@ -260,9 +286,7 @@ fn Rules(rules: Vec<PushRule>) -> impl IntoView {
                     .into_iter()
                     .map(|r| {
                         view! {
-                            <li>
-                                {r.rule} " " <small>{format!("Source: {}", r.source)}</small>
-                            </li>
+                            <li>{r.rule} " " <small>{format!("Source: {}", r.source)}</small></li>
                         }
                     })
                     .collect_view()}

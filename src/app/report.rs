@@ -18,11 +18,19 @@ pub fn ReportPage() -> impl IntoView {
         <h1>"Deployment report"</h1>
         <RequireRole role=Role::Viewer>
             <p class="downloads">
-                "Download: " <a href="/report.html" download>"HTML (one file, with charts)"</a>
-                " · " <a href="/report.md" download>"Markdown"</a> " · "
-                <a href="/report.json" download>"JSON"</a>
+                "Download: " <a href="/report.html" download>
+                    "HTML (one file, with charts)"
+                </a> " · " <a href="/report.md" download>
+                    "Markdown"
+                </a> " · " <a href="/report.json" download>
+                    "JSON"
+                </a>
             </p>
-            <Loaded resource=report fallback=|| view! { <p>"Reading the records…"</p> } let:report>
+            <Loaded
+                resource=report
+                fallback=|| view! { <p>"Reading the records…"</p> }
+                let:report
+            >
                 <ReportView report base=String::new() />
             </Loaded>
         </RequireRole>

@@ -126,7 +126,10 @@ fn MigrationNow(
         .cloned();
     view! {
         <p class="lead">
-            <code>{current.migration}</code> " on " <code>{current.database}</code> ": "
+            <code>{current.migration}</code>
+            " on "
+            <code>{current.database}</code>
+            ": "
             <strong data-testid="migration-state">{current.state.as_str()}</strong>
         </p>
         <p>{current.description}</p>
@@ -157,7 +160,10 @@ fn latest_ended(overview: Overview, kind: RunKind) -> impl IntoView {
 #[component]
 fn BackupStep(job: BackupJob, may_run: bool) -> impl IntoView {
     view! {
-        <Step title="Backup" does="Dumps every collection with its indexes and options into the backups folder, in mongodump's layout.">
+        <Step
+            title="Backup"
+            does="Dumps every collection with its indexes and options into the backups folder, in mongodump's layout."
+        >
             {may_run.then(|| view! { <TakeBackup job /> })}
             <JobView job may_cancel=may_run />
             <p>
@@ -170,9 +176,14 @@ fn BackupStep(job: BackupJob, may_run: bool) -> impl IntoView {
 #[component]
 fn DryRunStep(dry_run: ServerAction<DryRun>, may_run: bool) -> impl IntoView {
     view! {
-        <Step title="Dry run" does="Shows what migrate would do and why it would refuse. Changes nothing.">
+        <Step
+            title="Dry run"
+            does="Shows what migrate would do and why it would refuse. Changes nothing."
+        >
             {step_button(dry_run, "Run dry run", may_run)}
-            {move || dry_run.value().get().and_then(Result::ok).map(|plan| view! { <PlanView plan /> })}
+            {move || {
+                dry_run.value().get().and_then(Result::ok).map(|plan| view! { <PlanView plan /> })
+            }}
         </Step>
     }
 }
@@ -185,7 +196,10 @@ fn MigrateStep(
     may_revert: bool,
 ) -> impl IntoView {
     view! {
-        <Step title="Migrate" does="Takes the migration lock, re-checks, and applies each missing change. It needs a verified backup taken in this deployment; an admin may migrate without one, giving the reason.">
+        <Step
+            title="Migrate"
+            does="Takes the migration lock, re-checks, and applies each missing change. It needs a verified backup taken in this deployment; an admin may migrate without one, giving the reason."
+        >
             <SeedSteps />
             {may_run
                 .then(|| {
@@ -209,7 +223,11 @@ fn MigrateStep(
 #[component]
 fn VerifyStep(verify: ServerAction<RunVerify>, overview: Overview, may_run: bool) -> impl IntoView {
     view! {
-        <Step title="Verify" id="latest-verification" does="Checks every change, the unique keys and the query plans.">
+        <Step
+            title="Verify"
+            id="latest-verification"
+            does="Checks every change, the unique keys and the query plans."
+        >
             {step_button(verify, "Run verify", may_run)}
             // The stored run, so that it survives a reload and the
             // checklist can link to it.
@@ -234,10 +252,17 @@ fn VerifyStep(verify: ServerAction<RunVerify>, overview: Overview, may_run: bool
 #[component]
 fn RevertStep(revert: ServerAction<RunRevert>, overview: Overview) -> impl IntoView {
     view! {
-        <Step title="Rollback: revert" does="Drops exactly what the migration's runs created, newest first, and marks them rolled back. Type the database name to confirm.">
+        <Step
+            title="Rollback: revert"
+            does="Drops exactly what the migration's runs created, newest first, and marks them rolled back. Type the database name to confirm."
+        >
             {RunRevert::form(
                 revert,
-                view! { <label>"Database name" <input type="text" name="confirmation" required /></label> }
+                view! {
+                    <label>
+                        "Database name" <input type="text" name="confirmation" required />
+                    </label>
+                }
                     .into_any(),
                 "Revert the migration",
             )}
@@ -273,11 +298,7 @@ fn Step(
 fn StopRun(run: RunRecord, cancel: ServerAction<CancelRun>, role: Option<Role>) -> impl IntoView {
     let may_stop = role.is_some_and(|r| r.includes(run.kind.stopped_by()));
     match run.cancel_requested_by {
-        Some(by) => view! {
-            <p role="status">
-                {format!("{by} asked it to stop: it stops before its next change.")}
-            </p>
-        }
+        Some(by) => view! { <p role="status">{format!("{by} asked it to stop: it stops before its next change.")}</p> }
         .into_any(),
         None => may_stop
             .then(|| {
@@ -320,7 +341,8 @@ fn RollbackNote() -> impl IntoView {
     view! {
         <section class="detail" aria-label="Rollback and troubleshooting">
             <p>
-                "Rollback option 1 of the seed, " <code>"prisma migrate resolve --rolled-back"</code>
+                "Rollback option 1 of the seed, "
+                <code>"prisma migrate resolve --rolled-back"</code>
                 ", does not apply: Prisma Migrate keeps no history on MongoDB. Revert, here, is its equivalent: it drops what the migration created and records the rollback in the run history."
             </p>
             <p>

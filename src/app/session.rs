@@ -79,7 +79,9 @@ pub fn granted_role() -> Option<Role> {
 pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
     let session = Session::get();
     view! {
-        <Suspense fallback=|| view! { <p>"Checking your sign-in…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p>"Checking your sign-in…"</p> }
+        }>
             {move || {
                 let children = children.clone();
                 session
@@ -87,13 +89,13 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                     .get()
                     .map(move |user| match user {
                         Ok(Some(user)) if user.role.includes(role) => {
-                            // Set once this part is live in the browser; until
-                            // then a click would submit a form the plain way.
                             let ready = RwSignal::new(false);
                             Effect::new(move |_| ready.set(true));
+                            provide_context(user);
+                            // Set once this part is live in the browser; until
+                            // then a click would submit a form the plain way.
                             // The children read who is signed in from here: the
                             // same value on the server and while hydrating.
-                            provide_context(user);
                             view! {
                                 <div data-ready=move || ready.get().to_string()>{children()}</div>
                             }
@@ -102,7 +104,10 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                         Ok(Some(user)) => {
                             view! {
                                 <p class="notice" role="alert">
-                                    {AppError::Forbidden { required: role, actual: user.role }
+                                    {AppError::Forbidden {
+                                        required: role,
+                                        actual: user.role,
+                                    }
                                         .to_string()}
                                 </p>
                             }
@@ -111,7 +116,9 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                         Ok(None) => {
                             view! {
                                 <p class="notice" role="alert">
-                                    "Please " <a href="/login">"sign in"</a> " to see this page."
+                                    "Please "
+                                    <a href="/login">"sign in"</a>
+                                    " to see this page."
                                 </p>
                             }
                                 .into_any()

@@ -63,8 +63,7 @@ fn UserManagement(
         {action_error(set_disabled)}
         {action_error(reset)}
         <table class="grid">
-            {grid::head(&["User", "Role", "State", "Password"])}
-            <tbody>
+            {grid::head(&["User", "Role", "State", "Password"])} <tbody>
                 <Loaded resource=users columns=4 let:list>
                     {list
                         .into_iter()

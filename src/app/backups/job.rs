@@ -85,7 +85,9 @@ pub fn JobView(job: BackupJob, may_cancel: bool) -> impl IntoView {
             {match latest {
                 LatestJob { job: None } => {
                     view! {
-                        <p class="detail">"No backup or restore has run since the server started."</p>
+                        <p class="detail">
+                            "No backup or restore has run since the server started."
+                        </p>
                     }
                         .into_any()
                 }

@@ -54,14 +54,22 @@ pub fn Cleanup(
             </p>
             <form method="get" action="/duplicates" class="inline">
                 <label>
-                    "Keep"
-                    <select name="keep">
-                        <option value="oldest" selected=oldest>"the oldest (createdAt)"</option>
-                        <option value="newest" selected=!oldest>"the newest (updatedAt)"</option>
+                    "Keep" <select name="keep">
+                        <option value="oldest" selected=oldest>
+                            "the oldest (createdAt)"
+                        </option>
+                        <option value="newest" selected=!oldest>
+                            "the newest (updatedAt)"
+                        </option>
                     </select>
                 </label>
                 <label>
-                    <input type="checkbox" name="drop_identical" value="true" checked=drop_identical />
+                    <input
+                        type="checkbox"
+                        name="drop_identical"
+                        value="true"
+                        checked=drop_identical
+                    />
                     " delete copies identical apart from _id"
                 </label>
                 <button type="submit">"Plan the cleanup"</button>
@@ -75,17 +83,27 @@ pub fn Cleanup(
                 "Apply the cleanup",
                 view! {
                     <input type="hidden" name="keep" value=keep />
-                    {drop_identical.then(|| view! { <input type="hidden" name="drop_identical" value="true" /> })}
+                    {drop_identical
+                        .then(|| {
+                            view! { <input type="hidden" name="drop_identical" value="true" /> }
+                        })}
                 },
                 |outcome| {
                     let remaining = if outcome.remaining.is_empty() {
                         String::new()
                     } else {
-                        format!(" Duplicates remain in {}: apply again.", outcome.remaining.join(", "))
+                        format!(
+                            " Duplicates remain in {}: apply again.",
+                            outcome.remaining.join(", "),
+                        )
                     };
                     format!(
                         "Cleaned: {} documents unset, {} deleted; rounds: {}; {} groups changed meanwhile and were planned again. Prior state exported to {}.{remaining}",
-                        outcome.unset, outcome.deleted, outcome.rounds, outcome.replanned, outcome.export,
+                        outcome.unset,
+                        outcome.deleted,
+                        outcome.rounds,
+                        outcome.replanned,
+                        outcome.export,
                     )
                 },
             )}
@@ -97,12 +115,19 @@ pub fn Cleanup(
                 |outcome| {
                     format!(
                         "Undone: {} documents put back, {} already as before, {} changed since and left alone.",
-                        outcome.restored, outcome.unchanged, outcome.left_alone.len(),
+                        outcome.restored,
+                        outcome.unchanged,
+                        outcome.left_alone.len(),
                     )
                 },
             )}
             <Transition fallback=|| ()>
-                {move || runs.get().and_then(Result::ok).flatten().map(|runs| view! { <CleanupRuns runs /> })}
+                {move || {
+                    runs.get()
+                        .and_then(Result::ok)
+                        .flatten()
+                        .map(|runs| view! { <CleanupRuns runs /> })
+                }}
             </Transition>
         </section>
     }
@@ -150,9 +175,16 @@ fn PlanView(plan: DedupePlan, choice: Choice) -> impl IntoView {
                 plan.total,
                 plan.keep.as_str(),
             )}
-            {format!("{identical} extra copies are identical to their kept document apart from _id")}
-            {if plan.drop_identical { "; they are deleted. " } else { "; they lose the key like the others. " }}
-            <a href=csv download="">"Download the plan as CSV"</a>
+            {format!(
+                "{identical} extra copies are identical to their kept document apart from _id",
+            )}
+            {if plan.drop_identical {
+                "; they are deleted. "
+            } else {
+                "; they lose the key like the others. "
+            }} <a href=csv download="">
+                "Download the plan as CSV"
+            </a>
         </p>
         <table class="grid" aria-label="Cleanup by key">
             {grid::head(&["Key", "Duplicated values", "Unset", "Delete", "Identical copies"])}
@@ -185,7 +217,9 @@ fn PlanView(plan: DedupePlan, choice: Choice) -> impl IntoView {
                         view! {
                             <tr>
                                 <td>{change.key}</td>
-                                <td><code>{change.value}</code></td>
+                                <td>
+                                    <code>{change.value}</code>
+                                </td>
                                 <td class="ids">{change.id}</td>
                                 <td>{change.action.as_str()}</td>
                                 <td class="ids">{change.kept_id}</td>
@@ -223,7 +257,12 @@ fn CleanupRuns(runs: Vec<RunRecord>) -> impl IntoView {
                             let result = run
                                 .changes
                                 .iter()
-                                .map(|c| c.error.clone().or_else(|| c.progress.clone()).unwrap_or_else(|| c.description.clone()))
+                                .map(|c| {
+                                    c.error
+                                        .clone()
+                                        .or_else(|| c.progress.clone())
+                                        .unwrap_or_else(|| c.description.clone())
+                                })
                                 .collect::<Vec<_>>()
                                 .join("; ");
                             view! {

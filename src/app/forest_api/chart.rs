@@ -47,7 +47,11 @@ pub fn RatesChart(
                 .into_iter()
                 .map(move |segment| {
                     view! {
-                        <polyline class=line.class points=polyline(segment, from_ms, to_ms, scale) fill="none">
+                        <polyline
+                            class=line.class
+                            points=polyline(segment, from_ms, to_ms, scale)
+                            fill="none"
+                        >
                             <title>{line.name}</title>
                         </polyline>
                     }
@@ -71,9 +75,10 @@ pub fn RatesChart(
             <figcaption>
                 {lines
                     .iter()
-                    .map(|line| view! { <span class=format!("key {}", line.class)>{line.name}</span> })
-                    .collect_view()}
-                <span class="detail">{detail}</span>
+                    .map(|line| {
+                        view! { <span class=format!("key {}", line.class)>{line.name}</span> }
+                    })
+                    .collect_view()} <span class="detail">{detail}</span>
             </figcaption>
         </figure>
     }

@@ -67,10 +67,18 @@ fn how_to_configure(snapshot: &LogSnapshot) -> AnyView {
     };
     view! {
         <p class="notice" role="note" data-testid="logs-not-configured">
-            {what} " Set " <code>"checkout"</code> " in the " <code>"[forest]"</code>
+            {what}
+            " Set "
+            <code>"checkout"</code>
+            " in the "
+            <code>"[forest]"</code>
             " section of Leptos.toml (the Forest checkout holding apps/server; or "
-            <code>"FOREST_FOREST__CHECKOUT"</code> "), or an absolute " <code>"folder"</code> " in "
-            <code>"[forest_logs]"</code> "."
+            <code>"FOREST_FOREST__CHECKOUT"</code>
+            "), or an absolute "
+            <code>"folder"</code>
+            " in "
+            <code>"[forest_logs]"</code>
+            "."
         </p>
     }
     .into_any()
@@ -103,14 +111,22 @@ fn Rates(snapshot: LogSnapshot) -> impl IntoView {
     view! {
         <p class="detail">
             "Following " {snapshot.folder.clone().unwrap_or_default()} ": "
-            {if snapshot.files.is_empty() { "no log files yet".to_owned() } else { snapshot.files.join(", ") }}
+            {if snapshot.files.is_empty() {
+                "no log files yet".to_owned()
+            } else {
+                snapshot.files.join(", ")
+            }}
         </p>
         {snapshot
             .since_migration
             .map(|since| {
                 view! {
                     <p role="status" data-testid="errors-since-migration">
-                        {format!("{} errors since the migration started at {}.", since.errors, since.since)}
+                        {format!(
+                            "{} errors since the migration started at {}.",
+                            since.errors,
+                            since.since,
+                        )}
                     </p>
                 }
             })}
@@ -139,7 +155,13 @@ fn Rates(snapshot: LogSnapshot) -> impl IntoView {
                 view! {
                     <details>
                         <summary>{format!("{} watcher warnings", snapshot.warnings.len())}</summary>
-                        <ul>{snapshot.warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+                        <ul>
+                            {snapshot
+                                .warnings
+                                .into_iter()
+                                .map(|w| view! { <li>{w}</li> })
+                                .collect_view()}
+                        </ul>
                     </details>
                 }
             })}
@@ -167,7 +189,11 @@ fn LinesPerMinute(minutes: Vec<MinuteCounts>) -> impl IntoView {
         .to_vec();
     view! {
         <RatesChart
-            name=format!("Lines per minute from {} to {}; the highest is {peak}", first.minute, last.minute)
+            name=format!(
+                "Lines per minute from {} to {}; the highest is {peak}",
+                first.minute,
+                last.minute,
+            )
             lines
             from_ms=first.at_ms
             to_ms=last.at_ms
@@ -189,7 +215,9 @@ fn ConflictRate(conflicts: u64, tasks: u64, minutes: usize) -> impl IntoView {
     };
     view! {
         <p role="status" data-testid="conflict-rate">
-            "Sync conflict rate: " {rate} "."
+            "Sync conflict rate: "
+            {rate}
+            "."
         </p>
     }
 }
@@ -205,23 +233,36 @@ fn SyncRoutes(routes: Vec<RouteStats>, minutes: usize) -> impl IntoView {
         <table class="grid" aria-label="Sync routes" data-testid="sync-routes">
             <caption>
                 {format!(
-                    "Sync routes over the last {minutes} minutes, from the Forest API's request logs (response times in ms)"
+                    "Sync routes over the last {minutes} minutes, from the Forest API's request logs (response times in ms)",
                 )}
             </caption>
             {grid::head(ROUTE_COLUMNS)}
             <tbody>
-                {grid::empty_row(routes.is_empty(), ROUTE_COLUMNS, "No requests to the sync routes in the request logs.")}
+                {grid::empty_row(
+                    routes.is_empty(),
+                    ROUTE_COLUMNS,
+                    "No requests to the sync routes in the request logs.",
+                )}
                 {routes
                     .into_iter()
                     .map(|r| {
                         view! {
                             <tr>
-                                <th scope="row"><code>{r.route}</code></th>
+                                <th scope="row">
+                                    <code>{r.route}</code>
+                                </th>
                                 <td>{per_minute(r.requests)}</td>
                                 <td>{millis(r.p50_micros)}</td>
                                 <td>{millis(r.p95_micros)}</td>
                                 <td>{millis(r.p99_micros)}</td>
-                                <td>{format!("{} ({} of {})", percent(r.errors, r.requests), r.errors, r.requests)}</td>
+                                <td>
+                                    {format!(
+                                        "{} ({} of {})",
+                                        percent(r.errors, r.requests),
+                                        r.errors,
+                                        r.requests,
+                                    )}
+                                </td>
                             </tr>
                         }
                     })
@@ -256,9 +297,7 @@ pub fn LogErrors(watch: ForestWatch) -> impl IntoView {
         <section aria-labelledby="errors-heading">
             <h2 id="errors-heading">"Latest error lines"</h2>
             <form method="get" class="form inline" aria-label="Filter the error lines">
-                <label>
-                    "Containing" <input type="search" name="errors" prop:value=filter />
-                </label>
+                <label>"Containing" <input type="search" name="errors" prop:value=filter /></label>
                 <button type="submit">"Filter"</button>
             </form>
             {when_watching(
@@ -277,11 +316,33 @@ pub fn LogErrors(watch: ForestWatch) -> impl IntoView {
                         <table class="grid" aria-label="Error lines">
                             {grid::head(ERROR_COLUMNS)}
                             <tbody>
-                                {grid::empty_row(lines.is_empty(), ERROR_COLUMNS, "No error lines.")}
-                                {lines.is_empty().then(|| view! { <tr><td colspan="3">"No error lines."</td></tr> })}
+                                {grid::empty_row(
+                                    lines.is_empty(),
+                                    ERROR_COLUMNS,
+                                    "No error lines.",
+                                )}
+                                {lines
+                                    .is_empty()
+                                    .then(|| {
+                                        view! {
+                                            <tr>
+                                                <td colspan="3">"No error lines."</td>
+                                            </tr>
+                                        }
+                                    })}
                                 {lines
                                     .into_iter()
-                                    .map(|e| view! { <tr><td>{e.at}</td><td>{e.file}</td><td><code>{e.text}</code></td></tr> })
+                                    .map(|e| {
+                                        view! {
+                                            <tr>
+                                                <td>{e.at}</td>
+                                                <td>{e.file}</td>
+                                                <td>
+                                                    <code>{e.text}</code>
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
                                     .collect_view()}
                             </tbody>
                         </table>

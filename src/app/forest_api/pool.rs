@@ -58,7 +58,9 @@ fn Pool(pool: PrismaPool, latest: PoolReading) -> impl IntoView {
                     view! {
                         <div>
                             <dt>{name}</dt>
-                            <dd data-testid=id>{value.map_or_else(|| "—".to_owned(), |v| v.to_string())}</dd>
+                            <dd data-testid=id>
+                                {value.map_or_else(|| "—".to_owned(), |v| v.to_string())}
+                            </dd>
                         </div>
                     }
                 })
@@ -101,7 +103,8 @@ fn how_to_enable(pool: &PrismaPool) -> AnyView {
             <p>{why} " To see the pool here, either:"</p>
             <ul>
                 <li>
-                    "log Prisma's metrics every few seconds: add " <code>"previewFeatures = [\"metrics\"]"</code>
+                    "log Prisma's metrics every few seconds: add "
+                    <code>"previewFeatures = [\"metrics\"]"</code>
                     " to the generator block of schema.prisma (Prisma 6.13 or older; later versions removed "
                     <code>"$metrics"</code> "), then in the server "
                     <code>
@@ -109,12 +112,15 @@ fn how_to_enable(pool: &PrismaPool) -> AnyView {
                     </code> ";"
                 </li>
                 <li>
-                    "or, if the server logs its pool another way, set " <code>"pool_pattern"</code> " in "
-                    <code>"[forest_logs]"</code> " of Leptos.toml (or " <code>"FOREST_FOREST_LOGS__POOL_PATTERN"</code>
-                    ") to a regular expression with a named group " <code>"busy"</code> " and, if logged, "
-                    <code>"open"</code> ", " <code>"idle"</code> " and " <code>"waiting"</code> ", e.g. "
-                    <code>"pool open=(?<open>\\d+) busy=(?<busy>\\d+) idle=(?<idle>\\d+) waiting=(?<waiting>\\d+)"</code>
-                    "."
+                    "or, if the server logs its pool another way, set " <code>"pool_pattern"</code>
+                    " in " <code>"[forest_logs]"</code> " of Leptos.toml (or "
+                    <code>"FOREST_FOREST_LOGS__POOL_PATTERN"</code>
+                    ") to a regular expression with a named group " <code>"busy"</code>
+                    " and, if logged, " <code>"open"</code> ", " <code>"idle"</code> " and "
+                    <code>"waiting"</code> ", e.g. "
+                    <code>
+                        "pool open=(?<open>\\d+) busy=(?<busy>\\d+) idle=(?<idle>\\d+) waiting=(?<waiting>\\d+)"
+                    </code> "."
                 </li>
             </ul>
         </div>

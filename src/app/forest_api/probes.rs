@@ -47,7 +47,13 @@ fn Overview(overview: ProbeOverview) -> impl IntoView {
             {overview
                 .targets
                 .iter()
-                .map(|t| view! { <li><code>{t.clone()}</code></li> })
+                .map(|t| {
+                    view! {
+                        <li>
+                            <code>{t.clone()}</code>
+                        </li>
+                    }
+                })
                 .collect_view()}
         </ul>
         <p data-testid="probe-schedule">{schedule}</p>
@@ -56,8 +62,11 @@ fn Overview(overview: ProbeOverview) -> impl IntoView {
                 view! {
                     <p class="notice" role="note">
                         "No probe has run yet. To point the app at the Forest API, set "
-                        <code>"base_urls"</code> " in the " <code>"[forest_api]"</code>
-                        " section of Leptos.toml (or " <code>"FOREST_FOREST_API__BASE_URLS"</code>
+                        <code>"base_urls"</code>
+                        " in the "
+                        <code>"[forest_api]"</code>
+                        " section of Leptos.toml (or "
+                        <code>"FOREST_FOREST_API__BASE_URLS"</code>
                         "); further endpoints and a credentials header are set there too."
                     </p>
                 }

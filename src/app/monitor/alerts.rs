@@ -20,7 +20,9 @@ pub fn AlertsPanel(
             {move || {
                 let alerts = window.with(|w| thresholds.with_value(|t| breaches(w, t)));
                 if alerts.is_empty() {
-                    return view! { <p class="muted">"No threshold crossed in the last 15 minutes."</p> }
+                    return view! {
+                        <p class="muted">"No threshold crossed in the last 15 minutes."</p>
+                    }
                         .into_any();
                 }
                 let items = alerts
@@ -29,17 +31,29 @@ pub fn AlertsPanel(
                         let when = if alert.active {
                             format!("since {}, still in breach", clock(alert.first_at_ms))
                         } else {
-                            format!("{} to {}, back within bounds", clock(alert.first_at_ms), clock(alert.last_at_ms))
+                            format!(
+                                "{} to {}, back within bounds",
+                                clock(alert.first_at_ms),
+                                clock(alert.last_at_ms),
+                            )
                         };
                         view! {
                             <li class:breach=alert.active>
                                 <strong>{alert.threshold.describe()}</strong>
-                                ": " {number(alert.value)} ", " {when}
+                                ": "
+                                {number(alert.value)}
+                                ", "
+                                {when}
                             </li>
                         }
                     })
                     .collect_view();
-                view! { <ul aria-label="Alerts" class="alerts">{items}</ul> }.into_any()
+                view! {
+                    <ul aria-label="Alerts" class="alerts">
+                        {items}
+                    </ul>
+                }
+                    .into_any()
             }}
         </section>
     }
@@ -69,7 +83,10 @@ pub fn ThresholdsPanel(
                                 <td>
                                     <ActionForm action=clear attr:class="inline">
                                         <input type="hidden" name="series" value=t.series.clone() />
-                                        <button type="submit" aria-label=format!("Clear the threshold on {}", t.series)>
+                                        <button
+                                            type="submit"
+                                            aria-label=format!("Clear the threshold on {}", t.series)
+                                        >
                                             "Clear"
                                         </button>
                                     </ActionForm>
@@ -88,8 +105,7 @@ pub fn ThresholdsPanel(
         <section class="panel" aria-labelledby="panel-thresholds">
             <h2 id="panel-thresholds">"Thresholds"</h2>
             <table aria-label="Thresholds">
-                {grid::head(&["Series", "Alert when", "Limit"])}
-                <tbody>{rows}</tbody>
+                {grid::head(&["Series", "Alert when", "Limit"])} <tbody>{rows}</tbody>
             </table>
             {none_set.then(|| view! { <p class="muted">"No thresholds set."</p> })}
             {may_edit
@@ -97,12 +113,18 @@ pub fn ThresholdsPanel(
                     view! {
                         <ActionForm action=set attr:class="threshold-form">
                             <label>
-                                "Series" <input type="text" name="series" list="series-keys" required placeholder="ops/insert" />
+                                "Series"
+                                <input
+                                    type="text"
+                                    name="series"
+                                    list="series-keys"
+                                    required
+                                    placeholder="ops/insert"
+                                />
                             </label>
                             <datalist id="series-keys">{options}</datalist>
                             <label>
-                                "Alert when the value is"
-                                <select name="bound">
+                                "Alert when the value is" <select name="bound">
                                     <option value="above">"above"</option>
                                     <option value="below">"below"</option>
                                 </select>

@@ -96,7 +96,10 @@ pub fn Chart(
                                     .iter()
                                     .map(|line| {
                                         let value = nearest(&line.points, at_ms, frame.gap_ms)
-                                            .map_or_else(|| "–".to_owned(), |v| format!("{}{unit}", number(v)));
+                                            .map_or_else(
+                                                || "–".to_owned(),
+                                                |v| format!("{}{unit}", number(v)),
+                                            );
                                         format!("{} {value}", line.label)
                                     })
                                     .collect::<Vec<_>>()

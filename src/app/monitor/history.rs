@@ -80,8 +80,17 @@ pub fn HistoryView(history: MonitorHistory) -> impl IntoView {
         }
     };
     view! {
-        <p class="last-sample" data-testid="history-span">{about}</p>
-        {note.map(|note| view! { <p class="notice" role="status">{note}</p> })}
+        <p class="last-sample" data-testid="history-span">
+            {about}
+        </p>
+        {note
+            .map(|note| {
+                view! {
+                    <p class="notice" role="status">
+                        {note}
+                    </p>
+                }
+            })}
         {body}
     }
 }
@@ -147,7 +156,10 @@ fn CompareTable(group: Group, rows: Vec<Compared>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="values compare" aria-label=format!("{}: before and after the migration", group.title)>
+        <table
+            class="values compare"
+            aria-label=format!("{}: before and after the migration", group.title)
+        >
             <thead>
                 <tr>
                     <th scope="col">"Series"</th>

@@ -24,9 +24,10 @@ pub struct Group {
 pub fn GroupPanel(group: Group, children: Children) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby=format!("panel-{}", group.key)>
-            <h2 id=format!("panel-{}", group.key)>
-                {group.title} " " <span class="whose">{group.whose}</span>
-            </h2>
+            <h2 id=format!(
+                "panel-{}",
+                group.key,
+            )>{group.title} " " <span class="whose">{group.whose}</span></h2>
             <p class="about">{group.about}</p>
             {children()}
         </section>
@@ -48,7 +49,11 @@ pub fn ChartPanel(
                 window
                     .with(|w| {
                         if let Some(reason) = w.unavailable(group.key) {
-                            return view! { <p class="notice" role="status">{reason.to_owned()}</p> }
+                            return view! {
+                                <p class="notice" role="status">
+                                    {reason.to_owned()}
+                                </p>
+                            }
                                 .into_any();
                         }
                         let series = w
@@ -163,9 +168,16 @@ pub fn MigrationPanel(window: RwSignal<Window>) -> impl IntoView {
                     .with(|w| match &w.migration {
                         None => view! { <p class="muted">"Not sampled yet."</p> }.into_any(),
                         Some(Err(reason)) => {
-                            view! { <p class="notice" role="status">{reason.clone()}</p> }.into_any()
+                            view! {
+                                <p class="notice" role="status">
+                                    {reason.clone()}
+                                </p>
+                            }
+                                .into_any()
                         }
-                        Some(Ok(progress)) => view! { <Progress progress=progress.clone() /> }.into_any(),
+                        Some(Ok(progress)) => {
+                            view! { <Progress progress=progress.clone() /> }.into_any()
+                        }
                     })
             }}
         </section>
@@ -183,15 +195,13 @@ fn Progress(progress: MigrationProgress) -> impl IntoView {
     } = progress;
     view! {
         <p>
-            <code>{migration}</code> ": " <strong data-testid="monitor-migration-state">{state.as_str()}</strong>
+            <code>{migration}</code>
+            ": "
+            <strong data-testid="monitor-migration-state">{state.as_str()}</strong>
         </p>
         {running_step
             .map(|step| {
-                view! {
-                    <p>
-                        "Applying: " {step}
-                    </p>
-                }
+                view! { <p>"Applying: " {step}</p> }
             })}
         {(total > 0)
             .then(|| {
@@ -224,7 +234,13 @@ pub fn LastSample(window: RwSignal<Window>, live: RwSignal<bool>) -> impl IntoVi
                 }}
             </span>
             {move || {
-                window.with(|w| format!(" · one sample every {} s, charts of the last 15 minutes", w.interval_secs))
+                window
+                    .with(|w| {
+                        format!(
+                            " · one sample every {} s, charts of the last 15 minutes",
+                            w.interval_secs,
+                        )
+                    })
             }}
         </p>
     }

@@ -39,7 +39,11 @@ impl RehearsalWatch {
 pub fn RehearseStep(watch: RehearsalWatch, may_run: bool) -> impl IntoView {
     let RehearsalWatch { overview, start } = watch;
     view! {
-        <Step title="Rehearse" id="rehearsal" does="Runs the production sequence on a copy: restores the newest verified backup into a scratch database, cleans the duplicates, migrates, verifies and reverts, checks that the revert brought back exactly the documents and indexes from before migrate, then drops the copy. Production is only read. A passing rehearsal is the evidence for the checklist's two staging items.">
+        <Step
+            title="Rehearse"
+            id="rehearsal"
+            does="Runs the production sequence on a copy: restores the newest verified backup into a scratch database, cleans the duplicates, migrates, verifies and reverts, checks that the revert brought back exactly the documents and indexes from before migrate, then drops the copy. Production is only read. A passing rehearsal is the evidence for the checklist's two staging items."
+        >
             <Loaded resource=overview let:overview>
                 <Overview overview />
             </Loaded>
@@ -53,9 +57,7 @@ pub fn RehearseStep(watch: RehearsalWatch, may_run: bool) -> impl IntoView {
 #[component]
 fn Overview(overview: RehearsalOverview) -> impl IntoView {
     let preview = match overview.preview {
-        Ok(preview) => view! {
-            <p data-testid="rehearsal-preview">"The next rehearsal " {preview.describe()} "."</p>
-        }
+        Ok(preview) => view! { <p data-testid="rehearsal-preview">"The next rehearsal " {preview.describe()} "."</p> }
         .into_any(),
         Err(why) => view! { <p class="detail">{why}</p> }.into_any(),
     };
@@ -106,14 +108,13 @@ fn RehearsalView(rehearsal: Rehearsal, stale: Option<String>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p>
-            {heading} <strong data-testid="rehearsal-state">{rehearsal.state.as_str()}</strong>
-        </p>
+        <p>{heading} <strong data-testid="rehearsal-state">{rehearsal.state.as_str()}</strong></p>
         {stale
             .map(|why| {
                 view! {
                     <p class="error" data-testid="rehearsal-stale">
-                        "It no longer counts as evidence: " {why}
+                        "It no longer counts as evidence: "
+                        {why}
                     </p>
                 }
             })}

@@ -10,8 +10,8 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
     let ready = plan.blockers.is_empty();
     view! {
         <p>
-            "Server " {plan.server_version.clone()} " · " {plan.topology.clone()} " · declaration "
-            <code>{plan.checksum[..12].to_owned()}</code>
+            "Server " {plan.server_version.clone()} " · " {plan.topology.clone()}
+            " · declaration " <code>{plan.checksum[..12].to_owned()}</code>
         </p>
         <table class="grid" aria-label="Plan">
             {grid::head(&["Change", "Status", "Command"])}
@@ -42,11 +42,7 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
             "The clientId keys are unique only where clientId is a string: explicit nulls and missing fields never collide, unlike under a sparse index."
         </p>
         <ul>
-            {plan
-                .duplicates
-                .into_iter()
-                .map(|d| view! { <li>{d.summary()}</li> })
-                .collect_view()}
+            {plan.duplicates.into_iter().map(|d| view! { <li>{d.summary()}</li> }).collect_view()}
         </ul>
         {plan.prisma.clone().map(|check| view! { <CheckLine check /> })}
         <p data-testid="recent-backup">
@@ -61,13 +57,22 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
             }}
         </p>
         {if ready {
-            view! { <p class="ok" role="status">"Ready: migrate would run."</p> }.into_any()
+            view! {
+                <p class="ok" role="status">
+                    "Ready: migrate would run."
+                </p>
+            }
+                .into_any()
         } else {
             view! {
                 <div role="alert">
                     <p>"Migrate would refuse:"</p>
                     <ul>
-                        {plan.blockers.iter().map(|b| view! { <li>{b.to_string()}</li> }).collect_view()}
+                        {plan
+                            .blockers
+                            .iter()
+                            .map(|b| view! { <li>{b.to_string()}</li> })
+                            .collect_view()}
                     </ul>
                 </div>
             }
@@ -100,7 +105,14 @@ fn mark(check: &VerifyCheck) -> &'static str {
 fn evidence(check: VerifyCheck) -> impl IntoView {
     view! {
         {check.evidence}
-        {check.link.map(|href| view! { " " <a href=href>"Details"</a> })}
+        {check
+            .link
+            .map(|href| {
+                view! {
+                    " "
+                    <a href=href>"Details"</a>
+                }
+            })}
     }
 }
 
@@ -128,7 +140,8 @@ pub fn RunView(run: RunRecord) -> impl IntoView {
                                 <td>{change.description}</td>
                                 <td>
                                     {change.outcome.as_str()}
-                                    {progress.map(|p| view! { <small>{format!(" · {p}")}</small> })}
+                                    {progress
+                                        .map(|p| view! { <small>{format!(" · {p}")}</small> })}
                                 </td>
                                 <td>{timing}</td>
                                 <td>{change.error.unwrap_or_default()}</td>

@@ -52,7 +52,10 @@ fn Deliveries(overview: NotificationsOverview) -> impl IntoView {
     let dropped = (overview.dropped > 0).then(|| {
         view! {
             <p class="error" role="alert">
-                {format!("{} notices were dropped since the app started: a webhook's queue was full.", overview.dropped)}
+                {format!(
+                    "{} notices were dropped since the app started: a webhook's queue was full.",
+                    overview.dropped,
+                )}
             </p>
         }
     });
