@@ -9,7 +9,7 @@
 mod support;
 
 use forest_runbook::app::report_document;
-use forest_runbook::model::{ChangeResult, MigrationState, ProbeResult, RunKind};
+use forest_runbook::model::{ChangeResult, ProbeResult, RunKind, RunState};
 use forest_runbook::ops::history::now_ms;
 use forest_runbook::ops::migration::PHASE_0;
 use forest_runbook::ops::report::{report, to_markdown};
@@ -107,7 +107,7 @@ async fn main() {
                     .await
                     .expect("record change");
             }
-            db.finish_run(&run, MigrationState::Applied, None)
+            db.finish_run(&run, RunState::Succeeded, None)
                 .await
                 .expect("finish run");
         }

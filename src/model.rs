@@ -49,7 +49,7 @@ pub use forest_pool::{PoolFigures, PoolMinute, PoolReading, PrismaPool};
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{
     Blocker, ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlannedChange, RunKind,
-    RunRecord, RunbookOverview, Verification, VerifyCheck,
+    RunRecord, RunState, RunbookOverview, Verification, VerifyCheck,
 };
 pub use monitor::{
     Alert, Bound, Compared, Comparison, HistoryRange, MAX_POINTS, MigrationProgress,

@@ -12,7 +12,7 @@ use super::live::Live;
 use super::loaded::Loaded;
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{CancelRun, DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
-use crate::model::{AppError, Area, MigrationState, Role, RunKind, RunRecord, RunbookOverview};
+use crate::model::{AppError, Area, Role, RunKind, RunRecord, RunState, RunbookOverview};
 use leptos::prelude::*;
 use rehearsal::{RehearsalWatch, RehearseStep};
 use results::{History, PlanView, RunView, VerificationView};
@@ -122,7 +122,7 @@ fn MigrationNow(
     let running = current
         .runs
         .first()
-        .filter(|run| run.state == MigrationState::Running)
+        .filter(|run| run.state == RunState::Running)
         .cloned();
     view! {
         <p class="lead">
@@ -152,7 +152,7 @@ fn latest_ended(overview: Overview, kind: RunKind) -> impl IntoView {
         o.runs
             .into_iter()
             .find(|run| run.kind == kind)
-            .filter(|run| run.state != MigrationState::Running)
+            .filter(|run| run.state != RunState::Running)
             .map(|run| view! { <RunView run /> })
     })
 }

@@ -4,7 +4,7 @@
 
 use super::error::rfc3339;
 use super::{Collection, Database, DbError};
-use crate::model::{ChangeOutcome, ChangeResult, MigrationState, RunKind, RunRecord, Verification};
+use crate::model::{ChangeOutcome, ChangeResult, RunKind, RunRecord, RunState, Verification};
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{Bson, DateTime, Document, doc};
 
@@ -64,7 +64,7 @@ fn run_from(document: &Document) -> Result<RunRecord, DbError> {
         kind: RunKind::parse(kind)
             .ok_or_else(|| DbError::shape(Collection::Changelog, format!("kind {kind:?}")))?,
         checksum: document.get_str("checksum").unwrap_or_default().to_owned(),
-        state: MigrationState::parse(state)
+        state: RunState::parse(state)
             .ok_or_else(|| DbError::shape(Collection::Changelog, format!("state {state:?}")))?,
         started_by: document.get_str("startedBy").unwrap_or_default().to_owned(),
         started_at: rfc3339(document.get_datetime("startedAt").ok()),
@@ -141,7 +141,7 @@ impl Database {
     async fn insert_run(&self, mut fields: Document) -> Result<String, DbError> {
         let id = ObjectId::new();
         fields.insert("_id", id);
-        fields.insert("state", MigrationState::Running.as_str());
+        fields.insert("state", RunState::Running.as_str());
         fields.insert("startedAt", DateTime::now());
         self.collection(Collection::Changelog)
             .insert_one(fields)
@@ -212,7 +212,7 @@ impl Database {
         let result = self
             .collection(Collection::Changelog)
             .update_one(
-                doc! { "_id": object_id(run)?, "state": MigrationState::Running.as_str() },
+                doc! { "_id": object_id(run)?, "state": RunState::Running.as_str() },
                 doc! { "$set": { "cancelRequestedBy": by } },
             )
             .await?;
@@ -232,7 +232,7 @@ impl Database {
     pub async fn finish_run(
         &self,
         run: &str,
-        state: MigrationState,
+        state: RunState,
         error: Option<&str>,
     ) -> Result<(), DbError> {
         self.collection(Collection::Changelog)
@@ -254,8 +254,8 @@ impl Database {
         Ok(self
             .collection(Collection::Changelog)
             .update_many(
-                doc! { "migration": migration, "state": MigrationState::Running.as_str() },
-                doc! { "$set": { "state": MigrationState::Interrupted.as_str() } },
+                doc! { "migration": migration, "state": RunState::Running.as_str() },
+                doc! { "$set": { "state": RunState::Interrupted.as_str() } },
             )
             .await?
             .modified_count)
@@ -269,9 +269,9 @@ impl Database {
                 doc! {
                     "migration": migration,
                     "kind": RunKind::Migrate.as_str(),
-                    "state": { "$ne": MigrationState::RolledBack.as_str() },
+                    "state": { "$ne": RunState::RolledBack.as_str() },
                 },
-                doc! { "$set": { "state": MigrationState::RolledBack.as_str(), "rolledBackAt": DateTime::now() } },
+                doc! { "$set": { "state": RunState::RolledBack.as_str(), "rolledBackAt": DateTime::now() } },
             )
             .await?
             .modified_count)
@@ -282,7 +282,7 @@ impl Database {
         self.collection(Collection::Changelog)
             .update_one(
                 doc! { "_id": object_id(run)? },
-                doc! { "$set": { "state": MigrationState::RolledBack.as_str(), "rolledBackAt": DateTime::now() } },
+                doc! { "$set": { "state": RunState::RolledBack.as_str(), "rolledBackAt": DateTime::now() } },
             )
             .await?;
         Ok(())

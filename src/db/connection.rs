@@ -4,7 +4,7 @@
 use super::driver_events::DriverEvents;
 use super::{Collection, DbError, DriverTally, EmbeddedServer};
 use crate::config::DatabaseSettings;
-use crate::model::{MigrationState, Notice, RunKind};
+use crate::model::{MigrationState, Notice, RunKind, RunState};
 use crate::notify::Outbox;
 use mongodb::bson::{Document, doc};
 use mongodb::options::{
@@ -226,10 +226,12 @@ impl Database {
             collection: Collection::Changelog.name(),
             reason: e.to_string(),
         })?;
-        MigrationState::parse(word).ok_or_else(|| DbError::Shape {
-            collection: Collection::Changelog.name(),
-            reason: format!("unknown migration state {word:?}"),
-        })
+        RunState::parse(word)
+            .map(RunState::of_migration)
+            .ok_or_else(|| DbError::Shape {
+                collection: Collection::Changelog.name(),
+                reason: format!("unknown run state {word:?}"),
+            })
     }
 
     /// Drops the whole database; tests give each case its own and drop it.

@@ -141,6 +141,70 @@ impl ChangeOutcome {
     }
 }
 
+/// How a run stands. A run's own word, not the migration's: a revert that
+/// worked has succeeded, it has not "applied". Stored as its word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunState {
+    /// Under way (or its process died and nobody has noticed yet).
+    Running,
+    /// Every change it set out to make is made.
+    Succeeded,
+    /// It stopped on an error, a lost lease or a person's stop.
+    Failed,
+    /// Its process died while it ran.
+    Interrupted,
+    /// A migrate run a rollback has undone, or a cleanup put back.
+    RolledBack,
+}
+
+impl RunState {
+    /// The word stored in the changelog and shown to people.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Interrupted => "interrupted",
+            Self::RolledBack => "rolled_back",
+        }
+    }
+
+    /// Parses a stored word. `applied` is how runs recorded before runs
+    /// had states of their own said `succeeded`.
+    pub fn parse(word: &str) -> Option<Self> {
+        if word == "applied" {
+            return Some(Self::Succeeded);
+        }
+        [
+            Self::Running,
+            Self::Succeeded,
+            Self::Failed,
+            Self::Interrupted,
+            Self::RolledBack,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == word)
+    }
+
+    /// Where the migration stands when this is its latest migrate run.
+    pub fn of_migration(self) -> MigrationState {
+        match self {
+            Self::Running => MigrationState::Running,
+            Self::Succeeded => MigrationState::Applied,
+            Self::Failed => MigrationState::Failed,
+            Self::Interrupted => MigrationState::Interrupted,
+            Self::RolledBack => MigrationState::RolledBack,
+        }
+    }
+}
+
+impl std::fmt::Display for RunState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What a run did: the step it belongs to. Stored as its word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -237,7 +301,7 @@ pub struct RunRecord {
     pub migration: String,
     pub kind: RunKind,
     pub checksum: String,
-    pub state: MigrationState,
+    pub state: RunState,
     pub started_by: String,
     pub started_at: String,
     pub finished_at: Option<String>,
@@ -294,4 +358,31 @@ pub struct RunbookOverview {
     pub runs: Vec<RunRecord>,
     /// The newest stored verification: the checklist links to it.
     pub latest_verification: Option<Verification>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_state_reads_back_its_word_and_runs_recorded_as_applied_succeeded() {
+        for state in [
+            RunState::Running,
+            RunState::Succeeded,
+            RunState::Failed,
+            RunState::Interrupted,
+            RunState::RolledBack,
+        ] {
+            assert_eq!(RunState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(RunState::parse("applied"), Some(RunState::Succeeded));
+        assert_eq!(RunState::parse("dirty"), None);
+    }
+
+    #[test]
+    fn a_succeeded_migrate_run_means_the_migration_is_applied() {
+        assert_eq!(RunState::Succeeded.of_migration(), MigrationState::Applied);
+        assert_eq!(RunState::RolledBack.of_migration(), MigrationState::RolledBack);
+        assert_eq!(RunState::Running.of_migration(), MigrationState::Running);
+    }
 }

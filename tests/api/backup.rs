@@ -9,7 +9,7 @@ use crate::migration::snapshot;
 use forest_runbook::db::{Database, DemoDataSpec};
 use forest_runbook::model::Action;
 use forest_runbook::model::{
-    BackupState, JobKind, JobState, Manifest, MigrationState, RestoreReport, RunKind,
+    BackupState, JobKind, JobState, Manifest, MigrationState, RestoreReport, RunKind, RunState,
 };
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
@@ -174,7 +174,7 @@ async fn backup_migrate_restore_gives_back_every_collection_and_drops_devices() 
     let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
     assert!(
         runs.iter()
-            .any(|r| r.kind == RunKind::Restore && r.state == MigrationState::Applied)
+            .any(|r| r.kind == RunKind::Restore && r.state == RunState::Succeeded)
     );
     let job = jobs.snapshot().await.expect("reads").expect("job");
     assert_eq!(
@@ -365,7 +365,7 @@ async fn a_killed_restore_is_finished_by_the_next_one() {
     let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
     assert!(
         runs.iter()
-            .any(|r| r.kind == RunKind::Restore && r.state == MigrationState::Interrupted)
+            .any(|r| r.kind == RunKind::Restore && r.state == RunState::Interrupted)
     );
     db.drop_database().await.expect("drop");
 }

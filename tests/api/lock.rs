@@ -4,7 +4,7 @@
 
 use crate::helpers::{raw, test_db};
 use forest_runbook::db::{Collection, DemoDataSpec, IndexSpec};
-use forest_runbook::model::{ChangeOutcome, MigrationState};
+use forest_runbook::model::{ChangeOutcome, RunState};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::migration::lease::{self, Timing};
@@ -156,7 +156,7 @@ async fn a_run_that_loses_the_lock_stops_at_the_next_change_and_a_later_run_fini
     assert!(matches!(stopped, OpsError::LeaseLost { .. }), "{stopped}");
     let runs = db.runs(SLOW.name, 10).await.expect("runs");
     let run = &runs[0];
-    assert_eq!(run.state, MigrationState::Failed);
+    assert_eq!(run.state, RunState::Failed);
     assert!(
         run.error
             .as_deref()
@@ -192,7 +192,7 @@ async fn a_run_that_loses_the_lock_stops_at_the_next_change_and_a_later_run_fini
     let finished = migrate(&db, &cli(), &SLOW)
         .await
         .expect("a later run proceeds");
-    assert_eq!(finished.state, MigrationState::Applied);
+    assert_eq!(finished.state, RunState::Succeeded);
     assert!(
         finished
             .changes

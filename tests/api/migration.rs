@@ -4,7 +4,9 @@
 
 use crate::helpers::{raw, test_db};
 use forest_runbook::db::{Database, DemoDataSpec};
-use forest_runbook::model::{Blocker, ChangeOutcome, ChangeStatus, MigrationState, RunKind};
+use forest_runbook::model::{
+    Blocker, ChangeOutcome, ChangeStatus, MigrationState, RunKind, RunState,
+};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::BackupStore;
@@ -126,7 +128,7 @@ async fn migrate_refuses_on_duplicates_and_changes_nothing_then_runs_after_clean
         .expect("clean");
     }
     let run = migrate(&db, &cli(), &PHASE_0).await.expect("migrates");
-    assert_eq!(run.state, MigrationState::Applied);
+    assert_eq!(run.state, RunState::Succeeded);
     assert!(
         run.changes
             .iter()
@@ -319,7 +321,7 @@ async fn a_run_whose_process_died_is_interrupted_and_the_next_run_finishes_it() 
     );
     let runs = db.runs(PHASE_0.name, 10).await.expect("runs");
     let dead = runs.iter().find(|r| r.id == run).expect("the dead run");
-    assert_eq!(dead.state, MigrationState::Interrupted);
+    assert_eq!(dead.state, RunState::Interrupted);
     assert_eq!(
         dead.changes
             .iter()
@@ -376,7 +378,7 @@ async fn revert_restores_the_index_set_keeps_history_and_needs_the_typed_name() 
     assert_eq!(runs.len(), 2, "history keeps both runs");
     assert!(
         runs.iter()
-            .any(|r| r.kind == RunKind::Migrate && r.state == MigrationState::RolledBack)
+            .any(|r| r.kind == RunKind::Migrate && r.state == RunState::RolledBack)
     );
     assert_eq!(
         plan(&db, &PHASE_0, &no_backups())

@@ -10,7 +10,7 @@ use crate::roles::{app_with_accounts, cookie_for};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use forest_runbook::db::{Database, DemoDataSpec};
-use forest_runbook::model::{ChangeOutcome, CurrentUser, MigrationState, Role, RunKind, RunRecord};
+use forest_runbook::model::{ChangeOutcome, CurrentUser, Role, RunKind, RunRecord, RunState};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::dedupe::{self, Options};
@@ -82,7 +82,7 @@ async fn migrate_answers_with_its_running_run_and_goes_on_to_the_end() {
     let answered: RunRecord = serde_json::from_slice(&body).expect("a run");
     assert_eq!(
         (answered.kind, answered.state),
-        (RunKind::Migrate, MigrationState::Running),
+        (RunKind::Migrate, RunState::Running),
         "the answer comes while the run goes on: {answered:?}"
     );
     assert_eq!(answered.changes.len(), PHASE_0.changes.len());
@@ -92,7 +92,7 @@ async fn migrate_answers_with_its_running_run_and_goes_on_to_the_end() {
         let runs = db.runs(PHASE_0.name, 5).await.expect("runs");
         let run = runs.iter().find(|r| r.id == answered.id).expect("the run");
         let locked = db.lock_holder().await.expect("lock").is_some();
-        if run.state == MigrationState::Applied && !locked {
+        if run.state == RunState::Succeeded && !locked {
             assert!(
                 run.changes
                     .iter()
@@ -101,7 +101,7 @@ async fn migrate_answers_with_its_running_run_and_goes_on_to_the_end() {
             );
             break;
         }
-        assert_eq!(run.state, MigrationState::Running, "{run:?}");
+        assert_eq!(run.state, RunState::Running, "{run:?}");
         assert!(Instant::now() < deadline, "the run never ended: {run:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -154,10 +154,7 @@ async fn a_cleanup_asked_to_stop_stops_before_its_next_key_and_says_who() {
     assert!(before.contains("focus_sessions.clientId"), "{before}");
 
     let run = db.runs(PHASE_0.name, 1).await.expect("runs").remove(0);
-    assert_eq!(
-        (run.kind, run.state),
-        (RunKind::Dedupe, MigrationState::Failed)
-    );
+    assert_eq!((run.kind, run.state), (RunKind::Dedupe, RunState::Failed));
     assert_eq!(run.cancel_requested_by.as_deref(), Some("rm"));
     assert!(
         run.error
@@ -216,7 +213,7 @@ async fn only_an_admin_stops_a_revert_and_a_run_that_ended_is_not_stopped() {
     let run = db.runs(PHASE_0.name, 1).await.expect("runs").remove(0);
     assert_eq!(run.cancel_requested_by.as_deref(), Some("boss"));
 
-    db.finish_run(&revert, MigrationState::Applied, None)
+    db.finish_run(&revert, RunState::Succeeded, None)
         .await
         .expect("ends");
     let ended = migration::cancel(&db, &user("boss", Role::Admin), &PHASE_0, &revert)

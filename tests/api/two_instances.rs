@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use forest_runbook::db::Database;
-use forest_runbook::model::{BackupState, JobProgress, JobState, MigrationState};
+use forest_runbook::model::{BackupState, JobProgress, JobState, RunState};
 use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::migration::migrate;
@@ -182,10 +182,10 @@ async fn only_one_instance_migrates_at_a_time() {
         .await
         .expect("join")
         .expect("the first run finishes");
-    assert_eq!(applied.state, MigrationState::Applied);
+    assert_eq!(applied.state, RunState::Succeeded);
     let after = migrate(&second, &actor, &SLOW)
         .await
         .expect("then the second may run");
-    assert_eq!(after.state, MigrationState::Applied);
+    assert_eq!(after.state, RunState::Succeeded);
     db.drop_database().await.expect("drop");
 }

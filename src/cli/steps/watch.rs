@@ -228,7 +228,7 @@ fn count<T>(items: impl Iterator<Item = T>) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ChangeResult, CollectionProgress, JobKind, MigrationState, RunKind};
+    use crate::model::{ChangeResult, CollectionProgress, JobKind, RunKind, RunState};
 
     fn change(description: &str, outcome: ChangeOutcome, progress: Option<&str>) -> ChangeResult {
         ChangeResult {
@@ -246,7 +246,7 @@ mod tests {
             migration: "m".to_owned(),
             kind: RunKind::Migrate,
             checksum: String::new(),
-            state: MigrationState::Running,
+            state: RunState::Running,
             started_by: "cli:me".to_owned(),
             started_at: String::new(),
             finished_at: None,

@@ -22,7 +22,7 @@ use crate::db::is_reserved_collection;
 use crate::model::Action;
 use crate::model::{
     BackupCollection, ChangeOutcome, ChangeResult, JobKind, JobState, Manifest, MigrationState,
-    OptionNotice, RestoreReport, RunKind,
+    OptionNotice, RestoreReport, RunKind, RunState,
 };
 use crate::ops::audit::{self, Actor};
 use crate::ops::four_eyes;
@@ -295,7 +295,7 @@ async fn restored_before(db: &Database, backup: &str) -> Result<Vec<String>, Ops
     let Some(last) = runs.iter().find(|run| run.kind == RunKind::Restore) else {
         return Ok(Vec::new());
     };
-    if last.state == MigrationState::Applied || last.backup.as_deref() != Some(backup) {
+    if last.state == RunState::Succeeded || last.backup.as_deref() != Some(backup) {
         return Ok(Vec::new());
     }
     Ok(last
@@ -451,7 +451,7 @@ async fn apply(
                     .collect(),
                 pre_image: report.pre_image_backup.clone(),
             };
-            db.finish_run(&run, MigrationState::Failed, Some(&stopped.to_string()))
+            db.finish_run(&run, RunState::Failed, Some(&stopped.to_string()))
                 .await?;
             return Err(stopped.into());
         }
@@ -464,7 +464,7 @@ async fn apply(
                 expected: collection.documents,
                 actual,
             };
-            db.finish_run(&run, MigrationState::Failed, Some(&error.to_string()))
+            db.finish_run(&run, RunState::Failed, Some(&error.to_string()))
                 .await?;
             return Err(error.into());
         }
@@ -478,7 +478,7 @@ async fn apply(
             db.mark_rolled_back(migration.name).await?;
         }
     }
-    db.finish_run(&run, MigrationState::Applied, None).await?;
+    db.finish_run(&run, RunState::Succeeded, None).await?;
     Ok(report)
 }
 

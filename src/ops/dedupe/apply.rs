@@ -12,7 +12,7 @@ use super::export::Export;
 use crate::db::dedupe::{Cleanup, Exported};
 use crate::db::{Collection, Database};
 use crate::model::Action;
-use crate::model::{ChangeOutcome, DedupeAction, DedupeOutcome, MigrationState, RunKind};
+use crate::model::{ChangeOutcome, DedupeAction, DedupeOutcome, RunKind, RunState};
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
 use crate::ops::backup::BackupStore;
@@ -114,7 +114,7 @@ async fn clean(
         })
         .await?;
     }
-    db.finish_run(&run, MigrationState::Applied, None).await?;
+    db.finish_run(&run, RunState::Succeeded, None).await?;
     Ok(outcome)
 }
 

@@ -8,7 +8,7 @@ use super::export::Export;
 use crate::db::Database;
 use crate::db::dedupe::Exported;
 use crate::model::Action;
-use crate::model::{ChangeOutcome, MigrationState, RunKind, UndoOutcome};
+use crate::model::{ChangeOutcome, RunKind, RunState, UndoOutcome};
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
 use crate::ops::backup::BackupStore;
@@ -45,12 +45,13 @@ async fn cleanup_run(
     let mut cleanups = runs.into_iter().filter(|r| r.kind == RunKind::Dedupe);
     let found = match run {
         Some(id) => cleanups.find(|r| r.id == id),
-        None => cleanups.find(|r| r.state != MigrationState::RolledBack),
+        None => cleanups.find(|r| r.state != RunState::RolledBack),
     };
     match found {
-        Some(record) if record.state == MigrationState::RolledBack => Err(OpsError::Conflict(
-            format!("cleanup run {} is already undone", record.id),
-        )),
+        Some(record) if record.state == RunState::RolledBack => Err(OpsError::Conflict(format!(
+            "cleanup run {} is already undone",
+            record.id
+        ))),
         Some(record) => Ok(record.id),
         None => Err(OpsError::NotFound(match run {
             Some(id) => format!("a cleanup run {id}"),
@@ -100,8 +101,7 @@ async fn put_back(
     })
     .await?;
     db.mark_run_rolled_back(&cleanup).await?;
-    db.finish_run(&undo_run, MigrationState::Applied, None)
-        .await?;
+    db.finish_run(&undo_run, RunState::Succeeded, None).await?;
     Ok(outcome)
 }
 

@@ -9,7 +9,7 @@
 //! the reason, which the step records.
 
 use crate::db::Database;
-use crate::model::MigrationState;
+use crate::model::RunState;
 use crate::ops::OpsError;
 use crate::ops::audit::Actor;
 use std::time::{Duration, Instant};
@@ -120,7 +120,7 @@ impl Lease {
             other => return other,
         };
         self.db
-            .finish_run(run, MigrationState::Failed, Some(&lost.to_string()))
+            .finish_run(run, RunState::Failed, Some(&lost.to_string()))
             .await?;
         Err(lost)
     }

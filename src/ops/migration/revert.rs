@@ -10,7 +10,7 @@ use super::run::{latest, pending, record};
 use super::started;
 use crate::db::Database;
 use crate::model::Action;
-use crate::model::{ChangeOutcome, ChangeResult, MigrationState, RunKind, RunRecord};
+use crate::model::{ChangeOutcome, ChangeResult, RunKind, RunRecord, RunState};
 use crate::ops::audit::{self, Actor};
 use crate::ops::backup::{self, BackupStore};
 use crate::ops::four_eyes;
@@ -64,7 +64,7 @@ async fn created_by_runs(db: &Database, migration: &Migration) -> Result<Vec<Cha
         .runs(migration.name, 1_000)
         .await?
         .into_iter()
-        .filter(|run| run.kind == RunKind::Migrate && run.state != MigrationState::RolledBack)
+        .filter(|run| run.kind == RunKind::Migrate && run.state != RunState::RolledBack)
         .flat_map(|run| run.changes)
         .filter(|change| change.outcome == ChangeOutcome::Applied)
         .collect();
@@ -157,6 +157,6 @@ async fn undo(
         .await?;
     }
     db.mark_rolled_back(migration.name).await?;
-    db.finish_run(&run, MigrationState::Applied, None).await?;
+    db.finish_run(&run, RunState::Succeeded, None).await?;
     latest(db, migration.name, &run).await
 }

@@ -7,7 +7,7 @@ use super::plan;
 use super::started;
 use crate::db::{Database, DbError, IndexSpec};
 use crate::model::Action;
-use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, MigrationState, RunKind, RunRecord};
+use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, RunKind, RunRecord, RunState};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use std::time::{Duration, Instant};
@@ -89,7 +89,7 @@ where
             by,
             before: description,
         };
-        db.finish_run(run, MigrationState::Failed, Some(&cancelled.to_string()))
+        db.finish_run(run, RunState::Failed, Some(&cancelled.to_string()))
             .await?;
         return Err(cancelled);
     }
@@ -122,7 +122,7 @@ where
                 code: mongo_code(&cause),
                 message: error.unwrap_or_default(),
             };
-            db.finish_run(run, MigrationState::Failed, Some(&failure.to_string()))
+            db.finish_run(run, RunState::Failed, Some(&failure.to_string()))
                 .await?;
             Err(failure)
         }
@@ -180,7 +180,7 @@ async fn apply(
         })
         .await?;
     }
-    db.finish_run(&run, MigrationState::Applied, None).await?;
+    db.finish_run(&run, RunState::Succeeded, None).await?;
     latest(db, migration.name, &run).await
 }
 
