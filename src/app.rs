@@ -21,6 +21,7 @@ mod report;
 mod runbook;
 mod sections;
 mod session;
+mod setting;
 mod settings;
 mod status;
 mod users;

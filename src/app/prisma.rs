@@ -7,6 +7,7 @@ use super::grid;
 use super::loaded::Loaded;
 use super::session::{RequireRole, guarded};
 use crate::api::prisma_check;
+use crate::app::setting::Setting;
 use crate::model::{
     ModelComparison, PrismaReport, PushRule, PushStep, Role, SchemaEdit, SchemaState, StepOutcome,
 };
@@ -32,14 +33,10 @@ fn Report(report: PrismaReport) -> impl IntoView {
         SchemaState::NotConfigured => view! {
             <p class="notice" role="note" data-testid="prisma-not-configured">
                 "No Forest schema is configured. Set "
-                <code>"checkout"</code>
-                " (the Forest checkout holding apps/server) or an absolute "
-                <code>"schema"</code>
-                " in the "
-                <code>"[forest]"</code>
-                " section of Leptos.toml (or "
-                <code>"FOREST_FOREST__CHECKOUT"</code>
-                ")."
+                <Setting section="forest" key="checkout" />
+                " (the Forest checkout holding apps/server), or an absolute "
+                <Setting section="forest" key="schema" />
+                "."
             </p>
         }
         .into_any(),

@@ -382,7 +382,10 @@ mod tests {
     #[test]
     fn a_succeeded_migrate_run_means_the_migration_is_applied() {
         assert_eq!(RunState::Succeeded.of_migration(), MigrationState::Applied);
-        assert_eq!(RunState::RolledBack.of_migration(), MigrationState::RolledBack);
+        assert_eq!(
+            RunState::RolledBack.of_migration(),
+            MigrationState::RolledBack
+        );
         assert_eq!(RunState::Running.of_migration(), MigrationState::Running);
     }
 }

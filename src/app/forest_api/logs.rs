@@ -6,6 +6,7 @@ use super::ForestWatch;
 use super::chart::{MinuteLine, RatesChart, per_minute};
 use crate::app::grid;
 use crate::app::loaded::Loaded;
+use crate::app::setting::Setting;
 use crate::model::{LogSnapshot, LogStatus, MinuteCounts, RouteStats};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -69,15 +70,9 @@ fn how_to_configure(snapshot: &LogSnapshot) -> AnyView {
         <p class="notice" role="note" data-testid="logs-not-configured">
             {what}
             " Set "
-            <code>"checkout"</code>
-            " in the "
-            <code>"[forest]"</code>
-            " section of Leptos.toml (the Forest checkout holding apps/server; or "
-            <code>"FOREST_FOREST__CHECKOUT"</code>
-            "), or an absolute "
-            <code>"folder"</code>
-            " in "
-            <code>"[forest_logs]"</code>
+            <Setting section="forest" key="checkout" />
+            " (the Forest checkout holding apps/server), or an absolute "
+            <Setting section="forest_logs" key="folder" />
             "."
         </p>
     }

@@ -5,6 +5,7 @@
 
 use super::chart::{MinuteLine, RatesChart, per_minute};
 use crate::app::loaded::Loaded;
+use crate::app::setting::Setting;
 use crate::model::{AppError, LogStatus, PoolReading, PrismaPool};
 use leptos::prelude::*;
 
@@ -112,10 +113,9 @@ fn how_to_enable(pool: &PrismaPool) -> AnyView {
                     </code> ";"
                 </li>
                 <li>
-                    "or, if the server logs its pool another way, set " <code>"pool_pattern"</code>
-                    " in " <code>"[forest_logs]"</code> " of Leptos.toml (or "
-                    <code>"FOREST_FOREST_LOGS__POOL_PATTERN"</code>
-                    ") to a regular expression with a named group " <code>"busy"</code>
+                    "or, if the server logs its pool another way, set "
+                    <Setting section="forest_logs" key="pool_pattern" />
+                    " to a regular expression with a named group " <code>"busy"</code>
                     " and, if logged, " <code>"open"</code> ", " <code>"idle"</code> " and "
                     <code>"waiting"</code> ", e.g. "
                     <code>

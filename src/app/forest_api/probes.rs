@@ -6,6 +6,7 @@ use crate::app::feedback::step_button;
 use crate::app::grid;
 use crate::app::loaded::Loaded;
 use crate::app::session::granted_role;
+use crate::app::setting::Setting;
 use crate::model::{ProbeOverview, ProbeResult, Role};
 use leptos::prelude::*;
 
@@ -62,12 +63,8 @@ fn Overview(overview: ProbeOverview) -> impl IntoView {
                 view! {
                     <p class="notice" role="note">
                         "No probe has run yet. To point the app at the Forest API, set "
-                        <code>"base_urls"</code>
-                        " in the "
-                        <code>"[forest_api]"</code>
-                        " section of Leptos.toml (or "
-                        <code>"FOREST_FOREST_API__BASE_URLS"</code>
-                        "); further endpoints and a credentials header are set there too."
+                        <Setting section="forest_api" key="base_urls" />
+                        "; further endpoints and a credentials header are set there too."
                     </p>
                 }
             })}
