@@ -11,7 +11,7 @@ step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --check
 step "leptosfmt --check (the view! macros)"
-leptosfmt --check src
+leptosfmt --quiet --check src || { echo "Some view! macros are not formatted: run leptosfmt src"; exit 1; }
 step "Stylesheet lint (stylelint, standard config)"
 (cd end2end && npx stylelint --config stylelint.config.mjs '../style/**/*.css')
 step "clippy (server)"

@@ -7,6 +7,7 @@ use super::{Collection, Database, DbError};
 use crate::model::{ChangeOutcome, ChangeResult, RunKind, RunRecord, RunState, Verification};
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{Bson, DateTime, Document, doc};
+use serde::Deserialize;
 
 /// The pending change of a new run.
 fn pending_document(result: &ChangeResult) -> Document {
@@ -21,75 +22,95 @@ fn text_or_null(text: Option<&str>) -> Bson {
     text.map_or(Bson::Null, |t| Bson::String(t.to_owned()))
 }
 
-fn change_from(document: &Document) -> ChangeResult {
-    ChangeResult {
-        key: document.get_str("key").unwrap_or_default().to_owned(),
-        description: document.get_str("description").unwrap_or("?").to_owned(),
-        outcome: ChangeOutcome::parse(document.get_str("outcome").unwrap_or("pending")),
-        duration_ms: document
-            .get_i64("durationMs")
-            .ok()
-            .and_then(|ms| u64::try_from(ms).ok())
-            .unwrap_or(0),
-        error_code: document.get_i32("errorCode").ok(),
-        error: document.get_str("error").ok().map(str::to_owned),
-        started_at: document
-            .get_datetime("startedAt")
-            .ok()
-            .map(|at| rfc3339(Some(at))),
-        finished_at: document
-            .get_datetime("finishedAt")
-            .ok()
-            .map(|at| rfc3339(Some(at))),
-        progress: document.get_str("progress").ok().map(str::to_owned),
+/// A run as the changelog stores it. Read with serde, every field checked
+/// by its type; what a person sees is made from it in one place
+/// (`RunRecord::try_from`), so the stored words are parsed once.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RunDocument {
+    #[serde(rename = "_id")]
+    id: ObjectId,
+    migration: String,
+    kind: String,
+    #[serde(default)]
+    checksum: String,
+    state: String,
+    #[serde(default)]
+    started_by: String,
+    started_at: Option<DateTime>,
+    finished_at: Option<DateTime>,
+    #[serde(default)]
+    changes: Vec<ChangeDocument>,
+    error: Option<String>,
+    backup: Option<String>,
+    pre_image_backup: Option<String>,
+    cancel_requested_by: Option<String>,
+}
+
+/// One change of a stored run.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ChangeDocument {
+    #[serde(default)]
+    key: String,
+    #[serde(default = "unknown")]
+    description: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    duration_ms: i64,
+    error_code: Option<i32>,
+    error: Option<String>,
+    started_at: Option<DateTime>,
+    finished_at: Option<DateTime>,
+    progress: Option<String>,
+}
+
+fn unknown() -> String {
+    "?".to_owned()
+}
+
+impl From<ChangeDocument> for ChangeResult {
+    fn from(change: ChangeDocument) -> Self {
+        ChangeResult {
+            key: change.key,
+            description: change.description,
+            outcome: ChangeOutcome::parse(&change.outcome),
+            duration_ms: u64::try_from(change.duration_ms).unwrap_or(0),
+            error_code: change.error_code,
+            error: change.error,
+            started_at: change.started_at.map(|at| rfc3339(Some(&at))),
+            finished_at: change.finished_at.map(|at| rfc3339(Some(&at))),
+            progress: change.progress,
+        }
     }
 }
 
-fn run_from(document: &Document) -> Result<RunRecord, DbError> {
-    let state = document
-        .get_str("state")
-        .map_err(DbError::shape_of(Collection::Changelog))?;
-    let kind = document
-        .get_str("kind")
-        .map_err(DbError::shape_of(Collection::Changelog))?;
-    Ok(RunRecord {
-        id: document
-            .get_object_id("_id")
-            .map_err(DbError::shape_of(Collection::Changelog))?
-            .to_hex(),
-        migration: document
-            .get_str("migration")
-            .map_err(DbError::shape_of(Collection::Changelog))?
-            .to_owned(),
-        kind: RunKind::parse(kind)
-            .ok_or_else(|| DbError::shape(Collection::Changelog, format!("kind {kind:?}")))?,
-        checksum: document.get_str("checksum").unwrap_or_default().to_owned(),
-        state: RunState::parse(state)
-            .ok_or_else(|| DbError::shape(Collection::Changelog, format!("state {state:?}")))?,
-        started_by: document.get_str("startedBy").unwrap_or_default().to_owned(),
-        started_at: rfc3339(document.get_datetime("startedAt").ok()),
-        finished_at: document
-            .get_datetime("finishedAt")
-            .ok()
-            .map(|at| rfc3339(Some(at))),
-        changes: document
-            .get_array("changes")
-            .map(|changes| {
-                changes
-                    .iter()
-                    .filter_map(Bson::as_document)
-                    .map(change_from)
-                    .collect()
-            })
-            .unwrap_or_default(),
-        error: document.get_str("error").ok().map(str::to_owned),
-        backup: document.get_str("backup").ok().map(str::to_owned),
-        pre_image_backup: document.get_str("preImageBackup").ok().map(str::to_owned),
-        cancel_requested_by: document
-            .get_str("cancelRequestedBy")
-            .ok()
-            .map(str::to_owned),
-    })
+impl TryFrom<RunDocument> for RunRecord {
+    type Error = DbError;
+
+    fn try_from(run: RunDocument) -> Result<Self, DbError> {
+        let kind = RunKind::parse(&run.kind)
+            .ok_or_else(|| DbError::shape(Collection::Changelog, format!("kind {:?}", run.kind)))?;
+        let state = RunState::parse(&run.state).ok_or_else(|| {
+            DbError::shape(Collection::Changelog, format!("state {:?}", run.state))
+        })?;
+        Ok(RunRecord {
+            id: run.id.to_hex(),
+            migration: run.migration,
+            kind,
+            checksum: run.checksum,
+            state,
+            started_by: run.started_by,
+            started_at: rfc3339(run.started_at.as_ref()),
+            finished_at: run.finished_at.map(|at| rfc3339(Some(&at))),
+            changes: run.changes.into_iter().map(ChangeResult::from).collect(),
+            error: run.error,
+            backup: run.backup,
+            pre_image_backup: run.pre_image_backup,
+            cancel_requested_by: run.cancel_requested_by,
+        })
+    }
 }
 
 fn object_id(id: &str) -> Result<ObjectId, DbError> {
@@ -315,14 +336,61 @@ impl Database {
     pub async fn runs(&self, migration: &str, limit: i64) -> Result<Vec<RunRecord>, DbError> {
         let mut cursor = self
             .collection(Collection::Changelog)
+            .clone_with_type::<RunDocument>()
             .find(doc! { "migration": migration })
             .sort(doc! { "startedAt": -1, "_id": -1 })
             .limit(limit)
             .await?;
         let mut runs = Vec::new();
         while cursor.advance().await? {
-            runs.push(run_from(&cursor.deserialize_current()?)?);
+            let run = cursor
+                .deserialize_current()
+                .map_err(DbError::shape_of(Collection::Changelog))?;
+            runs.push(RunRecord::try_from(run)?);
         }
         Ok(runs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(document: Document) -> Result<RunRecord, DbError> {
+        let run: RunDocument = mongodb::bson::from_document(document)
+            .map_err(DbError::shape_of(Collection::Changelog))?;
+        RunRecord::try_from(run)
+    }
+
+    #[test]
+    fn a_stored_run_reads_with_its_words_parsed_and_odd_numbers_made_safe() {
+        let run = read(doc! {
+            "_id": ObjectId::new(),
+            "migration": "m",
+            "kind": "revert",
+            "state": "applied",
+            "startedAt": DateTime::from_millis(0),
+            "changes": [{ "key": "k", "outcome": "applied", "durationMs": -5_i64 }],
+        })
+        .expect("a run");
+        assert_eq!(run.kind, RunKind::Revert);
+        assert_eq!(run.state, RunState::Succeeded);
+        assert_eq!(run.started_at, "1970-01-01T00:00:00Z");
+        assert_eq!(run.changes[0].duration_ms, 0);
+        assert_eq!(run.changes[0].description, "?");
+        assert_eq!(run.changes[0].outcome, ChangeOutcome::Applied);
+    }
+
+    #[test]
+    fn a_run_with_an_unknown_word_or_a_field_of_another_type_is_refused_by_name() {
+        let unknown_state = read(doc! {
+            "_id": ObjectId::new(), "migration": "m", "kind": "migrate", "state": "dirty",
+        });
+        assert!(matches!(unknown_state, Err(DbError::Shape { .. })));
+        let text_for_a_time = read(doc! {
+            "_id": ObjectId::new(), "migration": "m", "kind": "migrate", "state": "running",
+            "startedAt": "yesterday",
+        });
+        assert!(matches!(text_for_a_time, Err(DbError::Shape { .. })));
     }
 }
