@@ -7,10 +7,10 @@ mod job;
 use super::feedback::action_error;
 use super::live::Live;
 use super::loaded::Loaded;
-use super::session::{RequireRole, granted_role, guarded};
+use super::session::{Guarded, GuardedResource, RequireRole, granted_role, guarded};
 use crate::api::{DeleteBackup, ImportBackup, VerifyBackup, list_backups};
 use crate::app::grid;
-use crate::model::{AppError, Area, BackupState, Manifest, Role};
+use crate::model::{Area, BackupState, Manifest, Role};
 pub use job::{BackupJob, JobView, TakeBackup};
 use leptos::prelude::*;
 
@@ -22,7 +22,7 @@ struct BackupActions {
     import: ServerAction<ImportBackup>,
 }
 
-type Listing = Resource<Result<Option<Vec<Manifest>>, AppError>>;
+type Listing = GuardedResource<Vec<Manifest>>;
 
 #[component]
 pub fn BackupsPage() -> impl IntoView {
@@ -216,7 +216,7 @@ fn Restore(job: BackupJob, backups: Listing) -> impl IntoView {
                             backups
                                 .get()
                                 .and_then(Result::ok)
-                                .flatten()
+                                .and_then(Guarded::shown)
                                 .unwrap_or_default()
                                 .into_iter()
                                 .filter(|m| m.state == BackupState::Complete)

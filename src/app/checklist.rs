@@ -7,9 +7,9 @@ use super::feedback::action_error;
 use super::forest_api::{ProbePanel, ProbeWatch};
 use super::live::Live;
 use super::loaded::Loaded;
-use super::session::{RequireRole, granted_role, guarded};
+use super::session::{GuardedResource, RequireRole, granted_role, guarded};
 use crate::api::{AcknowledgeItem, SetChecklistItem, get_checklist};
-use crate::model::{AppError, Area, Checklist, ChecklistItem, ItemStatus, Role};
+use crate::model::{Area, Checklist, ChecklistItem, ItemStatus, Role};
 
 /// What the checklist shows: its ticks, and the evidence from backups,
 /// runs (verification, rehearsal) and the Forest API.
@@ -47,7 +47,7 @@ pub fn ChecklistPage() -> impl IntoView {
 
 #[component]
 fn Items(
-    checklist: Resource<Result<Option<Checklist>, AppError>>,
+    checklist: GuardedResource<Checklist>,
     set_item: ServerAction<SetChecklistItem>,
     acknowledge: ServerAction<AcknowledgeItem>,
 ) -> impl IntoView {

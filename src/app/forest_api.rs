@@ -9,9 +9,9 @@ mod pool;
 mod probes;
 
 use super::live::Live;
-use super::session::{RequireRole, guarded};
+use super::session::{GuardedResource, RequireRole, guarded};
 use crate::api::{ProbeNow, forest_api_overview, forest_logs, forest_pool};
-use crate::model::{AppError, Area, LogSnapshot, ProbeOverview, Role};
+use crate::model::{Area, LogSnapshot, ProbeOverview, Role};
 use leptos::prelude::*;
 pub use logs::{LogErrors, LogRates};
 use pool::PoolPanel;
@@ -22,7 +22,7 @@ pub use probes::ProbePanel;
 /// server and while hydrating; it loads only for people who may read it.
 #[derive(Clone, Copy)]
 pub struct ProbeWatch {
-    pub overview: Resource<Result<Option<ProbeOverview>, AppError>>,
+    pub overview: GuardedResource<ProbeOverview>,
     pub probe: ServerAction<ProbeNow>,
 }
 
@@ -47,7 +47,7 @@ impl ProbeWatch {
 #[derive(Clone, Copy)]
 pub struct ForestWatch {
     pub probes: ProbeWatch,
-    pub logs: Resource<Result<Option<LogSnapshot>, AppError>>,
+    pub logs: GuardedResource<LogSnapshot>,
 }
 
 impl ForestWatch {

@@ -3,18 +3,18 @@
 //! someone who may not see it, and its view once it is there.
 
 use super::feedback::load_error;
-use crate::model::AppError;
+use crate::app::session::{Guarded, GuardedResource};
 use leptos::prelude::*;
 
 /// Shows `children(value)` once `resource` holds a value. Until its first
 /// value it shows `fallback` (nothing by default); when reading again it
 /// keeps the last view until the new one is ready (`Transition`). A failed
 /// load shows its error as an alert, or, with `columns`, as a row across
-/// that many columns of the table body it sits in. `Ok(None)` shows
+/// that many columns of the table body it sits in. `Guarded::Hidden` shows
 /// nothing: the person may not read it, and `RequireRole` says so.
 #[component]
 pub fn Loaded<T, F, V>(
-    resource: Resource<Result<Option<T>, AppError>>,
+    resource: GuardedResource<T>,
     #[prop(optional, into)] fallback: ViewFnOnce,
     #[prop(optional, into)] columns: Option<u8>,
     children: F,
@@ -30,8 +30,8 @@ where
                 let children = children.clone();
                 Suspend::new(async move {
                     match resource.await {
-                        Ok(Some(value)) => children(value).into_view().into_any(),
-                        Ok(None) => ().into_any(),
+                        Ok(Guarded::Shown(value)) => children(value).into_view().into_any(),
+                        Ok(Guarded::Hidden) => ().into_any(),
                         Err(error) => load_error(&error, columns),
                     }
                 })

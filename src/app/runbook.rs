@@ -10,9 +10,9 @@ use super::feedback::{FormAction, action_error, step_button};
 use super::forest_api::{ProbePanel, ProbeWatch};
 use super::live::Live;
 use super::loaded::Loaded;
-use super::session::{RequireRole, granted_role, guarded};
+use super::session::{Guarded, GuardedResource, RequireRole, granted_role, guarded};
 use crate::api::{CancelRun, DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
-use crate::model::{AppError, Area, Role, RunKind, RunRecord, RunState, RunbookOverview};
+use crate::model::{Area, Role, RunKind, RunRecord, RunState, RunbookOverview};
 use leptos::prelude::*;
 use rehearsal::{RehearsalWatch, RehearseStep};
 use results::{History, PlanView, RunView, VerificationView};
@@ -67,7 +67,7 @@ pub fn RunbookPage() -> impl IntoView {
     }
 }
 
-type Overview = Resource<Result<Option<RunbookOverview>, AppError>>;
+type Overview = GuardedResource<RunbookOverview>;
 
 #[component]
 fn Steps(
@@ -107,7 +107,7 @@ fn part_of<V: IntoView + 'static>(
 ) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
-            {move || overview.get().and_then(Result::ok).flatten().and_then(&part)}
+            {move || overview.get().and_then(Result::ok).and_then(Guarded::shown).and_then(&part)}
         </Transition>
     }
 }

@@ -4,6 +4,7 @@
 use crate::api::{Login, current_user};
 use crate::model::{AppError, CurrentUser, Role};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy)]
 pub struct Session {
@@ -36,15 +37,40 @@ impl Session {
     }
 }
 
+/// What a guarded resource holds: the value, or nothing because the person
+/// may not read it. Its own enum, not an `Option`: a value that is itself
+/// an `Option` would nest, JSON writes `Some(None)` as `null`, and the
+/// browser would read "not allowed" where the server rendered "none yet",
+/// hydrating other markup than the server sent (see the tests).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Guarded<T> {
+    Hidden,
+    Shown(T),
+}
+
+impl<T> Guarded<T> {
+    /// The value, for someone who may read it.
+    pub fn shown(self) -> Option<T> {
+        match self {
+            Self::Shown(value) => Some(value),
+            Self::Hidden => None,
+        }
+    }
+}
+
+/// A guarded part of a page's resource.
+pub type GuardedResource<T> = Resource<Result<Guarded<T>, AppError>>;
+
 /// A resource for the guarded part of a page: it loads `fetch(source())`
-/// for people holding `role` and is `Ok(None)` for anyone else. Create it
-/// in the page, outside `RequireRole`, so that it is the same resource on
-/// the server and while hydrating and keeps the request's context.
+/// for people holding `role` and is `Guarded::Hidden` for anyone else.
+/// Create it in the page, outside `RequireRole`, so that it is the same
+/// resource on the server and while hydrating and keeps the request's
+/// context.
 pub fn guarded<S, T, Fut>(
     role: Role,
     source: impl Fn() -> S + Send + Sync + 'static,
     fetch: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> Resource<Result<Option<T>, AppError>>
+) -> GuardedResource<T>
 where
     S: PartialEq + Clone + Send + Sync + 'static,
     T: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
@@ -60,8 +86,8 @@ where
             let load = fetch(input);
             async move {
                 match user.await {
-                    Ok(Some(user)) if user.role.includes(role) => load.await.map(Some),
-                    _ => Ok(None),
+                    Ok(Some(user)) if user.role.includes(role) => load.await.map(Guarded::Shown),
+                    _ => Ok(Guarded::Hidden),
                 }
             }
         },
@@ -134,5 +160,32 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                     })
             }}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Guarded;
+    use crate::model::AppError;
+
+    fn round_trip<T>(value: &T) -> T
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        let text = serde_json::to_string(value).expect("serialises");
+        serde_json::from_str(&text).expect("deserialises")
+    }
+
+    #[test]
+    fn a_guarded_value_that_is_an_option_survives_the_trip_to_the_browser() {
+        // What a guarded resource of `backup_progress` sends with no job
+        // yet. As a nested `Option` the browser would read "not allowed";
+        // the resource then hydrates other markup than the server's.
+        let nested: Result<Option<Option<u8>>, AppError> = Ok(Some(None));
+        assert_eq!(round_trip(&nested), Ok(None));
+        let guarded: Result<Guarded<Option<u8>>, AppError> = Ok(Guarded::Shown(None));
+        assert_eq!(round_trip(&guarded), guarded);
+        let hidden: Result<Guarded<Option<u8>>, AppError> = Ok(Guarded::Hidden);
+        assert_eq!(round_trip(&hidden), hidden);
     }
 }

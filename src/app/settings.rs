@@ -6,12 +6,12 @@ mod notifications;
 
 use super::feedback::action_error;
 use super::loaded::Loaded;
-use super::session::{RequireRole, guarded};
+use super::session::{GuardedResource, RequireRole, guarded};
 use crate::api::{
     ApproveRequest, SendTestNotification, SetFourEyes, get_settings, list_approvals,
     notifications_overview,
 };
-use crate::model::{AppError, AppSettings, Approval, Role};
+use crate::model::{AppSettings, Approval, Role};
 use leptos::prelude::*;
 use notifications::NotificationsPanel;
 
@@ -49,8 +49,8 @@ pub fn SettingsPage() -> impl IntoView {
 fn FourEyes(
     toggle: ServerAction<SetFourEyes>,
     approve: ServerAction<ApproveRequest>,
-    settings: Resource<Result<Option<AppSettings>, AppError>>,
-    approvals: Resource<Result<Option<Vec<Approval>>, AppError>>,
+    settings: GuardedResource<AppSettings>,
+    approvals: GuardedResource<Vec<Approval>>,
 ) -> impl IntoView {
     view! {
         <h2>"Four-eyes"</h2>

@@ -3,10 +3,10 @@
 
 use super::feedback::action_error;
 use super::loaded::Loaded;
-use super::session::{RequireRole, guarded};
+use super::session::{GuardedResource, RequireRole, guarded};
 use crate::api::{CreateUser, ResetUserPassword, SetUserDisabled, SetUserRole, list_users};
 use crate::app::grid;
-use crate::model::{AppError, Role, UserSummary};
+use crate::model::{Role, UserSummary};
 use leptos::prelude::*;
 
 #[component]
@@ -47,10 +47,7 @@ struct UserActions {
 }
 
 #[component]
-fn UserManagement(
-    actions: UserActions,
-    users: Resource<Result<Option<Vec<UserSummary>>, AppError>>,
-) -> impl IntoView {
+fn UserManagement(actions: UserActions, users: GuardedResource<Vec<UserSummary>>) -> impl IntoView {
     let UserActions {
         create,
         set_role,

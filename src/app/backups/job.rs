@@ -8,27 +8,17 @@ use crate::app::feedback::action_error;
 use crate::app::grid;
 use crate::app::live::Live;
 use crate::app::loaded::Loaded;
-use crate::app::session::guarded;
-use crate::model::{AppError, Area, JobKind, JobProgress, JobState, Role};
+use crate::app::session::{GuardedResource, guarded};
+use crate::model::{Area, JobKind, JobProgress, JobState, Role};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// The newest job, if any has run. A struct, not a bare `Option`: the
-/// guarded resource wraps it in another `Option`, and JSON writes
-/// `Some(None)` as `null`, which reads back as `None`; the browser would
-/// hydrate "nothing to show" over the server's "no job yet", and panic
-/// (`tests::a_nested_option_does_not_survive_the_trip_to_the_browser`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LatestJob {
-    pub job: Option<JobProgress>,
-}
 
 #[derive(Clone, Copy)]
 pub struct BackupJob {
     pub start: ServerAction<StartBackup>,
     pub cancel: ServerAction<CancelBackup>,
     pub restore: ServerAction<StartRestore>,
-    pub progress: Resource<Result<Option<LatestJob>, AppError>>,
+    /// The newest job, if any has run.
+    pub progress: GuardedResource<Option<JobProgress>>,
 }
 
 impl BackupJob {
@@ -49,7 +39,7 @@ impl BackupJob {
                     restore.version().get(),
                 )
             },
-            |_| async { backup_progress().await.map(|job| LatestJob { job }) },
+            |_| backup_progress(),
         );
         Self {
             start,
@@ -83,7 +73,7 @@ pub fn JobView(job: BackupJob, may_cancel: bool) -> impl IntoView {
     view! {
         <Loaded resource=job.progress let:latest>
             {match latest {
-                LatestJob { job: None } => {
+                None => {
                     view! {
                         <p class="detail">
                             "No backup or restore has run since the server started."
@@ -91,7 +81,7 @@ pub fn JobView(job: BackupJob, may_cancel: bool) -> impl IntoView {
                     }
                         .into_any()
                 }
-                LatestJob { job: Some(progress) } => {
+                Some(progress) => {
                     let cancel = (may_cancel && progress.kind == JobKind::Backup
                         && progress.state == JobState::Running)
                         .then(|| {
@@ -164,28 +154,5 @@ fn Progress(progress: JobProgress) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::LatestJob;
-    use crate::model::AppError;
-
-    type Sent<T> = Result<Option<T>, AppError>;
-
-    fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(value: &Sent<T>) -> Sent<T> {
-        let text = serde_json::to_string(value).expect("serialises");
-        serde_json::from_str(&text).expect("deserialises")
-    }
-
-    #[test]
-    fn a_nested_option_does_not_survive_the_trip_to_the_browser() {
-        // What a guarded resource of `backup_progress` would send with no
-        // job yet: the browser reads "not allowed" instead.
-        let nested: Sent<Option<u8>> = Ok(Some(None));
-        assert_eq!(round_trip(&nested), Ok(None));
-        let latest: Sent<LatestJob> = Ok(Some(LatestJob { job: None }));
-        assert_eq!(round_trip(&latest), latest);
     }
 }

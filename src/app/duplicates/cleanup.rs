@@ -8,7 +8,8 @@ use crate::api::{ApplyDedupe, PLAN_PAGE, UndoDedupe};
 use crate::app::feedback::{FormAction, action_error};
 use crate::app::grid;
 use crate::app::loaded::Loaded;
-use crate::model::{AppError, DedupePlan, KeepRule, RunRecord};
+use crate::app::session::{Guarded, GuardedResource};
+use crate::model::{DedupePlan, KeepRule, RunRecord};
 use leptos::prelude::*;
 
 /// The plan's choices as the address holds them.
@@ -38,8 +39,8 @@ const COLUMNS: &[&str] = &["Key", "Value", "_id", "Action", "Kept _id"];
 #[component]
 pub fn Cleanup(
     choice: Choice,
-    plan: Resource<Result<Option<DedupePlan>, AppError>>,
-    runs: Resource<Result<Option<Vec<RunRecord>>, AppError>>,
+    plan: GuardedResource<DedupePlan>,
+    runs: GuardedResource<Vec<RunRecord>>,
     apply: ServerAction<ApplyDedupe>,
     undo: ServerAction<UndoDedupe>,
 ) -> impl IntoView {
@@ -125,7 +126,7 @@ pub fn Cleanup(
                 {move || {
                     runs.get()
                         .and_then(Result::ok)
-                        .flatten()
+                        .and_then(Guarded::shown)
                         .map(|runs| view! { <CleanupRuns runs /> })
                 }}
             </Transition>

@@ -5,13 +5,14 @@
 
 use super::chart::{MinuteLine, RatesChart, per_minute};
 use crate::app::loaded::Loaded;
+use crate::app::session::GuardedResource;
 use crate::app::setting::Setting;
-use crate::model::{AppError, LogStatus, PoolReading, PrismaPool};
+use crate::model::{LogStatus, PoolReading, PrismaPool};
 use leptos::prelude::*;
 
 /// The panel, fed by the page's pool resource.
 #[component]
-pub fn PoolPanel(pool: Resource<Result<Option<PrismaPool>, AppError>>) -> impl IntoView {
+pub fn PoolPanel(pool: GuardedResource<PrismaPool>) -> impl IntoView {
     view! {
         <section aria-labelledby="pool-heading">
             <h2 id="pool-heading">"The Forest server's Prisma pool"</h2>

@@ -9,8 +9,8 @@ use crate::app::feedback::step_button;
 use crate::app::grid;
 use crate::app::live::Live;
 use crate::app::loaded::Loaded;
-use crate::app::session::guarded;
-use crate::model::{AppError, Area, Rehearsal, RehearsalOverview, Role, StepState, duration};
+use crate::app::session::{GuardedResource, guarded};
+use crate::model::{Area, Rehearsal, RehearsalOverview, Role, StepState, duration};
 use leptos::prelude::*;
 
 /// The newest rehearsal and the action that starts one. Create it in the
@@ -18,7 +18,7 @@ use leptos::prelude::*;
 /// while hydrating; it loads only for people who may read it.
 #[derive(Clone, Copy)]
 pub struct RehearsalWatch {
-    overview: Resource<Result<Option<RehearsalOverview>, AppError>>,
+    overview: GuardedResource<RehearsalOverview>,
     start: ServerAction<RunRehearse>,
 }
 

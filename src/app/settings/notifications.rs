@@ -5,7 +5,8 @@ use crate::api::SendTestNotification;
 use crate::app::feedback::action_error;
 use crate::app::grid;
 use crate::app::loaded::Loaded;
-use crate::model::{AppError, NotificationDelivery, NotificationsOverview};
+use crate::app::session::GuardedResource;
+use crate::model::{NotificationDelivery, NotificationsOverview};
 use leptos::prelude::*;
 
 const COLUMNS: &[&str] = &[
@@ -22,7 +23,7 @@ const COLUMNS: &[&str] = &[
 #[component]
 pub fn NotificationsPanel(
     test: ServerAction<SendTestNotification>,
-    overview: Resource<Result<Option<NotificationsOverview>, AppError>>,
+    overview: GuardedResource<NotificationsOverview>,
 ) -> impl IntoView {
     view! {
         <section aria-labelledby="notify-heading">
