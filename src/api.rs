@@ -33,29 +33,29 @@ pub use checklist::{
     set_checklist_item,
 };
 pub use dedupe::{
-    ApplyDedupe, PLAN_PAGE, PlanDedupe, UndoDedupe, apply_dedupe, dedupe_plan, undo_dedupe,
+    ApplyDedupe, PLAN_PAGE, PlanDedupe, UndoDedupe, apply_dedupe, plan_dedupe, undo_dedupe,
 };
-pub use deployment_report::{GetDeploymentReport, deployment_report};
+pub use deployment_report::{GetDeploymentReport, get_deployment_report};
 pub use forest_api::{
     ForestApiOverview, ForestLogs, ForestPool, ProbeNow, forest_api_overview, forest_logs,
     forest_pool, probe_now,
 };
 pub use health::{GetHealth, get_health};
 pub use monitor::{
-    ClearThreshold, GetMonitor, GetMonitorHistory, SetThreshold, clear_threshold, monitor_history,
-    monitor_overview, set_threshold,
+    ClearThreshold, GetMonitor, GetMonitorHistory, SetThreshold, clear_threshold, get_monitor,
+    get_monitor_history, set_threshold,
 };
 pub use notifications::{
-    GetNotifications, SendTestNotification, notifications_overview, send_test_notification,
+    GetNotifications, SendTestNotification, get_notifications, send_test_notification,
 };
 pub use prisma::{PrismaCheck, prisma_check};
-pub use rehearsal::{GetRehearsal, RunRehearse, rehearsal_overview, run_rehearse};
-pub use reports::{GetDevices, GetDuplicates, PAGE_SIZE, device_stats, duplicate_reports};
+pub use rehearsal::{GetRehearsal, RunRehearse, get_rehearsal, run_rehearse};
+pub use reports::{GetDevices, GetDuplicates, PAGE_SIZE, get_devices, get_duplicates};
 pub use runbook::{
     CancelRun, DryRun, GetRunbook, RunMigrate, RunRevert, RunVerify, cancel_run, dry_run,
-    run_migrate, run_revert, run_verify, runbook_overview,
+    get_runbook, run_migrate, run_revert, run_verify,
 };
-pub use session::{Login, Logout, WhoAmI, current_user, login, logout};
+pub use session::{Login, Logout, WhoAmI, login, logout, who_am_i};
 pub use settings::{
     ApproveRequest, GetSettings, ListApprovals, SetFourEyes, approve_request, get_settings,
     list_approvals, set_four_eyes,

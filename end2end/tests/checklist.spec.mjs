@@ -41,7 +41,7 @@ test('a viewer reads the checklist but is offered no tick and the server refuses
   await visit(page, '/checklist', javaScriptEnabled);
   await expect(page.getByRole('listitem', { name: 'Backup database' })).toBeVisible();
   await expect(page.getByRole('button', { name: /^(Tick|Untick) / })).toHaveCount(0);
-  const forced = await page.request.post('/api/checklist_item', { form: { item: 'backup', done: 'true' } });
+  const forced = await page.request.post('/api/set_checklist_item', { form: { item: 'backup', done: 'true' } });
   expect(forced.status()).toBe(403);
 });
 

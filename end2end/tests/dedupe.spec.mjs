@@ -87,7 +87,7 @@ test('a viewer sees the duplicates but no cleanup, and the server refuses one', 
   await visit(page, '/duplicates', javaScriptEnabled);
   await expect(page.getByRole('region', { name: 'tasks.clientId' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Clean up' })).toHaveCount(0);
-  const forced = await page.request.post('/api/dedupe_apply', { form: { keep: 'oldest', confirmation: 'forest' } });
+  const forced = await page.request.post('/api/apply_dedupe', { form: { keep: 'oldest', confirmation: 'forest' } });
   expect(forced.status()).toBe(403);
   const csv = await page.request.get('/dedupe.csv?keep=oldest');
   expect(csv.status()).toBe(403);

@@ -48,6 +48,6 @@ test('a viewer is not shown the webhooks', async ({ page, javaScriptEnabled }) =
   await visit(page, '/settings', javaScriptEnabled);
   await expect(page.getByRole('region', { name: 'Notifications' })).toHaveCount(0);
   await expect(page.locator('body')).not.toContainText(`127.0.0.1:${WEBHOOK_PORT}`);
-  const response = await page.request.post('/api/notifications_overview');
+  const response = await page.request.post('/api/get_notifications');
   expect(response.status()).toBe(403);
 });

@@ -4,7 +4,7 @@
 use crate::model::{AppError, Checklist};
 use leptos::prelude::*;
 
-#[server(name = GetChecklist, endpoint = "checklist")]
+#[server(endpoint = "get_checklist")]
 pub async fn get_checklist() -> Result<Checklist, AppError> {
     use super::edge;
     use crate::ops::checklist::checklist;
@@ -20,7 +20,7 @@ pub async fn get_checklist() -> Result<Checklist, AppError> {
 }
 
 /// Ticks (`done`) or unticks `item`, with an optional note.
-#[server(endpoint = "checklist_item")]
+#[server(endpoint = "set_checklist_item")]
 pub async fn set_checklist_item(
     item: String,
     done: bool,
@@ -48,7 +48,7 @@ pub async fn set_checklist_item(
 }
 
 /// Acknowledges `item`'s failing evidence; the note is required.
-#[server(name = AcknowledgeItem, endpoint = "checklist_ack")]
+#[server(endpoint = "acknowledge_item")]
 pub async fn acknowledge_item(
     item: String,
     #[server(default)] note: String,

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 pub const PLAN_PAGE: u64 = 25;
 
 /// The plan; `drop_identical` is a checkbox: absent when unticked.
-#[server(name = PlanDedupe, endpoint = "dedupe_plan")]
-pub async fn dedupe_plan(
+#[server(endpoint = "plan_dedupe")]
+pub async fn plan_dedupe(
     #[server(default)] keep: String,
     drop_identical: Option<bool>,
     #[server(default)] offset: u64,
@@ -32,7 +32,7 @@ pub async fn dedupe_plan(
         .map_err(edge::respond)
 }
 
-#[server(name = ApplyDedupe, endpoint = "dedupe_apply")]
+#[server(endpoint = "apply_dedupe")]
 pub async fn apply_dedupe(
     #[server(default)] keep: String,
     drop_identical: Option<bool>,
@@ -64,7 +64,7 @@ pub async fn apply_dedupe(
 }
 
 /// Undoes the newest cleanup that is not undone yet.
-#[server(name = UndoDedupe, endpoint = "dedupe_undo")]
+#[server(endpoint = "undo_dedupe")]
 pub async fn undo_dedupe(confirmation: String) -> Result<UndoOutcome, AppError> {
     use super::edge;
     use crate::ops::dedupe;

@@ -3,8 +3,8 @@
 use crate::model::{AppError, DeploymentReport};
 use leptos::prelude::*;
 
-#[server(name = GetDeploymentReport, endpoint = "deployment_report")]
-pub async fn deployment_report() -> Result<DeploymentReport, AppError> {
+#[server(endpoint = "get_deployment_report")]
+pub async fn get_deployment_report() -> Result<DeploymentReport, AppError> {
     use super::edge;
     edge::require(crate::model::Role::Viewer, crate::model::Action::ReportRead).await?;
     edge::state()?.report().await.map_err(edge::respond)

@@ -5,7 +5,7 @@
 use crate::model::{AppError, LogSnapshot, PrismaPool, ProbeOverview, ProbeResult};
 use leptos::prelude::*;
 
-#[server(name = ForestApiOverview, endpoint = "forest_api_overview")]
+#[server(endpoint = "forest_api_overview")]
 pub async fn forest_api_overview() -> Result<ProbeOverview, AppError> {
     use super::edge;
     edge::require(

@@ -4,8 +4,8 @@
 use crate::model::{AppError, MonitorHistory, MonitorOverview};
 use leptos::prelude::*;
 
-#[server(name = GetMonitor, endpoint = "monitor_overview")]
-pub async fn monitor_overview() -> Result<MonitorOverview, AppError> {
+#[server(endpoint = "get_monitor")]
+pub async fn get_monitor() -> Result<MonitorOverview, AppError> {
     use super::edge;
     edge::require(
         crate::model::Role::Viewer,
@@ -23,8 +23,8 @@ pub async fn monitor_overview() -> Result<MonitorOverview, AppError> {
 }
 
 /// `range` of the history (`deployment`, `24h`, `compare`, `live`), as of now.
-#[server(name = GetMonitorHistory, endpoint = "monitor_history")]
-pub async fn monitor_history(range: String) -> Result<MonitorHistory, AppError> {
+#[server(endpoint = "get_monitor_history")]
+pub async fn get_monitor_history(range: String) -> Result<MonitorHistory, AppError> {
     use super::edge;
     use crate::model::HistoryRange;
     edge::require(

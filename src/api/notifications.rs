@@ -3,8 +3,8 @@
 use crate::model::{AppError, NotificationsOverview};
 use leptos::prelude::*;
 
-#[server(name = GetNotifications, endpoint = "notifications_overview")]
-pub async fn notifications_overview() -> Result<NotificationsOverview, AppError> {
+#[server(endpoint = "get_notifications")]
+pub async fn get_notifications() -> Result<NotificationsOverview, AppError> {
     use super::edge;
     edge::require(crate::model::Role::Admin, crate::model::Action::NotifyRead).await?;
     crate::ops::notices::overview(&edge::state()?.db)

@@ -4,8 +4,8 @@
 use crate::model::{AppError, Rehearsal, RehearsalOverview};
 use leptos::prelude::*;
 
-#[server(name = GetRehearsal, endpoint = "rehearsal_overview")]
-pub async fn rehearsal_overview() -> Result<RehearsalOverview, AppError> {
+#[server(endpoint = "get_rehearsal")]
+pub async fn get_rehearsal() -> Result<RehearsalOverview, AppError> {
     use super::edge;
     edge::require(
         crate::model::Role::Viewer,

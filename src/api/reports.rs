@@ -8,8 +8,8 @@ use leptos::prelude::*;
 pub const PAGE_SIZE: u64 = 25;
 
 /// Every key's report; the key named `key` lists its groups from `offset`.
-#[server(name = GetDuplicates, endpoint = "duplicates")]
-pub async fn duplicate_reports(
+#[server(endpoint = "get_duplicates")]
+pub async fn get_duplicates(
     #[server(default)] key: String,
     #[server(default)] offset: u64,
 ) -> Result<Vec<DuplicateReport>, AppError> {
@@ -34,8 +34,8 @@ pub async fn duplicate_reports(
     Ok(reports)
 }
 
-#[server(name = GetDevices, endpoint = "devices")]
-pub async fn device_stats() -> Result<DeviceStats, AppError> {
+#[server(endpoint = "get_devices")]
+pub async fn get_devices() -> Result<DeviceStats, AppError> {
     use super::edge;
     edge::require(
         crate::model::Role::Viewer,

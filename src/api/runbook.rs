@@ -5,8 +5,8 @@
 use crate::model::{AppError, Plan, RunRecord, RunbookOverview, Verification};
 use leptos::prelude::*;
 
-#[server(name = GetRunbook, endpoint = "runbook_overview")]
-pub async fn runbook_overview() -> Result<RunbookOverview, AppError> {
+#[server(endpoint = "get_runbook")]
+pub async fn get_runbook() -> Result<RunbookOverview, AppError> {
     use super::edge;
     edge::require(
         crate::model::Role::Viewer,

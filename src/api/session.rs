@@ -40,7 +40,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// Public: the signed-in person, or `None`.
-#[server(name = WhoAmI, endpoint = "current_user")]
-pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+#[server(endpoint = "who_am_i")]
+pub async fn who_am_i() -> Result<Option<CurrentUser>, AppError> {
     super::edge::caller().await
 }

@@ -3,7 +3,7 @@
 use crate::model::{AppError, DeploymentStatus};
 use leptos::prelude::*;
 
-#[server(name = GetStatus, endpoint = "status")]
+#[server(endpoint = "get_status")]
 pub async fn get_status() -> Result<DeploymentStatus, AppError> {
     use super::edge;
     edge::require(crate::model::Role::Viewer, crate::model::Action::StatusRead).await?;

@@ -6,7 +6,7 @@ use super::chart::BarChart;
 use super::live::Live;
 use super::loaded::Loaded;
 use super::session::{RequireRole, guarded};
-use crate::api::device_stats;
+use crate::api::get_devices;
 use crate::model::{Area, DeviceStats, LabelledCount, Role};
 use leptos::prelude::*;
 
@@ -16,7 +16,7 @@ pub fn DevicesPage() -> impl IntoView {
     let stats = guarded(
         Role::Viewer,
         move || live.of(&[Area::Devices]),
-        |_| device_stats(),
+        |_| get_devices(),
     );
     view! {
         <h1>"Devices"</h1>

@@ -8,7 +8,7 @@ mod cleanup;
 
 use super::loaded::Loaded;
 use super::session::{RequireRole, granted_role, guarded};
-use crate::api::{PAGE_SIZE, dedupe_plan, duplicate_reports, runbook_overview};
+use crate::api::{PAGE_SIZE, get_duplicates, get_runbook, plan_dedupe};
 use crate::app::grid;
 use crate::model::{DuplicateReport, KeepRule, Role, WHY_NOT_COUNTED};
 use cleanup::{Choice, Cleanup};
@@ -40,11 +40,11 @@ pub fn DuplicatesPage() -> impl IntoView {
         move || (choice(), written()),
         |(choice, _)| {
             let drop = choice.drop_identical.then_some(true);
-            dedupe_plan(choice.keep.as_str().to_owned(), drop, choice.offset)
+            plan_dedupe(choice.keep.as_str().to_owned(), drop, choice.offset)
         },
     );
     let runs = guarded(Role::ReleaseManager, written, |_| async {
-        runbook_overview().await.map(|overview| overview.runs)
+        get_runbook().await.map(|overview| overview.runs)
     });
     let page = move || {
         let query = query.get();
@@ -58,7 +58,7 @@ pub fn DuplicatesPage() -> impl IntoView {
     let reports = guarded(
         Role::Viewer,
         move || (page(), written()),
-        |((key, offset), _)| duplicate_reports(key, offset),
+        |((key, offset), _)| get_duplicates(key, offset),
     );
     view! {
         <h1>"Duplicates"</h1>

@@ -15,7 +15,7 @@ pub(super) mod time;
 use super::forest_api::{ForestWatch, LogRates, ProbePanel};
 use super::loaded::Loaded;
 use super::session::{RequireRole, granted_role, guarded};
-use crate::api::{ClearThreshold, SetThreshold, monitor_history, monitor_overview};
+use crate::api::{ClearThreshold, SetThreshold, get_monitor, get_monitor_history};
 use crate::model::{AppError, HistoryRange, MonitorHistory, MonitorOverview, Role};
 use alerts::{AlertsPanel, ThresholdsPanel};
 pub(super) use history::HistoryView;
@@ -86,7 +86,7 @@ pub fn MonitorPage() -> impl IntoView {
     let overview = guarded(
         Role::Viewer,
         move || (set.version().get(), clear.version().get()),
-        |_| monitor_overview(),
+        |_| get_monitor(),
     );
     let query = use_query_map();
     let word = Memo::new(move |_| query.with(|q| q.get("range")).unwrap_or_default());
@@ -145,7 +145,9 @@ pub fn MonitorPage() -> impl IntoView {
 async fn load_history(word: String) -> Result<Option<MonitorHistory>, AppError> {
     match HistoryRange::parse(&word) {
         None | Some(HistoryRange::Live) => Ok(None),
-        Some(range) => monitor_history(range.as_str().to_owned()).await.map(Some),
+        Some(range) => get_monitor_history(range.as_str().to_owned())
+            .await
+            .map(Some),
     }
 }
 

@@ -7,13 +7,13 @@ use super::grid;
 use super::loaded::Loaded;
 use super::monitor::HistoryView;
 use super::session::{RequireRole, guarded};
-use crate::api::deployment_report;
+use crate::api::get_deployment_report;
 use crate::model::{DeploymentReport, ReportEvent, Role, duration};
 use leptos::prelude::*;
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
-    let report = guarded(Role::Viewer, || (), |()| deployment_report());
+    let report = guarded(Role::Viewer, || (), |()| get_deployment_report());
     view! {
         <h1>"Deployment report"</h1>
         <RequireRole role=Role::Viewer>

@@ -11,7 +11,7 @@ use super::forest_api::{ProbePanel, ProbeWatch};
 use super::live::Live;
 use super::loaded::Loaded;
 use super::session::{Guarded, GuardedResource, RequireRole, granted_role, guarded};
-use crate::api::{CancelRun, DryRun, RunMigrate, RunRevert, RunVerify, runbook_overview};
+use crate::api::{CancelRun, DryRun, RunMigrate, RunRevert, RunVerify, get_runbook};
 use crate::model::{Area, Role, RunKind, RunRecord, RunState, RunbookOverview};
 use leptos::prelude::*;
 use rehearsal::{RehearsalWatch, RehearseStep};
@@ -54,7 +54,7 @@ pub fn RunbookPage() -> impl IntoView {
                 actions.cancel.version().get(),
             )
         },
-        |_| runbook_overview(),
+        |_| get_runbook(),
     );
     // After migrate: does the Forest API still answer? (`curl /api/health`)
     let forest = ProbeWatch::load();

@@ -1,7 +1,7 @@
 //! Who is signed in, shared by every page: one resource, refreshed after
 //! each sign-in (signing out reloads the page).
 
-use crate::api::{Login, current_user};
+use crate::api::{Login, who_am_i};
 use crate::model::{AppError, CurrentUser, Role};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ impl Session {
     /// Creates the session context; call once, in `App`.
     pub fn provide() -> Self {
         let login = ServerAction::<Login>::new();
-        let user = Resource::new_blocking(move || login.version().get(), |_| current_user());
+        let user = Resource::new_blocking(move || login.version().get(), |_| who_am_i());
         let session = Self { user, login };
         provide_context(session);
         session

@@ -8,8 +8,8 @@ use super::feedback::action_error;
 use super::loaded::Loaded;
 use super::session::{GuardedResource, RequireRole, guarded};
 use crate::api::{
-    ApproveRequest, SendTestNotification, SetFourEyes, get_settings, list_approvals,
-    notifications_overview,
+    ApproveRequest, SendTestNotification, SetFourEyes, get_notifications, get_settings,
+    list_approvals,
 };
 use crate::model::{AppSettings, Approval, Role};
 use leptos::prelude::*;
@@ -34,7 +34,7 @@ pub fn SettingsPage() -> impl IntoView {
     let notifications = guarded(
         Role::Admin,
         move || test.version().get(),
-        |_| notifications_overview(),
+        |_| get_notifications(),
     );
     view! {
         <h1>"Settings"</h1>

@@ -220,7 +220,7 @@ async fn over_https_the_cookie_is_secure_host_only_and_plain_http_origins_are_re
     // The session works under its own name only.
     let session = cookie.split(';').next().expect("name=value").to_owned();
     let who = |cookie: String| {
-        Request::post("/api/current_user")
+        Request::post("/api/who_am_i")
             .header(header::COOKIE, cookie)
             .header(header::ACCEPT, "application/json")
             .body(Body::empty())

@@ -4,7 +4,7 @@
 //! with the page open.
 
 use super::Step;
-use crate::api::{RunRehearse, rehearsal_overview};
+use crate::api::{RunRehearse, get_rehearsal};
 use crate::app::feedback::step_button;
 use crate::app::grid;
 use crate::app::live::Live;
@@ -29,7 +29,7 @@ impl RehearsalWatch {
         let overview = guarded(
             Role::Viewer,
             move || (live.of(&[Area::Runbook]), start.version().get()),
-            |_| rehearsal_overview(),
+            |_| get_rehearsal(),
         );
         Self { overview, start }
     }
