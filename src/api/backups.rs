@@ -50,17 +50,9 @@ pub async fn cancel_backup() -> Result<bool, AppError> {
     )
     .await?;
     let state = edge::state()?;
-    let cancelled = state.jobs.cancel().await.map_err(edge::respond)?;
-    crate::ops::audit::record(
-        &state.db,
-        &actor,
-        crate::model::Action::BackupCancel,
-        "",
-        Ok(()),
-    )
-    .await
-    .map_err(edge::respond)?;
-    Ok(cancelled)
+    crate::ops::backup::cancel_backup(&state.db, &state.jobs, &actor)
+        .await
+        .map_err(edge::respond)
 }
 
 #[server(endpoint = "verify_backup")]

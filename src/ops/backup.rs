@@ -20,7 +20,7 @@ pub use restore::{
     Confirmation, PendingRestore, prepare_restore, restore, restore_copy, start_restore,
 };
 pub use store::BackupStore;
-pub use take::{backup, export_collections, start_backup};
+pub use take::{backup, cancel_backup, export_collections, start_backup};
 pub use verify::{latest_verified, verify_backup};
 
 use crate::model::Action;

@@ -93,6 +93,14 @@ pub async fn start_backup(
     Ok(name)
 }
 
+/// Asks the running backup to stop at its next safe point; false when
+/// none is running. Audited, whoever asks.
+pub async fn cancel_backup(db: &Database, jobs: &Jobs, actor: &Actor) -> Result<bool, OpsError> {
+    let cancelled = jobs.cancel().await?;
+    audit::record(db, actor, Action::BackupCancel, "", Ok(())).await?;
+    Ok(cancelled)
+}
+
 /// Exports `names` into a new backup, so that dropping them loses
 /// nothing; returns its name. The caller holds the migration lock.
 pub async fn export_collections(
