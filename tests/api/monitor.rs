@@ -43,16 +43,16 @@ fn insert_commands(db: &forest_runbook::db::Database) -> u64 {
         .map_or(0, |c| c.finished)
 }
 
+/// A monitor sampling `db` every second, its counts every `counts_every`.
+fn sampling(db: &forest_runbook::db::Database, counts_every: Duration) -> Monitor {
+    let migration = forest_runbook::ops::migration::current();
+    Monitor::start(db.clone(), migration, ONE_SECOND, counts_every, A_WEEK)
+}
+
 #[tokio::test]
 async fn a_known_load_moves_the_operation_counts_and_the_pool() {
     let db = test_db("monitor_load").await;
-    let monitor = Monitor::start(
-        db.clone(),
-        forest_runbook::ops::migration::current(),
-        ONE_SECOND,
-        ONE_SECOND,
-        A_WEEK,
-    );
+    let monitor = sampling(&db, ONE_SECOND);
     wait_for_rounds(&monitor, 2).await;
     let before = inserts(&monitor);
     let sent_before = insert_commands(&db);
@@ -168,13 +168,7 @@ async fn devices_and_sync_activity_are_counted_as_the_mobile_client_writes_them(
         .await
         .expect("users");
 
-    let monitor = Monitor::start(
-        db.clone(),
-        forest_runbook::ops::migration::current(),
-        ONE_SECOND,
-        ONE_SECOND,
-        A_WEEK,
-    );
+    let monitor = sampling(&db, ONE_SECOND);
     wait_for_rounds(&monitor, 1).await;
     let window = monitor.window();
     for (series, expected) in [
@@ -192,13 +186,7 @@ async fn devices_and_sync_activity_are_counted_as_the_mobile_client_writes_them(
 #[tokio::test]
 async fn the_sync_counts_are_read_once_per_count_interval_and_repeated_between() {
     let db = test_db("monitor_count_interval").await;
-    let monitor = Monitor::start(
-        db.clone(),
-        forest_runbook::ops::migration::current(),
-        ONE_SECOND,
-        Duration::from_secs(3_600),
-        A_WEEK,
-    );
+    let monitor = sampling(&db, Duration::from_secs(3_600));
     wait_for_rounds(&monitor, 3).await;
     // count_documents runs as one aggregate per count: five per reading.
     let aggregates = db.driver_tally().commands["aggregate"].started;
