@@ -35,10 +35,12 @@ use forest_api::ForestApiPage;
 use home::HomePage;
 use layout::Header;
 use leptos::prelude::*;
+use leptos::server::ServerActionError;
 use leptos::tachys::view::iterators::StaticVec;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_query_map;
 use leptos_router::{SsrMode, StaticSegment, path};
 use live::Live;
 use login::LoginPage;
@@ -76,8 +78,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    Session::provide();
-    Live::provide();
     // Every route renders in `Async` mode: the server waits for the page's
     // data, so that pages read without JavaScript carry it inline.
     // Effects run only in the browser: the flag tells people (and the
@@ -89,19 +89,37 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/forest-runbook.css" />
         <Title text="forest-runbook" />
         <Router>
-            <div class="shell" data-hydrated=move || hydrated.get().to_string()>
-                <Header />
-                <main class="page">
-                    <Routes fallback=|| view! { <NotFound /> }>
-                        <Route path=path!("") ssr=SsrMode::Async view=HomePage />
-                        <SectionRoutes />
-                        <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
-                        <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />
-                        <Route path=path!("settings") ssr=SsrMode::Async view=SettingsPage />
-                    </Routes>
-                </main>
-            </div>
+            <Pages hydrated />
         </Router>
+    }
+}
+
+/// Everything inside the router. A form posted without JavaScript comes
+/// back to its page with its error in the address (`__path`, `__err`),
+/// and an action made afterwards starts with it. `<Routes>` says so to the
+/// pages; the session's sign-in action is made here, above them, so it is
+/// said here too.
+#[component]
+fn Pages(hydrated: RwSignal<bool>) -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    if let (Some(path), Some(error)) = (query.get("__path"), query.get("__err")) {
+        provide_context(ServerActionError::new(&path, &error));
+    }
+    Session::provide();
+    Live::provide();
+    view! {
+        <div class="shell" data-hydrated=move || hydrated.get().to_string()>
+            <Header />
+            <main class="page">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=path!("") ssr=SsrMode::Async view=HomePage />
+                    <SectionRoutes />
+                    <Route path=path!("login") ssr=SsrMode::Async view=LoginPage />
+                    <Route path=path!("users") ssr=SsrMode::Async view=UsersPage />
+                    <Route path=path!("settings") ssr=SsrMode::Async view=SettingsPage />
+                </Routes>
+            </main>
+        </div>
     }
 }
 

@@ -10,7 +10,7 @@ use crate::ops::audit::{self, Actor};
 use crate::ops::backup::BackupError;
 use crate::server::{AppState, address_key, client_ip};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
@@ -172,10 +172,27 @@ pub fn respond(error: OpsError) -> AppError {
         ),
         error => (StatusCode::INTERNAL_SERVER_ERROR, internal(&error)),
     };
-    if let Some(response) = use_context::<ResponseOptions>() {
+    // A form posted without JavaScript is answered with a redirect back to
+    // its page carrying the error in the address (`__err`, server_fn's form
+    // redirects), where the page's action reads it: post/redirect/get. An
+    // error status would stop the browser from following it.
+    if let Some(response) = use_context::<ResponseOptions>().filter(|_| !plain_form_post()) {
         response.set_status(status);
     }
     app_error
+}
+
+/// True when the browser posted a form itself (no JavaScript): it asks for
+/// a page, where the app's own calls ask for data.
+fn plain_form_post() -> bool {
+    request_parts().is_some_and(|parts| {
+        parts.method == Method::POST
+            && parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 fn internal(cause: &dyn std::fmt::Display) -> AppError {

@@ -175,6 +175,58 @@ async fn a_page_under_another_host_name_cannot_sign_in_or_call_anything() {
 }
 
 #[tokio::test]
+async fn a_form_posted_without_javascript_comes_back_to_its_page_with_its_error() {
+    let db = test_db("sign_in_no_js").await;
+    seed_accounts(&db).await;
+    let local = app(&db, |s| {
+        s.server.address = "127.0.0.1:3100".parse().expect("addr")
+    });
+    let post = |password: &str| {
+        Request::post("/api/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::HOST, "127.0.0.1:3100")
+            .header(header::ORIGIN, "http://127.0.0.1:3100")
+            .header(header::REFERER, "http://127.0.0.1:3100/login")
+            .body(Body::from(form("admin", password)))
+            .expect("request")
+    };
+    let refused = local
+        .clone()
+        .oneshot(post("not-the-password"))
+        .await
+        .expect("response");
+    assert!(refused.status().is_redirection(), "{}", refused.status());
+    let back_to = refused.headers()[header::LOCATION]
+        .to_str()
+        .expect("location");
+    assert!(
+        back_to.starts_with("http://127.0.0.1:3100/login?") && back_to.contains("__err="),
+        "{back_to}"
+    );
+    assert!(back_to.contains("__path=%2Fapi%2Flogin"), "{back_to}");
+    assert!(!refused.headers().contains_key(header::SET_COOKIE));
+
+    let page = Request::get(back_to.trim_start_matches("http://127.0.0.1:3100"))
+        .header(header::HOST, "127.0.0.1:3100")
+        .body(Body::empty())
+        .expect("request");
+    let shown = body_text(local.clone().oneshot(page).await.expect("page")).await;
+    assert!(shown.contains("Wrong user name or password"), "{shown}");
+
+    let signed_in = local.oneshot(post(PASSWORD)).await.expect("response");
+    assert!(signed_in.status().is_redirection());
+    assert!(
+        !signed_in.headers()[header::LOCATION]
+            .to_str()
+            .expect("location")
+            .contains("__err")
+    );
+    assert!(signed_in.headers().contains_key(header::SET_COOKIE));
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
 async fn over_https_the_cookie_is_secure_host_only_and_plain_http_origins_are_refused() {
     let db = test_db("sign_in_https").await;
     seed_accounts(&db).await;
