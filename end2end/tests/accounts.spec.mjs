@@ -11,6 +11,7 @@ test('a wrong password is refused without saying whether the user exists', async
   await page.getByLabel('Password').fill('not-a-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toContainText('Wrong user name or password');
+  await page.screenshot({ path: `artifacts/login-refused-${javaScriptEnabled ? 'hydrated' : 'no-js'}.png` });
 });
 
 test('an admin manages users and sees the audit trail of it', async ({ page, javaScriptEnabled }) => {
