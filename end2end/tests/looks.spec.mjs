@@ -90,6 +90,12 @@ test('hydrated, a chart reads out the values at the pointer and by keyboard', as
   await page.keyboard.press('End');
   await expect(readout).toHaveText(/current \d+/);
   await expect(slider).toHaveAttribute('aria-valuetext', /UTC$/);
+  // The next sample draws the chart again: the keyboard stays on it, and
+  // so does the time it chose.
+  const drawn = await slider.getAttribute('aria-valuemax');
+  await expect(slider).not.toHaveAttribute('aria-valuemax', drawn, { timeout: 15_000 });
+  await expect(slider).toBeFocused();
+  await expect(slider).toHaveAttribute('aria-valuetext', /UTC$/);
   await page.keyboard.press('Escape');
   await expect(readout).toHaveText('');
 });

@@ -3,7 +3,7 @@
 //! per series (broken where samples are missing); hydrated, a readout of
 //! the values at the pointer or, by keyboard, at the chosen point.
 
-use super::readout::{Readout, nearest};
+use super::readout::{Cursor, Readout, nearest};
 use super::time::{clock, tick_label};
 use crate::app::chart_frame::{ChartFrame, Tick};
 use crate::model::Point;
@@ -41,7 +41,7 @@ pub fn Chart(
     unit: &'static str,
     /// The time whose values the readout shows; kept by the panel, so that
     /// it survives the chart being drawn again with a new sample.
-    cursor: RwSignal<Option<i64>>,
+    cursor: Cursor,
 ) -> impl IntoView {
     let top = lines
         .iter()
@@ -72,7 +72,7 @@ pub fn Chart(
         })
         .collect();
     let cursor_x = move || {
-        cursor.get().map(|at_ms| {
+        cursor.at.get().map(|at_ms| {
             let x = x_of(at_ms, frame.from_ms, frame.to_ms);
             view! { <line class="cursor" x1=x.clone() y1="0" x2=x y2=HEIGHT /> }
         })
@@ -88,6 +88,7 @@ pub fn Chart(
         <p class="readout-text" aria-live="polite">
             {move || {
                 cursor
+                    .at
                     .get()
                     .map(|at_ms| {
                         let values = lines

@@ -6,6 +6,7 @@
 use super::GROUPS;
 use super::chart::{Frame, number};
 use super::panels::{Group, GroupChart, GroupPanel, label, of_group};
+use super::readout::Cursor;
 use super::time::day_and_time;
 use crate::model::{Compared, Comparison, HistoryRange, MonitorHistory, Span, Summary, group_of};
 use leptos::prelude::*;
@@ -66,7 +67,7 @@ pub fn HistoryView(history: MonitorHistory) -> impl IntoView {
                 .map(|group| {
                     let series = of_group(&series, group.key);
                     let name = format!("{}: {}", group.title, span_words(range));
-                    let cursor = RwSignal::new(None);
+                    let cursor = Cursor::new();
                     let thresholds = StoredValue::new(Vec::new());
                     let empty = "No minutes kept for this range.";
                     view! {

@@ -3,6 +3,7 @@
 //! history) with its legend, and the migration's progress.
 
 use super::chart::{Chart, Frame, Line};
+use super::readout::Cursor;
 use super::time::clock;
 use crate::model::{MigrationProgress, Point, Threshold, WINDOW_SECS, Window, group_of};
 use leptos::prelude::*;
@@ -42,7 +43,7 @@ pub fn ChartPanel(
     thresholds: StoredValue<Vec<Threshold>>,
     group: Group,
 ) -> impl IntoView {
-    let cursor = RwSignal::new(None);
+    let cursor = Cursor::new();
     view! {
         <GroupPanel group>
             {move || {
@@ -86,7 +87,7 @@ pub fn GroupChart(
     frame: Frame,
     name: String,
     thresholds: StoredValue<Vec<Threshold>>,
-    cursor: RwSignal<Option<i64>>,
+    cursor: Cursor,
     /// What the panel says when the group has no values.
     empty: &'static str,
 ) -> impl IntoView {

@@ -48,6 +48,26 @@ fn stops(lines: &[Line]) -> Vec<i64> {
         .unwrap_or_default()
 }
 
+/// Where a chart's readout stands, kept by its panel so that it survives
+/// the chart being drawn again with each new sample: the chosen time, and
+/// whether the page is live. The second is the panel's too: were each
+/// drawing to start inert again, the region would drop its `tabindex`
+/// for a moment at every sample, and with it the keyboard's focus.
+#[derive(Clone, Copy)]
+pub struct Cursor {
+    pub at: RwSignal<Option<i64>>,
+    hydrated: RwSignal<bool>,
+}
+
+impl Cursor {
+    pub fn new() -> Self {
+        Self {
+            at: RwSignal::new(None),
+            hydrated: RwSignal::new(false),
+        }
+    }
+}
+
 /// The stop nearest `at_ms`.
 fn snap(times: &[i64], at_ms: i64) -> Option<i64> {
     times.iter().copied().min_by_key(|t| (t - at_ms).abs())
@@ -58,11 +78,24 @@ pub fn Readout(
     name: String,
     lines: StoredValue<Vec<Line>>,
     frame: Frame,
-    cursor: RwSignal<Option<i64>>,
+    cursor: Cursor,
 ) -> impl IntoView {
     // Effects run only in the browser: until then the region is inert.
-    let hydrated = RwSignal::new(false);
+    let hydrated = cursor.hydrated;
     Effect::new(move |_| hydrated.set(true));
+    // Each sample draws the chart again, which sets the region's
+    // attributes afresh; the moment it has no `tabindex` it loses focus.
+    // That is no one leaving: give the focus back and keep the time.
+    let left = move |ev: leptos::ev::FocusEvent| {
+        let region = event_target::<HtmlElement>(&ev);
+        if region.get_attribute("tabindex").is_none() {
+            request_animation_frame(move || {
+                let _ = region.focus();
+            });
+        } else {
+            cursor.at.set(None);
+        }
+    };
     let on = move |value: &'static str| move || hydrated.get().then_some(value);
     let point = move |ev: leptos::ev::PointerEvent| {
         let width = f64::from(event_target::<HtmlElement>(&ev).client_width());
@@ -71,13 +104,13 @@ pub fn Readout(
         }
         let fraction = (f64::from(ev.offset_x()) / width).clamp(0.0, 1.0);
         let at_ms = frame.from_ms + ((frame.to_ms - frame.from_ms) as f64 * fraction) as i64;
-        cursor.set(lines.with_value(|l| snap(&stops(l), at_ms)));
+        cursor.at.set(lines.with_value(|l| snap(&stops(l), at_ms)));
     };
     let key = move |ev: leptos::ev::KeyboardEvent| {
-        let moved = lines.with_value(|l| step(&stops(l), cursor.get_untracked(), &ev.key()));
+        let moved = lines.with_value(|l| step(&stops(l), cursor.at.get_untracked(), &ev.key()));
         if let Some(at) = moved {
             ev.prevent_default();
-            cursor.set(at);
+            cursor.at.set(at);
         }
     };
     view! {
@@ -88,12 +121,12 @@ pub fn Readout(
             aria-label=format!("{name}: values at a time (arrow keys)")
             aria-valuemin=frame.from_ms
             aria-valuemax=frame.to_ms
-            aria-valuenow=move || cursor.get()
-            aria-valuetext=move || cursor.get().map(clock)
+            aria-valuenow=move || cursor.at.get()
+            aria-valuetext=move || cursor.at.get().map(clock)
             on:pointermove=point
-            on:pointerleave=move |_| cursor.set(None)
+            on:pointerleave=move |_| cursor.at.set(None)
             on:keydown=key
-            on:blur=move |_| cursor.set(None)
+            on:blur=left
         ></div>
     }
 }
