@@ -6,8 +6,10 @@
 //!   p99 at most 100 ms);
 //! - this process's memory (RSS) with the 100 subscribers (goal: at most
 //!   100 MB);
-//! - the sampler's load on the database: extra operations per second
-//!   (serverStatus opcounters, idle baseline subtracted) and commands per round.
+//! - the load on the database while they watch: extra operations per second
+//!   (serverStatus opcounters, idle baseline subtracted) and the app's
+//!   commands per round (the sampler's reads, plus each subscriber's session
+//!   check every sample, which grows with the subscribers).
 //!
 //! Run: `cargo bench --features ssr --bench monitor` (add `--profile dev`
 //! to skip the release build). Samples once per second, so it takes about
@@ -170,7 +172,7 @@ async fn run(settings: Settings, db: Database) -> Result<(), AnyError> {
         with_sampler - idle
     );
     println!(
-        "  sampler commands per round     {:.2}   ({} commands in {rounds} rounds; the same whatever the number of subscribers)",
+        "  app commands per round         {:.2}   ({} commands in {rounds} rounds: the sampler's reads, and each subscriber's session check every sample)",
         commands as f64 / rounds.max(1) as f64,
         commands
     );

@@ -13,8 +13,7 @@ pub use server::ServerSettings;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Prefix of the environment variables that override settings keys.
-pub const ENV_PREFIX: &str = "FOREST";
+use crate::model::ENV_PREFIX;
 /// Default settings file, relative to the working folder.
 pub const DEFAULT_FILE: &str = "Leptos.toml";
 
@@ -323,6 +322,15 @@ mod tests {
         assert_eq!(defaults.sample_interval(), Duration::from_secs(2));
         assert_eq!(defaults.database.name, "forest");
         assert_eq!(defaults.server.address.port(), 3000);
+    }
+
+    #[test]
+    fn the_variable_the_pages_name_is_the_one_the_loader_reads() {
+        let variable = crate::model::setting_variable("forest_logs", "pool_pattern");
+        let env = FakeEnv::new(&[(variable.as_str(), "pool busy=(?<busy>\\d+)")]);
+        let empty = file_with("");
+        let settings = Settings::load(empty.path(), &env).expect("loads");
+        assert_eq!(settings.forest_logs.pool_pattern, "pool busy=(?<busy>\\d+)");
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod notify;
 mod prisma;
 mod rehearsal;
 mod report;
+mod setting;
 mod status;
 
 pub use action::Action;
@@ -66,4 +67,5 @@ pub use rehearsal::{
     StepState,
 };
 pub use report::{DeploymentReport, EventSource, MAX_EVENTS, ReportEvent, ReportTally, duration};
+pub use setting::{ENV_PREFIX, setting_variable};
 pub use status::{Call, ChecklistGlance, DeploymentStatus, LogGlance, Verdict, verdict};
