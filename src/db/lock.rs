@@ -48,13 +48,20 @@ impl Database {
             .await
             .map_err(DbError::from);
         match taken {
-            Ok(Some(lock)) if lock.get_str("owner") == Ok(owner) => Ok(Ok(())),
-            Ok(_) => self.holder_or_unknown().await.map(Err),
-            Err(error) if error.code() == Some(codes::DUPLICATE_KEY) => {
-                self.holder_or_unknown().await.map(Err)
-            }
-            Err(error) => Err(error),
+            Ok(Some(lock)) if lock.get_str("owner") == Ok(owner) => return Ok(Ok(())),
+            Err(error) if error.code() != Some(codes::DUPLICATE_KEY) => return Err(error),
+            _ => {}
         }
+        // No lock, or someone else's, in the answer. A server that found no
+        // free lock and then met one released in parallel may have taken it
+        // for us and answered no document (secantusd-rs does): the stored
+        // holder says.
+        let holder = self.holder_or_unknown().await?;
+        Ok(if holder.owner == owner {
+            Ok(())
+        } else {
+            Err(holder)
+        })
     }
 
     async fn holder_or_unknown(&self) -> Result<LockHolder, DbError> {

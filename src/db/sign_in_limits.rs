@@ -3,6 +3,9 @@
 //! check and its count are one `findOneAndUpdate` with an update pipeline,
 //! so parallel attempts, on one instance or many, are counted one after
 //! another by the server; every time in it is the server's (`$$NOW`).
+//! A new key's document is made first, with nothing counted, and then
+//! counted like any other (an upsert that counts is not exact when two
+//! attempts make the same key at once, see `check_and_count`).
 //! A key's document expires (TTL on `expiresAt`) once its failures are
 //! forgotten, and past `Backoff::max_keys` no new key is made: attempts
 //! under new keys wait, so a flood of addresses cannot grow the collection
@@ -37,10 +40,6 @@ pub enum Admission {
     Wait(Duration),
 }
 
-/// Upserts that lose a race to create the same key get a duplicate-key
-/// error; the next try finds the document.
-const UPSERT_TRIES: usize = 3;
-
 fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
@@ -52,10 +51,10 @@ fn after_last(amount: impl Into<mongodb::bson::Bson>) -> Document {
     doc! { "$dateAdd": { "startDate": "$last", "unit": "millisecond", "amount": amount.into() } }
 }
 
-/// Forgets stale failures, lets the attempt through when the key is under
+/// The update pipeline: forgets stale failures, lets the attempt through when the key is under
 /// its free attempts or its wait is over (and then counts it), and leaves
 /// the outcome in `admitted` and `retryMs`.
-fn check_and_count(backoff: Backoff) -> Vec<Document> {
+fn counting_pipeline(backoff: Backoff) -> Vec<Document> {
     let free = i64::from(backoff.free);
     let forget = millis(backoff.forget_after);
     let wait = doc! { "$min": [
@@ -104,22 +103,11 @@ impl Database {
         backoff: Backoff,
         may_grow: bool,
     ) -> Result<Admission, DbError> {
-        let limits = self.collection(Collection::SignInLimits);
-        let mut tries = 0;
-        let answer = loop {
-            tries += 1;
-            let updated = limits
-                .find_one_and_update(doc! { "_id": key }, check_and_count(backoff))
-                .upsert(may_grow)
-                .return_document(ReturnDocument::After)
-                .await
-                .map_err(DbError::from);
-            match updated {
-                Err(error)
-                    if error.code() == Some(codes::DUPLICATE_KEY) && tries < UPSERT_TRIES => {}
-                other => break other?,
-            }
-        };
+        let mut answer = self.check_and_count(key, backoff).await?;
+        if answer.is_none() && may_grow {
+            self.make_sign_in_key(key, backoff).await?;
+            answer = self.check_and_count(key, backoff).await?;
+        }
         let Some(answer) = answer else {
             return Ok(Admission::Wait(backoff.first_wait));
         };
@@ -128,6 +116,49 @@ impl Database {
         }
         let wait = Duration::from_millis(as_count(answer.get("retryMs")));
         Ok(Admission::Wait(wait.max(Duration::from_millis(1))))
+    }
+
+    /// The check and the count on `key`'s document, `None` when it has
+    /// none. Never an upsert: a server that finds no document, then meets
+    /// one a parallel attempt made, may apply the update to it and answer
+    /// no document (secantusd-rs does), which would count an attempt that
+    /// nobody was told was let through.
+    async fn check_and_count(
+        &self,
+        key: &str,
+        backoff: Backoff,
+    ) -> Result<Option<Document>, DbError> {
+        Ok(self
+            .collection(Collection::SignInLimits)
+            .find_one_and_update(doc! { "_id": key }, counting_pipeline(backoff))
+            .return_document(ReturnDocument::After)
+            .await?)
+    }
+
+    /// Makes `key`'s document with nothing counted, unless it exists: an
+    /// update that only fills what is missing, so that making it twice, or
+    /// over a parallel attempt's count, changes nothing.
+    async fn make_sign_in_key(&self, key: &str, backoff: Backoff) -> Result<(), DbError> {
+        let forget = millis(backoff.forget_after);
+        let made = self
+            .collection(Collection::SignInLimits)
+            .update_one(
+                doc! { "_id": key },
+                vec![doc! { "$set": {
+                    "count": { "$ifNull": ["$count", 0_i64] },
+                    "expiresAt": { "$ifNull": [
+                        "$expiresAt",
+                        { "$dateAdd": { "startDate": "$$NOW", "unit": "millisecond", "amount": forget } },
+                    ] },
+                } }],
+            )
+            .upsert(true)
+            .await
+            .map_err(DbError::from);
+        match made {
+            Err(error) if error.code() != Some(codes::DUPLICATE_KEY) => Err(error),
+            _ => Ok(()),
+        }
     }
 
     /// Takes one attempt back from `key` (one that turned out right, or was
