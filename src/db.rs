@@ -29,6 +29,7 @@ mod monitor_history;
 mod names;
 mod notifications;
 mod numbers;
+mod plans;
 mod rehearsals;
 mod schema;
 mod server_status;

@@ -49,8 +49,8 @@ pub use forest_api::{
 pub use forest_pool::{PoolFigures, PoolMinute, PoolReading, PrismaPool};
 pub use health::{DatabaseHealth, HealthReport, HealthStatus, MigrationHealth, MigrationState};
 pub use migration::{
-    Blocker, ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlannedChange, RunKind,
-    RunRecord, RunState, RunbookOverview, Verification, VerifyCheck,
+    Blocker, ChangeOutcome, ChangeResult, ChangeStatus, LockHolder, Plan, PlanRecord,
+    PlannedChange, RunKind, RunRecord, RunState, RunbookOverview, Verification, VerifyCheck,
 };
 pub use monitor::{
     Alert, Bound, Compared, Comparison, HistoryRange, MAX_POINTS, MigrationProgress,

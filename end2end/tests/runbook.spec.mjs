@@ -67,6 +67,26 @@ test('an admin reverts only after typing the database name', async ({ page, java
   await expect(page.getByTestId('migration-state')).toHaveText('rolled_back');
 });
 
+test('a dry run is kept: its plan shows after the form posts, with JavaScript or without, and to a viewer too', async ({ page, browser, javaScriptEnabled }) => {
+  await signInAndOpenRunbook(page, 'release', javaScriptEnabled);
+  await page.getByRole('button', { name: 'Run dry run' }).click();
+  await expect(page.getByText(/^Latest dry run, by release at \d{4}-/)).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Plan' })).toContainText('Task_clientId_key');
+  // The verdict is marked as the home page marks one: red when migrate would refuse, green when it would run.
+  const verdict = page.getByRole('status').filter({ hasText: /^(Ready: migrate would run\.|Migrate would refuse:)/ });
+  const refused = (await verdict.textContent()).startsWith('Migrate would refuse');
+  await expect(verdict).toHaveCSS('border-left-color', refused ? 'rgb(179, 38, 30)' : 'rgb(46, 133, 64)');
+  await expect(verdict).toHaveCSS('border-left-width', '6px');
+  await page.screenshot({ path: `artifacts/runbook-dry-run-${javaScriptEnabled ? 'hydrated' : 'no-js'}.png`, fullPage: true });
+
+  const viewerContext = await browser.newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled });
+  const viewer = await viewerContext.newPage();
+  await signInAndOpenRunbook(viewer, 'viewer', javaScriptEnabled);
+  await expect(viewer.getByText(/^Latest dry run, by release at /)).toBeVisible();
+  await expect(viewer.getByRole('table', { name: 'Plan' })).toContainText('Task_clientId_key');
+  await viewerContext.close();
+});
+
 test('a viewer sees the state and history but no step to run', async ({ page, javaScriptEnabled }) => {
   await signInAndOpenRunbook(page, 'viewer', javaScriptEnabled);
   await expect(page.getByTestId('migration-state')).toBeVisible();

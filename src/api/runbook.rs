@@ -23,15 +23,20 @@ pub async fn get_runbook() -> Result<RunbookOverview, AppError> {
 pub async fn dry_run() -> Result<Plan, AppError> {
     use super::edge;
     use crate::ops::migration::dry_run;
-    edge::require(
+    let actor = edge::require_actor(
         crate::model::Role::ReleaseManager,
         crate::model::Action::StepPlan,
     )
     .await?;
     let state = edge::state()?;
-    dry_run(&state.db, state.migration, &state.backups, &state.prisma)
-        .await
-        .map_err(edge::respond)
+    dry_run(
+        &state.db,
+        &actor,
+        state.migration,
+        (&state.backups, &state.prisma),
+    )
+    .await
+    .map_err(edge::respond)
 }
 
 /// Migrates; without a verified backup of this deployment only an admin

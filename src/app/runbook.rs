@@ -48,6 +48,7 @@ pub fn RunbookPage() -> impl IntoView {
         move || {
             (
                 live.of(&[Area::Runbook]),
+                actions.dry_run.version().get(),
                 actions.migrate.version().get(),
                 actions.revert.version().get(),
                 actions.verify.version().get(),
@@ -87,7 +88,7 @@ fn Steps(
         </Loaded>
         <ol class="steps">
             <BackupStep job may_run />
-            <DryRunStep dry_run=actions.dry_run may_run />
+            <DryRunStep dry_run=actions.dry_run overview may_run />
             <RehearseStep watch=rehearsal may_run />
             <MigrateStep migrate=actions.migrate overview may_run may_revert />
             <VerifyStep verify=actions.verify overview may_run />
@@ -174,16 +175,29 @@ fn BackupStep(job: BackupJob, may_run: bool) -> impl IntoView {
 }
 
 #[component]
-fn DryRunStep(dry_run: ServerAction<DryRun>, may_run: bool) -> impl IntoView {
+fn DryRunStep(dry_run: ServerAction<DryRun>, overview: Overview, may_run: bool) -> impl IntoView {
     view! {
         <Step
             title="Dry run"
             does="Shows what migrate would do and why it would refuse. Changes nothing."
         >
             {step_button(dry_run, "Run dry run", may_run)}
-            {move || {
-                dry_run.value().get().and_then(Result::ok).map(|plan| view! { <PlanView plan /> })
-            }}
+            // The kept one, whoever ran it: it survives a reload and a form
+            // posted without JavaScript.
+            {part_of(
+                overview,
+                |o| {
+                    o.latest_plan
+                        .map(|kept| {
+                            view! {
+                                <p class="detail">
+                                    {format!("Latest dry run, by {} at {}:", kept.by, kept.at)}
+                                </p>
+                                <PlanView plan=kept.plan />
+                            }
+                        })
+                },
+            )}
         </Step>
     }
 }

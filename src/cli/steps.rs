@@ -38,7 +38,7 @@ pub async fn run(
     let actor = Actor::from_os_user();
     match step {
         Step::Plan => {
-            let plan = migration::dry_run(db, migration, backups, prisma).await?;
+            let plan = migration::dry_run(db, &actor, migration, (backups, prisma)).await?;
             print(args.json, &plan, render_plan)?;
             Ok(plan.blockers.is_empty())
         }

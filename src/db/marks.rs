@@ -39,9 +39,10 @@ const fn whole(collection: Collection) -> Source {
     }
 }
 
-const RUNBOOK: [Source; 4] = [
+const RUNBOOK: [Source; 5] = [
     newest(Collection::Changelog, "startedAt"),
     newest(Collection::Verifications, "at"),
+    newest(Collection::Plans, "at"),
     newest(Collection::Rehearsals, "startedAt"),
     whole(Collection::Locks),
 ];

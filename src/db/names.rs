@@ -40,6 +40,8 @@ pub enum Collection {
     Rehearsals,
     /// Each webhook delivery of a notice: attempts, status, last error.
     Notifications,
+    /// The latest dry run of each migration, one document per migration.
+    Plans,
     /// The monitor's samples, one document per minute, kept for
     /// `monitor.history_days` by a TTL index.
     MonitorHistory,
@@ -97,6 +99,7 @@ impl Collection {
             Self::Rehearsals => "runbook_rehearsals",
             Self::Notifications => "runbook_notifications",
             Self::MonitorHistory => "runbook_monitor_history",
+            Self::Plans => "runbook_plans",
         }
     }
 }

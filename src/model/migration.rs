@@ -358,6 +358,18 @@ pub struct RunbookOverview {
     pub runs: Vec<RunRecord>,
     /// The newest stored verification: the checklist links to it.
     pub latest_verification: Option<Verification>,
+    /// The newest dry run, whoever ran it, from the page or the command line.
+    pub latest_plan: Option<PlanRecord>,
+}
+
+/// A dry run as it is kept: its plan, who ran it and when (RFC 3339), so
+/// that a reload, or a form posted without JavaScript, shows its result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanRecord {
+    pub at: String,
+    pub by: String,
+    pub plan: Plan,
 }
 
 #[cfg(test)]

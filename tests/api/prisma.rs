@@ -347,14 +347,22 @@ async fn the_dry_run_and_verify_carry_the_prisma_row() {
     let no_backups = BackupStore::new("/nonexistent/backups", 0, Duration::from_secs(3_600));
     let (_checkout, path) =
         checkout_with(&std::fs::read_to_string(fixture("pinned.prisma")).expect("fixture"));
+    let actor = Actor::Cli("test".into());
     let planned = dry_run(
         &db,
+        &actor,
         &PHASE_0,
-        &no_backups,
-        &PrismaSource::at(Some(path.clone())),
+        (&no_backups, &PrismaSource::at(Some(path.clone()))),
     )
     .await
     .expect("dry run");
+    // Kept as the latest dry run, as the Runbook shows it after a reload.
+    let kept = db
+        .latest_plan(PHASE_0.name)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!((kept.by.as_str(), &kept.plan), ("cli:test", &planned));
     let row = planned.prisma.expect("the row");
     assert_eq!(row.name, "Prisma schema agrees");
     assert!(!row.passed && !row.warning);
@@ -365,7 +373,6 @@ async fn the_dry_run_and_verify_carry_the_prisma_row() {
     );
     assert_eq!(row.link.as_deref(), Some("/prisma"));
 
-    let actor = Actor::Cli("test".into());
     let checked = verify(
         &db,
         &actor,

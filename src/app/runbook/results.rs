@@ -58,14 +58,16 @@ pub fn PlanView(plan: Plan) -> impl IntoView {
         </p>
         {if ready {
             view! {
-                <p class="ok" role="status">
+                <p class="verdict ok" role="status">
                     "Ready: migrate would run."
                 </p>
             }
                 .into_any()
         } else {
             view! {
-                <div role="alert">
+                // A status, not an alert: a kept plan stays on the page for
+                // everyone, long after the dry run that found it.
+                <div class="verdict no-go" role="status">
                     <p>"Migrate would refuse:"</p>
                     <ul>
                         {plan

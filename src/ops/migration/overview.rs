@@ -1,5 +1,5 @@
-//! What the Runbook page opens with: the migration, its state, its runs and
-//! the latest verification.
+//! What the Runbook page opens with: the migration, its state, its runs, the
+//! latest verification and the latest dry run.
 
 use super::{Migration, state};
 use crate::db::Database;
@@ -18,5 +18,6 @@ pub async fn overview(db: &Database, migration: &Migration) -> Result<RunbookOve
         database: db.name().to_owned(),
         runs: db.runs(migration.name, RUNS_SHOWN).await?,
         latest_verification: db.latest_verification(migration.name).await?,
+        latest_plan: db.latest_plan(migration.name).await?,
     })
 }

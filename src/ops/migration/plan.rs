@@ -7,6 +7,7 @@ use crate::model::{
     Blocker, ChangeStatus, DuplicateReport, MigrationState, Plan, PlannedChange, ReportPage,
 };
 use crate::ops::OpsError;
+use crate::ops::audit::Actor;
 use crate::ops::backup::{BackupStore, latest_verified};
 use crate::ops::prisma::PrismaSource;
 
@@ -54,16 +55,17 @@ pub async fn plan(
 }
 
 /// The plan with its "Prisma schema agrees" row, as the Runbook page and
-/// `forest-runbook plan` show it.
+/// `forest-runbook plan` show it, kept as the migration's latest dry run.
 pub async fn dry_run(
     db: &Database,
+    actor: &Actor,
     migration: &Migration,
-    backups: &BackupStore,
-    prisma: &PrismaSource,
+    (backups, prisma): (&BackupStore, &PrismaSource),
 ) -> Result<Plan, OpsError> {
     let mut plan = plan(db, migration, backups).await?;
     plan.prisma =
         Some(crate::ops::prisma::agreement(db, migration, prisma, &plan.duplicates).await?);
+    db.record_plan(&plan, &actor.name()).await?;
     Ok(plan)
 }
 
