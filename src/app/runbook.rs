@@ -179,7 +179,7 @@ fn DryRunStep(dry_run: ServerAction<DryRun>, overview: Overview, may_run: bool) 
     view! {
         <Step
             title="Dry run"
-            does="Shows what migrate would do and why it would refuse. Changes nothing."
+            does="Shows what migrate would do and why it would refuse. Changes no Forest data; the plan is kept for everyone to read here."
         >
             {step_button(dry_run, "Run dry run", may_run)}
             // The kept one, whoever ran it: it survives a reload and a form

@@ -1,5 +1,6 @@
 //! The dry run: where each change stands, duplicates on the new unique
-//! keys, the lock, and the exact commands. Changes nothing.
+//! keys, the lock, and the exact commands. Changes no Forest data;
+//! `dry_run` keeps the plan it shows (`runbook_plans`).
 
 use super::declaration::{Change, Migration};
 use crate::db::{Database, IndexSpec};
