@@ -23,6 +23,20 @@ export async function visit(page, path, javaScriptEnabled) {
   }
 }
 
+// Checks what a step left on the page. Hydrated, the page follows the step
+// by itself; without JavaScript it is rendered once, so it is reloaded until
+// the check passes (each try waits briefly).
+export async function settled(page, javaScriptEnabled, check) {
+  if (javaScriptEnabled) {
+    await check(10_000);
+  } else {
+    await expect(async () => {
+      await page.reload();
+      await check(1_000);
+    }).toPass({ timeout: 30_000 });
+  }
+}
+
 // Signs in as a demo account, or as another account given its password and role.
 export async function signIn(page, name, javaScriptEnabled, account = ACCOUNTS[name]) {
   await visit(page, '/login', javaScriptEnabled);

@@ -2,7 +2,7 @@
 // a verified backup exists, runs migrate and verify and sees each result; an admin reverts behind a typed confirmation; a viewer
 // is offered no step.
 import { test, expect } from '@playwright/test';
-import { signIn, visit } from '../helpers/session.mjs';
+import { settled, signIn, visit } from '../helpers/session.mjs';
 import { verifiedBackup } from '../helpers/backups.mjs';
 
 async function signInAndOpenRunbook(page, name, javaScriptEnabled) {
@@ -14,20 +14,6 @@ async function signInAndOpenRunbook(page, name, javaScriptEnabled) {
     await page.waitForLoadState('networkidle');
   }
   await expect(page.getByRole('heading', { level: 1, name: 'Runbook' })).toBeVisible();
-}
-
-// Checks what a step left on the page. Hydrated, the page follows the run by
-// itself; without JavaScript it is rendered once, so it is reloaded until the
-// check passes (each try waits briefly).
-async function settled(page, javaScriptEnabled, check) {
-  if (javaScriptEnabled) {
-    await check(10_000);
-  } else {
-    await expect(async () => {
-      await page.reload();
-      await check(1_000);
-    }).toPass({ timeout: 30_000 });
-  }
 }
 
 test('a release manager runs the dry run, migrate and verify and sees each result', async ({ page, javaScriptEnabled }) => {
