@@ -74,11 +74,22 @@ impl BackupStore {
         }
     }
 
-    /// A new, empty folder for backup `name`.
-    pub(super) fn create(&self, name: &str) -> Result<PathBuf, BackupError> {
-        check_name(name)?;
-        let path = self.root()?.join(name);
-        std::fs::create_dir(&path).map_err(BackupError::io(&path))?;
+    /// A new folder for the backup `manifest` names, holding that manifest.
+    /// It is made under a dotted name and renamed once the manifest is in
+    /// it, so that a listing never meets a backup folder without one.
+    pub(super) fn create(&self, manifest: &Manifest) -> Result<PathBuf, BackupError> {
+        check_name(&manifest.name)?;
+        let root = self.root()?;
+        let path = root.join(&manifest.name);
+        if path.symlink_metadata().is_ok() {
+            return Err(BackupError::io(&path)(
+                std::io::ErrorKind::AlreadyExists.into(),
+            ));
+        }
+        let partial = root.join(format!("{PARTIAL_PREFIX}{}", manifest.name));
+        std::fs::create_dir(&partial).map_err(BackupError::io(&partial))?;
+        Self::write_manifest(&partial, manifest)?;
+        std::fs::rename(&partial, &path).map_err(BackupError::io(&path))?;
         Ok(path)
     }
 
@@ -277,6 +288,28 @@ mod tests {
             store.folder("nope"),
             Err(BackupError::NotFound(_))
         ));
+    }
+
+    #[test]
+    fn a_new_backup_folder_is_listed_only_with_its_manifest_and_never_twice() {
+        let root = tempfile::tempdir().expect("dir");
+        let store = BackupStore::new(root.path(), 0, Duration::ZERO);
+        let manifest: Manifest = serde_json::from_value(serde_json::json!({
+            "format": 1, "name": "2026-12-03T12-00-00.000Z", "database": "forest",
+            "serverVersion": "8.0", "startedAt": "2026-12-03T12:00:00.000Z",
+            "madeBy": "cli:test", "state": "running", "gzip": false,
+            "migrations": [], "collections": [],
+        }))
+        .expect("a manifest");
+        let folder = store.create(&manifest).expect("made");
+        assert_eq!(store.list().expect("listed"), vec![manifest.clone()]);
+        std::fs::write(folder.join("kept"), b"x").expect("a file");
+        assert!(store.create(&manifest).is_err(), "the name is taken");
+        assert!(
+            folder.join("kept").exists(),
+            "the first folder is untouched"
+        );
+        assert_eq!(store.list().expect("listed").len(), 1);
     }
 
     #[test]

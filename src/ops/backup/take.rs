@@ -165,9 +165,6 @@ pub(super) async fn prepare(
     }
     let started_at = now_rfc3339();
     let name = started_at.replace(':', "-");
-    let folder = store.create(&name)?;
-    let database_folder = folder.join(db.name());
-    std::fs::create_dir(&database_folder).map_err(BackupError::io(&database_folder))?;
     let manifest = Manifest {
         format: 1,
         name,
@@ -185,7 +182,9 @@ pub(super) async fn prepare(
         verified_at: None,
         converted: Vec::new(),
     };
-    BackupStore::write_manifest(&folder, &manifest)?;
+    let folder = store.create(&manifest)?;
+    let database_folder = folder.join(db.name());
+    std::fs::create_dir(&database_folder).map_err(BackupError::io(&database_folder))?;
     Ok(Dump {
         folder,
         manifest,
