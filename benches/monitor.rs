@@ -8,8 +8,9 @@
 //!   100 MB);
 //! - the load on the database while they watch: extra operations per second
 //!   (serverStatus opcounters, idle baseline subtracted) and the app's
-//!   commands per round (the sampler's reads, plus each subscriber's session
-//!   check every sample, which grows with the subscribers).
+//!   commands per round (the sampler's reads, plus one check of all the
+//!   subscribers' sessions together each sample: two reads, whatever their
+//!   number).
 //!
 //! Run: `cargo bench --features ssr --bench monitor` (add `--profile dev`
 //! to skip the release build). Samples once per second, so it takes about
@@ -172,7 +173,7 @@ async fn run(settings: Settings, db: Database) -> Result<(), AnyError> {
         with_sampler - idle
     );
     println!(
-        "  app commands per round         {:.2}   ({} commands in {rounds} rounds: the sampler's reads, and each subscriber's session check every sample)",
+        "  app commands per round         {:.2}   ({} commands in {rounds} rounds: the sampler's reads, and one check of all the subscribers' sessions each sample)",
         commands as f64 / rounds.max(1) as f64,
         commands
     );

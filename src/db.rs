@@ -22,6 +22,7 @@ mod embedded;
 mod error;
 mod fingerprint;
 mod jobs;
+mod live_sessions;
 mod lock;
 mod log_minutes;
 mod marks;

@@ -11,6 +11,7 @@ mod downloads;
 mod envelope;
 mod health_route;
 mod host_check;
+mod live_sessions;
 mod monitor_routes;
 mod router;
 mod signed_in;

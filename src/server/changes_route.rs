@@ -1,8 +1,8 @@
 //! `GET /api/changes`: the change watcher's announcements as server-sent
 //! events, for signed-in people. Each event is `event: changed` with
 //! `{"version": n, "areas": [...]}`: area names only, never data, so the
-//! session is re-checked only every `SESSION_CHECK` and the stream adds no
-//! database read per viewer beyond that. The first event has no areas and
+//! sessions are re-checked only every `PAGE_SESSION_CHECK`, all together
+//! (`live_sessions.rs`), and a viewer adds no database read. The first event has no areas and
 //! the current version: a browser that reconnects and sees another
 //! version than its last one missed announcements and reads every area
 //! again. It is its own stream, not events on the monitor's, because
@@ -11,7 +11,7 @@
 
 use super::AppState;
 use super::envelope::RouteError;
-use super::signed_in::{require_signed_in, session_ends};
+use super::signed_in::watched_session;
 use crate::changes::Changes;
 use crate::model::{Area, Changed};
 use axum::extract::State;
@@ -19,22 +19,14 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, stream};
-use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
-
-/// How often a subscriber's session is checked again.
-const SESSION_CHECK: Duration = Duration::from_secs(30);
 
 pub async fn changes(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, RouteError> {
-    require_signed_in(&state, &headers).await?;
-    let live = announcements(state.changes.clone()).take_until(session_ends(
-        state,
-        headers,
-        SESSION_CHECK,
-    ));
+    let session = watched_session(&state, &headers, &state.page_sessions).await?;
+    let live = announcements(state.changes.clone()).take_until(session.ended());
     Ok(Sse::new(live)
         .keep_alive(KeepAlive::default())
         .into_response())

@@ -8,13 +8,16 @@
 //! serves it without another dependency. Each connection first receives
 //! the buffered window (`event: window`), then every sample
 //! (`event: sample`); a subscriber that falls behind is sent the window again.
-//! The stream ends within one sample interval of its session ending.
+//! The stream ends within one sample interval of its session ending: the
+//! sessions of all its viewers are checked together once a sample
+//! (`live_sessions.rs`), so a hundred viewers cost the database no more
+//! than one.
 //! (The pages' change announcements are `changes_route.rs`.)
 
 use super::AppState;
 use super::client::client_ip;
 use super::envelope::RouteError;
-use super::signed_in::{bearer_is, require_signed_in, session_ends};
+use super::signed_in::{bearer_is, watched_session};
 use crate::monitor::{Monitor, Published, render_prometheus};
 use axum::extract::State;
 use axum::http::{Extensions, HeaderMap, header};
@@ -29,9 +32,8 @@ pub async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, RouteError> {
-    require_signed_in(&state, &headers).await?;
-    let every = state.settings.sample_interval();
-    let live = subscription(state.monitor.clone()).take_until(session_ends(state, headers, every));
+    let session = watched_session(&state, &headers, &state.monitor_sessions).await?;
+    let live = subscription(state.monitor.clone()).take_until(session.ended());
     Ok(Sse::new(live)
         .keep_alive(KeepAlive::default())
         .into_response())

@@ -1,35 +1,48 @@
 //! Who a plain (non-server-function) route is serving: the person whose
 //! session cookie the request carries; the refusal of a live stream to
-//! anyone signed out, and the end of it when the session ends.
+//! anyone signed out, and the watch that ends it with the session
+//! (`live_sessions.rs`).
 
 use super::AppState;
 use super::envelope::RouteError;
-use crate::auth;
+use super::live_sessions::{LiveSessions, SessionWatch};
+use crate::auth::{self, SessionToken};
 use crate::model::CurrentUser;
 use crate::ops::OpsError;
 use axum::http::{HeaderMap, header};
 use secrecy::{ExposeSecret, SecretString};
-use std::time::Duration;
+
+/// The session token the request's cookie carries, if any.
+fn session_token(state: &AppState, headers: &HeaderMap) -> Option<SessionToken> {
+    headers
+        .get(header::COOKIE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|header| auth::token_from_cookie_header(header, state.settings.server.https))
+}
 
 pub async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<CurrentUser>, OpsError> {
-    let token = headers
-        .get(header::COOKIE)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|header| auth::token_from_cookie_header(header, state.settings.server.https));
-    match token {
+    match session_token(state, headers) {
         Some(token) => auth::authenticate(&state.db, &token).await,
         None => Ok(None),
     }
 }
 
-/// The answer to a caller of a live stream who is not signed in (or whose
-/// session cannot be checked); `None` for a signed-in one.
-pub async fn require_signed_in(state: &AppState, headers: &HeaderMap) -> Result<(), RouteError> {
-    match signed_in(state, headers).await {
-        Ok(Some(_)) => Ok(()),
+/// For a caller of a live stream: the watch on their session among
+/// `sessions`, which ends the stream when the session ends; or the answer
+/// to one who is not signed in (or whose session cannot be checked).
+pub async fn watched_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    sessions: &LiveSessions,
+) -> Result<SessionWatch, RouteError> {
+    let Some(token) = session_token(state, headers) else {
+        return Err(RouteError::signed_out());
+    };
+    match auth::authenticate(&state.db, &token).await {
+        Ok(Some(_)) => Ok(sessions.watch(token.hashed())),
         Ok(None) => Err(RouteError::signed_out()),
         Err(error) => Err(RouteError::unavailable(
             "SESSION_UNCHECKED",
@@ -37,27 +50,6 @@ pub async fn require_signed_in(state: &AppState, headers: &HeaderMap) -> Result<
             "cannot check the session of a live subscriber",
             &error,
         )),
-    }
-}
-
-/// Completes when the subscriber's session is gone (signed out, expired,
-/// account disabled) or can no longer be checked, looking once `every`,
-/// so that a stream never outlives its session by more than that. A
-/// browser whose stream ends reconnects and is checked afresh.
-pub async fn session_ends(state: AppState, headers: HeaderMap, every: Duration) {
-    let mut every = tokio::time::interval(every);
-    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    every.tick().await;
-    loop {
-        every.tick().await;
-        match signed_in(&state, &headers).await {
-            Ok(Some(_)) => {}
-            Ok(None) => return,
-            Err(error) => {
-                tracing::warn!(%error, "cannot re-check a live subscriber's session");
-                return;
-            }
-        }
     }
 }
 

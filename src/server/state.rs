@@ -1,5 +1,6 @@
 //! `AppState`: what every page render, server function and route shares.
 
+use super::live_sessions::LiveSessions;
 use crate::auth::LoginLimiter;
 use crate::changes::{CHANGES_EVERY, Changes, Watched};
 use crate::config::Settings;
@@ -12,7 +13,7 @@ use crate::ops::prisma::PrismaSource;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -35,11 +36,18 @@ pub struct AppState {
     pub prisma: PrismaSource,
     /// Backup and restore jobs of every instance, and their progress.
     pub jobs: Jobs,
+    /// The sessions of the monitor's streams, checked once a sample, and
+    /// of the pages' change streams, checked every `PAGE_SESSION_CHECK`.
+    pub monitor_sessions: LiveSessions,
+    pub page_sessions: LiveSessions,
 }
 
+/// How often the sessions of the pages' change streams are checked again.
+pub const PAGE_SESSION_CHECK: Duration = Duration::from_secs(30);
+
 impl AppState {
-    /// Also starts the monitor's sampler, the change watcher and the
-    /// webhooks' delivery tasks, so it must run inside a tokio runtime.
+    /// Also starts the monitor's sampler, the change watcher, the live
+    /// streams' session checks and the webhooks' delivery tasks, so it must run inside a tokio runtime.
     /// `db` is given the webhooks' outbox, so every step run through this
     /// state is announced.
     pub fn new(settings: Settings, db: Database) -> Self {
@@ -72,6 +80,8 @@ impl AppState {
             CHANGES_EVERY,
         );
         Self {
+            monitor_sessions: LiveSessions::start(db.clone(), settings.sample_interval()),
+            page_sessions: LiveSessions::start(db.clone(), PAGE_SESSION_CHECK),
             prober: Prober::new(settings.forest_api.clone()),
             forest_logs,
             leptos_options,

@@ -36,10 +36,11 @@ fn inserts(monitor: &Monitor) -> u64 {
     status.opcounters.map_or(0, |c: OpCounters| c.insert)
 }
 
-fn insert_commands(db: &forest_runbook::db::Database) -> u64 {
+/// Commands named `name` this app has had answered so far.
+fn commands(db: &forest_runbook::db::Database, name: &str) -> u64 {
     db.driver_tally()
         .commands
-        .get("insert")
+        .get(name)
         .map_or(0, |c| c.finished)
 }
 
@@ -55,7 +56,7 @@ async fn a_known_load_moves_the_operation_counts_and_the_pool() {
     let monitor = sampling(&db, ONE_SECOND);
     wait_for_rounds(&monitor, 2).await;
     let before = inserts(&monitor);
-    let sent_before = insert_commands(&db);
+    let sent_before = commands(&db, "insert");
     let open_before: u64 = db.driver_tally().pools.values().map(|p| p.open).sum();
 
     let spec = DemoDataSpec {
@@ -82,7 +83,7 @@ async fn a_known_load_moves_the_operation_counts_and_the_pool() {
     // mongod counts each inserted document, secantusd-rs each insert
     // command; other tests share the server. Either way the counter grew by
     // at least the insert commands this test sent.
-    let sent = insert_commands(&db) - sent_before;
+    let sent = commands(&db, "insert") - sent_before;
     let grew = inserts(&monitor) - before;
     assert!(sent >= 3, "one insert per collection at least, sent {sent}");
     assert!(
@@ -446,6 +447,57 @@ async fn the_event_stream_ends_within_a_sample_of_signing_out() {
     })
     .await
     .expect("the stream ends within a sample or two of the session ending");
+    db.drop_database().await.expect("drop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_viewers_cost_the_database_what_one_does() {
+    let db = test_db("monitor_viewers").await;
+    seed_accounts(&db).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = settings_in(dir.path());
+    settings.monitor.sample_interval_secs = 1;
+    let state = AppState::new(settings, db.clone());
+    let app = router(state.clone());
+    let cookie = cookie_for(&db, "viewer").await;
+    let open = || async {
+        let request = Request::get("/api/monitor/events")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .expect("request");
+        let mut body = app
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response")
+            .into_body();
+        body.frame().await.expect("the window").expect("readable");
+        body
+    };
+    // The finds of three samples: the sampler's, and the viewers' sessions.
+    let three_samples = || async {
+        let before = commands(&db, "find");
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        commands(&db, "find") - before
+    };
+    let mut viewers = vec![open().await];
+    let one = three_samples().await;
+    for _ in 1..100 {
+        viewers.push(open().await);
+    }
+    assert_eq!(state.monitor_sessions.watched(), 100);
+    let hundred = three_samples().await;
+    // Checked one by one, a hundred sessions would be 600 more finds.
+    assert!(
+        hundred <= one * 2 + 10,
+        "one viewer: {one} finds, a hundred: {hundred}"
+    );
+    drop(viewers);
+    assert_eq!(
+        state.monitor_sessions.watched(),
+        0,
+        "a closed stream is no longer watched"
+    );
     db.drop_database().await.expect("drop");
 }
 
