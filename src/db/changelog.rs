@@ -2,7 +2,7 @@
 //! change's result. Records are never deleted; a rollback marks them
 //! `rolled_back`.
 
-use super::error::rfc3339;
+use super::error::{rfc3339, unknown};
 use super::{Collection, Database, DbError};
 use crate::model::{ChangeOutcome, ChangeResult, RunKind, RunRecord, RunState, Verification};
 use mongodb::bson::oid::ObjectId;
@@ -64,10 +64,6 @@ struct ChangeDocument {
     started_at: Option<DateTime>,
     finished_at: Option<DateTime>,
     progress: Option<String>,
-}
-
-fn unknown() -> String {
-    "?".to_owned()
 }
 
 impl From<ChangeDocument> for ChangeResult {
