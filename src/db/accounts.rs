@@ -1,12 +1,14 @@
 //! The app's accounts and sessions. Passwords arrive hashed and sessions
 //! arrive as the hash of their token: neither secret is ever stored.
 
-use super::error::{codes, rfc3339};
+use super::error::{codes, rfc3339, stored};
 use super::{Collection, Database, DbError};
 use crate::model::{Role, UserSummary};
 use mongodb::IndexModel;
 use mongodb::bson::{DateTime, Document, doc};
 use mongodb::options::IndexOptions;
+use serde::Deserialize;
+use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
 /// An account as stored.
@@ -30,28 +32,43 @@ pub enum AccountChange {
     PasswordHash(String),
 }
 
-fn account_from(document: &Document) -> Result<Account, DbError> {
-    let role = document
-        .get_str("role")
-        .map_err(DbError::shape_of(Collection::Accounts))?;
-    Ok(Account {
-        username: document
-            .get_str("_id")
-            .map_err(DbError::shape_of(Collection::Accounts))?
-            .to_owned(),
-        password_hash: document
-            .get_str("passwordHash")
-            .map_err(DbError::shape_of(Collection::Accounts))?
-            .to_owned(),
-        role: Role::parse(role).ok_or_else(|| {
-            DbError::shape(Collection::Accounts, format!("unknown role {role:?}"))
-        })?,
-        disabled: document.get_bool("disabled").unwrap_or(false),
-        admin_since: document
-            .get_datetime("adminSince")
-            .ok()
-            .map(|at| at.to_system_time()),
-    })
+/// An account as stored, `_id` its username. Its role is parsed in one
+/// place, `Account::try_from`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AccountDocument {
+    #[serde(rename = "_id")]
+    username: String,
+    password_hash: String,
+    role: String,
+    #[serde(default)]
+    disabled: bool,
+    admin_since: Option<DateTime>,
+    created_at: Option<DateTime>,
+}
+
+impl TryFrom<AccountDocument> for Account {
+    type Error = DbError;
+
+    fn try_from(account: AccountDocument) -> Result<Self, DbError> {
+        let role = Role::parse(&account.role).ok_or_else(|| {
+            DbError::shape(
+                Collection::Accounts,
+                format!("unknown role {:?}", account.role),
+            )
+        })?;
+        Ok(Account {
+            username: account.username,
+            password_hash: account.password_hash,
+            role,
+            disabled: account.disabled,
+            admin_since: account.admin_since.map(DateTime::to_system_time),
+        })
+    }
+}
+
+fn account_from(document: Document) -> Result<Account, DbError> {
+    Account::try_from(stored::<AccountDocument>(Collection::Accounts, document)?)
 }
 
 impl Database {
@@ -124,7 +141,6 @@ impl Database {
         self.collection(Collection::Accounts)
             .find_one(doc! { "_id": username })
             .await?
-            .as_ref()
             .map(account_from)
             .transpose()
     }
@@ -144,13 +160,15 @@ impl Database {
             .await?;
         let mut accounts = Vec::new();
         while cursor.advance().await? {
-            let document = cursor.deserialize_current()?;
-            let account = account_from(&document)?;
+            let stored: AccountDocument =
+                stored(Collection::Accounts, cursor.deserialize_current()?)?;
+            let created_at = rfc3339(stored.created_at.as_ref());
+            let account = Account::try_from(stored)?;
             accounts.push(UserSummary {
                 username: account.username,
                 role: account.role,
                 disabled: account.disabled,
-                created_at: rfc3339(document.get_datetime("createdAt").ok()),
+                created_at,
             });
         }
         Ok(accounts)
@@ -182,52 +200,58 @@ impl Database {
         Ok(result.matched_count == 1)
     }
 
-    pub async fn insert_session(
+    /// Which of `usernames` name an account that exists and is not
+    /// disabled, in one read.
+    pub(super) async fn enabled_accounts(
         &self,
-        token_hash: &str,
-        username: &str,
-        expires_at: SystemTime,
-    ) -> Result<(), DbError> {
-        self.collection(Collection::Sessions)
-            .insert_one(doc! {
-                "_id": token_hash,
-                "username": username,
-                "createdAt": DateTime::now(),
-                "expiresAt": DateTime::from_system_time(expires_at),
-            })
+        usernames: &[&String],
+    ) -> Result<HashSet<String>, DbError> {
+        let mut cursor = self
+            .collection(Collection::Accounts)
+            .find(doc! { "_id": { "$in": usernames } })
             .await?;
-        Ok(())
+        let mut enabled = HashSet::new();
+        while cursor.advance().await? {
+            let account = account_from(cursor.deserialize_current()?)?;
+            if !account.disabled {
+                enabled.insert(account.username);
+            }
+        }
+        Ok(enabled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_account_reads_with_its_role_parsed_and_old_accounts_without_admin_since() {
+        let admin = account_from(doc! {
+            "_id": "ada", "passwordHash": "$argon2id$x", "role": "admin", "disabled": false,
+            "createdAt": DateTime::from_millis(0), "adminSince": DateTime::from_millis(1_000),
+        })
+        .expect("an account");
+        assert_eq!((admin.username.as_str(), admin.role), ("ada", Role::Admin));
+        assert_eq!(
+            admin.admin_since,
+            Some(DateTime::from_millis(1_000).to_system_time())
+        );
+        let old = account_from(doc! { "_id": "bob", "passwordHash": "h", "role": "viewer" })
+            .expect("an account");
+        assert_eq!((old.disabled, old.admin_since), (false, None));
     }
 
-    /// The username of a session that has not expired. The TTL index removes
-    /// expired sessions only eventually, so expiry is checked here too.
-    pub async fn find_session(&self, token_hash: &str) -> Result<Option<String>, DbError> {
-        let session = self
-            .collection(Collection::Sessions)
-            .find_one(doc! { "_id": token_hash, "expiresAt": { "$gt": DateTime::now() } })
-            .await?;
-        session
-            .map(|s| {
-                s.get_str("username")
-                    .map(str::to_owned)
-                    .map_err(DbError::shape_of(Collection::Accounts))
-            })
-            .transpose()
-    }
-
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), DbError> {
-        self.collection(Collection::Sessions)
-            .delete_one(doc! { "_id": token_hash })
-            .await?;
-        Ok(())
-    }
-
-    /// Ends every session of `username` (after a password reset or disabling).
-    pub async fn delete_sessions_of(&self, username: &str) -> Result<u64, DbError> {
-        Ok(self
-            .collection(Collection::Sessions)
-            .delete_many(doc! { "username": username })
-            .await?
-            .deleted_count)
+    #[test]
+    fn an_account_of_another_shape_is_refused_by_name() {
+        for document in [
+            doc! { "_id": "ada", "passwordHash": "h", "role": "emperor" },
+            doc! { "_id": "ada", "role": "admin" },
+            doc! { "_id": "ada", "passwordHash": "h", "role": "admin", "disabled": "no" },
+            doc! { "_id": "ada", "passwordHash": "h", "role": "admin", "adminSince": 5 },
+        ] {
+            let refused = account_from(document);
+            assert!(refused.is_err_and(|e| e.is_shape_of(Collection::Accounts)));
+        }
     }
 }

@@ -2,37 +2,59 @@
 //! approval is one atomic `findOneAndUpdate`, so that two requests racing
 //! for the same approval cannot both win.
 
-use super::error::rfc3339;
+use super::error::{rfc3339, stored};
 use super::{Collection, Database, DbError};
 use crate::model::{AppSettings, Approval};
 use mongodb::bson::oid::ObjectId;
 use mongodb::bson::{DateTime, Document, doc};
 use mongodb::options::ReturnDocument;
+use serde::Deserialize;
 use std::time::{Duration, SystemTime};
 
 const SETTINGS_ID: &str = "app";
 
-fn approval_from(document: &Document) -> Result<Approval, DbError> {
-    let text = |key: &str| {
-        document
-            .get_str(key)
-            .map(str::to_owned)
-            .map_err(DbError::shape_of(Collection::Approvals))
-    };
-    Ok(Approval {
-        id: document
-            .get_object_id("_id")
-            .map_err(DbError::shape_of(Collection::Approvals))?
-            .to_hex(),
-        action: text("action")?,
-        target: text("target")?,
-        plan: text("plan")?,
-        requested_by: text("requestedBy")?,
-        requested_at: rfc3339(document.get_datetime("requestedAt").ok()),
-        expires_at: rfc3339(document.get_datetime("expiresAt").ok()),
-        approved_by: document.get_str("approvedBy").ok().map(str::to_owned),
-        used: document.get_datetime("usedAt").is_ok(),
-    })
+/// The settings document; a setting never stored reads as off.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SettingsDocument {
+    #[serde(default)]
+    four_eyes: bool,
+}
+
+/// An approval as stored. It has been used once `usedAt` is set.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ApprovalDocument {
+    #[serde(rename = "_id")]
+    id: ObjectId,
+    action: String,
+    target: String,
+    plan: String,
+    requested_by: String,
+    requested_at: Option<DateTime>,
+    expires_at: Option<DateTime>,
+    approved_by: Option<String>,
+    used_at: Option<DateTime>,
+}
+
+impl From<ApprovalDocument> for Approval {
+    fn from(approval: ApprovalDocument) -> Self {
+        Approval {
+            id: approval.id.to_hex(),
+            action: approval.action,
+            target: approval.target,
+            plan: approval.plan,
+            requested_by: approval.requested_by,
+            requested_at: rfc3339(approval.requested_at.as_ref()),
+            expires_at: rfc3339(approval.expires_at.as_ref()),
+            approved_by: approval.approved_by,
+            used: approval.used_at.is_some(),
+        }
+    }
+}
+
+fn approval_from(document: Document) -> Result<Approval, DbError> {
+    stored::<ApprovalDocument>(Collection::Approvals, document).map(Approval::from)
 }
 
 fn object_id(id: &str) -> Option<ObjectId> {
@@ -41,14 +63,14 @@ fn object_id(id: &str) -> Option<ObjectId> {
 
 impl Database {
     pub async fn app_settings(&self) -> Result<AppSettings, DbError> {
-        let stored = self
+        let settings = self
             .collection(Collection::Settings)
             .find_one(doc! { "_id": SETTINGS_ID })
-            .await?;
+            .await?
+            .map(|settings| stored::<SettingsDocument>(Collection::Settings, settings))
+            .transpose()?;
         Ok(AppSettings {
-            four_eyes: stored
-                .and_then(|s| s.get_bool("fourEyes").ok())
-                .unwrap_or(false),
+            four_eyes: settings.is_some_and(|settings| settings.four_eyes),
         })
     }
 
@@ -84,7 +106,7 @@ impl Database {
         self.collection(Collection::Approvals)
             .insert_one(&document)
             .await?;
-        approval_from(&document)
+        approval_from(document)
     }
 
     pub async fn find_approval(&self, id: &str) -> Result<Option<Approval>, DbError> {
@@ -94,7 +116,6 @@ impl Database {
         self.collection(Collection::Approvals)
             .find_one(doc! { "_id": id })
             .await?
-            .as_ref()
             .map(approval_from)
             .transpose()
     }
@@ -108,7 +129,7 @@ impl Database {
             .await?;
         let mut approvals = Vec::new();
         while cursor.advance().await? {
-            approvals.push(approval_from(&cursor.deserialize_current()?)?);
+            approvals.push(approval_from(cursor.deserialize_current()?)?);
         }
         Ok(approvals)
     }
@@ -132,7 +153,6 @@ impl Database {
             )
             .return_document(ReturnDocument::After)
             .await?
-            .as_ref()
             .map(approval_from)
             .transpose()
     }
@@ -160,8 +180,56 @@ impl Database {
             .sort(doc! { "approvedAt": 1 })
             .return_document(ReturnDocument::After)
             .await?
-            .as_ref()
             .map(approval_from)
             .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn approval(extra: Document) -> Document {
+        let mut document = doc! {
+            "_id": ObjectId::new(), "action": "rollback.revert", "target": "m1",
+            "plan": "revert m1", "requestedBy": "ada",
+            "requestedAt": DateTime::from_millis(0), "expiresAt": DateTime::from_millis(1_000),
+        };
+        document.extend(extra);
+        document
+    }
+
+    #[test]
+    fn a_stored_approval_reads_with_its_times_and_whether_it_was_used() {
+        let open = approval_from(approval(doc! { "approvedBy": null, "usedAt": null }))
+            .expect("an approval");
+        assert_eq!(open.requested_at, "1970-01-01T00:00:00Z");
+        assert_eq!(open.expires_at, "1970-01-01T00:00:01Z");
+        assert_eq!((open.approved_by, open.used), (None, false));
+        let used = approval_from(approval(doc! {
+            "approvedBy": "grace", "approvedAt": DateTime::from_millis(9),
+            "usedAt": DateTime::from_millis(10),
+        }))
+        .expect("an approval");
+        assert_eq!(
+            (used.approved_by.as_deref(), used.used),
+            (Some("grace"), true)
+        );
+    }
+
+    #[test]
+    fn an_approval_or_settings_of_another_shape_is_refused_by_name() {
+        for document in [
+            approval(doc! { "_id": "not an id" }),
+            approval(doc! { "usedAt": "yesterday" }),
+            approval(doc! { "approvedBy": 1 }),
+        ] {
+            let refused = approval_from(document);
+            assert!(refused.is_err_and(|e| e.is_shape_of(Collection::Approvals)));
+        }
+        let settings = stored::<SettingsDocument>(Collection::Settings, doc! { "fourEyes": "on" });
+        assert!(settings.is_err_and(|e| e.is_shape_of(Collection::Settings)));
+        let unset = stored::<SettingsDocument>(Collection::Settings, doc! { "_id": SETTINGS_ID });
+        assert!(!unset.expect("settings").four_eyes);
     }
 }

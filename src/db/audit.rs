@@ -1,16 +1,74 @@
 //! The audit log. Append-only: this module offers no delete, and its one
 //! update raises the count of a folded row of anonymous refusals.
 
-use super::error::{codes, rfc3339};
+use super::error::{codes, rfc3339, stored};
 use super::{Collection, Database, DbError};
 use crate::model::{AuditEntry, AuditFilter, Outcome};
-use mongodb::bson::{DateTime, Document, doc};
+use mongodb::bson::{Bson, DateTime, Document, doc};
+use serde::{Deserialize, Deserializer};
 
 /// Milliseconds in the period one folded row covers.
 const FOLD_PERIOD_MS: i64 = 3_600_000;
 
-fn optional(document: &Document, key: &str) -> Option<String> {
-    document.get_str(key).ok().map(str::to_owned)
+/// An entry as stored: one person's or the app's action, or a folded row
+/// of anonymous refusals (which also has `count`, `firstAt` and
+/// `foldKey`). Its outcome is parsed in one place, `AuditEntry::try_from`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AuditDocument {
+    at: Option<DateTime>,
+    actor: String,
+    action: String,
+    target: Option<String>,
+    outcome: String,
+    error_code: Option<String>,
+    detail: Option<String>,
+    address: Option<String>,
+    #[serde(default = "one", deserialize_with = "count_or_one")]
+    count: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// A folded row's count as stored (an int32 or int64); an entry that is
+/// not folded, or a count that is negative or not an integer, counts one.
+fn count_or_one<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    let count = Bson::deserialize(deserializer)?;
+    Ok(count
+        .as_i64()
+        .or_else(|| count.as_i32().map(i64::from))
+        .and_then(|count| u64::try_from(count).ok())
+        .unwrap_or(1))
+}
+
+impl TryFrom<AuditDocument> for AuditEntry {
+    type Error = DbError;
+
+    fn try_from(entry: AuditDocument) -> Result<Self, DbError> {
+        let outcome = Outcome::parse(&entry.outcome).ok_or_else(|| {
+            DbError::shape(
+                Collection::Audit,
+                format!("unknown outcome {:?}", entry.outcome),
+            )
+        })?;
+        Ok(AuditEntry {
+            at: rfc3339(entry.at.as_ref()),
+            actor: entry.actor,
+            action: entry.action,
+            target: entry.target.unwrap_or_default(),
+            outcome,
+            error_code: entry.error_code,
+            detail: entry.detail,
+            address: entry.address,
+            count: entry.count,
+        })
+    }
+}
+
+fn entry_from(document: Document) -> Result<AuditEntry, DbError> {
+    AuditEntry::try_from(stored::<AuditDocument>(Collection::Audit, document)?)
 }
 
 impl Database {
@@ -131,33 +189,54 @@ impl Database {
             .await?;
         let mut entries = Vec::new();
         while cursor.advance().await? {
-            entries.push(entry_from(&cursor.deserialize_current()?)?);
+            entries.push(entry_from(cursor.deserialize_current()?)?);
         }
         Ok(entries)
     }
 }
 
-fn entry_from(document: &Document) -> Result<AuditEntry, DbError> {
-    let shape = DbError::shape_of(Collection::Audit);
-    let outcome = document.get_str("outcome").map_err(&shape)?;
-    Ok(AuditEntry {
-        at: rfc3339(document.get_datetime("at").ok()),
-        actor: document.get_str("actor").map_err(&shape)?.to_owned(),
-        action: document.get_str("action").map_err(&shape)?.to_owned(),
-        target: optional(document, "target").unwrap_or_default(),
-        outcome: Outcome::parse(outcome).ok_or_else(|| {
-            DbError::shape(Collection::Audit, format!("unknown outcome {outcome:?}"))
-        })?,
-        error_code: optional(document, "errorCode"),
-        detail: optional(document, "detail"),
-        address: optional(document, "address"),
-        count: match document.get("count") {
-            Some(count) => count
-                .as_i64()
-                .or_else(|| count.as_i32().map(i64::from))
-                .and_then(|count| u64::try_from(count).ok())
-                .unwrap_or(1),
-            None => 1,
-        },
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_entry_reads_with_its_outcome_parsed_and_its_count() {
+        let entry = entry_from(doc! {
+            "at": DateTime::from_millis(0), "actor": "ada", "action": "login",
+            "target": "ada", "outcome": "ok",
+        })
+        .expect("an entry");
+        assert_eq!(entry.at, "1970-01-01T00:00:00Z");
+        assert_eq!((entry.outcome, entry.count), (Outcome::Ok, 1));
+        assert_eq!((entry.error_code, entry.address), (None, None));
+        let folded = |count: Bson| {
+            entry_from(doc! {
+                "firstAt": DateTime::from_millis(0), "at": DateTime::from_millis(1),
+                "actor": "anonymous", "action": "login", "outcome": "denied",
+                "errorCode": "UNAUTHENTICATED", "address": "192.0.2.1",
+                "foldKey": "k", "count": count,
+            })
+            .expect("a folded row")
+        };
+        let row = folded(Bson::Int64(1 << 40));
+        assert_eq!((row.count, row.target.as_str()), (1 << 40, ""));
+        assert_eq!(row.address.as_deref(), Some("192.0.2.1"));
+        assert_eq!(folded(Bson::Int32(3)).count, 3);
+        assert_eq!(folded(Bson::Int64(-3)).count, 1);
+        assert_eq!(folded(Bson::Double(2.0)).count, 1);
+        assert_eq!(folded(Bson::Null).count, 1);
+    }
+
+    #[test]
+    fn an_entry_with_an_unknown_outcome_or_a_field_of_another_type_is_refused_by_name() {
+        for document in [
+            doc! { "actor": "ada", "action": "login", "outcome": "maybe" },
+            doc! { "action": "login", "outcome": "ok" },
+            doc! { "actor": "ada", "action": "login", "outcome": "ok", "at": "noon" },
+            doc! { "actor": "ada", "action": "login", "outcome": "ok", "detail": 4 },
+        ] {
+            let refused = entry_from(document);
+            assert!(refused.is_err_and(|e| e.is_shape_of(Collection::Audit)));
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! change's result. Records are never deleted; a rollback marks them
 //! `rolled_back`.
 
-use super::error::rfc3339;
+use super::error::{rfc3339, stored, unknown};
 use super::{Collection, Database, DbError};
 use crate::model::{ChangeOutcome, ChangeResult, RunKind, RunRecord, RunState, Verification};
 use mongodb::bson::oid::ObjectId;
@@ -66,10 +66,6 @@ struct ChangeDocument {
     progress: Option<String>,
 }
 
-fn unknown() -> String {
-    "?".to_owned()
-}
-
 impl From<ChangeDocument> for ChangeResult {
     fn from(change: ChangeDocument) -> Self {
         ChangeResult {
@@ -111,6 +107,14 @@ impl TryFrom<RunDocument> for RunRecord {
             cancel_requested_by: run.cancel_requested_by,
         })
     }
+}
+
+/// The one field of a run that a running step reads back (the answer is
+/// projected to it): who asked the run to stop, if anyone did.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CancelRequestDocument {
+    cancel_requested_by: Option<String>,
 }
 
 fn object_id(id: &str) -> Result<ObjectId, DbError> {
@@ -247,7 +251,10 @@ impl Database {
             .find_one(doc! { "_id": object_id(run)? })
             .projection(doc! { "cancelRequestedBy": 1 })
             .await?;
-        Ok(found.and_then(|run| run.get_str("cancelRequestedBy").ok().map(str::to_owned)))
+        let found = found
+            .map(|run| stored::<CancelRequestDocument>(Collection::Changelog, run))
+            .transpose()?;
+        Ok(found.and_then(|run| run.cancel_requested_by))
     }
 
     pub async fn finish_run(
@@ -357,9 +364,7 @@ mod tests {
     use super::*;
 
     fn read(document: Document) -> Result<RunRecord, DbError> {
-        let run: RunDocument = mongodb::bson::from_document(document)
-            .map_err(DbError::shape_of(Collection::Changelog))?;
-        RunRecord::try_from(run)
+        RunRecord::try_from(stored::<RunDocument>(Collection::Changelog, document)?)
     }
 
     #[test]
@@ -392,5 +397,18 @@ mod tests {
             "startedAt": "yesterday",
         });
         assert!(matches!(text_for_a_time, Err(DbError::Shape { .. })));
+    }
+
+    #[test]
+    fn who_asked_a_run_to_stop_reads_back_and_a_name_of_another_type_is_refused() {
+        let asked = |document: Document| {
+            stored::<CancelRequestDocument>(Collection::Changelog, document)
+                .map(|run| run.cancel_requested_by)
+        };
+        let by = asked(doc! { "_id": ObjectId::new(), "cancelRequestedBy": "ada" });
+        assert_eq!(by.expect("a run").as_deref(), Some("ada"));
+        assert_eq!(asked(doc! { "_id": ObjectId::new() }).expect("a run"), None);
+        let refused = asked(doc! { "cancelRequestedBy": true });
+        assert!(refused.is_err_and(|e| e.is_shape_of(Collection::Changelog)));
     }
 }

@@ -4,16 +4,94 @@
 //! of that document, set the same way); and the latest stored
 //! verification, the evidence of the indexes item.
 
-use super::error::rfc3339;
+use super::error::{rfc3339, stored};
 use super::{Collection, Database, DbError};
-use crate::model::{Acknowledgement, Tick, Verification};
-use mongodb::bson::{Bson, DateTime, doc};
+use crate::model::{Acknowledgement, Tick, Verification, VerifyCheck};
+use mongodb::bson::oid::ObjectId;
+use mongodb::bson::{Bson, DateTime, Document, doc};
+use serde::Deserialize;
 
 /// Who ticks an item, with their note and the evidence they saw.
 pub struct TickBy<'a> {
     pub by: &'a str,
     pub note: &'a str,
     pub evidence: Option<&'a str>,
+}
+
+/// One item's record: its tick (`by` and `evidence` are null once it is
+/// unticked) and, when someone acknowledged its failing evidence, that.
+/// A record made by an acknowledgement alone has no tick fields.
+#[derive(Debug, Deserialize)]
+struct ChecklistDocument {
+    item: String,
+    at: Option<DateTime>,
+    by: Option<String>,
+    #[serde(default)]
+    note: String,
+    evidence: Option<String>,
+    acknowledged: Option<AcknowledgedDocument>,
+}
+
+/// An acknowledgement as stored within its item's record.
+#[derive(Debug, Deserialize)]
+struct AcknowledgedDocument {
+    by: String,
+    at: Option<DateTime>,
+    note: String,
+    evidence: String,
+}
+
+impl ChecklistDocument {
+    fn read(document: Document) -> Result<Self, DbError> {
+        stored(Collection::Checklist, document)
+    }
+
+    /// The item and its tick.
+    fn into_tick(self) -> (String, Tick) {
+        let tick = Tick {
+            by: self.by.unwrap_or_default(),
+            at: rfc3339(self.at.as_ref()),
+            note: self.note,
+            evidence: self.evidence,
+        };
+        (self.item, tick)
+    }
+
+    /// The item and its acknowledgement, when it has one.
+    fn into_acknowledgement(self) -> Option<(String, Acknowledgement)> {
+        let ack = self.acknowledged?;
+        let acknowledgement = Acknowledgement {
+            by: ack.by,
+            at: rfc3339(ack.at.as_ref()),
+            note: ack.note,
+            evidence: ack.evidence,
+        };
+        Some((self.item, acknowledgement))
+    }
+}
+
+/// A verification as `Database::insert_verification` stores it: the
+/// model's fields, with its id as `_id` and its time as a date.
+#[derive(Debug, Deserialize)]
+struct VerificationDocument {
+    #[serde(rename = "_id")]
+    id: ObjectId,
+    at: Option<DateTime>,
+    migration: String,
+    passed: bool,
+    checks: Vec<VerifyCheck>,
+}
+
+impl From<VerificationDocument> for Verification {
+    fn from(verification: VerificationDocument) -> Self {
+        Verification {
+            id: verification.id.to_hex(),
+            at: rfc3339(verification.at.as_ref()),
+            migration: verification.migration,
+            passed: verification.passed,
+            checks: verification.checks,
+        }
+    }
 }
 
 impl Database {
@@ -80,20 +158,8 @@ impl Database {
             .await?;
         let mut acknowledgements = Vec::new();
         while cursor.advance().await? {
-            let document = cursor.deserialize_current()?;
-            let Ok(ack) = document.get_document("acknowledged") else {
-                continue;
-            };
-            let text = |field: &str| ack.get_str(field).unwrap_or_default().to_owned();
-            acknowledgements.push((
-                document.get_str("item").unwrap_or_default().to_owned(),
-                Acknowledgement {
-                    by: text("by"),
-                    at: rfc3339(ack.get_datetime("at").ok()),
-                    note: text("note"),
-                    evidence: text("evidence"),
-                },
-            ));
+            let record = ChecklistDocument::read(cursor.deserialize_current()?)?;
+            acknowledgements.extend(record.into_acknowledgement());
         }
         Ok(acknowledgements)
     }
@@ -106,17 +172,7 @@ impl Database {
             .await?;
         let mut ticks = Vec::new();
         while cursor.advance().await? {
-            let document = cursor.deserialize_current()?;
-            let text = |field: &str| document.get_str(field).unwrap_or_default().to_owned();
-            ticks.push((
-                text("item"),
-                Tick {
-                    by: text("by"),
-                    at: rfc3339(document.get_datetime("at").ok()),
-                    note: text("note"),
-                    evidence: document.get_str("evidence").ok().map(str::to_owned),
-                },
-            ));
+            ticks.push(ChecklistDocument::read(cursor.deserialize_current()?)?.into_tick());
         }
         Ok(ticks)
     }
@@ -126,27 +182,106 @@ impl Database {
         &self,
         migration: &str,
     ) -> Result<Option<Verification>, DbError> {
-        let Some(mut document) = self
-            .collection(Collection::Verifications)
+        self.collection(Collection::Verifications)
             .find_one(doc! { "migration": migration })
             .sort(doc! { "at": -1, "_id": -1 })
             .await?
-        else {
-            return Ok(None);
+            .map(|found| {
+                stored::<VerificationDocument>(Collection::Verifications, found)
+                    .map(Verification::from)
+            })
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ticked_item_reads_as_its_tick_and_an_acknowledgement_as_its_own() {
+        let (item, tick) = ChecklistDocument::read(doc! {
+            "_id": "m/backup", "migration": "m", "item": "backup",
+            "at": DateTime::from_millis(0), "ticked": true, "by": "ada", "note": "seen",
+            "evidence": null,
+            "acknowledged": {
+                "by": "grace", "at": DateTime::from_millis(1_000), "note": "cron",
+                "evidence": "2 errors",
+            },
+        })
+        .expect("a record")
+        .into_tick();
+        assert_eq!((item.as_str(), tick.by.as_str()), ("backup", "ada"));
+        assert_eq!(
+            (tick.at.as_str(), tick.evidence),
+            ("1970-01-01T00:00:00Z", None)
+        );
+        let acknowledged = ChecklistDocument::read(doc! {
+            "_id": "m/logs", "migration": "m", "item": "logs", "ticked": false,
+            "acknowledged": {
+                "by": "grace", "at": DateTime::from_millis(1_000), "note": "cron",
+                "evidence": "2 errors",
+            },
+        })
+        .expect("a record");
+        let (item, ack) = acknowledged.into_acknowledgement().expect("acknowledged");
+        assert_eq!((item.as_str(), ack.by.as_str()), ("logs", "grace"));
+        assert_eq!(ack.at, "1970-01-01T00:00:01Z");
+        let unticked = ChecklistDocument::read(doc! {
+            "item": "logs", "at": DateTime::from_millis(0), "ticked": false,
+            "by": null, "note": "", "evidence": null,
+        })
+        .expect("a record");
+        assert!(unticked.into_acknowledgement().is_none());
+    }
+
+    #[test]
+    fn a_stored_verification_reads_back_as_it_was_stored() {
+        let verification = Verification {
+            id: String::new(),
+            at: String::new(),
+            migration: "m".to_owned(),
+            passed: false,
+            checks: vec![VerifyCheck {
+                name: "indexes".to_owned(),
+                passed: false,
+                warning: true,
+                evidence: "one missing".to_owned(),
+                link: None,
+            }],
         };
-        let id = document
-            .get_object_id("_id")
-            .map(|id| id.to_hex())
-            .unwrap_or_default();
-        let at = rfc3339(document.get_datetime("at").ok());
-        document.remove("_id");
-        document.remove("at");
-        let verification: Verification = mongodb::bson::from_document(document)
-            .map_err(DbError::shape_of(Collection::Verifications))?;
-        Ok(Some(Verification {
-            id,
-            at,
-            ..verification
-        }))
+        let mut document = mongodb::bson::to_document(&verification).expect("a document");
+        let id = ObjectId::new();
+        document.remove("id");
+        document.insert("_id", id);
+        document.insert("at", DateTime::from_millis(0));
+        let read = Verification::from(
+            stored::<VerificationDocument>(Collection::Verifications, document)
+                .expect("a verification"),
+        );
+        assert_eq!(read.id, id.to_hex());
+        assert_eq!(read.at, "1970-01-01T00:00:00Z");
+        assert_eq!(read.checks, verification.checks);
+        assert_eq!(
+            (read.migration, read.passed),
+            (verification.migration, false)
+        );
+    }
+
+    #[test]
+    fn a_record_of_another_shape_is_refused_by_name() {
+        for document in [
+            doc! { "item": 3, "ticked": true },
+            doc! { "item": "logs", "ticked": true, "at": "noon" },
+            doc! { "item": "logs", "acknowledged": { "by": "grace", "note": 1, "evidence": "" } },
+        ] {
+            let refused = ChecklistDocument::read(document);
+            assert!(refused.is_err_and(|e| e.is_shape_of(Collection::Checklist)));
+        }
+        let verification = stored::<VerificationDocument>(
+            Collection::Verifications,
+            doc! { "_id": ObjectId::new(), "migration": "m", "passed": "yes", "checks": [] },
+        );
+        assert!(verification.is_err_and(|e| e.is_shape_of(Collection::Verifications)));
     }
 }

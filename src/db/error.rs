@@ -2,8 +2,9 @@
 //! code kept so that callers can tell a duplicate key from an outage.
 
 use super::Collection;
-use mongodb::bson::DateTime;
+use mongodb::bson::{DateTime, Document};
 use mongodb::error::{Error as DriverError, ErrorKind, WriteFailure};
+use serde::de::DeserializeOwned;
 
 /// MongoDB error codes the app reacts to (`src/mongo/base/error_codes.yml`).
 pub(super) mod codes {
@@ -20,6 +21,21 @@ pub(super) mod codes {
 pub(super) fn rfc3339(at: Option<&DateTime>) -> String {
     at.and_then(|at| at.try_to_rfc3339_string().ok())
         .unwrap_or_default()
+}
+
+/// A missing name or word as the pages show it (`serde(default)`).
+pub(super) fn unknown() -> String {
+    "?".to_owned()
+}
+
+/// A stored record of `collection` read as its document type, every field
+/// checked by its type: one of another shape is refused by name, never
+/// half read.
+pub(super) fn stored<T: DeserializeOwned>(
+    collection: Collection,
+    document: Document,
+) -> Result<T, DbError> {
+    mongodb::bson::from_document(document).map_err(DbError::shape_of(collection))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +81,12 @@ impl DbError {
     /// `shape` for `map_err`: `.map_err(DbError::shape_of(Collection::Audit))`.
     pub(super) fn shape_of<E: ToString>(collection: Collection) -> impl Fn(E) -> Self {
         move |reason| Self::shape(collection, reason)
+    }
+
+    /// True for a record of `collection` refused for its shape.
+    #[cfg(test)]
+    pub(super) fn is_shape_of(&self, collection: Collection) -> bool {
+        matches!(self, Self::Shape { collection: name, .. } if *name == collection.name())
     }
 
     /// The MongoDB error code, when the server sent one.

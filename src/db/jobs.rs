@@ -4,10 +4,12 @@
 //! it back with each progress write. Every time is the server's; a job's
 //! document expires `KEEP_JOBS` after its last write.
 
+use super::error::stored;
 use super::{Collection, Database, DbError};
 use crate::model::{JobKind, JobProgress, JobState};
 use mongodb::bson::{Document, doc};
 use mongodb::options::ReturnDocument;
+use serde::Deserialize;
 use std::time::Duration;
 
 /// How long a job's document is kept after its last write.
@@ -22,6 +24,31 @@ const MAX_STORED: u64 = i64::MAX as u64;
 pub struct StoredJob {
     pub progress: JobProgress,
     pub owner: String,
+}
+
+/// A job as stored: the migration-lock owner running it and its progress,
+/// which is the model's own type, checked field by field as it reads.
+#[derive(Debug, Deserialize)]
+struct JobDocument {
+    owner: String,
+    progress: JobProgress,
+}
+
+impl From<JobDocument> for StoredJob {
+    fn from(job: JobDocument) -> Self {
+        StoredJob {
+            progress: job.progress,
+            owner: job.owner,
+        }
+    }
+}
+
+/// The one field of a job that a progress write reads back (its answer
+/// is projected to it): whether someone asked the job to stop.
+#[derive(Debug, Deserialize)]
+struct CancelDocument {
+    #[serde(default)]
+    cancel: bool,
 }
 
 fn progress_document(progress: &JobProgress) -> Result<Document, DbError> {
@@ -62,7 +89,10 @@ impl Database {
             .return_document(ReturnDocument::After)
             .projection(doc! { "cancel": 1 })
             .await?;
-        Ok(written.is_some_and(|job| job.get_bool("cancel").unwrap_or(false)))
+        let written = written
+            .map(|job| stored::<CancelDocument>(Collection::Jobs, job))
+            .transpose()?;
+        Ok(written.is_some_and(|job| job.cancel))
     }
 
     /// The job started last, running or ended.
@@ -72,15 +102,9 @@ impl Database {
             .find_one(doc! {})
             .sort(doc! { "startedAt": -1, "_id": -1 })
             .await?;
-        let Some(found) = found else {
-            return Ok(None);
-        };
-        let shape = |reason: &dyn std::fmt::Display| DbError::shape(Collection::Jobs, reason);
-        let progress = found.get_document("progress").map_err(|e| shape(&e))?;
-        Ok(Some(StoredJob {
-            progress: mongodb::bson::from_document(progress.clone()).map_err(|e| shape(&e))?,
-            owner: found.get_str("owner").map_err(|e| shape(&e))?.to_owned(),
-        }))
+        found
+            .map(|job| stored::<JobDocument>(Collection::Jobs, job).map(StoredJob::from))
+            .transpose()
     }
 
     /// Asks the running job of `kind` that `owner` runs to stop; `false`
@@ -98,5 +122,66 @@ impl Database {
             )
             .await?;
         Ok(result.matched_count > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CollectionProgress;
+
+    fn progress(documents: u64) -> JobProgress {
+        JobProgress {
+            id: "j1".to_owned(),
+            kind: JobKind::Backup,
+            backup: "b1".to_owned(),
+            state: JobState::Running,
+            collections: vec![CollectionProgress {
+                name: "tasks".to_owned(),
+                documents,
+                total: 10,
+                bytes: 0,
+                done: false,
+            }],
+            message: None,
+            pre_image_backup: None,
+        }
+    }
+
+    #[test]
+    fn a_stored_job_reads_with_its_owner_progress_and_cancel_flag() {
+        let job = doc! {
+            "_id": "j1", "owner": "ada@host", "kind": "backup", "state": "running",
+            "progress": progress_document(&progress(u64::MAX)).expect("progress"),
+            "cancel": true,
+        };
+        let read =
+            StoredJob::from(stored::<JobDocument>(Collection::Jobs, job.clone()).expect("a job"));
+        assert_eq!(read.owner, "ada@host");
+        assert_eq!(read.progress, progress(MAX_STORED));
+        let flag: CancelDocument = stored(Collection::Jobs, job).expect("a flag");
+        assert!(flag.cancel);
+        let unset: CancelDocument = stored(Collection::Jobs, doc! {}).expect("a flag");
+        assert!(!unset.cancel);
+    }
+
+    #[test]
+    fn a_job_of_another_shape_is_refused_by_name() {
+        let refused = [
+            stored::<JobDocument>(
+                Collection::Jobs,
+                doc! { "owner": "ada", "progress": "half" },
+            )
+            .map(drop),
+            stored::<JobDocument>(
+                Collection::Jobs,
+                doc! { "progress": progress_document(&progress(1)).expect("progress") },
+            )
+            .map(drop),
+            stored::<CancelDocument>(Collection::Jobs, doc! { "cancel": "yes" }).map(drop),
+        ];
+        for refused in refused {
+            assert!(refused.is_err_and(|e| e.is_shape_of(Collection::Jobs)));
+        }
     }
 }

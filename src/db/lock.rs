@@ -4,14 +4,40 @@
 //! Every time in it is the database server's (`$$NOW`), never an app
 //! host's, so two app hosts whose clocks differ agree on when it expires.
 
-use super::error::{codes, rfc3339};
+use super::error::{codes, rfc3339, stored, unknown};
 use super::{Collection, Database, DbError};
 use crate::model::LockHolder;
-use mongodb::bson::{Document, doc};
+use mongodb::bson::{DateTime, Document, doc};
 use mongodb::options::ReturnDocument;
+use serde::Deserialize;
 use std::time::Duration;
 
 const LOCK_ID: &str = "migration-lock";
+
+/// The lock as stored (whether it is held is asked of the server, in the
+/// query); its times are the server's.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LockDocument {
+    #[serde(default = "unknown")]
+    owner: String,
+    since: Option<DateTime>,
+    expires_at: Option<DateTime>,
+}
+
+impl From<LockDocument> for LockHolder {
+    fn from(lock: LockDocument) -> Self {
+        LockHolder {
+            owner: lock.owner,
+            since: rfc3339(lock.since.as_ref()),
+            expires_at: rfc3339(lock.expires_at.as_ref()),
+        }
+    }
+}
+
+fn lock_from(document: Document) -> Result<LockDocument, DbError> {
+    stored(Collection::Locks, document)
+}
 
 /// The server's clock plus `lease`, as an aggregation expression
 /// (`$dateAdd`, MongoDB 5.0 and later).
@@ -46,9 +72,10 @@ impl Database {
             .upsert(true)
             .return_document(ReturnDocument::After)
             .await
-            .map_err(DbError::from);
+            .map_err(DbError::from)
+            .and_then(|lock| lock.map(lock_from).transpose());
         match taken {
-            Ok(Some(lock)) if lock.get_str("owner") == Ok(owner) => return Ok(Ok(())),
+            Ok(Some(lock)) if lock.owner == owner => return Ok(Ok(())),
             Err(error) if error.code() != Some(codes::DUPLICATE_KEY) => return Err(error),
             _ => {}
         }
@@ -105,10 +132,43 @@ impl Database {
                 "$expr": { "$gt": ["$expiresAt", "$$NOW"] },
             })
             .await?;
-        Ok(lock.map(|lock| LockHolder {
-            owner: lock.get_str("owner").unwrap_or("?").to_owned(),
-            since: rfc3339(lock.get_datetime("since").ok()),
-            expires_at: rfc3339(lock.get_datetime("expiresAt").ok()),
-        }))
+        Ok(lock.map(lock_from).transpose()?.map(LockHolder::from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_lock_reads_as_its_holder_and_a_missing_owner_as_a_question_mark() {
+        let holder = LockHolder::from(
+            lock_from(doc! {
+                "_id": LOCK_ID, "locked": true, "owner": "ada@host",
+                "since": DateTime::from_millis(0), "expiresAt": DateTime::from_millis(60_000),
+            })
+            .expect("a lock"),
+        );
+        assert_eq!(holder.owner, "ada@host");
+        assert_eq!(holder.since, "1970-01-01T00:00:00Z");
+        assert_eq!(holder.expires_at, "1970-01-01T00:01:00Z");
+        let nobody = LockHolder::from(lock_from(doc! { "locked": true }).expect("a lock"));
+        assert_eq!((nobody.owner.as_str(), nobody.since.as_str()), ("?", ""));
+    }
+
+    #[test]
+    fn a_lock_with_a_field_of_another_type_is_refused_by_name() {
+        for document in [
+            doc! { "owner": 7 },
+            doc! { "owner": "ada", "expiresAt": "soon" },
+        ] {
+            let refused = lock_from(document);
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|e| e.is_shape_of(Collection::Locks)),
+                "{refused:?}"
+            );
+        }
     }
 }

@@ -13,6 +13,7 @@ use super::{Collection, Database, DbError};
 use mongodb::IndexModel;
 use mongodb::bson::{DateTime, RawDocument, RawDocumentBuf, doc};
 use mongodb::options::IndexOptions;
+use serde::Deserialize;
 use std::time::Duration;
 
 /// Name of the TTL index on `at`.
@@ -164,25 +165,101 @@ impl Database {
     }
 }
 
+/// A period as stored, read straight from the server's bytes with its
+/// series keys borrowed from them (`w`, `at` and `_id` are the query's
+/// and the TTL index's, never read here).
+#[derive(Debug, Deserialize)]
+struct PeriodDocument<'a> {
+    t: i64,
+    #[serde(borrow)]
+    series: Vec<SeriesDocument<'a>>,
+}
+
+/// One series' entry of a stored period: its key, then the sum, count,
+/// highest and minutes of its samples.
+#[derive(Debug, Deserialize)]
+struct SeriesDocument<'a> {
+    k: &'a str,
+    s: f64,
+    n: i64,
+    x: f64,
+    m: i64,
+}
+
+impl From<&SeriesDocument<'_>> for Tally {
+    /// Counts are never negative nor beyond a `u32`, whatever is stored.
+    fn from(entry: &SeriesDocument<'_>) -> Self {
+        let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+        Tally {
+            sum: entry.s,
+            count: count(entry.n),
+            max: entry.x,
+            minutes: count(entry.m),
+        }
+    }
+}
+
 fn read_period(
     document: &RawDocument,
     each: &mut impl FnMut(i64, &str, Tally),
 ) -> Result<(), DbError> {
-    let shape = DbError::shape_of(Collection::MonitorHistory);
-    let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
-    let start_ms = document.get_i64("t").map_err(&shape)?;
-    for entry in document.get_array("series").map_err(&shape)? {
-        let entry = entry.map_err(DbError::shape_of(Collection::MonitorHistory))?;
-        let entry = entry
-            .as_document()
-            .ok_or_else(|| DbError::shape(Collection::MonitorHistory, "a series entry"))?;
-        let tally = Tally {
-            sum: entry.get_f64("s").map_err(&shape)?,
-            count: count(entry.get_i64("n").map_err(&shape)?),
-            max: entry.get_f64("x").map_err(&shape)?,
-            minutes: count(entry.get_i64("m").map_err(&shape)?),
-        };
-        each(start_ms, entry.get_str("k").map_err(&shape)?, tally);
+    let period: PeriodDocument<'_> = mongodb::bson::from_slice(document.as_bytes())
+        .map_err(DbError::shape_of(Collection::MonitorHistory))?;
+    for entry in &period.series {
+        each(period.t, entry.k, Tally::from(entry));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mongodb::bson::Document;
+
+    fn tallies(document: Document) -> Result<Vec<(i64, String, Tally)>, DbError> {
+        let raw = RawDocumentBuf::from_document(&document).expect("raw");
+        let mut read = Vec::new();
+        read_period(&raw, &mut |start, key, tally| {
+            read.push((start, key.to_owned(), tally));
+        })?;
+        Ok(read)
+    }
+
+    #[test]
+    fn a_stored_period_reads_every_entry_with_its_counts_kept_in_range() {
+        let read = tallies(doc! {
+            "_id": "1m/60000", "w": 60_000_i64, "t": 60_000_i64,
+            "at": DateTime::from_millis(60_000),
+            "series": [
+                { "k": "ops/query", "s": 3.5, "n": 2_i64, "x": 2.0, "m": 1_i64 },
+                { "k": "ops/query", "s": 1.0, "n": -4_i64, "x": 1.0, "m": 1_i64 << 40 },
+            ],
+        })
+        .expect("a period");
+        assert_eq!(read.len(), 2);
+        assert_eq!((read[0].0, read[0].1.as_str()), (60_000, "ops/query"));
+        assert_eq!(
+            read[0].2,
+            Tally {
+                sum: 3.5,
+                count: 2,
+                max: 2.0,
+                minutes: 1
+            }
+        );
+        assert_eq!((read[1].2.count, read[1].2.minutes), (0, u32::MAX));
+    }
+
+    #[test]
+    fn a_period_of_another_shape_is_refused_by_name() {
+        for document in [
+            doc! { "t": 0_i64 },
+            doc! { "t": "now", "series": [] },
+            doc! { "t": 0_i64, "series": [7] },
+            doc! { "t": 0_i64, "series": [{ "k": "a", "s": "much", "n": 1_i64, "x": 1.0, "m": 1_i64 }] },
+        ] {
+            let refused = tallies(document);
+            assert!(refused.is_err_and(|e| e.is_shape_of(Collection::MonitorHistory)));
+        }
+    }
 }

@@ -2,6 +2,7 @@
 //! int64 or a double, depending on its size and on the server.
 
 use mongodb::bson::Bson;
+use serde::{Deserialize, Deserializer};
 
 /// `value` as a float, when it is a number.
 pub(super) fn as_f64(value: Option<&Bson>) -> Option<f64> {
@@ -22,6 +23,12 @@ pub(super) fn as_count(value: Option<&Bson>) -> u64 {
         Some(Bson::Double(n)) if *n > 0.0 => *n as u64,
         _ => 0,
     }
+}
+
+/// `as_count` for a stored field read with serde
+/// (`#[serde(default, deserialize_with = "count")]`).
+pub(super) fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    Ok(as_count(Some(&Bson::deserialize(deserializer)?)))
 }
 
 #[cfg(test)]

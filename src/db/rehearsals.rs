@@ -10,10 +10,11 @@
 //! secantusd-rs keeps an updated document's old index entry, so such a
 //! place would never come free.
 
-use super::error::codes;
+use super::error::{codes, stored};
 use super::{Collection, Database, DbError};
 use crate::model::{Rehearsal, RehearsalState};
-use mongodb::bson::{Document, doc};
+use mongodb::bson::{DateTime, Document, doc};
+use serde::Deserialize;
 use std::time::Duration;
 
 /// The `_id` of the marker of the running rehearsal.
@@ -27,12 +28,27 @@ pub enum Started {
     Busy(Box<Rehearsal>),
 }
 
+/// The marker of the running rehearsal, in the locks collection: which
+/// rehearsal holds the one running place (its heartbeat is compared by
+/// the server, never read here).
+#[derive(Debug, Deserialize)]
+struct MarkerDocument {
+    #[serde(default)]
+    rehearsal: String,
+}
+
+/// The rehearsal a stored marker names (empty when it names none).
+fn marked(marker: Document) -> Result<String, DbError> {
+    stored::<MarkerDocument>(Collection::Locks, marker).map(|marker| marker.rehearsal)
+}
+
 fn to_document(rehearsal: &Rehearsal) -> Result<Document, DbError> {
     mongodb::bson::to_document(rehearsal).map_err(DbError::shape_of(Collection::Rehearsals))
 }
 
+/// A rehearsal is stored as the model writes it, so it reads as the model.
 fn from_document(document: Document) -> Result<Rehearsal, DbError> {
-    mongodb::bson::from_document(document).map_err(DbError::shape_of(Collection::Rehearsals))
+    stored(Collection::Rehearsals, document)
 }
 
 /// The marker, when its heartbeat is older than `quiet` by the server's clock.
@@ -54,18 +70,15 @@ impl Database {
         let marker = doc! {
             "_id": MARKER,
             "rehearsal": &rehearsal.id,
-            "heartbeatAt": mongodb::bson::DateTime::now(),
+            "heartbeatAt": DateTime::now(),
         };
         if let Err(error) = locks.insert_one(marker).await.map_err(DbError::from) {
             if error.code() != Some(codes::DUPLICATE_KEY) {
                 return Err(error);
             }
             let holder = locks.find_one(doc! { "_id": MARKER }).await?;
-            let id = holder
-                .as_ref()
-                .and_then(|marker| marker.get_str("rehearsal").ok())
-                .unwrap_or_default();
-            return match self.rehearsal(id).await? {
+            let id = holder.map(marked).transpose()?.unwrap_or_default();
+            return match self.rehearsal(&id).await? {
                 Some(running) => Ok(Started::Busy(Box::new(running))),
                 None => Err(error),
             };
@@ -130,7 +143,7 @@ impl Database {
         else {
             return Ok(None);
         };
-        let id = marker.get_str("rehearsal").unwrap_or_default();
+        let id = marked(marker)?;
         let interrupted = self
             .collection(Collection::Rehearsals)
             .find_one_and_update(
@@ -158,5 +171,21 @@ impl Database {
             found.push(from_document(cursor.deserialize_current()?)?);
         }
         Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_marker_names_its_rehearsal_and_one_of_another_shape_is_refused_by_name() {
+        let marker = doc! { "_id": MARKER, "rehearsal": "r1", "heartbeatAt": DateTime::now() };
+        assert_eq!(marked(marker).expect("a marker"), "r1");
+        assert_eq!(marked(doc! { "_id": MARKER }).expect("a marker"), "");
+        let refused = marked(doc! { "_id": MARKER, "rehearsal": 1 });
+        assert!(refused.is_err_and(|e| e.is_shape_of(Collection::Locks)));
+        let rehearsal = from_document(doc! { "_id": "r1", "migration": 5 });
+        assert!(rehearsal.is_err_and(|e| e.is_shape_of(Collection::Rehearsals)));
     }
 }
