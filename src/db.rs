@@ -38,7 +38,7 @@ mod sign_in_limits;
 mod sync_activity;
 mod thresholds;
 
-pub use accounts::{Account, AccountChange};
+pub use accounts::{Account, AccountField};
 pub use checklist::TickBy;
 pub use clock::{age_of, now_rfc3339};
 pub use connection::{Database, OpenedDatabase, open};

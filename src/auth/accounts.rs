@@ -217,10 +217,10 @@ pub async fn change_account(
         // someone else now knows) starts the wait before it may approve.
         let becomes_admin = guarded.is_some();
         let stored = match &change {
-            AccountChange::Role(role) => db::AccountChange::Role(*role),
-            AccountChange::Disabled(disabled) => db::AccountChange::Disabled(*disabled),
+            AccountChange::Role(role) => db::AccountField::Role(*role),
+            AccountChange::Disabled(disabled) => db::AccountField::Disabled(*disabled),
             AccountChange::Password(password) => {
-                db::AccountChange::PasswordHash(password::hash(password.clone()).await?)
+                db::AccountField::PasswordHash(password::hash(password.clone()).await?)
             }
         };
         db.change_account(username, &stored, becomes_admin).await?;

@@ -24,9 +24,10 @@ pub struct Account {
     pub admin_since: Option<SystemTime>,
 }
 
-/// A change to one account.
+/// The field an account change (`auth::AccountChange`) writes: a new
+/// password arrives here already hashed.
 #[derive(Debug, Clone)]
-pub enum AccountChange {
+pub enum AccountField {
     Role(Role),
     Disabled(bool),
     PasswordHash(String),
@@ -180,13 +181,13 @@ impl Database {
     pub async fn change_account(
         &self,
         username: &str,
-        change: &AccountChange,
+        change: &AccountField,
         becomes_admin: bool,
     ) -> Result<bool, DbError> {
         let mut set = match change {
-            AccountChange::Role(role) => doc! { "role": role.as_str() },
-            AccountChange::Disabled(disabled) => doc! { "disabled": disabled },
-            AccountChange::PasswordHash(hash) => doc! { "passwordHash": hash },
+            AccountField::Role(role) => doc! { "role": role.as_str() },
+            AccountField::Disabled(disabled) => doc! { "disabled": disabled },
+            AccountField::PasswordHash(hash) => doc! { "passwordHash": hash },
         };
         let now = DateTime::now();
         set.insert("updatedAt", now);

@@ -286,7 +286,7 @@ async fn one_admin_cannot_get_round_four_eyes_with_an_admin_of_their_own() {
     .expect("grace");
     db.change_account(
         "grace",
-        &forest_runbook::db::AccountChange::Role(Role::Admin),
+        &forest_runbook::db::AccountField::Role(Role::Admin),
         false,
     )
     .await
