@@ -14,6 +14,7 @@ use crate::model::{
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
 use crate::ops::migration::{MIGRATIONS, lease};
+use futures_util::{StreamExt, stream};
 use std::path::{Path, PathBuf};
 
 /// Room the metadata files and the manifest take beyond the documents.
@@ -234,6 +235,10 @@ pub(super) async fn write(
     Ok(manifest)
 }
 
+/// Collections dumped at once, as mongodump's `-j` does by default: one
+/// collection's reads overlap another's hashing and writing.
+const COLLECTIONS_AT_ONCE: usize = 4;
+
 async fn write_collections(
     db: &Database,
     job: Option<&Job>,
@@ -241,56 +246,85 @@ async fn write_collections(
     manifest: &mut Manifest,
     sources: &[DumpSource],
 ) -> Result<(), OpsError> {
-    for source in sources {
-        let name = source.metadata.name();
-        let mut files = Vec::new();
-        let (mut documents, mut bytes) = (0, 0);
-        if !source.metadata.is_view() {
-            let (file, out) = create(folder, manifest, name, BSON)?;
-            let mut progress = |d, b| job.is_none_or(|job| job.update(name, d, b));
-            let exported = db
-                .export_collection(name, out.sink(), &file.path, &mut progress)
-                .await;
-            // A failed write stops the export with a broken pipe; the
-            // writer's own error, from `finish`, says why.
-            let written = finish(folder, file, out).await?;
-            (documents, bytes) = exported.map_err(BackupError::from)?;
-            files.push(written);
-        }
-        let (file, out) = create(folder, manifest, name, METADATA)?;
-        out.send(source.metadata.to_json().into_bytes())
-            .await
-            .map_err(BackupError::io(&folder.join(&file.path)))?;
-        files.push(finish(folder, file, out).await?);
-        manifest.collections.push(BackupCollection {
-            name: name.to_owned(),
-            documents,
-            files,
-        });
-        // A safe point: a cancel asked for during this collection stops
-        // the backup before the next.
-        if let Some(job) = job
-            && !job.collection_done(name, documents, bytes).await
-        {
-            return Err(BackupError::from(DumpError::Cancelled).into());
-        }
+    let layout = Layout {
+        database: manifest.database.clone(),
+        gzip: manifest.gzip,
+    };
+    // Made first (a future does nothing until polled): a closure inside
+    // the stream would make the spawned backup's future not `Send`.
+    let writes: Vec<_> = sources
+        .iter()
+        .map(|source| write_collection(db, job, folder, &layout, source))
+        .collect();
+    let mut dumped = stream::iter(writes).buffered(COLLECTIONS_AT_ONCE);
+    // In the listing's order; those done before a failure stay recorded.
+    while let Some(collection) = dumped.next().await {
+        manifest.collections.push(collection?);
     }
     Ok(())
 }
 
+/// Where a backup's files go: its database's folder, compressed or not.
+struct Layout {
+    database: String,
+    gzip: bool,
+}
+
+/// Dumps one collection's documents (none for a view) and its metadata.
+async fn write_collection(
+    db: &Database,
+    job: Option<&Job>,
+    folder: &Path,
+    layout: &Layout,
+    source: &DumpSource,
+) -> Result<BackupCollection, OpsError> {
+    let name = source.metadata.name();
+    let mut files = Vec::new();
+    let (mut documents, mut bytes) = (0, 0);
+    if !source.metadata.is_view() {
+        let (file, out) = create(folder, layout, name, BSON)?;
+        let mut progress = |d, b| job.is_none_or(|job| job.update(name, d, b));
+        let exported = db
+            .export_collection(name, out.sink(), &file.path, &mut progress)
+            .await;
+        // A failed write stops the export with a broken pipe; the
+        // writer's own error, from `finish`, says why.
+        let written = finish(folder, file, out).await?;
+        (documents, bytes) = exported.map_err(BackupError::from)?;
+        files.push(written);
+    }
+    let (file, out) = create(folder, layout, name, METADATA)?;
+    out.send(source.metadata.to_json().into_bytes())
+        .await
+        .map_err(BackupError::io(&folder.join(&file.path)))?;
+    files.push(finish(folder, file, out).await?);
+    // A safe point: a cancel asked for during this collection stops the
+    // backup before the collections not yet started.
+    if let Some(job) = job
+        && !job.collection_done(name, documents, bytes).await
+    {
+        return Err(BackupError::from(DumpError::Cancelled).into());
+    }
+    Ok(BackupCollection {
+        name: name.to_owned(),
+        documents,
+        files,
+    })
+}
+
 fn create(
     folder: &Path,
-    manifest: &Manifest,
+    layout: &Layout,
     collection: &str,
     suffix: &str,
 ) -> Result<(BackupFile, Pipelined), BackupError> {
     let path = format!(
         "{}/{}",
-        manifest.database,
-        files::file_name(collection, suffix, manifest.gzip)
+        layout.database,
+        files::file_name(collection, suffix, layout.gzip)
     );
     let full = super::store::inside(folder, &path)?;
-    let out = DumpFile::create(&full, manifest.gzip).map_err(BackupError::io(&full))?;
+    let out = DumpFile::create(&full, layout.gzip).map_err(BackupError::io(&full))?;
     let out = Pipelined::new(out);
     let file = BackupFile {
         path,
