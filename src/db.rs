@@ -45,7 +45,7 @@ pub use connection::{Database, OpenedDatabase, open};
 pub use demo_data::{DemoDataSpec, DemoDataSummary, DuplicateShape};
 pub use driver_events::{CommandTotals, DriverTally, PoolCounts};
 pub use embedded::{EmbeddedError, EmbeddedServer};
-pub use error::DbError;
+pub use error::{DbError, codes};
 pub use fingerprint::Fingerprint;
 pub use jobs::StoredJob;
 pub use monitor_history::{MonitorPeriod, Tally};

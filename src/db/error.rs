@@ -7,14 +7,27 @@ use mongodb::error::{Error as DriverError, ErrorKind, WriteFailure};
 use serde::de::DeserializeOwned;
 
 /// MongoDB error codes the app reacts to (`src/mongo/base/error_codes.yml`).
-pub(super) mod codes {
+pub mod codes {
     pub const DUPLICATE_KEY: i32 = 11_000;
+    /// An index of that name exists with other options.
+    pub const INDEX_OPTIONS_CONFLICT: i32 = 85;
+    /// An index of that name exists on other keys.
+    pub const INDEX_KEY_SPECS_CONFLICT: i32 = 86;
     pub const NAMESPACE_NOT_FOUND: i32 = 26;
     pub const INDEX_NOT_FOUND: i32 = 27;
     pub const NAMESPACE_EXISTS: i32 = 48;
     pub const MAX_TIME_MS_EXPIRED: i32 = 50;
     pub const UNAUTHORIZED: i32 = 13;
     pub const COMMAND_NOT_FOUND: i32 = 59;
+}
+
+/// `result` with a duplicate key taken as done: the document the write
+/// would have made exists already, made by a parallel writer.
+pub(super) fn made_already<T>(result: Result<T, DbError>) -> Result<(), DbError> {
+    match result {
+        Err(error) if error.code() != Some(codes::DUPLICATE_KEY) => Err(error),
+        _ => Ok(()),
+    }
 }
 
 /// A stored date as RFC 3339; empty when absent or out of range.

@@ -9,6 +9,7 @@
 //! second writer of the same period (the app restarted within it, or two
 //! app instances) adds entries the reader merges, and never overwrites.
 
+use super::error::codes;
 use super::{Collection, Database, DbError};
 use mongodb::IndexModel;
 use mongodb::bson::{DateTime, RawDocument, RawDocumentBuf, doc};
@@ -18,8 +19,11 @@ use std::time::Duration;
 
 /// Name of the TTL index on `at`.
 const TTL_INDEX: &str = "at_ttl";
-/// MongoDB codes of an index that exists with other options.
-const INDEX_OPTIONS_CONFLICT: [i32; 2] = [85, 86];
+/// An index of that name exists with other options or keys.
+const INDEX_OPTIONS_CONFLICT: [i32; 2] = [
+    codes::INDEX_OPTIONS_CONFLICT,
+    codes::INDEX_KEY_SPECS_CONFLICT,
+];
 
 /// The sampled values of one series within one period.
 #[derive(Debug, Clone, Copy, PartialEq)]

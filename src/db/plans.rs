@@ -3,7 +3,7 @@
 //! dry run, so that the Runbook shows the same result to everyone and
 //! after a reload or a form posted without JavaScript.
 
-use super::error::{codes, rfc3339};
+use super::error::{made_already, rfc3339};
 use super::{Collection, Database, DbError};
 use crate::model::{Plan, PlanRecord};
 use mongodb::bson::{DateTime, Document, doc};
@@ -45,17 +45,14 @@ impl Database {
             "by": by,
             "plan": { "$literal": stored },
         } }];
-        let kept = self
-            .collection(Collection::Plans)
-            .update_one(doc! { "_id": &plan.migration }, update)
-            .upsert(true)
-            .await
-            .map_err(DbError::from);
-        match kept {
-            // Two dry runs kept at the same moment: the other one is as new.
-            Err(error) if error.code() != Some(codes::DUPLICATE_KEY) => Err(error),
-            _ => Ok(()),
-        }
+        // Two dry runs kept at the same moment: the other one is as new.
+        made_already(
+            self.collection(Collection::Plans)
+                .update_one(doc! { "_id": &plan.migration }, update)
+                .upsert(true)
+                .await
+                .map_err(DbError::from),
+        )
     }
 
     /// The latest dry run of `migration`, if any was kept.

@@ -11,7 +11,7 @@
 //! under new keys wait, so a flood of addresses cannot grow the collection
 //! without bound nor switch the limiter off.
 
-use super::error::codes;
+use super::error::made_already;
 use super::numbers::as_count;
 use super::{Collection, Database, DbError};
 use mongodb::bson::{Document, doc};
@@ -140,7 +140,8 @@ impl Database {
     /// over a parallel attempt's count, changes nothing.
     async fn make_sign_in_key(&self, key: &str, backoff: Backoff) -> Result<(), DbError> {
         let forget = millis(backoff.forget_after);
-        let made = self
+        made_already(
+            self
             .collection(Collection::SignInLimits)
             .update_one(
                 doc! { "_id": key },
@@ -154,11 +155,8 @@ impl Database {
             )
             .upsert(true)
             .await
-            .map_err(DbError::from);
-        match made {
-            Err(error) if error.code() != Some(codes::DUPLICATE_KEY) => Err(error),
-            _ => Ok(()),
-        }
+            .map_err(DbError::from),
+        )
     }
 
     /// Takes one attempt back from `key` (one that turned out right, or was

@@ -6,9 +6,7 @@ use super::declared::{DeclaredIndex, IndexKind, KeyPart};
 use crate::model::{PushAction, PushRule, PushStep, StepOutcome};
 
 /// MongoDB's codes for the refusals `db push` runs into.
-const INDEX_OPTIONS_CONFLICT: i32 = 85;
-const INDEX_KEY_SPECS_CONFLICT: i32 = 86;
-const DUPLICATE_KEY: i32 = 11000;
+use crate::db::codes::{DUPLICATE_KEY, INDEX_KEY_SPECS_CONFLICT, INDEX_OPTIONS_CONFLICT};
 
 /// The rules, as the page names them.
 pub const RULES: [(&str, &str); 6] = [
