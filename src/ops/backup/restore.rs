@@ -141,7 +141,9 @@ pub async fn prepare_restore(
     if !notices.is_empty() && !confirmation.accept_options {
         return Err(BackupError::OptionsNotAccepted(notices).into());
     }
-    take::ensure_room(db, store).await?;
+    // Room for the export of what the restore replaces, first.
+    let live = db.dump_sources().await.map_err(BackupError::from)?;
+    take::ensure_room(db, store, &live, false).await?;
     let mut plan = format!(
         "restore backup {name} into {}: first export every live collection into a new backup, \
          drop the collections made since, then drop and reload {} collections ({} documents): {}",

@@ -114,11 +114,55 @@ pub async fn export_collections(
     Ok(write(db, None, dump).await?.name)
 }
 
-/// Refuses when the backups folder's disk cannot hold a dump of the
-/// database (its data size, from `dbStats`, and the metadata).
-pub(super) async fn ensure_room(db: &Database, store: &BackupStore) -> Result<(), OpsError> {
-    let data_size = db.data_size().await?;
-    Ok(store.ensure_space(data_size.saturating_add(METADATA_ALLOWANCE))?)
+/// Refuses when the backups folder's disk cannot hold a dump of
+/// `sources` (and their metadata), `gzip`ped or not. The size is estimated
+/// without asking the server, whose `dbStats` may scan every collection:
+/// from the newest complete backup of this database (`sized_like`); with
+/// none, `dbStats` says.
+pub(super) async fn ensure_room(
+    db: &Database,
+    store: &BackupStore,
+    sources: &[DumpSource],
+    gzip: bool,
+) -> Result<(), OpsError> {
+    let counts: Vec<(&str, u64)> = sources
+        .iter()
+        .map(|s| (s.metadata.name(), s.estimated_documents))
+        .collect();
+    let newest = store.list()?.into_iter().find(|backup| {
+        backup.database == db.name() && backup.gzip == gzip && backup.state == BackupState::Complete
+    });
+    let needed = match newest {
+        Some(newest) => sized_like(&newest, &counts),
+        None => db.data_size().await?,
+    };
+    Ok(store.ensure_space(needed.saturating_add(METADATA_ALLOWANCE))?)
+}
+
+/// The bytes a dump of `counts` (collection, documents now) takes if each
+/// collection's documents are the size they were in `backup` (collections
+/// new since, the size of its average document), and a quarter more for
+/// documents that grew since.
+fn sized_like(backup: &Manifest, counts: &[(&str, u64)]) -> u64 {
+    let per_document = |bytes: u64, documents: u64| bytes / documents.max(1);
+    let average = per_document(backup.bytes(), backup.documents());
+    let total = counts
+        .iter()
+        .map(|(name, documents)| {
+            let size = backup
+                .collections
+                .iter()
+                .find(|c| c.name == *name)
+                .map_or(average, |c| {
+                    per_document(
+                        c.files.iter().map(|f| f.bytes).fold(0, u64::saturating_add),
+                        c.documents,
+                    )
+                });
+            documents.saturating_mul(size)
+        })
+        .fold(0, u64::saturating_add);
+    total.saturating_add(total / 4)
 }
 
 async fn begin(jobs: &Jobs, dump: &Dump, owner: &str) -> Job {
@@ -140,14 +184,11 @@ pub(super) async fn prepare(
     gzip: bool,
     only: Option<&[String]>,
 ) -> Result<Dump, OpsError> {
-    // Independent questions; some servers answer dbStats by scanning.
-    let (mut sources, ()) = tokio::try_join!(
-        async { Ok::<_, OpsError>(db.dump_sources().await.map_err(BackupError::from)?) },
-        ensure_room(db, store),
-    )?;
+    let mut sources = db.dump_sources().await.map_err(BackupError::from)?;
     if let Some(only) = only {
         sources.retain(|s| only.iter().any(|name| name == s.metadata.name()));
     }
+    ensure_room(db, store, &sources, gzip).await?;
     let mut migrations = Vec::new();
     for migration in MIGRATIONS {
         migrations.push(MigrationAtBackup {
@@ -348,4 +389,45 @@ async fn finish(
         sha256,
         ..file
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collection(name: &str, documents: u64, bytes: u64) -> BackupCollection {
+        BackupCollection {
+            name: name.to_owned(),
+            documents,
+            files: vec![BackupFile {
+                path: format!("forest/{name}.bson"),
+                bytes,
+                sha256: String::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_dump_is_sized_by_the_last_backups_documents_with_a_quarter_to_spare() {
+        let mut last: Manifest = serde_json::from_value(serde_json::json!({
+            "format": 1, "name": "b", "database": "forest", "serverVersion": "8.0",
+            "startedAt": "2026-12-03T12:00:00Z", "madeBy": "cli:test", "state": "complete",
+            "gzip": false, "migrations": [], "collections": [],
+        }))
+        .expect("a manifest");
+        last.collections = vec![
+            collection("tasks", 1_000, 100_000),
+            collection("users", 10, 3_000),
+        ];
+        // Tasks doubled; devices is new and sized like the average document.
+        let needed = sized_like(&last, &[("tasks", 2_000), ("users", 10), ("devices", 100)]);
+        let average = 103_000 / 1_010;
+        assert_eq!(needed, (200_000 + 3_000 + 100 * average) * 5 / 4);
+
+        // A hostile manifest's sizes cannot overflow the estimate.
+        last.collections = vec![collection("tasks", 1, u64::MAX)];
+        assert_eq!(sized_like(&last, &[("tasks", 3)]), u64::MAX);
+        last.collections = vec![collection("tasks", 0, 5)];
+        assert_eq!(sized_like(&last, &[("tasks", 4)]), 25);
+    }
 }
