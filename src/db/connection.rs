@@ -30,6 +30,12 @@ fn durable_writes() -> WriteConcern {
 #[derive(Clone, Debug)]
 pub struct Database {
     client: Client,
+    /// The same server for bulk transfers (a backup's reads, a restore's
+    /// loads), without command monitoring: to hand a command's event to
+    /// its handler the driver turns each whole command or reply into a
+    /// `Document`, which made a backup four times a bare read. Its pool
+    /// is counted with the first client's.
+    bulk: Client,
     name: String,
     embedded: bool,
     events: DriverEvents,
@@ -90,13 +96,15 @@ impl Database {
         options
             .server_selection_timeout
             .get_or_insert(SERVER_SELECTION_TIMEOUT);
-        // The monitor charts this client's pool and command latencies.
+        // The monitor charts the pools and this client's command latencies.
         let events = DriverEvents::default();
         options.cmap_event_handler = Some(events.cmap_handler());
+        let bulk = Client::with_options(options.clone())?;
         options.command_event_handler = Some(events.command_handler());
         let client = Client::with_options(options)?;
         Ok(Self {
             client,
+            bulk,
             name,
             embedded: false,
             events,
@@ -108,6 +116,7 @@ impl Database {
     pub fn sibling(&self, name: &str) -> Self {
         Self {
             client: self.client.clone(),
+            bulk: self.bulk.clone(),
             name: name.to_owned(),
             embedded: self.embedded,
             events: self.events.clone(),
@@ -156,6 +165,7 @@ impl Database {
     /// returns.
     pub async fn shutdown(&self) {
         self.client.clone().shutdown().immediate(true).await;
+        self.bulk.clone().shutdown().immediate(true).await;
     }
 
     pub(super) fn client(&self) -> &Client {
@@ -164,6 +174,11 @@ impl Database {
 
     pub(super) fn handle(&self) -> mongodb::Database {
         self.client.database(&self.name)
+    }
+
+    /// The database on the bulk client: for moving whole collections.
+    pub(super) fn bulk_handle(&self) -> mongodb::Database {
+        self.bulk.database(&self.name)
     }
 
     /// Every read the app decides on (the lock, the plan, verify, the

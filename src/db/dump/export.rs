@@ -104,7 +104,7 @@ impl Database {
         progress: &mut (dyn FnMut(u64, u64) -> bool + Send),
     ) -> Result<(u64, u64), DumpError> {
         let mut cursor = self
-            .handle()
+            .bulk_handle()
             .collection::<RawDocumentBuf>(name)
             .find(doc! {})
             .await?;

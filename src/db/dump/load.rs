@@ -84,7 +84,9 @@ impl Database {
         }
         self.drop_collection_named(metadata.name()).await?;
         self.handle().run_command(metadata.create_command()).await?;
-        let collection = self.handle().collection::<RawDocumentBuf>(metadata.name());
+        let collection = self
+            .bulk_handle()
+            .collection::<RawDocumentBuf>(metadata.name());
         let (sender, mut batches) = tokio::sync::mpsc::channel(2);
         let reader = tokio::task::spawn_blocking(move || read_batches(documents, &sender));
         let (mut inserted, mut bytes) = (0_u64, 0_u64);
