@@ -25,50 +25,57 @@ pub struct DumpSource {
 
 impl Database {
     /// Every collection of the database but `system.*` and the app's own
-    /// records, with its metadata, by name.
+    /// records, with its metadata, by name. Each collection's indexes and
+    /// count are asked for at once (a server may count by scanning).
     pub async fn dump_sources(&self) -> Result<Vec<DumpSource>, DumpError> {
         let mut cursor = self
             .handle()
             .list_collections()
             .await?
             .with_type::<Document>();
-        let mut sources = Vec::new();
+        let mut listed = Vec::new();
         while cursor.advance().await? {
             let info = cursor.deserialize_current()?;
             let name = info.get_str("name").unwrap_or_default().to_owned();
             if name.is_empty() || is_reserved_collection(&name) {
                 continue;
             }
-            let kind = info.get_str("type").unwrap_or("collection").to_owned();
-            let options = info.get_document("options").cloned().unwrap_or_default();
-            let uuid = match info.get_document("info").ok().and_then(|i| i.get("uuid")) {
-                Some(Bson::Binary(binary)) if binary.subtype == BinarySubtype::Uuid => {
-                    uuid::Uuid::from_slice(&binary.bytes)
-                        .ok()
-                        .map(|uuid| uuid.simple().to_string())
-                }
-                _ => None,
-            };
-            let indexes = if kind == "view" {
-                Vec::new()
-            } else {
-                self.index_documents(&name).await?
-            };
-            let estimated_documents = if kind == "view" {
-                0
-            } else {
-                self.handle()
-                    .collection::<Document>(&name)
-                    .estimated_document_count()
-                    .await?
-            };
-            sources.push(DumpSource {
-                metadata: Metadata::from_server(name, kind, &options, &indexes, uuid)?,
-                estimated_documents,
-            });
+            listed.push((name, info));
         }
+        let mut sources = futures_util::future::try_join_all(
+            listed
+                .into_iter()
+                .map(|(name, info)| self.dump_source(name, info)),
+        )
+        .await?;
         sources.sort_by(|a, b| a.metadata.name().cmp(b.metadata.name()));
         Ok(sources)
+    }
+
+    /// One listed collection, `info` its entry in `listCollections`.
+    async fn dump_source(&self, name: String, info: Document) -> Result<DumpSource, DumpError> {
+        let kind = info.get_str("type").unwrap_or("collection").to_owned();
+        let options = info.get_document("options").cloned().unwrap_or_default();
+        let uuid = match info.get_document("info").ok().and_then(|i| i.get("uuid")) {
+            Some(Bson::Binary(binary)) if binary.subtype == BinarySubtype::Uuid => {
+                uuid::Uuid::from_slice(&binary.bytes)
+                    .ok()
+                    .map(|uuid| uuid.simple().to_string())
+            }
+            _ => None,
+        };
+        let (indexes, estimated_documents) = if kind == "view" {
+            (Vec::new(), 0)
+        } else {
+            let documents = self.handle().collection::<Document>(&name);
+            tokio::try_join!(self.index_documents(&name), async {
+                Ok(documents.estimated_document_count().await?)
+            },)?
+        };
+        Ok(DumpSource {
+            metadata: Metadata::from_server(name, kind, &options, &indexes, uuid)?,
+            estimated_documents,
+        })
     }
 
     async fn index_documents(&self, name: &str) -> Result<Vec<Document>, DbError> {
