@@ -113,6 +113,22 @@ fn part_of<V: IntoView + 'static>(
     }
 }
 
+/// A step's kept result, whoever ran it, under a line saying which and
+/// when: it survives a reload and a form posted without JavaScript.
+fn kept<V: IntoView + 'static>(
+    overview: Overview,
+    part: impl Fn(RunbookOverview) -> Option<(String, V)> + Send + Sync + 'static,
+) -> impl IntoView {
+    part_of(overview, move |o| {
+        part(o).map(|(caption, result)| {
+            view! {
+                <p class="detail">{caption}</p>
+                {result}
+            }
+        })
+    })
+}
+
 /// The migration's state, what it does, and the run under way with its stop.
 #[component]
 fn MigrationNow(
@@ -182,19 +198,15 @@ fn DryRunStep(dry_run: ServerAction<DryRun>, overview: Overview, may_run: bool) 
             does="Shows what migrate would do and why it would refuse. Changes no Forest data; the plan is kept for everyone to read here."
         >
             {step_button(dry_run, "Run dry run", may_run)}
-            // The kept one, whoever ran it: it survives a reload and a form
-            // posted without JavaScript.
-            {part_of(
+            {kept(
                 overview,
                 |o| {
                     o.latest_plan
                         .map(|kept| {
-                            view! {
-                                <p class="detail">
-                                    {format!("Latest dry run, by {} at {}:", kept.by, kept.at)}
-                                </p>
-                                <PlanView plan=kept.plan />
-                            }
+                            (
+                                format!("Latest dry run, by {} at {}:", kept.by, kept.at),
+                                view! { <PlanView plan=kept.plan /> },
+                            )
                         })
                 },
             )}
@@ -243,19 +255,16 @@ fn VerifyStep(verify: ServerAction<RunVerify>, overview: Overview, may_run: bool
             does="Checks every change, the unique keys and the query plans."
         >
             {step_button(verify, "Run verify", may_run)}
-            // The stored run, so that it survives a reload and the
-            // checklist can link to it.
-            {part_of(
+            // Also where the checklist's evidence links land.
+            {kept(
                 overview,
                 |o| {
                     o.latest_verification
                         .map(|verification| {
-                            view! {
-                                <p class="detail">
-                                    {format!("Latest verification, run at {}:", verification.at)}
-                                </p>
-                                <VerificationView verification />
-                            }
+                            (
+                                format!("Latest verification, run at {}:", verification.at),
+                                view! { <VerificationView verification /> },
+                            )
                         })
                 },
             )}
