@@ -3,7 +3,7 @@
 //! dry run, so that the Runbook shows the same result to everyone and
 //! after a reload or a form posted without JavaScript.
 
-use super::error::{made_already, rfc3339};
+use super::error::{made_already, rfc3339, stored};
 use super::{Collection, Database, DbError};
 use crate::model::{Plan, PlanRecord};
 use mongodb::bson::{DateTime, Document, doc};
@@ -29,9 +29,7 @@ impl From<PlanDocument> for PlanRecord {
 }
 
 fn from_document(document: Document) -> Result<PlanRecord, DbError> {
-    mongodb::bson::from_document::<PlanDocument>(document)
-        .map(PlanRecord::from)
-        .map_err(DbError::shape_of(Collection::Plans))
+    stored::<PlanDocument>(Collection::Plans, document).map(PlanRecord::from)
 }
 
 impl Database {
