@@ -43,6 +43,17 @@ pub struct BackupCollection {
     pub files: Vec<BackupFile>,
 }
 
+impl BackupCollection {
+    /// Bytes of its files. Sums of a manifest's figures saturate: it is
+    /// read from disk, and a hostile one may hold sizes near 2^64.
+    pub fn bytes(&self) -> u64 {
+        self.files
+            .iter()
+            .map(|f| f.bytes)
+            .fold(0, u64::saturating_add)
+    }
+}
+
 /// The state of one migration when the backup was taken.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -82,15 +93,17 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn documents(&self) -> u64 {
-        self.collections.iter().map(|c| c.documents).sum()
+        self.collections
+            .iter()
+            .map(|c| c.documents)
+            .fold(0, u64::saturating_add)
     }
 
     pub fn bytes(&self) -> u64 {
         self.collections
             .iter()
-            .flat_map(|c| &c.files)
-            .map(|f| f.bytes)
-            .sum()
+            .map(BackupCollection::bytes)
+            .fold(0, u64::saturating_add)
     }
 
     /// Every collection with its document count, as an approver reads it:

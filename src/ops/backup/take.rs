@@ -153,12 +153,7 @@ fn sized_like(backup: &Manifest, counts: &[(&str, u64)]) -> u64 {
                 .collections
                 .iter()
                 .find(|c| c.name == *name)
-                .map_or(average, |c| {
-                    per_document(
-                        c.files.iter().map(|f| f.bytes).fold(0, u64::saturating_add),
-                        c.documents,
-                    )
-                });
+                .map_or(average, |c| per_document(c.bytes(), c.documents));
             documents.saturating_mul(size)
         })
         .fold(0, u64::saturating_add);
@@ -425,8 +420,11 @@ mod tests {
         assert_eq!(needed, (200_000 + 3_000 + 100 * average) * 5 / 4);
 
         // A hostile manifest's sizes cannot overflow the estimate.
-        last.collections = vec![collection("tasks", 1, u64::MAX)];
-        assert_eq!(sized_like(&last, &[("tasks", 3)]), u64::MAX);
+        last.collections = vec![
+            collection("tasks", 1, u64::MAX),
+            collection("users", 1, u64::MAX),
+        ];
+        assert_eq!(sized_like(&last, &[("tasks", 3), ("devices", 2)]), u64::MAX);
         last.collections = vec![collection("tasks", 0, 5)];
         assert_eq!(sized_like(&last, &[("tasks", 4)]), 25);
     }
