@@ -51,9 +51,9 @@ fn after_last(amount: impl Into<mongodb::bson::Bson>) -> Document {
     doc! { "$dateAdd": { "startDate": "$last", "unit": "millisecond", "amount": amount.into() } }
 }
 
-/// The update pipeline: forgets stale failures, lets the attempt through when the key is under
-/// its free attempts or its wait is over (and then counts it), and leaves
-/// the outcome in `admitted` and `retryMs`.
+/// The update pipeline: forgets stale failures, lets the attempt through
+/// when the key is under its free attempts or its wait is over (and then
+/// counts it), and leaves the outcome in `admitted` and `retryMs`.
 fn counting_pipeline(backoff: Backoff) -> Vec<Document> {
     let free = i64::from(backoff.free);
     let forget = millis(backoff.forget_after);
@@ -140,22 +140,19 @@ impl Database {
     /// over a parallel attempt's count, changes nothing.
     async fn make_sign_in_key(&self, key: &str, backoff: Backoff) -> Result<(), DbError> {
         let forget = millis(backoff.forget_after);
+        let fill_missing = vec![doc! { "$set": {
+            "count": { "$ifNull": ["$count", 0_i64] },
+            "expiresAt": { "$ifNull": [
+                "$expiresAt",
+                { "$dateAdd": { "startDate": "$$NOW", "unit": "millisecond", "amount": forget } },
+            ] },
+        } }];
         made_already(
-            self
-            .collection(Collection::SignInLimits)
-            .update_one(
-                doc! { "_id": key },
-                vec![doc! { "$set": {
-                    "count": { "$ifNull": ["$count", 0_i64] },
-                    "expiresAt": { "$ifNull": [
-                        "$expiresAt",
-                        { "$dateAdd": { "startDate": "$$NOW", "unit": "millisecond", "amount": forget } },
-                    ] },
-                } }],
-            )
-            .upsert(true)
-            .await
-            .map_err(DbError::from),
+            self.collection(Collection::SignInLimits)
+                .update_one(doc! { "_id": key }, fill_missing)
+                .upsert(true)
+                .await
+                .map_err(DbError::from),
         )
     }
 
