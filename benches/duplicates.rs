@@ -4,12 +4,14 @@
 //! the rounds and their ratio (goal: at most 1.2).
 
 mod duplicated_tasks;
+mod goals;
 mod support;
 
 use duplicated_tasks::{bare_duplicated_values, load_duplicated_tasks};
 use forest_runbook::model::ReportPage;
 use forest_runbook::ops::duplicates;
 use forest_runbook::ops::migration::PHASE_0;
+use goals::{exit_unless_all, within};
 use mongodb::bson::Document;
 use support::{Server, median, scaled, seconds, timed};
 
@@ -60,9 +62,11 @@ async fn main() {
         "duplicates report (median of {ROUNDS}): {}",
         seconds(report)
     );
-    println!(
-        "ratio report / bare: {:.2} (goal <= 1.20)",
-        report.as_secs_f64() / bare.as_secs_f64()
+    let met = within(
+        "ratio report / bare",
+        report.as_secs_f64() / bare.as_secs_f64(),
+        1.20,
     );
     server.stop().await;
+    exit_unless_all(&[met]);
 }

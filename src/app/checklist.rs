@@ -85,6 +85,12 @@ fn ChecklistView(
                     .map(|b| view! { <li>{b.to_string()}</li> })
                     .collect_view()}
             </ul>
+            <p class="detail" data-testid="duplicates-counted">
+                {format!(
+                    "Duplicates as counted at {} (counted again in the background once a minute old).",
+                    readiness.duplicates_counted_at,
+                )}
+            </p>
         </section>
         <p data-testid="checklist-progress">
             <progress max=total.to_string() value=done.to_string()></progress>

@@ -1,6 +1,7 @@
 //! `Database`: the app's handle on the configured database, and `open`,
 //! which starts the embedded server when no URI is configured.
 
+use super::counted::KeptCount;
 use super::driver_events::DriverEvents;
 use super::{Collection, DbError, DriverTally, EmbeddedServer};
 use crate::config::DatabaseSettings;
@@ -42,6 +43,8 @@ pub struct Database {
     /// Where notices of the steps go; sends nothing until the app attaches
     /// its webhooks' queues (`with_outbox`).
     outbox: Outbox,
+    /// The newest duplicate count of a migration's unique keys.
+    pub(super) kept_count: KeptCount,
 }
 
 /// The database the app was pointed at, and the embedded server behind it
@@ -109,6 +112,7 @@ impl Database {
             embedded: false,
             events,
             outbox: Outbox::default(),
+            kept_count: KeptCount::default(),
         })
     }
 
@@ -123,6 +127,8 @@ impl Database {
             // What happens in another database (a rehearsal's scratch
             // copy) is not this deployment's news: it announces nothing.
             outbox: Outbox::default(),
+            // Nor is a count of this database one of that.
+            kept_count: KeptCount::default(),
         }
     }
 

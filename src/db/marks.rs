@@ -67,11 +67,28 @@ fn sources(area: Area) -> &'static [Source] {
     }
 }
 
+/// What changes Forest's data through the app: a run (migrate, revert, a
+/// cleanup) or a job (a restore) starting or ending.
+const APP_CHANGES: [Source; 2] = [
+    newest(Collection::Changelog, "startedAt"),
+    newest(Collection::Jobs, "startedAt"),
+];
+
 impl Database {
     /// The mark of what the database holds of `area`.
     pub async fn mark(&self, area: Area) -> Result<u64, DbError> {
+        self.mark_of(sources(area)).await
+    }
+
+    /// The mark of the app's own changes to Forest's data, which a kept
+    /// duplicate count must be newer than.
+    pub(super) async fn app_changes_mark(&self) -> Result<u64, DbError> {
+        self.mark_of(&APP_CHANGES).await
+    }
+
+    async fn mark_of(&self, sources: &[Source]) -> Result<u64, DbError> {
         let mut hasher = DefaultHasher::new();
-        for source in sources(area) {
+        for source in sources {
             let handle = self
                 .collection(source.collection)
                 .clone_with_type::<RawDocumentBuf>();

@@ -86,6 +86,7 @@ mod tests {
             topology: "standalone".into(),
             changes: Vec::new(),
             duplicates: Vec::new(),
+            duplicates_counted_at: "1970-01-01T00:00:00Z".into(),
             lock: None,
             recent_backup: None,
             backup_window_hours: 24,

@@ -95,6 +95,9 @@ pub struct Readiness {
     pub ready: bool,
     pub summary: String,
     pub blockers: Vec<Blocker>,
+    /// When the duplicates behind `blockers` were counted (RFC 3339): the
+    /// count is kept for a while (`ops::duplicates::RECOUNT_AFTER`).
+    pub duplicates_counted_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

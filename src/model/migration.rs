@@ -47,6 +47,10 @@ pub struct Plan {
     pub topology: String,
     pub changes: Vec<PlannedChange>,
     pub duplicates: Vec<DuplicateReport>,
+    /// When `duplicates` were counted (RFC 3339): pages many people read
+    /// show a count kept for a while rather than scan every task each time.
+    #[serde(default)]
+    pub duplicates_counted_at: String,
     pub lock: Option<LockHolder>,
     /// The newest verified backup younger than `backup_window_hours`
     /// (name and time), if any.

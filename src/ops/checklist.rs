@@ -9,9 +9,10 @@ mod evidence;
 use super::OpsError;
 use super::audit::{self, Actor};
 use super::backup::BackupStore;
+use super::duplicates::RECOUNT_AFTER;
 use super::migration::{Migration, plan};
-use crate::db::Database;
 use crate::db::TickBy;
+use crate::db::{Database, Recount};
 use crate::forest::LogWatcher;
 use crate::model::Action;
 use crate::model::{
@@ -270,7 +271,13 @@ async fn readiness(
     migration: &Migration,
     backups: &BackupStore,
 ) -> Result<Readiness, OpsError> {
-    let plan = plan(db, migration, backups).await?;
+    let plan = plan(
+        db,
+        migration,
+        backups,
+        Recount::InBackgroundAfter(RECOUNT_AFTER),
+    )
+    .await?;
     let pending = plan
         .changes
         .iter()
@@ -286,6 +293,7 @@ async fn readiness(
         ready: plan.blockers.is_empty() && pending > 0,
         summary,
         blockers: plan.blockers,
+        duplicates_counted_at: plan.duplicates_counted_at,
     })
 }
 

@@ -6,7 +6,7 @@
 use crate::helpers::raw;
 use crate::helpers::test_db;
 use crate::migration::snapshot;
-use forest_runbook::db::{Database, DemoDataSpec};
+use forest_runbook::db::{Database, DemoDataSpec, Recount};
 use forest_runbook::model::Action;
 use forest_runbook::model::{
     BackupState, JobKind, JobState, Manifest, MigrationState, RestoreReport, RunKind, RunState,
@@ -377,7 +377,7 @@ async fn plan_verify_and_revert_use_the_backups() {
     let dir = tempfile::tempdir().expect("dir");
     let store = store_in(dir.path());
     assert!(
-        plan(&db, &PHASE_0, &store)
+        plan(&db, &PHASE_0, &store, Recount::Now)
             .await
             .expect("plan")
             .recent_backup
@@ -385,7 +385,7 @@ async fn plan_verify_and_revert_use_the_backups() {
     );
     let manifest = take(&db, &store, false).await;
     assert!(
-        plan(&db, &PHASE_0, &store)
+        plan(&db, &PHASE_0, &store, Recount::Now)
             .await
             .expect("plan")
             .recent_backup
@@ -395,7 +395,9 @@ async fn plan_verify_and_revert_use_the_backups() {
     backup::verify_backup(&db, &store, &cli(), &manifest.name)
         .await
         .expect("verify");
-    let planned = plan(&db, &PHASE_0, &store).await.expect("plan");
+    let planned = plan(&db, &PHASE_0, &store, Recount::Now)
+        .await
+        .expect("plan");
     assert!(
         planned
             .recent_backup
@@ -404,7 +406,7 @@ async fn plan_verify_and_revert_use_the_backups() {
     );
     let stale = BackupStore::new(dir.path().join("backups"), 0, Duration::ZERO);
     assert!(
-        plan(&db, &PHASE_0, &stale)
+        plan(&db, &PHASE_0, &stale, Recount::Now)
             .await
             .expect("plan")
             .recent_backup

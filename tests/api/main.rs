@@ -14,6 +14,7 @@ mod dedupe;
 mod demo_data;
 mod deployment_cli;
 mod dump_reader;
+mod duplicate_count;
 mod embedded;
 mod forest_api;
 mod forest_logs;

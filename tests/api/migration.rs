@@ -3,7 +3,7 @@
 //! lock under 20 concurrent callers, interrupted runs, and revert.
 
 use crate::helpers::{raw, test_db};
-use forest_runbook::db::{Database, DemoDataSpec};
+use forest_runbook::db::{Database, DemoDataSpec, Recount};
 use forest_runbook::model::{
     Blocker, ChangeOutcome, ChangeStatus, MigrationState, RunKind, RunState,
 };
@@ -75,7 +75,9 @@ pub async fn snapshot(db: &Database) -> BTreeMap<String, String> {
 async fn migrate_refuses_on_duplicates_and_changes_nothing_then_runs_after_cleanup() {
     let db = test_db("mig_dups").await;
     db.write_demo_data(spec(true), false).await.expect("demo");
-    let planned = plan(&db, &PHASE_0, &no_backups()).await.expect("plan");
+    let planned = plan(&db, &PHASE_0, &no_backups(), Recount::Now)
+        .await
+        .expect("plan");
     assert!(
         planned
             .changes
@@ -193,7 +195,9 @@ async fn an_index_with_the_same_name_but_other_options_is_a_reported_conflict() 
         })
         .await
         .expect("seed's sparse index");
-    let planned = plan(&db, &PHASE_0, &no_backups()).await.expect("plan");
+    let planned = plan(&db, &PHASE_0, &no_backups(), Recount::Now)
+        .await
+        .expect("plan");
     let task = planned
         .changes
         .iter()
@@ -298,7 +302,7 @@ async fn a_run_whose_process_died_is_interrupted_and_the_next_run_finishes_it() 
     assert!(matches!(refused, OpsError::LockHeld { ref owner, .. } if owner == "dead-process"));
     tokio::time::sleep(lease * 2).await;
     assert_eq!(
-        plan(&db, &PHASE_0, &no_backups())
+        plan(&db, &PHASE_0, &no_backups(), Recount::Now)
             .await
             .expect("plan")
             .state,
@@ -381,7 +385,7 @@ async fn revert_restores_the_index_set_keeps_history_and_needs_the_typed_name() 
             .any(|r| r.kind == RunKind::Migrate && r.state == RunState::RolledBack)
     );
     assert_eq!(
-        plan(&db, &PHASE_0, &no_backups())
+        plan(&db, &PHASE_0, &no_backups(), Recount::Now)
             .await
             .expect("plan")
             .state,

@@ -89,7 +89,7 @@ async fn documents(db: &Database, collection: &str) -> Vec<Document> {
     found
 }
 
-async fn indexes_of(db: &Database, collection: &str) -> Vec<Document> {
+pub async fn indexes_of(db: &Database, collection: &str) -> Vec<Document> {
     let mut listed = raw(db)
         .await
         .collection::<Document>(collection)

@@ -3,7 +3,7 @@
 //! `dry_run` keeps the plan it shows (`runbook_plans`).
 
 use super::declaration::{Change, Migration};
-use crate::db::{Database, IndexSpec};
+use crate::db::{Database, DuplicateCount, IndexSpec, Recount};
 use crate::model::{
     Blocker, ChangeStatus, DuplicateReport, MigrationState, Plan, PlannedChange, ReportPage,
 };
@@ -11,6 +11,7 @@ use crate::ops::OpsError;
 use crate::ops::audit::Actor;
 use crate::ops::backup::{BackupStore, latest_verified};
 use crate::ops::prisma::PrismaSource;
+use std::sync::Arc;
 
 /// Duplicated values listed per key in a plan.
 const SAMPLE: u64 = 5;
@@ -19,10 +20,12 @@ pub async fn plan(
     db: &Database,
     migration: &Migration,
     backups: &BackupStore,
+    recount: Recount,
 ) -> Result<Plan, OpsError> {
     let shape = db.server_shape().await?;
     let changes = planned_changes(db, migration).await?;
-    let duplicates = duplicates(db, migration).await?;
+    let counted = duplicates(db, migration, recount).await?;
+    let duplicates = counted.reports.clone();
     let lock = db.lock_holder().await?;
     let mut blockers = blockers(&changes, &duplicates);
     if let Some(holder) = &lock {
@@ -46,6 +49,7 @@ pub async fn plan(
         topology: shape.topology,
         changes,
         duplicates,
+        duplicates_counted_at: counted.at.clone(),
         lock,
         recent_backup: latest_verified(backups, db.name(), Some(backups.fresh_for()))?
             .map(|m| format!("{} (started {})", m.name, m.started_at)),
@@ -63,7 +67,7 @@ pub async fn dry_run(
     migration: &Migration,
     (backups, prisma): (&BackupStore, &PrismaSource),
 ) -> Result<Plan, OpsError> {
-    let mut plan = plan(db, migration, backups).await?;
+    let mut plan = plan(db, migration, backups, Recount::Now).await?;
     plan.prisma =
         Some(crate::ops::prisma::agreement(db, migration, prisma, &plan.duplicates).await?);
     db.record_plan(&plan, &actor.name()).await?;
@@ -82,15 +86,21 @@ pub async fn state(
     })
 }
 
+/// The duplicates on the migration's unique keys, counted as `recount`
+/// says, with the first `SAMPLE` values of each.
 pub(super) async fn duplicates(
     db: &Database,
     migration: &Migration,
-) -> Result<Vec<DuplicateReport>, OpsError> {
+    recount: Recount,
+) -> Result<Arc<DuplicateCount>, OpsError> {
     let page = ReportPage {
         offset: 0,
         limit: SAMPLE,
     };
-    crate::ops::duplicates::reports(db, migration, |_| page).await
+    let keys = migration.unique_keys();
+    Ok(db
+        .duplicate_count(&keys, page, crate::ops::duplicates::MAX_TIME, recount)
+        .await?)
 }
 
 /// Why `migrate` must not start.

@@ -1,15 +1,18 @@
-//! `migrate`: under the lock, re-run the preflight, then apply each change
-//! idempotently (present ones are skipped), recording each in the run.
+//! `migrate`: under the lock, re-run the preflight (reusing a duplicate
+//! count that found none, younger than `RECOUNT_AFTER` and made since the
+//! app's last run or job), then apply each change idempotently (present ones are skipped),
+//! recording each in the run.
 
 use super::declaration::{Change, Migration};
 use super::lease::{self, Lease};
 use super::plan;
 use super::started;
-use crate::db::{Database, DbError, IndexSpec};
+use crate::db::{Database, DbError, IndexSpec, Recount};
 use crate::model::Action;
 use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, RunKind, RunRecord, RunState};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
+use crate::ops::duplicates::RECOUNT_AFTER;
 use std::time::{Duration, Instant};
 
 /// How often a running index build's progress is read and recorded.
@@ -145,7 +148,8 @@ async fn apply(
 ) -> Result<RunRecord, OpsError> {
     db.mark_interrupted(migration.name).await?;
     let planned = plan::planned_changes(db, migration).await?;
-    let blockers = plan::blockers(&planned, &plan::duplicates(db, migration).await?);
+    let counted = plan::duplicates(db, migration, Recount::After(RECOUNT_AFTER)).await?;
+    let blockers = plan::blockers(&planned, &counted.reports);
     if !blockers.is_empty() {
         return Err(OpsError::Preflight(blockers));
     }

@@ -3,7 +3,7 @@
 
 use super::declaration::{Change, Migration};
 use super::plan;
-use crate::db::Database;
+use crate::db::{Database, Recount};
 use crate::model::Action;
 use crate::model::{ChangeStatus, Verification, VerifyCheck};
 use crate::ops::OpsError;
@@ -64,8 +64,8 @@ async fn checks(
         };
         checks.push(check(planned.description, passed, false, evidence));
     }
-    let duplicates = plan::duplicates(db, migration).await?;
-    for summary in &duplicates {
+    let duplicates = plan::duplicates(db, migration, Recount::Now).await?;
+    for summary in &duplicates.reports {
         checks.push(check(
             format!("no duplicated {}.{}", summary.collection, summary.field),
             summary.duplicated_values == 0,
@@ -132,7 +132,7 @@ async fn checks(
             Err(error) => format!("unhealthy: {error}"),
         },
     ));
-    checks.push(crate::ops::prisma::agreement(db, migration, prisma, &duplicates).await?);
+    checks.push(crate::ops::prisma::agreement(db, migration, prisma, &duplicates.reports).await?);
     let passed = checks.iter().all(|c| c.passed || c.warning);
     let verification = Verification {
         id: String::new(),
