@@ -14,6 +14,7 @@ use forest_runbook::db::{self, DemoDataSpec, OpenedDatabase};
 use forest_runbook::forest::{LogWatcher, Prober};
 use forest_runbook::model::Role;
 use forest_runbook::notify;
+use forest_runbook::ops::Coalesced;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::{BackupStore, Confirmation};
 use forest_runbook::ops::checklist::Watched;
@@ -124,9 +125,11 @@ async fn run(cli: Cli) -> Result<(), AnyError> {
             // errors counted before are kept in the database.
             let logs = LogWatcher::new(&settings.forest_logs);
             logs.look();
+            let reads = Coalesced::default();
             let watched = Watched {
                 logs: &logs,
                 backups: &store,
+                reads: &reads,
             };
             if steps::checklist::run(db, watched, &args).await? {
                 Ok(())

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod backup;
 pub mod checklist;
+mod coalesced;
 mod confirmation;
 mod csv_export;
 pub mod dedupe;
@@ -23,5 +24,6 @@ pub mod report;
 pub mod status;
 pub mod thresholds;
 
+pub use coalesced::Coalesced;
 pub use confirmation::confirm_database;
 pub use error::OpsError;

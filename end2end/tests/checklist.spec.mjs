@@ -17,6 +17,12 @@ test('a release manager ticks an item with a note, sees name and time, and untic
   await expect(page.getByRole('heading', { level: 1, name: 'Checklist' })).toBeVisible();
   await expect(page.getByTestId('readiness')).toBeVisible();
   await expect(page.getByTestId('checklist-progress')).toContainText(/\d of 6 done/);
+  // The duplicates behind the verdict are a kept count, and say when it
+  // was made, as a muted footnote rather than in the verdict's colour.
+  const counted = page.getByTestId('duplicates-counted');
+  await expect(counted).toContainText(/^Duplicates as counted at \d{4}-\d{2}-\d{2}T/);
+  const colour = (locator) => locator.evaluate((element) => getComputedStyle(element).color);
+  expect(await colour(counted)).not.toBe(await colour(page.getByTestId('readiness')));
 
   const item = page.getByRole('listitem', { name: title });
   const status = item.getByTestId(`status-${key}`);

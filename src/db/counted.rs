@@ -10,6 +10,7 @@
 
 use super::{Collection, Database, DbError, now_rfc3339};
 use crate::model::{DuplicateReport, ReportPage};
+use futures_util::{StreamExt, TryStreamExt, stream};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -131,17 +132,32 @@ impl Database {
         {
             return Ok(count);
         }
-        self.count_and_keep(ask, mark).await
+        // Someone waits: every key at once.
+        let keys = ask.keys.len().max(1);
+        self.count_and_keep(ask, mark, keys).await
     }
 
-    /// Counts and keeps the count; the caller holds `counting`.
-    async fn count_and_keep(&self, ask: Ask, mark: u64) -> Result<Arc<DuplicateCount>, DbError> {
+    /// Counts `keys_at_once` keys at a time, and keeps the count; the
+    /// caller holds `counting`.
+    async fn count_and_keep(
+        &self,
+        ask: Ask,
+        mark: u64,
+        keys_at_once: usize,
+    ) -> Result<Arc<DuplicateCount>, DbError> {
         let began = Instant::now();
         let at = now_rfc3339();
-        let reports =
-            futures_util::future::try_join_all(ask.keys.iter().map(|(collection, field)| {
-                self.duplicate_report(*collection, field, ask.page, ask.max_time)
-            }))
+        let (page, max_time) = (ask.page, ask.max_time);
+        // Made before the stream, as a plain list: a stream that makes them
+        // is not `Send` for every lifetime, which the server functions need.
+        let counts: Vec<_> = ask
+            .keys
+            .iter()
+            .map(|&(collection, field)| self.duplicate_report(collection, field, page, max_time))
+            .collect();
+        let reports = stream::iter(counts)
+            .buffered(keys_at_once)
+            .try_collect()
             .await?;
         let count = Arc::new(DuplicateCount { reports, at });
         self.kept_count.keep(Kept {
@@ -153,7 +169,9 @@ impl Database {
         Ok(count)
     }
 
-    /// Counts again in a task of its own, unless a count is under way.
+    /// Counts again in a task of its own, unless a count is under way; one
+    /// key at a time, since nobody waits for it, so that the server keeps
+    /// room for the reads of the pages meanwhile.
     fn recount_in_background(&self, ask: Ask, mark: u64) {
         let Ok(counting) = self.kept_count.counting.clone().try_lock_owned() else {
             return;
@@ -161,7 +179,7 @@ impl Database {
         let db = self.clone();
         tokio::spawn(async move {
             let _counting = counting;
-            if let Err(error) = db.count_and_keep(ask, mark).await {
+            if let Err(error) = db.count_and_keep(ask, mark, 1).await {
                 tracing::warn!(%error, "could not count the duplicates again; the older count stays");
             }
         });

@@ -6,11 +6,11 @@
 
 mod evidence;
 
-use super::OpsError;
 use super::audit::{self, Actor};
 use super::backup::BackupStore;
 use super::duplicates::RECOUNT_AFTER;
 use super::migration::{Migration, plan};
+use super::{Coalesced, OpsError};
 use crate::db::TickBy;
 use crate::db::{Database, Recount};
 use crate::forest::LogWatcher;
@@ -60,25 +60,53 @@ const ITEMS: [ItemSpec; 6] = [
     },
 ];
 
-/// What the app watches besides the database, for evidence.
+/// What the app watches besides the database, for evidence, and the
+/// checklist reads under way.
 #[derive(Clone, Copy)]
 pub struct Watched<'a> {
     /// The Forest server's log folder.
     pub logs: &'a LogWatcher,
     pub backups: &'a BackupStore,
+    /// Shared by everyone who asks at once: the pages of everyone watching
+    /// reload together on each change.
+    pub reads: &'a Coalesced<Checklist>,
 }
 
-/// The checklist as it stands, with whether the migration could start now.
+/// The checklist as it stands, with whether the migration could start now,
+/// read once for everyone who asks at once.
 pub async fn checklist(
     db: &Database,
     migration: &Migration,
     watched: Watched<'_>,
 ) -> Result<Checklist, OpsError> {
-    let ticks = db.ticks(migration.name).await?;
-    let acknowledgements = db.acknowledgements(migration.name).await?;
-    let sources = Sources::read(db, migration, watched).await?;
+    let key = format!("{} {}", db.name(), migration.name);
+    watched
+        .reads
+        .read(&key, read_checklist(db, migration, watched))
+        .await
+}
+
+async fn read_checklist(
+    db: &Database,
+    migration: &Migration,
+    watched: Watched<'_>,
+) -> Result<Checklist, OpsError> {
+    // Independent reads, at once.
+    let (ticks, acknowledgements, sources, readiness) = tokio::try_join!(
+        async { Ok::<_, OpsError>(db.ticks(migration.name).await?) },
+        async { Ok(db.acknowledgements(migration.name).await?) },
+        Sources::read(db, migration, watched),
+        readiness(db, migration, watched.backups),
+    )?;
+    let proven = futures_util::future::try_join_all(ITEMS.iter().map(|spec| async {
+        match spec.proof {
+            Some(proof) => sources.evidence(proof).await,
+            None => Ok(None),
+        }
+    }))
+    .await?;
     let mut items = Vec::with_capacity(ITEMS.len());
-    for spec in &ITEMS {
+    for (spec, proven) in ITEMS.iter().zip(proven) {
         let tick = ticks
             .iter()
             .find(|(key, _)| key == spec.key)
@@ -88,7 +116,7 @@ pub async fn checklist(
             .find(|(key, _)| key == spec.key)
             .map(|(_, ack)| ack.clone());
         let evidence = match spec.proof {
-            Some(proof) => sources.evidence(proof).await?.or_else(|| {
+            Some(proof) => proven.or_else(|| {
                 let ticked_on = tick.as_ref().and_then(|t| t.evidence.clone());
                 match (proof, &tick) {
                     (Proof::Backup, Some(_)) => Some(sources.no_backup(ticked_on)),
@@ -116,7 +144,7 @@ pub async fn checklist(
     let mut list = Checklist {
         migration: migration.name.to_owned(),
         items,
-        readiness: readiness(db, migration, watched.backups).await?,
+        readiness,
     };
     let open = list.open();
     if open > 0 {

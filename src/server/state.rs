@@ -6,7 +6,9 @@ use crate::changes::{CHANGES_EVERY, Changes, Watched};
 use crate::config::Settings;
 use crate::db::Database;
 use crate::forest::{LogWatcher, Prober};
+use crate::model::Checklist;
 use crate::monitor::Monitor;
+use crate::ops::Coalesced;
 use crate::ops::backup::{BackupStore, Jobs};
 use crate::ops::migration::Migration;
 use crate::ops::prisma::PrismaSource;
@@ -40,6 +42,8 @@ pub struct AppState {
     /// of the pages' change streams, checked every `PAGE_SESSION_CHECK`.
     pub monitor_sessions: LiveSessions,
     pub page_sessions: LiveSessions,
+    /// The checklist reads under way, shared by the pages that ask at once.
+    pub checklist_reads: Arc<Coalesced<Checklist>>,
 }
 
 /// How often the sessions of the pages' change streams are checked again.
@@ -95,6 +99,7 @@ impl AppState {
             limiter: LoginLimiter::default(),
             backups,
             prisma,
+            checklist_reads: Arc::default(),
         }
     }
 
@@ -105,6 +110,7 @@ impl AppState {
         crate::ops::checklist::Watched {
             logs: &self.forest_logs,
             backups: &self.backups,
+            reads: &self.checklist_reads,
         }
     }
 

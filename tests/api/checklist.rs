@@ -10,12 +10,12 @@ use forest_runbook::forest::LogWatcher;
 use forest_runbook::model::{
     AuditFilter, Blocker, Checklist, ChecklistItem, ItemStatus, ProbeResult, Verification,
 };
-use forest_runbook::ops::OpsError;
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::{self as backups, BackupStore, Jobs};
 use forest_runbook::ops::checklist::{Watched, checklist, set_item};
 use forest_runbook::ops::migration::{PHASE_0, migrate, verify};
 use forest_runbook::ops::prisma::PrismaSource;
+use forest_runbook::ops::{Coalesced, OpsError};
 use futures::future::join_all;
 use mongodb::bson::DateTime;
 use std::path::PathBuf;
@@ -41,6 +41,7 @@ pub async fn verified(db: &Database, actor: &Actor, quiet: &Quiet) -> Verificati
 pub struct Quiet {
     pub logs: LogWatcher,
     pub backups: BackupStore,
+    reads: Coalesced<Checklist>,
     _dir: tempfile::TempDir,
 }
 
@@ -52,6 +53,7 @@ impl Quiet {
         Self {
             logs: LogWatcher::new(&settings),
             backups: store_in(dir.path()),
+            reads: Coalesced::default(),
             _dir: dir,
         }
     }
@@ -65,6 +67,7 @@ impl Quiet {
         Watched {
             logs,
             backups: &self.backups,
+            reads: &self.reads,
         }
     }
 }

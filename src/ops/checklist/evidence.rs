@@ -69,12 +69,16 @@ impl<'a> Sources<'a> {
         migration: &'a Migration,
         watched: Watched<'a>,
     ) -> Result<Self, OpsError> {
+        let (migrated_since, deployment_since) = tokio::try_join!(
+            crate::ops::forest_api::migration_started(db, migration),
+            deployment::since(db, migration),
+        )?;
         Ok(Self {
             db,
             migration,
             watched,
-            migrated_since: crate::ops::forest_api::migration_started(db, migration).await?,
-            deployment_since: deployment::since(db, migration).await?,
+            migrated_since,
+            deployment_since,
             rehearsed: OnceCell::new(),
         })
     }

@@ -22,11 +22,16 @@ pub async fn plan(
     backups: &BackupStore,
     recount: Recount,
 ) -> Result<Plan, OpsError> {
-    let shape = db.server_shape().await?;
-    let changes = planned_changes(db, migration).await?;
-    let counted = duplicates(db, migration, recount).await?;
+    // Independent reads, at once: a page that shows the plan waits for the
+    // slowest, not for their sum.
+    let (shape, changes, counted, lock, backup) = tokio::try_join!(
+        async { Ok::<_, OpsError>(db.server_shape().await?) },
+        planned_changes(db, migration),
+        duplicates(db, migration, recount),
+        async { Ok(db.lock_holder().await?) },
+        super::deployment::backup(db, migration, backups),
+    )?;
     let duplicates = counted.reports.clone();
-    let lock = db.lock_holder().await?;
     let mut blockers = blockers(&changes, &duplicates);
     if let Some(holder) = &lock {
         blockers.push(Blocker::LockHeld {
@@ -34,10 +39,7 @@ pub async fn plan(
             since: holder.since.clone(),
         });
     }
-    if super::deployment::backup(db, migration, backups)
-        .await?
-        .is_none()
-    {
+    if backup.is_none() {
         blockers.push(Blocker::NoBackup);
     }
     Ok(Plan {
@@ -134,15 +136,14 @@ pub(super) async fn planned_changes(
     db: &Database,
     migration: &Migration,
 ) -> Result<Vec<PlannedChange>, OpsError> {
-    let mut changes = Vec::with_capacity(migration.changes.len());
-    for change in migration.changes {
-        changes.push(PlannedChange {
+    let planned = migration.changes.iter().map(|change| async move {
+        Ok::<_, OpsError>(PlannedChange {
             description: change.describe(),
             status: status(db, change).await?,
             command: command(change),
-        });
-    }
-    Ok(changes)
+        })
+    });
+    futures_util::future::try_join_all(planned).await
 }
 
 /// Where one change stands against the database.
