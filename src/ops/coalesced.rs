@@ -2,7 +2,10 @@
 //! and a caller takes the newest answer only when that read began after
 //! the caller asked, so an answer never misses what was written before
 //! someone asked (their own tick, say). Twenty pages reloading on the same
-//! change cost two reads, not twenty.
+//! change cost two reads, not twenty. A failure is not shared (errors are
+//! not copied); after one, callers read side by side until a read
+//! succeeds, so that twenty pages on an unreachable database do not wait
+//! out twenty timeouts in turn.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -15,18 +18,27 @@ struct Answer<T> {
     value: T,
 }
 
+struct State<T> {
+    newest: Option<Answer<T>>,
+    /// The last read failed: reads are not queued until one succeeds.
+    failing: bool,
+}
+
 pub struct Coalesced<T> {
     /// Reads begun so far.
     begun: AtomicU64,
     /// Held by the read under way.
-    newest: tokio::sync::Mutex<Option<Answer<T>>>,
+    state: tokio::sync::Mutex<State<T>>,
 }
 
 impl<T> Default for Coalesced<T> {
     fn default() -> Self {
         Self {
             begun: AtomicU64::new(0),
-            newest: tokio::sync::Mutex::new(None),
+            state: tokio::sync::Mutex::new(State {
+                newest: None,
+                failing: false,
+            }),
         }
     }
 }
@@ -41,29 +53,59 @@ impl<T> std::fmt::Debug for Coalesced<T> {
 
 impl<T: Clone> Coalesced<T> {
     /// `read`'s answer for `key`, or the answer of a read of the same key
-    /// that began after this call. A failed read is not shared: each
-    /// caller behind it reads for itself.
+    /// that began after this call.
     pub async fn read<E>(
         &self,
         key: &str,
         read: impl Future<Output = Result<T, E>>,
     ) -> Result<T, E> {
         let asked = self.begun.load(Ordering::SeqCst);
-        let mut newest = self.newest.lock().await;
-        if let Some(answer) = newest.as_ref()
+        let mut state = self.state.lock().await;
+        if let Some(answer) = state.newest.as_ref()
             && answer.key == key
             && answer.number > asked
         {
             return Ok(answer.value.clone());
         }
         let number = self.begun.fetch_add(1, Ordering::SeqCst) + 1;
-        let value = read.await?;
-        *newest = Some(Answer {
-            key: key.to_owned(),
-            number,
-            value: value.clone(),
-        });
-        Ok(value)
+        if state.failing {
+            drop(state);
+            let value = read.await?;
+            self.keep(key, number, &value).await;
+            return Ok(value);
+        }
+        match read.await {
+            Ok(value) => {
+                state.newest = Some(Answer {
+                    key: key.to_owned(),
+                    number,
+                    value: value.clone(),
+                });
+                Ok(value)
+            }
+            Err(error) => {
+                state.failing = true;
+                Err(error)
+            }
+        }
+    }
+
+    /// Keeps the answer of read `number`, read without the queue, unless a
+    /// newer one is kept.
+    async fn keep(&self, key: &str, number: u64, value: &T) {
+        let mut state = self.state.lock().await;
+        state.failing = false;
+        if state
+            .newest
+            .as_ref()
+            .is_none_or(|kept| kept.number < number)
+        {
+            state.newest = Some(Answer {
+                key: key.to_owned(),
+                number,
+                value: value.clone(),
+            });
+        }
     }
 }
 
@@ -112,5 +154,28 @@ mod tests {
         );
         assert_eq!(failed, Err("down"));
         assert_eq!(behind, Ok("read itself"));
+    }
+
+    #[tokio::test]
+    async fn after_a_failure_reads_run_side_by_side_until_one_succeeds() {
+        let shared = Coalesced::<usize>::default();
+        let down = shared.read("db", async { Err::<usize, _>("down") }).await;
+        assert_eq!(down, Err("down"));
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let read = || async {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            running.fetch_sub(1, Ordering::SeqCst);
+            Ok::<_, &str>(now)
+        };
+        let answers =
+            futures_util::future::join_all((0..5).map(|_| shared.read("db", read()))).await;
+        assert!(answers.iter().all(Result::is_ok));
+        assert_eq!(most.load(Ordering::SeqCst), 5, "none waited for another");
+        // A success ends it: callers queue and share again.
+        let queued =
+            futures_util::future::join_all((0..5).map(|_| shared.read("db", read()))).await;
+        assert!(queued.iter().all(|answer| *answer == Ok(1)), "{queued:?}");
     }
 }
