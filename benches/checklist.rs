@@ -16,10 +16,10 @@ use forest_runbook::changes::CHANGES_EVERY;
 use forest_runbook::config::{ProcessEnv, Settings};
 use forest_runbook::db::{Database, DemoDataSpec};
 use forest_runbook::forest::LogWatcher;
+use forest_runbook::model::RECOUNT_AFTER;
 use forest_runbook::ops::Coalesced;
 use forest_runbook::ops::backup::BackupStore;
 use forest_runbook::ops::checklist::{Watched, checklist};
-use forest_runbook::ops::duplicates::RECOUNT_AFTER;
 use forest_runbook::ops::migration::{PHASE_0, overview};
 use goals::{exit_unless_all, within};
 use std::collections::BTreeSet;
@@ -133,7 +133,8 @@ async fn main() {
         millis(alone),
         sent.join(", ")
     );
-    let until = Instant::now() + RECOUNT_AFTER + Duration::from_secs(15);
+    let measured_for = RECOUNT_AFTER + Duration::from_secs(15);
+    let until = Instant::now() + measured_for;
     let start = tokio::time::Instant::now();
     let everyone = (0..PEOPLE).map(|_| person(db, watched, (start, until)));
     let mut all = Reads::default();
@@ -148,7 +149,7 @@ async fn main() {
     );
     println!(
         "{PEOPLE} people over {} s, {} duplicate counts shown",
-        (RECOUNT_AFTER + Duration::from_secs(15)).as_secs(),
+        measured_for.as_secs(),
         all.counts.len()
     );
     let p99 = spread("checklist", all.checklist).max(spread("runbook", all.runbook));

@@ -40,7 +40,9 @@ pub use dedupe::{
     DedupeAction, DedupeChange, DedupeOutcome, DedupePlan, KeepRule, KeyCleanup, UndoOutcome,
 };
 pub use devices::{DAYS, DeviceStats, LabelledCount};
-pub use duplicates::{DuplicateGroup, DuplicateReport, IDS_PER_GROUP, ReportPage, WHY_NOT_COUNTED};
+pub use duplicates::{
+    DuplicateGroup, DuplicateReport, IDS_PER_GROUP, RECOUNT_AFTER, ReportPage, WHY_NOT_COUNTED,
+};
 pub use error::AppError;
 pub use forest_api::{
     ErrorLine, ErrorsSince, LogSnapshot, LogStatus, MinuteCounts, ProbeOverview, ProbeResult,

@@ -9,7 +9,7 @@ use super::live::Live;
 use super::loaded::Loaded;
 use super::session::{GuardedResource, RequireRole, granted_role, guarded};
 use crate::api::{AcknowledgeItem, SetChecklistItem, get_checklist};
-use crate::model::{Area, Checklist, ChecklistItem, ItemStatus, Role};
+use crate::model::{Area, Checklist, ChecklistItem, ItemStatus, RECOUNT_AFTER, Role};
 
 /// What the checklist shows: its ticks, and the evidence from backups,
 /// runs (verification, rehearsal) and the Forest API.
@@ -87,8 +87,9 @@ fn ChecklistView(
             </ul>
             <p class="detail" data-testid="duplicates-counted">
                 {format!(
-                    "Duplicates as counted at {} (counted again in the background once a minute old).",
+                    "Duplicates as counted at {} (counted again in the background once {} s old).",
                     readiness.duplicates_counted_at,
+                    RECOUNT_AFTER.as_secs(),
                 )}
             </p>
         </section>

@@ -90,11 +90,9 @@ impl Recount {
 }
 
 impl DuplicateCount {
-    /// Whether every key was counted to the end and holds no duplicate.
+    /// Whether no key's report would refuse migrate.
     fn clean(&self) -> bool {
-        self.reports
-            .iter()
-            .all(|report| report.duplicated_values == 0 && !report.time_limited)
+        self.reports.iter().all(|report| report.blocker().is_none())
     }
 }
 

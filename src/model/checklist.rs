@@ -96,7 +96,7 @@ pub struct Readiness {
     pub summary: String,
     pub blockers: Vec<Blocker>,
     /// When the duplicates behind `blockers` were counted (RFC 3339): the
-    /// count is kept for a while (`ops::duplicates::RECOUNT_AFTER`).
+    /// count is kept for a while (`RECOUNT_AFTER`).
     pub duplicates_counted_at: String,
 }
 

@@ -1,10 +1,20 @@
 //! Duplicate reports: the groups of a new unique key's duplicated string
 //! values, and the documents that cannot collide under its partial index.
 
+use super::Blocker;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 /// How many `_id`s a group lists at most (capped inside the aggregation).
 pub const IDS_PER_GROUP: usize = 20;
+
+/// How long a count of the duplicates is reused: the pages many people
+/// read count again in the background once theirs is older; migrate's
+/// preflight counts again first (and whenever the count found duplicates,
+/// which may have been cleaned by hand), and its unique index builds are
+/// the last check either way (a build that meets a duplicate fails and
+/// leaves no index).
+pub const RECOUNT_AFTER: Duration = Duration::from_secs(60);
 
 /// One string value held by more than one document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +69,23 @@ impl DuplicateReport {
     /// `tasks.clientId`.
     pub fn key(&self) -> String {
         format!("{}.{}", self.collection, self.field)
+    }
+
+    /// Why migrate may not build this key's unique index yet, if it may
+    /// not: duplicated values, or a count cut short by its bound.
+    pub fn blocker(&self) -> Option<Blocker> {
+        if self.time_limited {
+            Some(Blocker::CountUnfinished {
+                key: self.key(),
+                max_time_ms: self.max_time_ms,
+            })
+        } else {
+            (self.duplicated_values > 0).then(|| Blocker::Duplicated {
+                key: self.key(),
+                values: self.duplicated_values,
+                first: self.values().into_iter().map(str::to_owned).collect(),
+            })
+        }
     }
 
     /// One line: the key, its duplicated values, and the others counted apart.

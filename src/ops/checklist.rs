@@ -8,7 +8,6 @@ mod evidence;
 
 use super::audit::{self, Actor};
 use super::backup::BackupStore;
-use super::duplicates::RECOUNT_AFTER;
 use super::migration::{Migration, plan};
 use super::{Coalesced, OpsError};
 use crate::db::TickBy;
@@ -16,8 +15,8 @@ use crate::db::{Database, Recount};
 use crate::forest::LogWatcher;
 use crate::model::Action;
 use crate::model::{
-    Acknowledgement, Checklist, ChecklistItem, Evidence, ItemStatus, MigrationState, Readiness,
-    Tick,
+    Acknowledgement, Checklist, ChecklistItem, Evidence, ItemStatus, MigrationState, RECOUNT_AFTER,
+    Readiness, Tick,
 };
 use evidence::{Proof, Rehearsed, Sources};
 

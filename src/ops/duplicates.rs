@@ -10,14 +10,6 @@ use std::time::Duration;
 /// The bound of one report's aggregation (`maxTimeMS`).
 pub const MAX_TIME: Duration = Duration::from_secs(60);
 
-/// How long a count of the duplicates is reused: the pages many people
-/// read count again in the background once theirs is older; migrate's
-/// preflight counts again first (and whenever the count found duplicates,
-/// which may have been cleaned by hand), and its unique index builds are
-/// the last check either way (a build that meets a duplicate fails and leaves no
-/// index).
-pub const RECOUNT_AFTER: Duration = Duration::from_secs(60);
-
 /// One report per unique key the migration adds; `page` chooses which
 /// groups each key's report lists. The keys are counted concurrently: each
 /// is a scan of its own collection.

@@ -114,20 +114,7 @@ pub(super) fn blockers(changes: &[PlannedChange], duplicates: &[DuplicateReport]
         }),
         _ => None,
     });
-    let duplicated = duplicates.iter().filter_map(|d| {
-        if d.time_limited {
-            Some(Blocker::CountUnfinished {
-                key: d.key(),
-                max_time_ms: d.max_time_ms,
-            })
-        } else {
-            (d.duplicated_values > 0).then(|| Blocker::Duplicated {
-                key: d.key(),
-                values: d.duplicated_values,
-                first: d.values().into_iter().map(str::to_owned).collect(),
-            })
-        }
-    });
+    let duplicated = duplicates.iter().filter_map(DuplicateReport::blocker);
     conflicts.chain(duplicated).collect()
 }
 

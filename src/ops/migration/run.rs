@@ -1,7 +1,7 @@
 //! `migrate`: under the lock, re-run the preflight (reusing a duplicate
 //! count that found none, younger than `RECOUNT_AFTER` and made since the
-//! app's last run or job), then apply each change idempotently (present ones are skipped),
-//! recording each in the run.
+//! app's last run or job), then apply each change idempotently (present
+//! ones are skipped), recording each in the run.
 
 use super::declaration::{Change, Migration};
 use super::lease::{self, Lease};
@@ -9,10 +9,11 @@ use super::plan;
 use super::started;
 use crate::db::{Database, DbError, IndexSpec, Recount};
 use crate::model::Action;
-use crate::model::{ChangeOutcome, ChangeResult, ChangeStatus, RunKind, RunRecord, RunState};
+use crate::model::{
+    ChangeOutcome, ChangeResult, ChangeStatus, RECOUNT_AFTER, RunKind, RunRecord, RunState,
+};
 use crate::ops::OpsError;
 use crate::ops::audit::{self, Actor};
-use crate::ops::duplicates::RECOUNT_AFTER;
 use std::time::{Duration, Instant};
 
 /// How often a running index build's progress is read and recorded.
