@@ -13,7 +13,6 @@ mod options;
 mod stream;
 mod values;
 
-pub use export::DumpSource;
 pub use metadata::{MAX_METADATA_BYTES, Metadata};
 pub use stream::{DocumentReader, MAX_DOCUMENT_BYTES};
 

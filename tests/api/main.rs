@@ -5,6 +5,7 @@ mod accounts;
 mod allocations;
 mod backup;
 mod backup_input;
+mod backup_room;
 mod bomb;
 mod changes;
 mod checklist;

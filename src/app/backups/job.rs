@@ -109,6 +109,12 @@ fn Progress(progress: JobProgress) -> impl IntoView {
         JobKind::Restore => "Restore",
     };
     let percent = progress.percent();
+    // A backup's totals are estimates (from the backup before it); a
+    // restore's are its manifest's.
+    let of = match progress.kind {
+        JobKind::Backup => "of about",
+        JobKind::Restore => "of",
+    };
     view! {
         <p>
             {title} " of " <code>{progress.backup.clone()}</code> ": "
@@ -137,8 +143,8 @@ fn Progress(progress: JobProgress) -> impl IntoView {
                     .collections
                     .into_iter()
                     .map(|c| {
-                        let documents = if c.total > 0 {
-                            format!("{} of {}", c.documents, c.total)
+                        let documents = if c.total > 0 && !c.done {
+                            format!("{} {of} {}", c.documents, c.total)
                         } else {
                             c.documents.to_string()
                         };

@@ -16,18 +16,12 @@ pub(super) const PROGRESS_EVERY: u64 = 1_000;
 /// Bytes of documents gathered before they go to the file's writer.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// A collection a backup dumps, with how many documents it holds now.
-#[derive(Debug, Clone)]
-pub struct DumpSource {
-    pub metadata: Metadata,
-    pub estimated_documents: u64,
-}
-
 impl Database {
     /// Every collection of the database but `system.*` and the app's own
-    /// records, with its metadata, by name. Each collection's indexes and
-    /// count are asked for at once (a server may count by scanning).
-    pub async fn dump_sources(&self) -> Result<Vec<DumpSource>, DumpError> {
+    /// records, with its metadata, by name. Each collection's indexes are
+    /// asked for at once; nothing is counted (a server may count by
+    /// scanning, which costs as much as reading the collection).
+    pub async fn dump_sources(&self) -> Result<Vec<Metadata>, DumpError> {
         let mut cursor = self
             .handle()
             .list_collections()
@@ -48,12 +42,12 @@ impl Database {
                 .map(|(name, info)| self.dump_source(name, info)),
         )
         .await?;
-        sources.sort_by(|a, b| a.metadata.name().cmp(b.metadata.name()));
+        sources.sort_by(|a, b| a.name().cmp(b.name()));
         Ok(sources)
     }
 
     /// One listed collection, `info` its entry in `listCollections`.
-    async fn dump_source(&self, name: String, info: Document) -> Result<DumpSource, DumpError> {
+    async fn dump_source(&self, name: String, info: Document) -> Result<Metadata, DumpError> {
         let kind = info.get_str("type").unwrap_or("collection").to_owned();
         let options = info.get_document("options").cloned().unwrap_or_default();
         let uuid = match info.get_document("info").ok().and_then(|i| i.get("uuid")) {
@@ -64,18 +58,22 @@ impl Database {
             }
             _ => None,
         };
-        let (indexes, estimated_documents) = if kind == "view" {
-            (Vec::new(), 0)
+        let indexes = if kind == "view" {
+            Vec::new()
         } else {
-            let documents = self.handle().collection::<Document>(&name);
-            tokio::try_join!(self.index_documents(&name), async {
-                Ok(documents.estimated_document_count().await?)
-            },)?
+            self.index_documents(&name).await?
         };
-        Ok(DumpSource {
-            metadata: Metadata::from_server(name, kind, &options, &indexes, uuid)?,
-            estimated_documents,
-        })
+        Metadata::from_server(name, kind, &options, &indexes, uuid)
+    }
+
+    /// The server's estimate of the documents `name` holds (which a server
+    /// may make by scanning it).
+    pub async fn estimated_documents(&self, name: &str) -> Result<u64, DbError> {
+        Ok(self
+            .handle()
+            .collection::<Document>(name)
+            .estimated_document_count()
+            .await?)
     }
 
     async fn index_documents(&self, name: &str) -> Result<Vec<Document>, DbError> {
@@ -101,8 +99,9 @@ impl Database {
 
     /// Sends every document of `name` to `sink`, back to back as the
     /// server stores them, in chunks; `send().await` waits while the
-    /// writer is behind. `progress(documents, bytes)` is told as it goes
-    /// and stops the dump by answering `false`. Returns (documents, bytes).
+    /// writer is behind. `progress(documents, bytes)` is told every
+    /// `PROGRESS_EVERY` documents and every chunk, and stops the dump by
+    /// answering `false`. Returns (documents, bytes).
     pub async fn export_collection(
         &self,
         name: &str,
@@ -126,16 +125,18 @@ impl Database {
         while cursor.advance().await? {
             let raw = cursor.current().as_bytes();
             chunk.extend_from_slice(raw);
-            if chunk.len() >= CHUNK_BYTES {
+            documents += 1;
+            bytes += raw.len() as u64;
+            let full = chunk.len() >= CHUNK_BYTES;
+            if full {
                 send(std::mem::replace(
                     &mut chunk,
                     Vec::with_capacity(CHUNK_BYTES),
                 ))
                 .await?;
             }
-            documents += 1;
-            bytes += raw.len() as u64;
-            if documents % PROGRESS_EVERY == 0 && !progress(documents, bytes) {
+            // Large documents fill a chunk before a thousand of them pass.
+            if (full || documents % PROGRESS_EVERY == 0) && !progress(documents, bytes) {
                 return Err(DumpError::Cancelled);
             }
         }

@@ -40,6 +40,11 @@ pub enum BackupError {
     },
     #[error("not enough disk space for the backup: {needed} bytes needed, {available} free")]
     DiskSpace { needed: u64, available: u64 },
+    #[error(
+        "the backup stopped before filling the disk: {available} bytes are free, the \
+         reserve is {reserve}; the data outgrew the estimate made from the last backup"
+    )]
+    ReserveReached { available: u64, reserve: u64 },
     #[error("the manifest of {name} cannot be read: {reason}")]
     Manifest { name: String, reason: String },
     #[error("{path}: {reason}")]

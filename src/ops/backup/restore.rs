@@ -232,10 +232,8 @@ async fn notices(db: &Database, metadata: &[Metadata]) -> Result<Vec<OptionNotic
     Ok(metadata
         .iter()
         .flat_map(|backup| {
-            let now = live
-                .iter()
-                .find(|source| source.metadata.name() == backup.name());
-            backup.notices(now.map(|source| &source.metadata))
+            let now = live.iter().find(|source| source.name() == backup.name());
+            backup.notices(now)
         })
         .collect())
 }
@@ -345,7 +343,7 @@ async fn apply(
         .await
         .map_err(BackupError::from)?
         .into_iter()
-        .map(|s| s.metadata.name().to_owned())
+        .map(|source| source.name().to_owned())
         .collect();
     let extras = live
         .iter()

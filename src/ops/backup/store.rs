@@ -182,19 +182,37 @@ impl BackupStore {
     /// Refuses when fewer than `needed` bytes, plus the reserve, are free
     /// on the backups folder's file system.
     pub(crate) fn ensure_space(&self, needed: u64) -> Result<(), BackupError> {
-        let root = self.root()?;
-        let stats = nix::sys::statvfs::statvfs(&root).map_err(|errno| BackupError::Io {
-            path: root.display().to_string(),
-            source: errno.into(),
-        })?;
-        let available = stats
-            .blocks_available()
-            .saturating_mul(stats.fragment_size());
+        let available = self.available()?;
         let needed = needed.saturating_add(self.reserve_bytes);
         if available < needed {
             return Err(BackupError::DiskSpace { needed, available });
         }
         Ok(())
+    }
+
+    /// Refuses once the free space has fallen to the reserve: what a dump
+    /// checks as it writes, since its size was only estimated.
+    pub(crate) fn ensure_reserve(&self) -> Result<(), BackupError> {
+        let available = self.available()?;
+        if available <= self.reserve_bytes {
+            return Err(BackupError::ReserveReached {
+                available,
+                reserve: self.reserve_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    /// Bytes free for this process on the backups folder's file system.
+    fn available(&self) -> Result<u64, BackupError> {
+        let root = self.root()?;
+        let stats = nix::sys::statvfs::statvfs(&root).map_err(|errno| BackupError::Io {
+            path: root.display().to_string(),
+            source: errno.into(),
+        })?;
+        Ok(stats
+            .blocks_available()
+            .saturating_mul(stats.fragment_size()))
     }
 }
 

@@ -5,7 +5,7 @@
 use super::files::{self, BSON, DumpFile, METADATA, Pipelined};
 use super::jobs::Job;
 use super::{BackupError, BackupStore, Jobs};
-use crate::db::dump::{DumpError, DumpSource};
+use crate::db::dump::{DumpError, Metadata};
 use crate::db::{Database, now_rfc3339};
 use crate::model::Action;
 use crate::model::{
@@ -24,7 +24,11 @@ const METADATA_ALLOWANCE: u64 = 1024 * 1024;
 pub(super) struct Dump {
     folder: PathBuf,
     pub(super) manifest: Manifest,
-    sources: Vec<DumpSource>,
+    sources: Vec<Metadata>,
+    /// Each collection's documents, as `ensure_room` expects them.
+    expected: Vec<(String, u64)>,
+    /// Where it is written, whose free space it watches as it goes.
+    store: BackupStore,
 }
 
 /// Takes a backup and waits for it (the command line).
@@ -114,36 +118,52 @@ pub async fn export_collections(
     Ok(write(db, None, dump).await?.name)
 }
 
-/// Refuses when the backups folder's disk cannot hold a dump of
-/// `sources` (and their metadata), `gzip`ped or not. The size is estimated
-/// without asking the server, whose `dbStats` may scan every collection:
-/// from the newest complete backup of this database (`sized_like`); with
-/// none, `dbStats` says.
+/// Refuses when the backups folder's disk cannot hold a dump of `sources`
+/// (and their metadata), `gzip`ped or not; answers the documents it
+/// expects each to hold (a view: none).
+///
+/// The server is asked as little as possible, since it may count (and sum
+/// `dbStats`) by scanning, which costs as much as the dump's own read:
+/// each collection the newest complete backup of this database holds is
+/// taken to hold as many documents as then, of the same sizes
+/// (`sized_like`), and only the others are counted. With no such backup,
+/// every collection is counted and `dbStats` gives the size. Data that
+/// grew past the estimate is caught as it is written: a dump stops once
+/// the free space falls to the reserve (`write_collection`).
 pub(super) async fn ensure_room(
     db: &Database,
     store: &BackupStore,
-    sources: &[DumpSource],
+    sources: &[Metadata],
     gzip: bool,
-) -> Result<(), OpsError> {
-    let counts: Vec<(&str, u64)> = sources
-        .iter()
-        .map(|s| (s.metadata.name(), s.estimated_documents))
-        .collect();
+) -> Result<Vec<(String, u64)>, OpsError> {
     let newest = store.list()?.into_iter().find(|backup| {
         backup.database == db.name() && backup.gzip == gzip && backup.state == BackupState::Complete
     });
-    let needed = match newest {
-        Some(newest) => sized_like(&newest, &counts),
+    let documents = futures_util::future::try_join_all(sources.iter().map(|source| {
+        let then = newest.as_ref().and_then(|b| b.count_of(source.name()));
+        async move {
+            let documents = match then {
+                _ if source.is_view() => 0,
+                Some(documents) => documents,
+                None => db.estimated_documents(source.name()).await?,
+            };
+            Ok::<_, OpsError>((source.name().to_owned(), documents))
+        }
+    }))
+    .await?;
+    let bytes = match &newest {
+        Some(newest) => sized_like(newest, &documents),
         None => db.data_size().await?,
     };
-    Ok(store.ensure_space(needed.saturating_add(METADATA_ALLOWANCE))?)
+    store.ensure_space(bytes.saturating_add(METADATA_ALLOWANCE))?;
+    Ok(documents)
 }
 
 /// The bytes a dump of `counts` (collection, documents now) takes if each
 /// collection's documents are the size they were in `backup` (collections
 /// new since, the size of its average document), and a quarter more for
 /// documents that grew since.
-fn sized_like(backup: &Manifest, counts: &[(&str, u64)]) -> u64 {
+fn sized_like(backup: &Manifest, counts: &[(String, u64)]) -> u64 {
     let per_document = |bytes: u64, documents: u64| bytes / documents.max(1);
     let average = per_document(backup.bytes(), backup.documents());
     let total = counts
@@ -161,12 +181,7 @@ fn sized_like(backup: &Manifest, counts: &[(&str, u64)]) -> u64 {
 }
 
 async fn begin(jobs: &Jobs, dump: &Dump, owner: &str) -> Job {
-    let totals: Vec<(String, u64)> = dump
-        .sources
-        .iter()
-        .map(|s| (s.metadata.name().to_owned(), s.estimated_documents))
-        .collect();
-    jobs.begin(JobKind::Backup, &dump.manifest.name, &totals, owner)
+    jobs.begin(JobKind::Backup, &dump.manifest.name, &dump.expected, owner)
         .await
 }
 
@@ -181,9 +196,9 @@ pub(super) async fn prepare(
 ) -> Result<Dump, OpsError> {
     let mut sources = db.dump_sources().await.map_err(BackupError::from)?;
     if let Some(only) = only {
-        sources.retain(|s| only.iter().any(|name| name == s.metadata.name()));
+        sources.retain(|s| only.iter().any(|name| name == s.name()));
     }
-    ensure_room(db, store, &sources, gzip).await?;
+    let expected = ensure_room(db, store, &sources, gzip).await?;
     let mut migrations = Vec::new();
     for migration in MIGRATIONS {
         migrations.push(MigrationAtBackup {
@@ -226,6 +241,8 @@ pub(super) async fn prepare(
         folder,
         manifest,
         sources,
+        expected,
+        store: store.clone(),
     })
 }
 
@@ -239,8 +256,10 @@ pub(super) async fn write(
         folder,
         mut manifest,
         sources,
+        store,
+        ..
     } = dump;
-    let result = write_collections(db, job, &folder, &mut manifest, &sources).await;
+    let result = write_collections(db, job, &store, &folder, &mut manifest, &sources).await;
     let (state, job_state, message) = match &result {
         Ok(()) => (
             BackupState::Complete,
@@ -278,19 +297,22 @@ const COLLECTIONS_AT_ONCE: usize = 4;
 async fn write_collections(
     db: &Database,
     job: Option<&Job>,
+    store: &BackupStore,
     folder: &Path,
     manifest: &mut Manifest,
-    sources: &[DumpSource],
+    sources: &[Metadata],
 ) -> Result<(), OpsError> {
     let layout = Layout {
         database: manifest.database.clone(),
         gzip: manifest.gzip,
+        store,
+        folder,
     };
     // Made first (a future does nothing until polled): a closure inside
     // the stream would make the spawned backup's future not `Send`.
     let writes: Vec<_> = sources
         .iter()
-        .map(|source| write_collection(db, job, folder, &layout, source))
+        .map(|source| write_collection(db, job, &layout, source))
         .collect();
     let mut dumped = stream::iter(writes).buffered(COLLECTIONS_AT_ONCE);
     // In the listing's order; those done before a failure stay recorded.
@@ -300,37 +322,51 @@ async fn write_collections(
     Ok(())
 }
 
-/// Where a backup's files go: its database's folder, compressed or not.
-struct Layout {
+/// Where a backup's files go: its folder in `store`, and in it its
+/// database's folder, compressed or not.
+struct Layout<'a> {
     database: String,
     gzip: bool,
+    store: &'a BackupStore,
+    folder: &'a Path,
 }
 
 /// Dumps one collection's documents (none for a view) and its metadata.
+/// It stops once the disk's free space falls to the reserve, checked at
+/// each progress report.
 async fn write_collection(
     db: &Database,
     job: Option<&Job>,
-    folder: &Path,
-    layout: &Layout,
-    source: &DumpSource,
+    layout: &Layout<'_>,
+    source: &Metadata,
 ) -> Result<BackupCollection, OpsError> {
-    let name = source.metadata.name();
+    let (name, folder) = (source.name(), layout.folder);
     let mut files = Vec::new();
     let (mut documents, mut bytes) = (0, 0);
-    if !source.metadata.is_view() {
-        let (file, out) = create(folder, layout, name, BSON)?;
-        let mut progress = |d, b| job.is_none_or(|job| job.update(name, d, b));
+    if !source.is_view() {
+        let (file, out) = create(layout, name, BSON)?;
+        let mut short_of_room = None;
+        let mut progress = |d, b| match layout.store.ensure_reserve() {
+            Ok(()) => job.is_none_or(|job| job.update(name, d, b)),
+            Err(error) => {
+                short_of_room = Some(error);
+                false
+            }
+        };
         let exported = db
             .export_collection(name, out.sink(), &file.path, &mut progress)
             .await;
         // A failed write stops the export with a broken pipe; the
         // writer's own error, from `finish`, says why.
         let written = finish(folder, file, out).await?;
+        if let Some(error) = short_of_room {
+            return Err(error.into());
+        }
         (documents, bytes) = exported.map_err(BackupError::from)?;
         files.push(written);
     }
-    let (file, out) = create(folder, layout, name, METADATA)?;
-    out.send(source.metadata.to_json().into_bytes())
+    let (file, out) = create(layout, name, METADATA)?;
+    out.send(source.to_json().into_bytes())
         .await
         .map_err(BackupError::io(&folder.join(&file.path)))?;
     files.push(finish(folder, file, out).await?);
@@ -349,8 +385,7 @@ async fn write_collection(
 }
 
 fn create(
-    folder: &Path,
-    layout: &Layout,
+    layout: &Layout<'_>,
     collection: &str,
     suffix: &str,
 ) -> Result<(BackupFile, Pipelined), BackupError> {
@@ -359,7 +394,7 @@ fn create(
         layout.database,
         files::file_name(collection, suffix, layout.gzip)
     );
-    let full = super::store::inside(folder, &path)?;
+    let full = super::store::inside(layout.folder, &path)?;
     let out = DumpFile::create(&full, layout.gzip).map_err(BackupError::io(&full))?;
     let out = Pipelined::new(out);
     let file = BackupFile {
@@ -415,7 +450,13 @@ mod tests {
             collection("users", 10, 3_000),
         ];
         // Tasks doubled; devices is new and sized like the average document.
-        let needed = sized_like(&last, &[("tasks", 2_000), ("users", 10), ("devices", 100)]);
+        let counts = |counts: &[(&str, u64)]| -> Vec<(String, u64)> {
+            counts.iter().map(|(n, d)| ((*n).to_owned(), *d)).collect()
+        };
+        let needed = sized_like(
+            &last,
+            &counts(&[("tasks", 2_000), ("users", 10), ("devices", 100)]),
+        );
         let average = 103_000 / 1_010;
         assert_eq!(needed, (200_000 + 3_000 + 100 * average) * 5 / 4);
 
@@ -424,8 +465,11 @@ mod tests {
             collection("tasks", 1, u64::MAX),
             collection("users", 1, u64::MAX),
         ];
-        assert_eq!(sized_like(&last, &[("tasks", 3), ("devices", 2)]), u64::MAX);
+        assert_eq!(
+            sized_like(&last, &counts(&[("tasks", 3), ("devices", 2)])),
+            u64::MAX
+        );
         last.collections = vec![collection("tasks", 0, 5)];
-        assert_eq!(sized_like(&last, &[("tasks", 4)]), 25);
+        assert_eq!(sized_like(&last, &counts(&[("tasks", 4)])), 25);
     }
 }
