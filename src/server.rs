@@ -9,6 +9,7 @@ mod client;
 mod csrf;
 mod downloads;
 mod envelope;
+mod finish_dropped;
 mod health_route;
 mod host_check;
 mod live_sessions;

@@ -47,20 +47,18 @@ pub async fn apply_dedupe(
     .await?;
     let options = dedupe::Options::parse(&keep, drop_identical).map_err(edge::respond)?;
     let state = edge::state()?;
-    edge::detached(async move {
-        let quiet = |_: &str| {};
-        dedupe::apply(
-            &state.db,
-            &actor,
-            state.migration,
-            options,
-            confirmation.trim(),
-            &state.backups,
-            &quiet,
-        )
-        .await
-    })
+    let quiet = |_: &str| {};
+    dedupe::apply(
+        &state.db,
+        &actor,
+        state.migration,
+        options,
+        confirmation.trim(),
+        &state.backups,
+        &quiet,
+    )
     .await
+    .map_err(edge::respond)
 }
 
 /// Undoes the newest cleanup that is not undone yet.
@@ -74,16 +72,14 @@ pub async fn undo_dedupe(confirmation: String) -> Result<UndoOutcome, AppError> 
     )
     .await?;
     let state = edge::state()?;
-    edge::detached(async move {
-        dedupe::undo(
-            &state.db,
-            &actor,
-            state.migration,
-            None,
-            confirmation.trim(),
-            &state.backups,
-        )
-        .await
-    })
+    dedupe::undo(
+        &state.db,
+        &actor,
+        state.migration,
+        None,
+        confirmation.trim(),
+        &state.backups,
+    )
     .await
+    .map_err(edge::respond)
 }

@@ -14,20 +14,6 @@ use axum::http::{Method, StatusCode, header};
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
-/// Runs a step's work on a task of its own and waits for it: a browser tab
-/// closed mid-step drops the request, but neither cancels the step halfway
-/// (between two writes of a batch, say) nor leaves its lock held until the
-/// lease runs out. The step records its progress as it goes, so whoever
-/// opens the page again sees how it ended.
-pub async fn detached<T: Send + 'static>(
-    work: impl Future<Output = Result<T, OpsError>> + Send + 'static,
-) -> Result<T, AppError> {
-    match tokio::spawn(work).await {
-        Ok(result) => result.map_err(respond),
-        Err(stopped) => Err(internal(&stopped)),
-    }
-}
-
 /// The app state the router provides to every server function.
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>()

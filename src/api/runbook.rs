@@ -76,17 +76,15 @@ pub async fn run_verify() -> Result<Verification, AppError> {
     )
     .await?;
     let state = edge::state()?;
-    edge::detached(async move {
-        verify(
-            &state.db,
-            &actor,
-            state.migration,
-            &state.backups,
-            &state.prisma,
-        )
-        .await
-    })
+    verify(
+        &state.db,
+        &actor,
+        state.migration,
+        &state.backups,
+        &state.prisma,
+    )
     .await
+    .map_err(edge::respond)
 }
 
 #[server(endpoint = "run_revert")]

@@ -73,6 +73,19 @@ impl RouteError {
         )
     }
 
+    /// 500: the route's own work stopped (it panicked). `cause` is logged
+    /// under a new incident id, with `context` as the log line.
+    pub fn internal(context: &str, cause: &dyn std::fmt::Display) -> Self {
+        Self {
+            incident_id: Some(crate::telemetry::incident(context, cause)),
+            ..Self::refused(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the server stopped while handling this request",
+            )
+        }
+    }
+
     /// 503: something this route needs cannot be read. `cause` is logged
     /// under a new incident id, with `context` as the log line.
     pub fn unavailable(

@@ -1,6 +1,7 @@
 //! The router: pages rendered by Leptos, server functions, JSON routes, and
 //! around every request a tracing span with a request id, then the guards:
-//! a known host, a same-site origin for changes, a bounded body.
+//! a known host, a same-site origin for changes, a bounded body; a change
+//! then runs to its end even when its request is dropped.
 
 use super::AppState;
 use super::body_limit::bounded_body;
@@ -9,6 +10,7 @@ use super::csrf::same_origin_only;
 use super::downloads::{
     audit_csv, dedupe_csv, duplicates_csv, report_html, report_json, report_markdown,
 };
+use super::finish_dropped::finished_when_dropped;
 use super::health_route::health;
 use super::host_check::known_host_only;
 use super::monitor_routes::{events, metrics};
@@ -62,7 +64,8 @@ pub fn router(state: AppState) -> Router {
                     state.clone(),
                     same_origin_only,
                 ))
-                .layer(axum::middleware::from_fn(bounded_body)),
+                .layer(axum::middleware::from_fn(bounded_body))
+                .layer(axum::middleware::from_fn(finished_when_dropped)),
         )
         .with_state(state)
 }
