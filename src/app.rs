@@ -18,6 +18,7 @@ mod login;
 mod monitor;
 mod prisma;
 mod report;
+mod resource_codec;
 mod runbook;
 mod sections;
 mod session;

@@ -128,7 +128,7 @@ mod browser {
                 let Some(changed) = event
                     .data()
                     .as_string()
-                    .and_then(|text| serde_json::from_str::<Changed>(&text).ok())
+                    .and_then(|text| serde_json::from_slice::<Changed>(text.as_bytes()).ok())
                 else {
                     return;
                 };

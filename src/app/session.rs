@@ -1,6 +1,7 @@
 //! Who is signed in, shared by every page: one resource, refreshed after
 //! each sign-in (signing out reloads the page).
 
+use super::resource_codec::PageResource;
 use crate::api::{Login, who_am_i};
 use crate::model::{AppError, CurrentUser, Role};
 use leptos::prelude::*;
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy)]
 pub struct Session {
-    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub user: PageResource<Result<Option<CurrentUser>, AppError>>,
     pub login: ServerAction<Login>,
 }
 
@@ -16,7 +17,8 @@ impl Session {
     /// Creates the session context; call once, in `App`.
     pub fn provide() -> Self {
         let login = ServerAction::<Login>::new();
-        let user = Resource::new_blocking(move || login.version().get(), |_| who_am_i());
+        let user =
+            PageResource::new_with_options(move || login.version().get(), |_| who_am_i(), true);
         let session = Self { user, login };
         provide_context(session);
         session
@@ -59,7 +61,7 @@ impl<T> Guarded<T> {
 }
 
 /// A guarded part of a page's resource.
-pub type GuardedResource<T> = Resource<Result<Guarded<T>, AppError>>;
+pub type GuardedResource<T> = PageResource<Result<Guarded<T>, AppError>>;
 
 /// A resource for the guarded part of a page: it loads `fetch(source())`
 /// for people holding `role` and is `Guarded::Hidden` for anyone else.
@@ -77,7 +79,7 @@ where
     Fut: Future<Output = Result<T, AppError>> + Send + 'static,
 {
     let session = Session::get();
-    Resource::new(
+    PageResource::new_with_options(
         // Not `allows`: before the session has loaded it says no, and a
         // value computed from that could be the one sent to the browser.
         move || (session.login.version().get(), source()),
@@ -91,6 +93,7 @@ where
                 }
             }
         },
+        false,
     )
 }
 

@@ -4,6 +4,7 @@
 //! once on the server for pages without JavaScript.
 
 use super::live::Live;
+use super::resource_codec::PageResource;
 use crate::api::get_health;
 use crate::model::{AppError, Area, HealthReport};
 use leptos::prelude::*;
@@ -12,7 +13,8 @@ use leptos::prelude::*;
 pub fn DatabaseStatus() -> impl IntoView {
     let live = Live::get();
     // Blocking, so that pages served without JavaScript carry the status inline.
-    let health = Resource::new_blocking(move || live.of(&Area::ALL), |_| get_health());
+    let health =
+        PageResource::new_with_options(move || live.of(&Area::ALL), |_| get_health(), true);
 
     view! {
         <div class="db-status" role="status" aria-live="polite" aria-label="Database status">

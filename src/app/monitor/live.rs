@@ -59,6 +59,7 @@ mod browser {
     }
 
     fn parse<T: serde::de::DeserializeOwned>(event: &MessageEvent) -> Option<T> {
-        serde_json::from_str(&event.data().as_string()?).ok()
+        // From bytes, as every JSON the bundle reads (`resource_codec`).
+        serde_json::from_slice(event.data().as_string()?.as_bytes()).ok()
     }
 }
