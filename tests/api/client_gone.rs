@@ -7,13 +7,41 @@ use crate::helpers::{settings_in, test_db};
 use crate::roles::{app_with_accounts, cookie_for, seed_accounts};
 use axum::body::Body;
 use axum::http::{Request, header};
-use forest_runbook::db::DemoDataSpec;
+use forest_runbook::db::{Database, DemoDataSpec};
 use forest_runbook::model::{BackupState, MigrationState};
 use forest_runbook::ops::backup::BackupStore;
 use forest_runbook::ops::migration::PHASE_0;
 use forest_runbook::server::{AppState, router};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
+
+/// Posts `body` to `endpoint` as `cookie`'s browser would, and closes the
+/// tab (drops the request) once the work holds the migration lock.
+async fn post_then_close_once_locked(
+    app: axum::Router,
+    db: &Database,
+    endpoint: &str,
+    cookie: String,
+    body: &'static str,
+) {
+    let request = Request::post(format!("/api/{endpoint}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .expect("request");
+    let browser = tokio::spawn(app.oneshot(request));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while db.lock_holder().await.expect("lock").is_none() {
+        assert!(
+            !browser.is_finished(),
+            "{endpoint} answered before it was seen holding the lock"
+        );
+        assert!(Instant::now() < deadline, "{endpoint} never took the lock");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    browser.abort();
+}
 
 #[tokio::test]
 async fn migrate_runs_to_its_end_when_the_browser_goes_away_mid_run() {
@@ -28,25 +56,15 @@ async fn migrate_runs_to_its_end_when_the_browser_goes_away_mid_run() {
     };
     db.write_demo_data(spec, false).await.expect("demo data");
     let cookie = cookie_for(&db, "admin").await;
-    let request = Request::post("/api/run_migrate")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, cookie)
-        .body(Body::from("without_backup=the+test+database+has+no+backup"))
-        .expect("request");
-    let browser = tokio::spawn(app.clone().oneshot(request));
-
     // The tab closes once the run holds the lock.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while db.lock_holder().await.expect("lock").is_none() {
-        assert!(
-            !browser.is_finished(),
-            "migrate ended before it was seen running"
-        );
-        assert!(Instant::now() < deadline, "migrate never took the lock");
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    browser.abort();
+    post_then_close_once_locked(
+        app,
+        &db,
+        "run_migrate",
+        cookie,
+        "without_backup=the+test+database+has+no+backup",
+    )
+    .await;
 
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -81,25 +99,8 @@ async fn a_backup_whose_start_request_is_dropped_still_ends_complete() {
     let store = BackupStore::new(&settings.paths.backups_dir, 0, Duration::ZERO);
     let app = router(AppState::new(settings, db.clone()));
     let cookie = cookie_for(&db, "release").await;
-    let request = Request::post("/api/start_backup")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .expect("request");
-    let browser = tokio::spawn(app.oneshot(request));
-
     // The page is left while the backup is being prepared, under the lock.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while db.lock_holder().await.expect("lock").is_none() {
-        assert!(
-            !browser.is_finished(),
-            "the backup answered before it was seen preparing"
-        );
-        assert!(Instant::now() < deadline, "the backup never took the lock");
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    browser.abort();
+    post_then_close_once_locked(app, &db, "start_backup", cookie, "").await;
 
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
