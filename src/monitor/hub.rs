@@ -19,16 +19,24 @@ use crate::ops::migration::Migration;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
 use std::time::{Duration, Instant};
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
+use tokio::task::JoinHandle;
 
 /// Samples a slow subscriber may fall behind before it is sent the whole
 /// window again.
 const BACKLOG: usize = 64;
 
+/// The longest a stopping sampler is waited for (its last round and the
+/// store of its unfinished minute) before the server stops without it.
+const STOP_WAIT: Duration = Duration::from_secs(10);
+
 /// A handle on the sampler; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Monitor {
     shared: Arc<Shared>,
+    /// Wakes the sampler when the monitor is closed.
+    closed: Arc<Notify>,
+    sampler: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 /// A sample as the sampler broadcasts it: the values, and their JSON for
@@ -105,15 +113,22 @@ impl Monitor {
             minutes: Minutes::default(),
         };
         let weak = Arc::downgrade(&shared);
-        tokio::spawn(async move {
+        let closed = Arc::new(Notify::new());
+        let woken = Arc::clone(&closed);
+        let sampler = tokio::spawn(async move {
             let mut history = history;
-            run(db, migration, weak, interval, count_interval, &mut history).await;
+            let timing = (interval, count_interval);
+            run(db, migration, weak, timing, &woken, &mut history).await;
             // Stopped or dropped: the unfinished minute is kept too.
             for period in history.minutes.take() {
                 history.store(period).await;
             }
         });
-        Self { shared }
+        Self {
+            shared,
+            closed,
+            sampler: Arc::new(Mutex::new(Some(sampler))),
+        }
     }
 
     /// The window as it is now, as JSON, and a receiver of every later
@@ -149,6 +164,27 @@ impl Monitor {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
+        self.closed.notify_one();
+    }
+
+    /// Closes the monitor and waits (at most `STOP_WAIT`) until the
+    /// sampler has stored its unfinished minute: what a server does before
+    /// it lets go of the database, or that minute is lost.
+    pub async fn stopped(&self) {
+        self.close();
+        let sampler = self
+            .sampler
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(sampler) = sampler
+            && tokio::time::timeout(STOP_WAIT, sampler).await.is_err()
+        {
+            tracing::warn!(
+                "the monitor's sampler did not stop within {} s; its unfinished minute may be lost",
+                STOP_WAIT.as_secs()
+            );
+        }
     }
 
     /// The raw numbers of the latest round, for `/metrics`.
@@ -210,12 +246,15 @@ impl History {
     }
 }
 
+/// Samples every `interval` (the sync counts every `count_interval`)
+/// until the monitor is dropped or `closed`, which wakes it between rounds,
+/// never in the middle of one.
 async fn run(
     db: Database,
     migration: &Migration,
     shared: Weak<Shared>,
-    interval: Duration,
-    count_interval: Duration,
+    (interval, count_interval): (Duration, Duration),
+    closed: &Notify,
     history: &mut History,
 ) {
     let mut ticker = tokio::time::interval(interval);
@@ -224,7 +263,10 @@ async fn run(
     let mut seq = 0;
     let mut counted_at: Option<Instant> = None;
     loop {
-        ticker.tick().await;
+        tokio::select! {
+            _ = ticker.tick() => {}
+            () = closed.notified() => return,
+        }
         if shared.strong_count() == 0 {
             return;
         }

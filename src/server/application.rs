@@ -26,23 +26,29 @@ impl Application {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    /// Serves until `shutdown` completes, then finishes the requests in
+    /// flight and waits for the monitor's sampler to stop.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let monitor = self.state.monitor.clone();
+        let closing = monitor.clone();
         let changes = self.state.changes.clone();
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         // Live event streams never finish by themselves: end them when
         // shutdown begins, or the graceful shutdown would wait for them.
         let shutdown = async move {
             shutdown.await;
-            monitor.close();
+            closing.close();
             changes.close();
         };
-        axum::serve(self.listener, app)
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        // The monitor's last minute is stored before the caller lets go of
+        // the database.
+        monitor.stopped().await;
+        served
     }
 }
