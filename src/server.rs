@@ -6,6 +6,7 @@ mod application;
 mod body_limit;
 mod changes_route;
 mod client;
+mod compressed;
 mod csrf;
 mod downloads;
 mod envelope;

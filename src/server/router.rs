@@ -1,11 +1,13 @@
 //! The router: pages rendered by Leptos, server functions, JSON routes, and
 //! around every request a tracing span with a request id, then the guards:
-//! a known host, a same-site origin for changes, a bounded body; a change
-//! then runs to its end even when its request is dropped.
+//! a known host, a same-site origin for changes, a bounded body; the
+//! browser's bundle is compressed, and a change runs to its end even when
+//! its request is dropped.
 
 use super::AppState;
 use super::body_limit::bounded_body;
 use super::changes_route::changes;
+use super::compressed::bundle_compression;
 use super::csrf::same_origin_only;
 use super::downloads::{
     audit_csv, dedupe_csv, duplicates_csv, report_html, report_json, report_markdown,
@@ -65,6 +67,7 @@ pub fn router(state: AppState) -> Router {
                     same_origin_only,
                 ))
                 .layer(axum::middleware::from_fn(bounded_body))
+                .layer(bundle_compression())
                 .layer(axum::middleware::from_fn(finished_when_dropped)),
         )
         .with_state(state)

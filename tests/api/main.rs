@@ -7,6 +7,7 @@ mod backup;
 mod backup_input;
 mod backup_room;
 mod bomb;
+mod bundle;
 mod changes;
 mod checklist;
 mod checklist_live;
