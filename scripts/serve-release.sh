@@ -4,8 +4,8 @@
 # scripts/release-tools; seconds, where the C++ build from crates.io took
 # 13 minutes here), builds the server and the bundle optimised
 # (`cargo leptos build --release`: the bundle with the wasm-release profile
-# and `wasm-opt -O1`), and serves it. Arguments go to `serve`; stop it with
-# Ctrl-C.
+# and `wasm-opt -O1`), writes its brotli and gzip copies, and serves it.
+# Arguments go to `serve`; stop it with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +18,7 @@ step "Installing wasm-opt (Binaryen for Node, from npm)"
 export PATH="$PWD/scripts/release-tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 step "Building the release build (about 15 minutes the first time on 2 cores)"
 cargo leptos build --release
+step "Compressing the bundle once, for browsers that accept brotli or gzip"
+node scripts/release-tools/precompress.mjs target/site/pkg
 step "Serving the release build"
 exec target/release/forest-runbook serve "$@"

@@ -181,6 +181,13 @@ impl Settings {
                 "must not contain / \\ . space \" or $",
             ));
         }
+        let pkg = &self.site.pkg_dir;
+        if pkg.is_empty() || pkg.starts_with('.') || pkg.contains(['/', '\\']) || pkg == "api" {
+            return Err(invalid(
+                "site.pkg_dir",
+                "must be one folder name, not starting with a dot, and not api",
+            ));
+        }
         if self.monitor.sample_interval_secs == 0 {
             return Err(invalid(
                 "monitor.sample_interval_secs",
@@ -388,6 +395,12 @@ mod tests {
         let env = FakeEnv::new(&[("FOREST_SERVER__TRUSTED_PROXIES", "10.0.0.0/8, proxy")]);
         let err = Settings::load(Path::new(DEFAULT_FILE), &env).expect_err("refused");
         assert!(err.to_string().contains("server.trusted_proxies"), "{err}");
+
+        for pkg in ["", "../etc", "a/b", "api"] {
+            let env = FakeEnv::new(&[("FOREST_SITE__PKG_DIR", pkg)]);
+            let err = Settings::load(Path::new(DEFAULT_FILE), &env).expect_err("refused");
+            assert!(err.to_string().contains("site.pkg_dir"), "{pkg:?}: {err}");
+        }
     }
 
     #[test]

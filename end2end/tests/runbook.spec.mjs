@@ -82,8 +82,15 @@ test('a dry run is kept: its plan shows after the form posts, with JavaScript or
   await expect(page.getByRole('table', { name: 'Plan' })).toContainText('Task_clientId_key');
   // The verdict is marked as the home page marks one: red when migrate would refuse, green when it would run.
   const verdict = page.getByRole('status').filter({ hasText: /^(Ready: migrate would run\.|Migrate would refuse:)/ });
-  const refused = (await verdict.textContent()).startsWith('Migrate would refuse');
-  await expect(verdict).toHaveCSS('border-left-color', refused ? 'rgb(179, 38, 30)' : 'rgb(46, 133, 64)');
+  // Text and colour read together: specs running beside this one may change the verdict.
+  await expect
+    .poll(() =>
+      verdict.evaluate((element) => {
+        const refused = element.textContent.startsWith('Migrate would refuse');
+        return getComputedStyle(element).borderLeftColor === (refused ? 'rgb(179, 38, 30)' : 'rgb(46, 133, 64)');
+      }),
+    )
+    .toBe(true);
   await expect(verdict).toHaveCSS('border-left-width', '6px');
   await page.screenshot({ path: `artifacts/runbook-dry-run-${javaScriptEnabled ? 'hydrated' : 'no-js'}.png`, fullPage: true });
 

@@ -1,13 +1,12 @@
 //! The router: pages rendered by Leptos, server functions, JSON routes, and
 //! around every request a tracing span with a request id, then the guards:
-//! a known host, a same-site origin for changes, a bounded body; the
-//! browser's bundle is compressed, and a change runs to its end even when
-//! its request is dropped.
+//! a known host, a same-site origin for changes, a bounded body; a change
+//! then runs to its end even when its request is dropped.
 
 use super::AppState;
 use super::body_limit::bounded_body;
 use super::changes_route::changes;
-use super::compressed::bundle_compression;
+use super::compressed::bundle;
 use super::csrf::same_origin_only;
 use super::downloads::{
     audit_csv, dedupe_csv, duplicates_csv, report_html, report_json, report_markdown,
@@ -44,6 +43,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/changes", get(changes))
         .route("/api/monitor/events", get(events))
         .route("/metrics", get(metrics))
+        .nest_service(
+            &format!("/{}", state.settings.site.pkg_dir),
+            bundle(&state.settings.site),
+        )
         .leptos_routes(&state, routes, move || shell(options.clone()))
         // The not-found page renders the app too, and its parts need the state.
         .fallback(leptos_axum::file_and_error_handler_with_context::<
@@ -67,7 +70,6 @@ pub fn router(state: AppState) -> Router {
                     same_origin_only,
                 ))
                 .layer(axum::middleware::from_fn(bounded_body))
-                .layer(bundle_compression())
                 .layer(axum::middleware::from_fn(finished_when_dropped)),
         )
         .with_state(state)

@@ -1,14 +1,16 @@
-//! The browser's bundle goes out compressed to a browser that accepts it,
-//! byte for byte what was built; pages are not compressed, so that they
-//! still stream as their parts load.
+//! The browser's bundle goes out as the compressed copy the build left
+//! beside it, to a browser that accepts it, and as built otherwise; a copy
+//! older than its file is never sent.
 
 use crate::helpers::{settings_in, test_db};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use flate2::Compression;
 use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
 use forest_runbook::server::{AppState, router};
 use http_body_util::BodyExt;
-use std::io::Read;
+use std::io::{Read, Write};
 use tower::ServiceExt;
 
 async fn get(
@@ -40,7 +42,7 @@ async fn get(
 }
 
 #[tokio::test]
-async fn the_bundle_is_sent_gzipped_to_a_browser_that_accepts_it_and_pages_are_not() {
+async fn the_bundle_goes_out_as_its_compressed_copy_unless_the_copy_is_stale() {
     let db = test_db("bundle").await;
     let dir = tempfile::tempdir().expect("dir");
     let mut settings = settings_in(dir.path());
@@ -50,12 +52,19 @@ async fn the_bundle_is_sent_gzipped_to_a_browser_that_accepts_it_and_pages_are_n
     // Repetitive, as code is: it compresses well.
     let wasm: Vec<u8> = (0..200_000_u32).map(|i| (i % 251) as u8).collect();
     std::fs::write(pkg.join("forest-runbook.wasm"), &wasm).expect("wasm");
-    let app = router(AppState::new(settings, db.clone()));
+    let mut gzipped = GzEncoder::new(Vec::new(), Compression::best());
+    gzipped.write_all(&wasm).expect("gzip");
+    std::fs::write(
+        pkg.join("forest-runbook.wasm.gz"),
+        gzipped.finish().expect("gzip"),
+    )
+    .expect("copy");
+    let app = router(AppState::new(settings.clone(), db.clone()));
     let path = "/pkg/forest-runbook.wasm";
 
-    let (status, encoding, body) = get(&app, path, Some("gzip")).await;
+    let (status, encoding, body) = get(&app, path, Some("gzip, deflate, br")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert_eq!(encoding.as_deref(), Some("gzip"), "no brotli copy: gzip");
     assert!(body.len() < wasm.len() / 4, "{} bytes sent", body.len());
     let mut inflated = Vec::new();
     GzDecoder::new(body.as_slice())
@@ -67,11 +76,16 @@ async fn the_bundle_is_sent_gzipped_to_a_browser_that_accepts_it_and_pages_are_n
     assert_eq!((status, encoding), (StatusCode::OK, None));
     assert_eq!(
         body, wasm,
-        "sent as is to a client that asks for no encoding"
+        "sent as built to a client that asks for no encoding"
     );
 
-    let (status, encoding, body) = get(&app, "/login", Some("gzip, br")).await;
-    assert_eq!((status, encoding), (StatusCode::OK, None), "a page streams");
-    assert!(String::from_utf8_lossy(&body).contains("<html"));
+    // Built again, without new copies: the old copy must not be sent.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let rebuilt: Vec<u8> = wasm.iter().rev().copied().collect();
+    std::fs::write(pkg.join("forest-runbook.wasm"), &rebuilt).expect("rebuilt");
+    let app = router(AppState::new(settings, db.clone()));
+    let (status, encoding, body) = get(&app, path, Some("gzip")).await;
+    assert_eq!((status, encoding), (StatusCode::OK, None));
+    assert_eq!(body, rebuilt, "the new bundle, uncompressed");
     db.drop_database().await.expect("drop");
 }
