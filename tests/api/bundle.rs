@@ -2,14 +2,13 @@
 //! beside it, to a browser that accepts it, and as built otherwise; a copy
 //! older than its file is never sent.
 
-use crate::helpers::{settings_in, test_db};
+use crate::helpers::{body_bytes, settings_in, test_db};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use forest_runbook::server::{AppState, router};
-use http_body_util::BodyExt;
 use std::io::{Read, Write};
 use tower::ServiceExt;
 
@@ -31,14 +30,7 @@ async fn get(
         .headers()
         .get(header::CONTENT_ENCODING)
         .map(|value| value.to_str().expect("ascii").to_owned());
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, encoding, body.to_vec())
+    (response.status(), encoding, body_bytes(response).await)
 }
 
 #[tokio::test]

@@ -105,13 +105,18 @@ pub fn settings_in(dir: &Path) -> Settings {
     settings
 }
 
-/// The whole body of a response, as text.
-pub async fn body_text(response: Response) -> String {
+/// The whole body of a response.
+pub async fn body_bytes(response: Response) -> Vec<u8> {
     let body = response
         .into_body()
         .collect()
         .await
         .expect("body")
         .to_bytes();
-    String::from_utf8(body.to_vec()).expect("utf-8")
+    body.to_vec()
+}
+
+/// The whole body of a response, as text.
+pub async fn body_text(response: Response) -> String {
+    String::from_utf8(body_bytes(response).await).expect("utf-8")
 }
