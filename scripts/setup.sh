@@ -68,11 +68,11 @@ if ! has_version secantusd-rs "$SECANTUS_VERSION"; then
   light_install secantus-mdb --version "$SECANTUS_VERSION" --locked
 fi
 if ! has_version cargo-leptos "$CARGO_LEPTOS_VERSION"; then
-  step "Building cargo-leptos $CARGO_LEPTOS_VERSION (the build tool; about 8 minutes)"
+  step "Building cargo-leptos $CARGO_LEPTOS_VERSION (the build tool; about 11 minutes on 2 cores)"
   CARGO_PROFILE_RELEASE_OPT_LEVEL=1 light_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
 fi
 if ! has_version wasm-bindgen "$WASM_BINDGEN_VERSION"; then
-  step "Building wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches Cargo.lock)"
+  step "Building wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches Cargo.lock; about 2 minutes)"
   # Not --locked: its lock file pins a crate version the registry no longer serves.
   CARGO_PROFILE_RELEASE_OPT_LEVEL=1 light_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi

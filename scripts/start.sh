@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-printf '\033[1m==> Building the app\033[0m\n'
+started=$SECONDS
+step() { printf '\033[1m==> [%s +%ss] %s\033[0m\n' "$(date +%H:%M:%S)" "$((SECONDS - started))" "$*"; }
+step "Building the app (about 6 minutes the first time on 2 cores)"
 cargo leptos build
-printf '\033[1m==> Starting forest-runbook (Ctrl-C stops it)\033[0m\n'
+step "Starting forest-runbook (Ctrl-C stops it)"
 printf 'On a first start the demo accounts and their random passwords are printed below, once.\n'
 exec target/debug/forest-runbook serve "$@"
