@@ -129,26 +129,14 @@ pub async fn start_rehearsal(
     actor: Actor,
     migration: &'static Migration,
 ) -> Result<Rehearsal, OpsError> {
-    // Begun in a task of its own too: a request dropped half-way (its page
-    // left) must not stop between recording the rehearsal as running and
-    // starting its steps, which left one running with nothing behind it.
-    let (begun, started) = tokio::sync::oneshot::channel();
+    let sequence = begin_audited(&ctx, &actor, migration, Box::new(|_| ())).await?;
+    let started = sequence.record().clone();
     tokio::spawn(async move {
-        let sequence = match begin_audited(&ctx, &actor, migration, Box::new(|_| ())).await {
-            Ok(sequence) => sequence,
-            Err(error) => {
-                let _ = begun.send(Err(error));
-                return;
-            }
-        };
-        let _ = begun.send(Ok(sequence.record().clone()));
         if let Err(error) = run_audited(&ctx, &actor, migration, sequence).await {
             tracing::warn!(%error, "the rehearsal could not record its end");
         }
     });
-    started
-        .await
-        .map_err(|_| OpsError::Internal("the rehearsal's task ended before it began".to_owned()))?
+    Ok(started)
 }
 
 async fn begin_audited(
