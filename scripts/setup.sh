@@ -64,7 +64,7 @@ fi
 has_version() { "$1" --version 2>/dev/null | grep -qF "$2"; }
 if ! has_version secantusd-rs "$SECANTUS_VERSION"; then
   # The database server keeps full optimisation: every test and bench runs on it.
-  step "Building secantusd-rs $SECANTUS_VERSION (the embedded MongoDB-wire server; about 5 minutes)"
+  step "Building secantusd-rs $SECANTUS_VERSION (the embedded MongoDB-wire server; 3 to 5 minutes)"
   light_install secantus-mdb --version "$SECANTUS_VERSION" --locked
 fi
 if ! has_version cargo-leptos "$CARGO_LEPTOS_VERSION"; then

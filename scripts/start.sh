@@ -8,7 +8,7 @@ scripts/setup.sh
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 started=$SECONDS
 step() { printf '\033[1m==> [%s +%ss] %s\033[0m\n' "$(date +%H:%M:%S)" "$((SECONDS - started))" "$*"; }
-step "Building the app (about 6 minutes the first time on 2 cores)"
+step "Building the app (3 to 6 minutes the first time on 2 cores)"
 cargo leptos build
 step "Starting forest-runbook (Ctrl-C stops it)"
 printf 'On a first start the demo accounts and their random passwords are printed below, once.\n'
