@@ -16,7 +16,7 @@ bash scripts/setup.sh
 step "Installing wasm-opt (Binaryen for Node, from npm)"
 (cd scripts/release-tools && npm ci --silent --no-audit --no-fund)
 export PATH="$PWD/scripts/release-tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
-step "Building the release build (about 15 minutes the first time on 2 cores)"
+step "Building the release build (about 8 minutes the first time on 2 cores)"
 cargo leptos build --release
 step "Compressing the bundle once, for browsers that accept brotli or gzip"
 node scripts/release-tools/precompress.mjs target/site/pkg
