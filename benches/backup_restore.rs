@@ -7,44 +7,33 @@
 //! each collection's bytes to a file), since the writes are what the read
 //! does not pay. The restore verifies the backup first (every file re-read
 //! and hashed, every document parsed); its time is printed with and
-//! without that verification. Read, bare dump and backup run three times,
-//! alternately: the bare runs' fastest count, and the backup's fastest of
-//! the last two (the first, with no backup before it to size itself by,
-//! asks the server's `dbStats`, and is printed apart). The bare load runs
-//! first and the restore last, each after a large write.
+//! without that verification. Read, bare dump and backup run in turn, the
+//! median of three counting (the machine is shared); the first backup, with
+//! no backup before it to size itself by, asks the server's `dbStats` and
+//! is printed apart. The bare load runs first and the restore last, each
+//! after a large write.
 //!
 //! Sizes: the 1M tasks, 300k focus sessions and 100k users times
-//! `BENCH_SCALE` (default 0.2). Run:
+//! `BENCH_SCALE` (default 1). Run:
 //! `cargo bench --features ssr --bench backup_restore [--profile dev]`.
 
 mod goals;
+mod support;
 
-use forest_runbook::db::{Database, DemoDataSpec, EmbeddedServer};
+use forest_runbook::db::{Database, DemoDataSpec};
 use forest_runbook::ops::audit::Actor;
 use forest_runbook::ops::backup::{self, BackupStore, Jobs};
 use goals::{exit_unless_all, within};
 use mongodb::bson::{Document, RawDocumentBuf, doc};
 use std::io::Write;
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use support::{Server, median, scaled, seconds, timed};
 
 type AnyError = Box<dyn std::error::Error + Send + Sync>;
 
 const COLLECTIONS: [&str; 3] = ["users", "tasks", "focus_sessions"];
 /// Documents per bare `insert_many`, as the restore batches them.
 const BATCH: usize = 10_000;
-
-fn scaled(n: f64, scale: f64) -> usize {
-    (n * scale).round() as usize
-}
-
-async fn timed<T>(
-    work: impl Future<Output = Result<T, AnyError>>,
-) -> Result<(T, Duration), AnyError> {
-    let started = Instant::now();
-    let value = work.await?;
-    Ok((value, started.elapsed()))
-}
 
 /// A bare dump: the bare read, each collection's bytes written to a file
 /// of its own in `folder` (what any dump pays on top of the read).
@@ -73,79 +62,72 @@ async fn bare_read(raw: &mongodb::Database) -> Result<u64, AnyError> {
     Ok(bytes)
 }
 
+/// `work`'s value and how long it took, or its error.
+async fn clocked<T, E: Into<AnyError>>(
+    work: impl Future<Output = Result<T, E>>,
+) -> Result<(T, Duration), AnyError> {
+    let (took, output) = timed(work).await;
+    Ok((output.map_err(Into::into)?, took))
+}
+
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
-    let scale: f64 = std::env::var("BENCH_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0.2);
-    let binary = std::env::var_os("SECANTUSD_BIN")
-        .map_or_else(|| PathBuf::from("secantusd-rs"), PathBuf::from);
+    let server = Server::start("bench").await;
     let work = tempfile::tempdir()?;
-    let server = EmbeddedServer::start(
-        &binary,
-        &work.path().join("db"),
-        Duration::from_secs(120),
-        &["--cache-size", "2G"],
-    )
-    .await?;
-    let outcome = run(&server.uri(), work.path(), scale).await;
-    server.stop().await?;
+    let outcome = run(&server.db, &server.uri, work.path()).await;
+    server.stop().await;
     exit_unless_all(&outcome?);
     Ok(())
 }
 
 /// Whether each goal was met.
-async fn run(uri: &str, work: &std::path::Path, scale: f64) -> Result<[bool; 2], AnyError> {
+async fn run(db: &Database, uri: &str, work: &std::path::Path) -> Result<[bool; 2], AnyError> {
     let spec = DemoDataSpec {
-        users: scaled(100_000.0, scale),
-        tasks: scaled(1_000_000.0, scale),
-        sessions: scaled(300_000.0, scale),
+        users: scaled(100_000),
+        tasks: scaled(1_000_000),
+        sessions: scaled(300_000),
         messy: false,
         seed: 1,
     };
-    let db = Database::connect(uri, "bench").await?;
     db.prepare_app_collections().await?;
-    let (_, built) = timed(async { Ok(db.write_demo_data(spec, false).await?) }).await?;
+    let (_, built) = clocked(db.write_demo_data(spec, false)).await?;
     println!(
-        "database: {} users, {} tasks, {} focus sessions (scale {scale}), built in {:.1} s",
+        "database: {} users, {} tasks, {} focus sessions, built in {}",
         spec.users,
         spec.tasks,
         spec.sessions,
-        built.as_secs_f64()
+        seconds(built)
     );
     let raw = mongodb::Client::with_uri_str(uri).await?.database("bench");
 
-    // Reading and backing up are short: each runs three times, alternately,
-    // and the fastest run counts (the machine is shared).
     let store = BackupStore::new(work.join("backups"), 0, Duration::from_secs(3_600));
     let actor = Actor::Cli("bench".into());
-    let (mut read, mut dumped) = (Duration::MAX, Duration::MAX);
-    let (mut bytes, mut latest, mut backups) = (0, None, Vec::new());
+    let jobs = Jobs::new(db.clone());
+    let take_backup = || clocked(backup::backup(db, &store, &jobs, &actor, false));
+    // The first backup sizes itself with dbStats; the later ones from the
+    // backup before them.
+    let (_, first) = take_backup().await?;
+    // Reading, dumping and backing up are short: each runs three times, in
+    // turn, and the median counts (the machine is shared).
+    let (mut reads, mut dumps, mut backups) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut bytes, mut latest) = (0, None);
     for _ in 0..3 {
-        let (read_bytes, took) = timed(bare_read(&raw)).await?;
-        (bytes, read) = (read_bytes, read.min(took));
-        let (_, took) = timed(bare_dump(&raw, &work.join("bare-dump"))).await?;
-        dumped = dumped.min(took);
+        let took;
+        (bytes, took) = clocked(bare_read(&raw)).await?;
+        reads.push(took);
+        let ((), took) = clocked(bare_dump(&raw, &work.join("bare-dump"))).await?;
+        dumps.push(took);
         std::fs::remove_dir_all(work.join("bare-dump"))?;
-        let (manifest, took) = timed(async {
-            Ok(backup::backup(&db, &store, &Jobs::new(db.clone()), &actor, false).await?)
-        })
-        .await?;
+        let (manifest, took) = take_backup().await?;
         backups.push(took);
         latest = Some(manifest);
     }
     let manifest = latest.ok_or("no backup was taken")?;
-    // The first backup sizes itself with dbStats; the later ones from the
-    // backup before them.
-    let first = backups[0];
-    let backed_up = backups[1..].iter().copied().min().unwrap_or(first);
+    let (read, dumped, backed_up) = (median(reads), median(dumps), median(backups));
     // What a backup asks before it reads: the free-space estimate and the listing.
-    let (_, stats) = timed(async { Ok(db.data_size().await?) }).await?;
-    let (_, listing) = timed(async { Ok(db.dump_sources().await?) }).await?;
-    let (_, verified) =
-        timed(async { Ok(backup::verify_backup(&db, &store, &actor, &manifest.name).await?) })
-            .await?;
+    let (_, stats) = clocked(db.data_size()).await?;
+    let (_, listing) = clocked(db.dump_sources()).await?;
+    let (_, verified) = clocked(backup::verify_backup(db, &store, &actor, &manifest.name)).await?;
     // The same documents and index specs, held in memory before the clock starts.
     let mut loads = Vec::new();
     for name in COLLECTIONS {
@@ -165,7 +147,7 @@ async fn run(uri: &str, work: &std::path::Path, scale: f64) -> Result<[bool; 2],
         }
         loads.push((name, documents, specs));
     }
-    let (_, bare) = timed(async {
+    let ((), bare) = clocked(async {
         for (name, documents, specs) in &loads {
             let collection = raw.collection::<RawDocumentBuf>(name);
             collection.drop().await?;
@@ -181,25 +163,22 @@ async fn run(uri: &str, work: &std::path::Path, scale: f64) -> Result<[bool; 2],
                     .await?;
             }
         }
-        Ok(())
+        Ok::<_, AnyError>(())
     })
     .await?;
 
     // Last, so that it runs after a large write as the bare load did.
-    let (_, restored) = timed(async {
-        Ok(backup::restore(
-            &db,
-            &store,
-            &Jobs::new(db.clone()),
-            &actor,
-            &manifest.name,
-            backup::Confirmation {
-                database: db.name(),
-                accept_options: false,
-            },
-        )
-        .await?)
-    })
+    let (_, restored) = clocked(backup::restore(
+        db,
+        &store,
+        &jobs,
+        &actor,
+        &manifest.name,
+        backup::Confirmation {
+            database: db.name(),
+            accept_options: false,
+        },
+    ))
     .await?;
 
     let s = |d: Duration| d.as_secs_f64();
