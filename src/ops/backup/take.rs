@@ -127,7 +127,7 @@ pub async fn export_collections(
 /// each collection the newest complete backup of this database holds is
 /// taken to hold as many documents as then, of the same sizes
 /// (`sized_like`), and only the others are counted. With no such backup,
-/// every collection is counted and `dbStats` gives the size. Data that
+/// every collection is counted while `dbStats` gives the size. Data that
 /// grew past the estimate is caught as it is written: a dump stops once
 /// the free space falls to the reserve (`write_collection`).
 pub(super) async fn ensure_room(
@@ -139,7 +139,7 @@ pub(super) async fn ensure_room(
     let newest = store.list()?.into_iter().find(|backup| {
         backup.database == db.name() && backup.gzip == gzip && backup.state == BackupState::Complete
     });
-    let documents = futures_util::future::try_join_all(sources.iter().map(|source| {
+    let counts = futures_util::future::try_join_all(sources.iter().map(|source| {
         let then = newest.as_ref().and_then(|b| b.count_of(source.name()));
         async move {
             let documents = match then {
@@ -149,11 +149,20 @@ pub(super) async fn ensure_room(
             };
             Ok::<_, OpsError>((source.name().to_owned(), documents))
         }
-    }))
-    .await?;
-    let bytes = match &newest {
-        Some(newest) => sized_like(newest, &documents),
-        None => db.data_size().await?,
+    }));
+    let (bytes, documents) = match &newest {
+        Some(newest) => {
+            let documents = counts.await?;
+            (sized_like(newest, &documents), documents)
+        }
+        // The counts and dbStats together: a server that answers them by
+        // scanning (secantusd-rs) works on both at once.
+        None => {
+            let (documents, bytes) = futures_util::try_join!(counts, async {
+                Ok::<_, OpsError>(db.data_size().await?)
+            })?;
+            (bytes, documents)
+        }
     };
     store.ensure_space(bytes.saturating_add(METADATA_ALLOWANCE))?;
     Ok(documents)
