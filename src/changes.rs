@@ -179,7 +179,7 @@ async fn mark(watched: &Watched, area: Area) -> Option<u64> {
             }
         }
         Area::Forest => watched.logs.seen().hash(&mut hasher),
-        Area::Runbook | Area::Checklist | Area::Devices => {}
+        Area::Runbook | Area::Checklist | Area::Devices | Area::Job => {}
     }
     Some(hasher.finish())
 }
@@ -191,8 +191,8 @@ mod tests {
 
     #[test]
     fn areas_whose_mark_moved_or_became_unreadable_or_readable_are_announced() {
-        let before: Marks = [Some(1), Some(2), None, Some(4), None];
-        let now: Marks = [Some(1), Some(3), Some(9), None, None];
+        let before: Marks = [Some(1), Some(2), None, Some(4), None, Some(6)];
+        let now: Marks = [Some(1), Some(3), Some(9), None, None, Some(6)];
         assert_eq!(
             moved(&before, &now),
             vec![Area::Checklist, Area::Devices, Area::Backups]

@@ -48,3 +48,30 @@ test('a tick in one browser shows in another browser\'s Checklist and Home witho
   }
   await viewerContext.close();
 });
+
+test('a backup taken in one browser runs to done and is listed in another browser\'s Backups page without a reload', async ({ browser, page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'Without JavaScript a page is rendered once; a reload shows the change.');
+  await signIn(page, 'release', true);
+  await visit(page, '/backups', true);
+
+  const viewerContext = await browser.newContext({ baseURL: new URL(page.url()).origin, javaScriptEnabled: true });
+  const watcher = await viewerContext.newPage();
+  await signIn(watcher, 'viewer', true);
+  await visit(watcher, '/backups', true);
+  await watcher.evaluate(() => { window.notReloaded = true; });
+  // The listing as it first stands: a table, or no backup yet.
+  const table = watcher.getByRole('table', { name: 'Backups' });
+  await expect(table.or(watcher.getByText('No backups yet.'))).toBeVisible();
+  const rows = table.locator('tbody tr');
+  const listed = await rows.count();
+
+  await page.getByRole('button', { name: 'Take a backup' }).click();
+  await expect(page.getByTestId('job-state')).toHaveText('done');
+  // The job's progress (the job area) and the new backup (the backups
+  // area) reach the viewer from the change stream.
+  await expect(watcher.getByTestId('job-state')).toHaveText('done', { timeout: 10_000 });
+  await expect(watcher.getByRole('progressbar', { name: 'Backup progress' })).toHaveAttribute('value', '100');
+  await expect(rows).toHaveCount(listed + 1, { timeout: 10_000 });
+  expect(await watcher.evaluate(() => window.notReloaded)).toBe(true);
+  await viewerContext.close();
+});

@@ -14,7 +14,7 @@ pub fn DatabaseStatus() -> impl IntoView {
     let live = Live::get();
     // Blocking, so that pages served without JavaScript carry the status inline.
     let health =
-        PageResource::new_with_options(move || live.of(&Area::ALL), |_| get_health(), true);
+        PageResource::new_with_options(move || live.of(&Area::SETTLED), |_| get_health(), true);
 
     view! {
         <div class="db-status" role="status" aria-live="polite" aria-label="Database status">

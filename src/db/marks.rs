@@ -1,13 +1,14 @@
 //! An area's mark: the cheap reads that say whether what its pages show
 //! has changed, hashed. Per area, the newest document of each collection
-//! behind it (a handful of small collections are read whole) and, where
-//! documents come and go, the collection's size. Equal marks mean that
-//! nothing these reads see has changed; the reads use `_id` or a sort on
-//! one field and touch at most a few documents, whatever the data's size.
+//! behind it, or the fields of it that the area shows (a handful of small
+//! collections are read whole) and, where documents come and go, the
+//! collection's size. Equal marks mean that nothing these reads see has
+//! changed; the reads use `_id` or a sort on one field and touch at most a
+//! few documents, whatever the data's size.
 
 use super::{Collection, Database, DbError};
 use crate::model::Area;
-use mongodb::bson::{RawDocumentBuf, doc};
+use mongodb::bson::{Bson, Document, RawDocumentBuf, doc};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// At most this many documents of a collection that is read whole.
@@ -21,6 +22,8 @@ struct Source {
     newest_by: Option<&'static str>,
     /// Also its size, for documents that come and go.
     counted: bool,
+    /// The fields read (with `_id`); `None` reads whole documents.
+    fields: Option<&'static [&'static str]>,
 }
 
 const fn newest(collection: Collection, field: &'static str) -> Source {
@@ -28,6 +31,7 @@ const fn newest(collection: Collection, field: &'static str) -> Source {
         collection,
         newest_by: Some(field),
         counted: false,
+        fields: None,
     }
 }
 
@@ -36,6 +40,7 @@ const fn whole(collection: Collection) -> Source {
         collection,
         newest_by: None,
         counted: false,
+        fields: None,
     }
 }
 
@@ -51,8 +56,15 @@ const DEVICES: [Source; 1] = [Source {
     collection: Collection::Devices,
     newest_by: Some("_id"),
     counted: true,
+    fields: None,
 }];
-const BACKUPS: [Source; 1] = [newest(Collection::Jobs, "startedAt")];
+/// The newest job's identity and state, not its progress: the backups
+/// listing changes when a job starts or ends, not at each document count.
+const BACKUPS: [Source; 1] = [Source {
+    fields: Some(&["state"]),
+    ..newest(Collection::Jobs, "startedAt")
+}];
+const JOB: [Source; 1] = [newest(Collection::Jobs, "startedAt")];
 const FOREST: [Source; 1] = [newest(Collection::ApiProbes, "recordedAt")];
 
 /// What the database holds of `area`; the backups folder and the Forest
@@ -64,6 +76,7 @@ fn sources(area: Area) -> &'static [Source] {
         Area::Devices => &DEVICES,
         Area::Backups => &BACKUPS,
         Area::Forest => &FOREST,
+        Area::Job => &JOB,
     }
 }
 
@@ -92,7 +105,14 @@ impl Database {
             let handle = self
                 .collection(source.collection)
                 .clone_with_type::<RawDocumentBuf>();
-            let find = handle.find(doc! {});
+            let mut find = handle.find(doc! {});
+            if let Some(fields) = source.fields {
+                let projection: Document = fields
+                    .iter()
+                    .map(|field| ((*field).to_owned(), Bson::Int32(1)))
+                    .collect();
+                find = find.projection(projection);
+            }
             let mut cursor = match source.newest_by {
                 Some(field) => find.sort(doc! { field: -1, "_id": -1 }).limit(1).await?,
                 None => find.sort(doc! { "_id": 1 }).limit(WHOLE_AT_MOST).await?,

@@ -16,14 +16,29 @@ pub enum Area {
     Checklist,
     /// The Forest app's registered devices.
     Devices,
-    /// The backups folder and the backup and restore jobs.
+    /// The backups folder, and backup and restore jobs starting and ending.
     Backups,
     /// The Forest API's probes and the Forest server's logs.
     Forest,
+    /// The progress of the newest backup or restore job: it moves every
+    /// second while one runs, so only the job's own view follows it.
+    Job,
 }
 
 impl Area {
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
+        Self::Runbook,
+        Self::Checklist,
+        Self::Devices,
+        Self::Backups,
+        Self::Forest,
+        Self::Job,
+    ];
+
+    /// Every area but a job's progress: what a summary of the app's state
+    /// follows (the newest backup, the migration, the checklist), which
+    /// does not change while a job counts documents.
+    pub const SETTLED: [Self; 5] = [
         Self::Runbook,
         Self::Checklist,
         Self::Devices,

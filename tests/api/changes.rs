@@ -7,7 +7,7 @@
 use crate::checklist::person;
 use crate::helpers::{raw, settings_in, test_db};
 use crate::roles::{cookie_for, seed_accounts};
-use forest_runbook::model::{Area, Changed};
+use forest_runbook::model::{Area, Changed, CollectionProgress, JobKind, JobProgress, JobState};
 use forest_runbook::ops::checklist::set_item;
 use forest_runbook::ops::migration::PHASE_0;
 use forest_runbook::server::{AppState, Application};
@@ -161,5 +161,68 @@ async fn a_subscriber_hears_exactly_the_areas_that_changed_and_a_stranger_is_ref
 
     drop((first, second, stop));
     serving.await.expect("joins").expect("stops");
+    db.drop_database().await.expect("drop");
+}
+
+/// The backups area's mark and the job area's, as the watcher reads them
+/// from the database.
+async fn backups_and_job_marks(db: &forest_runbook::db::Database) -> (u64, u64) {
+    (
+        db.mark(Area::Backups).await.expect("the backups mark"),
+        db.mark(Area::Job).await.expect("the job mark"),
+    )
+}
+
+#[tokio::test]
+async fn a_running_jobs_counts_move_only_the_job_area_and_its_start_and_end_move_the_backups_area_too()
+ {
+    let db = test_db("changes_job_progress").await;
+    let mut progress = JobProgress {
+        id: "job-1".to_owned(),
+        kind: JobKind::Backup,
+        backup: "forest-1".to_owned(),
+        state: JobState::Running,
+        collections: vec![CollectionProgress {
+            name: "tasks".to_owned(),
+            documents: 0,
+            total: 1_000,
+            bytes: 0,
+            done: false,
+        }],
+        message: None,
+        pre_image_backup: None,
+    };
+    let before = backups_and_job_marks(&db).await;
+
+    db.write_job("job-1", "owner", &progress)
+        .await
+        .expect("written");
+    let started = backups_and_job_marks(&db).await;
+    assert_ne!(started.0, before.0, "a job starting moves the backups area");
+    assert_ne!(started.1, before.1, "and the job area");
+
+    let mut marks = started;
+    for documents in [250, 500, 750] {
+        progress.collections[0].documents = documents;
+        progress.collections[0].bytes = documents * 100;
+        db.write_job("job-1", "owner", &progress)
+            .await
+            .expect("written");
+        let counted = backups_and_job_marks(&db).await;
+        assert_eq!(counted.0, started.0, "counting leaves the backups area");
+        assert_ne!(counted.1, marks.1, "counting moves the job area");
+        marks = counted;
+    }
+
+    progress.state = JobState::Done;
+    progress.collections[0].done = true;
+    progress.message = Some("backup forest-1 complete".to_owned());
+    db.write_job("job-1", "owner", &progress)
+        .await
+        .expect("written");
+    let ended = backups_and_job_marks(&db).await;
+    assert_ne!(ended.0, marks.0, "a job ending moves the backups area");
+    assert_ne!(ended.1, marks.1, "and the job area");
+
     db.drop_database().await.expect("drop");
 }

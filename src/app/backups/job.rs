@@ -1,7 +1,7 @@
 //! The backup or restore in progress, shared by the Runbook and Backups
 //! pages: the actions that start one, its progress (read again when the
-//! backups area is announced, rendered as it stands by the server), and
-//! the bar.
+//! job area is announced, rendered as it stands by the server), and the
+//! bar.
 
 use crate::api::{CancelBackup, StartBackup, StartRestore, backup_progress};
 use crate::app::feedback::action_error;
@@ -33,7 +33,7 @@ impl BackupJob {
             Role::Viewer,
             move || {
                 (
-                    live.of(&[Area::Backups]),
+                    live.of(&[Area::Job]),
                     start.version().get(),
                     cancel.version().get(),
                     restore.version().get(),

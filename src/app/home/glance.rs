@@ -15,7 +15,11 @@ use leptos::prelude::*;
 #[component]
 pub fn Glance() -> impl IntoView {
     let live = Live::get();
-    let status = guarded(Role::Viewer, move || live.of(&Area::ALL), |_| get_status());
+    let status = guarded(
+        Role::Viewer,
+        move || live.of(&Area::SETTLED),
+        |_| get_status(),
+    );
     view! {
         <section class="glance" aria-label="The deployment at a glance">
             <Loaded
