@@ -173,6 +173,14 @@ async fn backups_and_job_marks(db: &forest_runbook::db::Database) -> (u64, u64) 
     )
 }
 
+/// Writes the job's progress as a running job does; answers the marks.
+async fn write_job(db: &forest_runbook::db::Database, progress: &JobProgress) -> (u64, u64) {
+    db.write_job(&progress.id, "owner", progress)
+        .await
+        .expect("written");
+    backups_and_job_marks(db).await
+}
+
 #[tokio::test]
 async fn a_running_jobs_counts_move_only_the_job_area_and_its_start_and_end_move_the_backups_area_too()
  {
@@ -194,10 +202,7 @@ async fn a_running_jobs_counts_move_only_the_job_area_and_its_start_and_end_move
     };
     let before = backups_and_job_marks(&db).await;
 
-    db.write_job("job-1", "owner", &progress)
-        .await
-        .expect("written");
-    let started = backups_and_job_marks(&db).await;
+    let started = write_job(&db, &progress).await;
     assert_ne!(started.0, before.0, "a job starting moves the backups area");
     assert_ne!(started.1, before.1, "and the job area");
 
@@ -205,10 +210,7 @@ async fn a_running_jobs_counts_move_only_the_job_area_and_its_start_and_end_move
     for documents in [250, 500, 750] {
         progress.collections[0].documents = documents;
         progress.collections[0].bytes = documents * 100;
-        db.write_job("job-1", "owner", &progress)
-            .await
-            .expect("written");
-        let counted = backups_and_job_marks(&db).await;
+        let counted = write_job(&db, &progress).await;
         assert_eq!(counted.0, started.0, "counting leaves the backups area");
         assert_ne!(counted.1, marks.1, "counting moves the job area");
         marks = counted;
@@ -217,10 +219,7 @@ async fn a_running_jobs_counts_move_only_the_job_area_and_its_start_and_end_move
     progress.state = JobState::Done;
     progress.collections[0].done = true;
     progress.message = Some("backup forest-1 complete".to_owned());
-    db.write_job("job-1", "owner", &progress)
-        .await
-        .expect("written");
-    let ended = backups_and_job_marks(&db).await;
+    let ended = write_job(&db, &progress).await;
     assert_ne!(ended.0, marks.0, "a job ending moves the backups area");
     assert_ne!(ended.1, marks.1, "and the job area");
 
