@@ -78,3 +78,11 @@ async fn users_change(
         .await
         .map_err(edge::respond)
 }
+
+/// The change watcher's announcements so far, for the page being rendered
+/// (its live refresh compares it with the stream's greeting); 0 when the
+/// state is missing, which only makes the page read again once.
+#[cfg(feature = "ssr")]
+pub fn announced_version() -> u64 {
+    edge::state().map_or(0, |state| state.changes.version())
+}

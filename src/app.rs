@@ -18,7 +18,6 @@ mod login;
 mod monitor;
 mod prisma;
 mod report;
-mod resource_codec;
 mod runbook;
 mod sections;
 mod session;
@@ -38,12 +37,11 @@ use layout::Header;
 use leptos::prelude::*;
 use leptos::server::ServerActionError;
 use leptos::tachys::view::iterators::StaticVec;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::any_nested_route::{AnyNestedRoute, IntoAnyNestedRoute};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
 use leptos_router::{SsrMode, StaticSegment, path};
-use live::Live;
 use login::LoginPage;
 use monitor::MonitorPage;
 use prisma::PrismaPage;
@@ -56,8 +54,16 @@ use session::Session;
 use settings::SettingsPage;
 use users::UsersPage;
 
-/// The HTML document around the app, rendered on the server.
+/// The HTML document around the app, rendered on the server. The app is
+/// not hydrated: the browser runs only its islands (`#[island]`), the
+/// page's live refresh and the Monitor's charts.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos_meta::MetaTags;
+    use live::LiveRefresh;
+    // Before the page reads anything: a change made while it renders is
+    // announced after this version.
+    let read_at = crate::api::announced_version();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -66,11 +72,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
                 <App />
+                <LiveRefresh read_at />
             </body>
         </html>
     }
@@ -80,36 +87,31 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // Every route renders in `Async` mode: the server waits for the page's
-    // data, so that pages read without JavaScript carry it inline.
-    // Effects run only in the browser: the flag tells people (and the
-    // end-to-end tests) that the page is live.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-
+    // data, so that the page carries it inline.
     view! {
         <Stylesheet id="leptos" href="/pkg/forest-runbook.css" />
         <Title text="forest-runbook" />
         <Router>
-            <Pages hydrated />
+            <Pages />
         </Router>
     }
 }
 
-/// Everything inside the router. A form posted without JavaScript comes
-/// back to its page with its error in the address (`__path`, `__err`),
+/// Everything inside the router. Forms are posted by the browser itself
+/// (pages are not hydrated), and a form's post comes back to its page
+/// with its error in the address (`__path`, `__err`),
 /// and an action made afterwards starts with it. `<Routes>` says so to the
 /// pages; the session's sign-in action is made here, above them, so it is
 /// said here too.
 #[component]
-fn Pages(hydrated: RwSignal<bool>) -> impl IntoView {
+fn Pages() -> impl IntoView {
     let query = use_query_map().get_untracked();
     if let (Some(path), Some(error)) = (query.get("__path"), query.get("__err")) {
         provide_context(ServerActionError::new(&path, &error));
     }
     Session::provide();
-    Live::provide();
     view! {
-        <div class="shell" data-hydrated=move || hydrated.get().to_string()>
+        <div class="shell" data-hydrated="false">
             <Header />
             <main class="page">
                 <Routes fallback=|| view! { <NotFound /> }>

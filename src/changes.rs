@@ -89,6 +89,11 @@ impl Changes {
         (hub.version, receiver)
     }
 
+    /// How many announcements were made so far.
+    pub fn version(&self) -> u64 {
+        self.shared.hub().version
+    }
+
     /// Stops the watcher and ends every subscription.
     pub fn close(&self) {
         self.shared.hub().sender.take();

@@ -33,10 +33,11 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod telemetry;
 
-/// Browser entry point: attaches the reactive app to the server-rendered page.
+/// Browser entry point: starts the islands of the server-rendered page (the
+/// live refresh, the Monitor's charts); the rest of the page is plain HTML.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -54,30 +54,23 @@ test('a release manager plans the cleanup, applies it and undoes it', async ({ p
   expect(csv.split('\n')[0]).toBe('key,value,_id,action,kept _id');
   expect(csv).toContain('tasks.clientId');
 
-  if (javaScriptEnabled) {
-    await cleanup.getByLabel('Database name to apply').fill('not-the-database');
-    await cleanup.getByRole('button', { name: 'Apply the cleanup' }).click();
-    await expect(cleanup.getByRole('alert')).toContainText('type the database name, forest, to confirm');
-  }
+  await cleanup.getByLabel('Database name to apply').fill('not-the-database');
+  await cleanup.getByRole('button', { name: 'Apply the cleanup' }).click();
+  await expect(cleanup.getByRole('alert')).toContainText('type the database name, forest, to confirm');
   await cleanup.getByLabel('Database name to apply').fill('forest');
   await cleanup.getByRole('button', { name: 'Apply the cleanup' }).click();
-  if (javaScriptEnabled) {
-    await expect(cleanup.getByRole('status')).toContainText(/Cleaned: [1-9]\d* documents unset, 0 deleted;/);
-  }
-  await visit(page, '/duplicates', javaScriptEnabled);
+  // The post comes back to the page, read after the cleanup.
   await expect(cleanup.getByTestId('cleanup-summary')).toContainText('The plan changes 0 documents');
   await expect(page.getByRole('region', { name: 'tasks.clientId' }).getByTestId('duplicate-summary')).toContainText(/^0 duplicated values/);
-  await expect(cleanup.getByRole('table', { name: 'Latest cleanups' })).toContainText('succeeded');
+  const latest = cleanup.getByRole('table', { name: 'Latest cleanups' }).getByRole('row').nth(1);
+  await expect(latest).toContainText('succeeded');
+  await expect(latest).toContainText(/tasks\.clientId: round 1, .* [1-9]\d* unset, 0 deleted/);
   await visit(page, '/checklist', javaScriptEnabled);
   await expect(page.getByRole('region', { name: 'Readiness' })).not.toContainText('duplicated values');
 
   await visit(page, '/duplicates', javaScriptEnabled);
   await cleanup.getByLabel('Database name to undo').fill('forest');
   await cleanup.getByRole('button', { name: 'Undo the last cleanup' }).click();
-  if (javaScriptEnabled) {
-    await expect(cleanup.getByRole('status')).toContainText(/Undone: [1-9]\d* documents put back/);
-  }
-  await visit(page, '/duplicates', javaScriptEnabled);
   await expect(cleanup.getByTestId('cleanup-summary')).toContainText(/The plan changes [1-9]\d* documents/);
   await expect(cleanup.getByRole('table', { name: 'Latest cleanups' })).toContainText('rolled_back');
 });

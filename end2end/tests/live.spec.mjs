@@ -75,3 +75,25 @@ test('a backup taken in one browser runs to done and is listed in another browse
   expect(await watcher.evaluate(() => window.notReloaded)).toBe(true);
   await viewerContext.close();
 });
+
+test('a page read again keeps what a person is typing, and where', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'Without JavaScript a page is rendered once; a reload shows the change.');
+  await signIn(page, 'release', true);
+  await visit(page, '/forest-api', true);
+  await page.evaluate(() => { window.notReloaded = true; });
+  const results = page.getByRole('table', { name: 'Probe results' });
+  const before = await results.innerText();
+  const filter = page.getByLabel('Containing');
+  await filter.pressSequentially('timeo');
+
+  // Any change the change stream announces: a probe of the Forest API.
+  const probed = await page.request.post('/api/probe_now', { headers: { Origin: new URL(page.url()).origin } });
+  expect(probed.ok()).toBe(true);
+  await expect.poll(() => results.innerText(), { timeout: 10_000 }).not.toBe(before);
+
+  await expect(filter).toHaveValue('timeo');
+  await expect(filter).toBeFocused();
+  await page.keyboard.type('ut');
+  await expect(filter).toHaveValue('timeout');
+  expect(await page.evaluate(() => window.notReloaded)).toBe(true);
+});

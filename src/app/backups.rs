@@ -5,12 +5,11 @@
 mod job;
 
 use super::feedback::action_error;
-use super::live::Live;
 use super::loaded::Loaded;
 use super::session::{Guarded, GuardedResource, RequireRole, granted_role, guarded};
 use crate::api::{DeleteBackup, ImportBackup, VerifyBackup, list_backups};
 use crate::app::grid;
-use crate::model::{Area, BackupState, Manifest, Role};
+use crate::model::{BackupState, Manifest, Role};
 pub use job::{BackupJob, JobView, TakeBackup};
 use leptos::prelude::*;
 
@@ -32,21 +31,7 @@ pub fn BackupsPage() -> impl IntoView {
         delete: ServerAction::new(),
         import: ServerAction::new(),
     };
-    let live = Live::get();
-    let backups = guarded(
-        Role::Viewer,
-        move || {
-            (
-                live.of(&[Area::Backups]),
-                actions.job.start.version().get(),
-                actions.job.restore.version().get(),
-                actions.verify.version().get(),
-                actions.delete.version().get(),
-                actions.import.version().get(),
-            )
-        },
-        |_| list_backups(),
-    );
+    let backups = guarded(Role::Viewer, || (), |_| list_backups());
     view! {
         <h1>"Backups"</h1>
         <RequireRole role=Role::Viewer>
@@ -252,34 +237,5 @@ fn Import(import: ServerAction<ImportBackup>) -> impl IntoView {
             <button type="submit">"Import"</button>
         </ActionForm>
         {action_error(import)}
-        {move || {
-            import
-                .value()
-                .get()
-                .and_then(Result::ok)
-                .map(|m| {
-                    let converted = (!m.converted.is_empty())
-                        .then(|| {
-                            view! {
-                                <p>
-                                    "Converted from legacy metadata, as mongorestore --convertLegacyIndexes does:"
-                                </p>
-                                <ul aria-label="Converted">
-                                    {m
-                                        .converted
-                                        .iter()
-                                        .map(|line| view! { <li>{line.clone()}</li> })
-                                        .collect_view()}
-                                </ul>
-                            }
-                        });
-                    view! {
-                        <p role="status">
-                            {format!("Imported as {} ({} documents).", m.name, m.documents())}
-                        </p>
-                        {converted}
-                    }
-                })
-        }}
     }
 }

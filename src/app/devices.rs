@@ -3,21 +3,15 @@
 //! Before the migration it says that `devices` does not exist yet.
 
 use super::chart::BarChart;
-use super::live::Live;
 use super::loaded::Loaded;
 use super::session::{RequireRole, guarded};
 use crate::api::get_devices;
-use crate::model::{Area, DeviceStats, LabelledCount, Role};
+use crate::model::{DeviceStats, LabelledCount, Role};
 use leptos::prelude::*;
 
 #[component]
 pub fn DevicesPage() -> impl IntoView {
-    let live = Live::get();
-    let stats = guarded(
-        Role::Viewer,
-        move || live.of(&[Area::Devices]),
-        |_| get_devices(),
-    );
+    let stats = guarded(Role::Viewer, || (), |_| get_devices());
     view! {
         <h1>"Devices"</h1>
         <RequireRole role=Role::Viewer>

@@ -34,18 +34,15 @@ pub fn DuplicatesPage() -> impl IntoView {
                 .unwrap_or(0),
         }
     };
-    let written = move || (apply.version().get(), undo.version().get());
-    let plan = guarded(
-        Role::ReleaseManager,
-        move || (choice(), written()),
-        |(choice, _)| {
-            let drop = choice.drop_identical.then_some(true);
-            plan_dedupe(choice.keep.as_str().to_owned(), drop, choice.offset)
-        },
-    );
-    let runs = guarded(Role::ReleaseManager, written, |_| async {
-        get_runbook().await.map(|overview| overview.runs)
+    let plan = guarded(Role::ReleaseManager, choice, |choice| {
+        let drop = choice.drop_identical.then_some(true);
+        plan_dedupe(choice.keep.as_str().to_owned(), drop, choice.offset)
     });
+    let runs = guarded(
+        Role::ReleaseManager,
+        || (),
+        |()| async { get_runbook().await.map(|overview| overview.runs) },
+    );
     let page = move || {
         let query = query.get();
         let key = query.get("key").unwrap_or_default();
@@ -55,11 +52,9 @@ pub fn DuplicatesPage() -> impl IntoView {
             .unwrap_or(0);
         (key, offset)
     };
-    let reports = guarded(
-        Role::Viewer,
-        move || (page(), written()),
-        |((key, offset), _)| get_duplicates(key, offset),
-    );
+    let reports = guarded(Role::Viewer, page, |(key, offset)| {
+        get_duplicates(key, offset)
+    });
     view! {
         <h1>"Duplicates"</h1>
         <p class="lead">

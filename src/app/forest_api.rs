@@ -8,18 +8,17 @@ mod logs;
 mod pool;
 mod probes;
 
-use super::live::Live;
 use super::session::{GuardedResource, RequireRole, guarded};
 use crate::api::{ProbeNow, forest_api_overview, forest_logs, forest_pool};
-use crate::model::{Area, LogSnapshot, ProbeOverview, Role};
+use crate::model::{LogSnapshot, ProbeOverview, Role};
 use leptos::prelude::*;
 pub use logs::{LogErrors, LogRates};
 use pool::PoolPanel;
 pub use probes::ProbePanel;
 
 /// What the probe panel shows: the probe's results and "Probe now". Create
-/// it in the page, outside `RequireRole`, so that it is the same on the
-/// server and while hydrating; it loads only for people who may read it.
+/// it in the page, outside `RequireRole` (see `guarded`); it loads only
+/// for people who may read it.
 #[derive(Clone, Copy)]
 pub struct ProbeWatch {
     pub overview: GuardedResource<ProbeOverview>,
@@ -29,14 +28,9 @@ pub struct ProbeWatch {
 impl ProbeWatch {
     /// Read again when the Forest area is announced.
     pub fn load() -> Self {
-        let live = Live::get();
         let probe = ServerAction::<ProbeNow>::new();
         Self {
-            overview: guarded(
-                Role::Viewer,
-                move || (live.of(&[Area::Forest]), probe.version().get()),
-                |_| forest_api_overview(),
-            ),
+            overview: guarded(Role::Viewer, || (), |_| forest_api_overview()),
             probe,
         }
     }
@@ -52,27 +46,17 @@ pub struct ForestWatch {
 
 impl ForestWatch {
     pub fn load() -> Self {
-        let live = Live::get();
         Self {
             probes: ProbeWatch::load(),
-            logs: guarded(
-                Role::Viewer,
-                move || live.of(&[Area::Forest]),
-                |_| forest_logs(),
-            ),
+            logs: guarded(Role::Viewer, || (), |_| forest_logs()),
         }
     }
 }
 
 #[component]
 pub fn ForestApiPage() -> impl IntoView {
-    let live = Live::get();
     let watch = ForestWatch::load();
-    let pool = guarded(
-        Role::Viewer,
-        move || live.of(&[Area::Forest]),
-        |_| forest_pool(),
-    );
+    let pool = guarded(Role::Viewer, || (), |_| forest_pool());
     view! {
         <h1>"Forest API"</h1>
         <RequireRole role=Role::Viewer>

@@ -16,7 +16,9 @@ use super::forest_api::{ForestWatch, LogRates, ProbePanel};
 use super::loaded::Loaded;
 use super::session::{RequireRole, granted_role, guarded};
 use crate::api::{ClearThreshold, SetThreshold, get_monitor, get_monitor_history};
-use crate::model::{AppError, HistoryRange, MonitorHistory, MonitorOverview, Role};
+use crate::model::{
+    AppError, HistoryRange, MonitorHistory, MonitorOverview, Role, Threshold, Window,
+};
 use alerts::{AlertsPanel, ThresholdsPanel};
 pub(super) use history::HistoryView;
 use leptos::prelude::*;
@@ -83,11 +85,7 @@ const GROUPS: [Group; 7] = [
 pub fn MonitorPage() -> impl IntoView {
     let set = ServerAction::<SetThreshold>::new();
     let clear = ServerAction::<ClearThreshold>::new();
-    let overview = guarded(
-        Role::Viewer,
-        move || (set.version().get(), clear.version().get()),
-        |_| get_monitor(),
-    );
+    let overview = guarded(Role::Viewer, || (), |_| get_monitor());
     let query = use_query_map();
     let word = Memo::new(move |_| query.with(|q| q.get("range")).unwrap_or_default());
     let range = move || match word.get().as_str() {
@@ -188,8 +186,22 @@ fn Dashboard(
 ) -> impl IntoView {
     let may_edit = granted_role().is_some_and(|r| r.includes(Role::Admin));
     let series_keys: Vec<String> = overview.window.series.keys().cloned().collect();
-    let window = RwSignal::new(overview.window);
-    let thresholds = StoredValue::new(overview.thresholds);
+    let thresholds = StoredValue::new(overview.thresholds.clone());
+    view! {
+        <LiveCharts window=overview.window thresholds=overview.thresholds>
+            <ThresholdsPanel thresholds series_keys set clear may_edit />
+        </LiveCharts>
+    }
+}
+
+/// The panels that follow the samples: an island, drawn by the browser
+/// from the window the server read (its props). `children` (the
+/// thresholds' forms) are rendered by the server and posted by the
+/// browser itself. The page's live refresh leaves the island alone.
+#[island]
+fn LiveCharts(window: Window, thresholds: Vec<Threshold>, children: Children) -> impl IntoView {
+    let window = RwSignal::new(window);
+    let thresholds = StoredValue::new(thresholds);
     let live = RwSignal::new(false);
     live::follow(window, live);
     view! {
@@ -206,7 +218,7 @@ fn Dashboard(
                 .into_iter()
                 .map(|group| view! { <ChartPanel window thresholds group /> })
                 .collect_view()}
-            <ThresholdsPanel thresholds series_keys set clear may_edit />
+            {children()}
         </div>
     }
 }

@@ -8,11 +8,10 @@ mod results;
 use super::backups::{BackupJob, JobView, TakeBackup};
 use super::feedback::{FormAction, action_error, step_button};
 use super::forest_api::{ProbePanel, ProbeWatch};
-use super::live::Live;
 use super::loaded::Loaded;
 use super::session::{Guarded, GuardedResource, RequireRole, granted_role, guarded};
 use crate::api::{CancelRun, DryRun, RunMigrate, RunRevert, RunVerify, get_runbook};
-use crate::model::{Area, Role, RunKind, RunRecord, RunState, RunbookOverview};
+use crate::model::{Role, RunKind, RunRecord, RunState, RunbookOverview};
 use leptos::prelude::*;
 use rehearsal::{RehearsalWatch, RehearseStep};
 use results::{History, PlanView, RunView, VerificationView};
@@ -42,21 +41,7 @@ pub fn RunbookPage() -> impl IntoView {
     // Read again whenever a run, the lock, a verification or a rehearsal
     // changes, here or in anyone's browser or on the command line: a
     // running step's changes and build progress show as they happen.
-    let live = Live::get();
-    let overview = guarded(
-        Role::Viewer,
-        move || {
-            (
-                live.of(&[Area::Runbook]),
-                actions.dry_run.version().get(),
-                actions.migrate.version().get(),
-                actions.revert.version().get(),
-                actions.verify.version().get(),
-                actions.cancel.version().get(),
-            )
-        },
-        |_| get_runbook(),
-    );
+    let overview = guarded(Role::Viewer, || (), |_| get_runbook());
     // After migrate: does the Forest API still answer? (`curl /api/health`)
     let forest = ProbeWatch::load();
     view! {
@@ -77,8 +62,7 @@ fn Steps(
     job: BackupJob,
     rehearsal: RehearsalWatch,
 ) -> impl IntoView {
-    // Decided once: this renders inside `RequireRole`, so the role is known,
-    // and a fixed choice hydrates the same way the server rendered it.
+    // Decided once: this renders inside `RequireRole`, so the role is known.
     let role = granted_role();
     let may_run = role.is_some_and(|r| r.includes(Role::ReleaseManager));
     let may_revert = role.is_some_and(|r| r.includes(Role::Admin));

@@ -1,7 +1,6 @@
-//! Who is signed in, shared by every page: one resource, refreshed after
-//! each sign-in (signing out reloads the page).
+//! Who is signed in, shared by every page: one resource, read once per
+//! page on the server.
 
-use super::resource_codec::PageResource;
 use crate::api::{Login, who_am_i};
 use crate::model::{AppError, CurrentUser, Role};
 use leptos::prelude::*;
@@ -9,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy)]
 pub struct Session {
-    pub user: PageResource<Result<Option<CurrentUser>, AppError>>,
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
     pub login: ServerAction<Login>,
 }
 
@@ -17,8 +16,7 @@ impl Session {
     /// Creates the session context; call once, in `App`.
     pub fn provide() -> Self {
         let login = ServerAction::<Login>::new();
-        let user =
-            PageResource::new_with_options(move || login.version().get(), |_| who_am_i(), true);
+        let user = Resource::new_blocking(|| (), |()| who_am_i());
         let session = Self { user, login };
         provide_context(session);
         session
@@ -40,10 +38,8 @@ impl Session {
 }
 
 /// What a guarded resource holds: the value, or nothing because the person
-/// may not read it. Its own enum, not an `Option`: a value that is itself
-/// an `Option` would nest, JSON writes `Some(None)` as `null`, and the
-/// browser would read "not allowed" where the server rendered "none yet",
-/// hydrating other markup than the server sent (see the tests).
+/// may not read it. Its own enum, not an `Option`, so that a value that is
+/// itself an `Option` ("none yet") never reads as "not allowed".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Guarded<T> {
     Hidden,
@@ -61,13 +57,12 @@ impl<T> Guarded<T> {
 }
 
 /// A guarded part of a page's resource.
-pub type GuardedResource<T> = PageResource<Result<Guarded<T>, AppError>>;
+pub type GuardedResource<T> = Resource<Result<Guarded<T>, AppError>>;
 
 /// A resource for the guarded part of a page: it loads `fetch(source())`
 /// for people holding `role` and is `Guarded::Hidden` for anyone else.
-/// Create it in the page, outside `RequireRole`, so that it is the same
-/// resource on the server and while hydrating and keeps the request's
-/// context.
+/// Create it in the page, outside `RequireRole`, so that its read starts
+/// with the page's and keeps the request's context.
 pub fn guarded<S, T, Fut>(
     role: Role,
     source: impl Fn() -> S + Send + Sync + 'static,
@@ -79,22 +74,16 @@ where
     Fut: Future<Output = Result<T, AppError>> + Send + 'static,
 {
     let session = Session::get();
-    PageResource::new_with_options(
-        // Not `allows`: before the session has loaded it says no, and a
-        // value computed from that could be the one sent to the browser.
-        move || (session.login.version().get(), source()),
-        move |(_, input)| {
-            let user = session.user;
-            let load = fetch(input);
-            async move {
-                match user.await {
-                    Ok(Some(user)) if user.role.includes(role) => load.await.map(Guarded::Shown),
-                    _ => Ok(Guarded::Hidden),
-                }
+    Resource::new(source, move |input| {
+        let user = session.user;
+        let load = fetch(input);
+        async move {
+            match user.await {
+                Ok(Some(user)) if user.role.includes(role) => load.await.map(Guarded::Shown),
+                _ => Ok(Guarded::Hidden),
             }
-        },
-        false,
-    )
+        }
+    })
 }
 
 /// The role of the person `RequireRole` let in; for its children.
@@ -118,19 +107,11 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                     .get()
                     .map(move |user| match user {
                         Ok(Some(user)) if user.role.includes(role) => {
-                            let ready = RwSignal::new(false);
-                            Effect::new(move |_| ready.set(true));
                             provide_context(user);
-                            // Set once this part is live in the browser; until
-                            // then a click would submit a form the plain way.
-                            // The children read who is signed in from here: the
-                            // same value on the server and while hydrating.
-                            view! {
-                                <div data-ready=move || ready.get().to_string()>{children()}</div>
-                            }
-                                .into_any()
+                            children().into_any()
                         }
                         Ok(Some(user)) => {
+                            // The children read who is signed in from here.
                             view! {
                                 <p class="notice" role="alert">
                                     {AppError::Forbidden {
@@ -163,32 +144,5 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                     })
             }}
         </Suspense>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Guarded;
-    use crate::model::AppError;
-
-    fn round_trip<T>(value: &T) -> T
-    where
-        T: serde::Serialize + serde::de::DeserializeOwned,
-    {
-        let text = serde_json::to_string(value).expect("serialises");
-        serde_json::from_str(&text).expect("deserialises")
-    }
-
-    #[test]
-    fn a_guarded_value_that_is_an_option_survives_the_trip_to_the_browser() {
-        // What a guarded resource of `backup_progress` sends with no job
-        // yet. As a nested `Option` the browser would read "not allowed";
-        // the resource then hydrates other markup than the server's.
-        let nested: Result<Option<Option<u8>>, AppError> = Ok(Some(None));
-        assert_eq!(round_trip(&nested), Ok(None));
-        let guarded: Result<Guarded<Option<u8>>, AppError> = Ok(Guarded::Shown(None));
-        assert_eq!(round_trip(&guarded), guarded);
-        let hidden: Result<Guarded<Option<u8>>, AppError> = Ok(Guarded::Hidden);
-        assert_eq!(round_trip(&hidden), hidden);
     }
 }

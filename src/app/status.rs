@@ -1,20 +1,16 @@
-//! The database status in the header, read again in the browser when any
-//! area is announced (the change watcher announces them all when the
-//! database stops or starts answering; and by the live fallback), rendered
-//! once on the server for pages without JavaScript.
+//! The database status in the header. Every page shows it, so every
+//! settled area's announcement reads the page again (`live.rs`); the
+//! change watcher announces them all when the database stops or starts
+//! answering.
 
-use super::live::Live;
-use super::resource_codec::PageResource;
 use crate::api::get_health;
-use crate::model::{AppError, Area, HealthReport};
+use crate::model::{AppError, HealthReport};
 use leptos::prelude::*;
 
 #[component]
 pub fn DatabaseStatus() -> impl IntoView {
-    let live = Live::get();
-    // Blocking, so that pages served without JavaScript carry the status inline.
-    let health =
-        PageResource::new_with_options(move || live.of(&Area::SETTLED), |_| get_health(), true);
+    // Blocking, so that the page carries the status inline.
+    let health = Resource::new_blocking(|| (), |()| get_health());
 
     view! {
         <div class="db-status" role="status" aria-live="polite" aria-label="Database status">

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 /// A part of the app's data that pages show and that changes while they
-/// are open; a page names the areas it shows and reads again when one of
-/// them is announced.
+/// are open; an open page is read again when an area it shows is
+/// announced (`app/live.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Area {
@@ -21,7 +21,7 @@ pub enum Area {
     /// The Forest API's probes and the Forest server's logs.
     Forest,
     /// The progress of the newest backup or restore job: it moves every
-    /// second while one runs, so only the job's own view follows it.
+    /// second while one runs, so only pages showing the job follow it.
     Job,
 }
 
@@ -35,9 +35,10 @@ impl Area {
         Self::Job,
     ];
 
-    /// Every area but a job's progress: what a summary of the app's state
-    /// follows (the newest backup, the migration, the checklist), which
-    /// does not change while a job counts documents.
+    /// Every area but a job's progress: what every page shows (the
+    /// header's database status, and Home's summary of the newest backup,
+    /// the migration and the checklist), which does not change while a job
+    /// counts documents.
     pub const SETTLED: [Self; 5] = [
         Self::Runbook,
         Self::Checklist,

@@ -73,18 +73,8 @@ impl Subscription {
 
 #[tokio::test]
 async fn a_subscriber_hears_exactly_the_areas_that_changed_and_a_stranger_is_refused() {
-    let db = test_db("changes_areas").await;
-    seed_accounts(&db).await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut settings = settings_in(dir.path());
-    settings.server.address = "127.0.0.1:0".parse().expect("address");
-    let state = AppState::new(settings, db.clone());
-    let app = Application::build(state.clone()).await.expect("binds");
-    let base = format!("http://{}", app.local_addr().expect("address"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(app.run_until_stopped(async move {
-        let _ = stopped.await;
-    }));
+    let served = Served::start("changes_areas").await;
+    let (db, state, base) = (&served.db, &served.state, served.base.as_str());
 
     let stranger = client()
         .get(format!("{base}/api/changes"))
@@ -93,30 +83,22 @@ async fn a_subscriber_hears_exactly_the_areas_that_changed_and_a_stranger_is_ref
         .expect("answers");
     assert_eq!(stranger.status(), 401);
 
-    let cookie = cookie_for(&db, "viewer").await;
-    let mut first = Subscription::open(&base, &cookie).await;
+    let cookie = cookie_for(db, "viewer").await;
+    let mut first = Subscription::open(base, &cookie).await;
     let greeting = first
         .next(Duration::from_secs(5))
         .await
         .expect("a greeting");
     assert!(greeting.areas.is_empty(), "{greeting:?}");
-    let mut second = Subscription::open(&base, &cookie).await;
+    let mut second = Subscription::open(base, &cookie).await;
     second
         .next(Duration::from_secs(5))
         .await
         .expect("a greeting");
-    // The first round with listeners only takes the marks: wait for it.
-    let rounds = state.changes.rounds();
-    timeout(Duration::from_secs(5), async {
-        while state.changes.rounds() < rounds + 2 {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await
-    .expect("the watcher reads");
+    served.watcher_reads().await;
 
     set_item(
-        &db,
+        db,
         &person("ada"),
         &PHASE_0,
         state.watched(),
@@ -126,16 +108,7 @@ async fn a_subscriber_hears_exactly_the_areas_that_changed_and_a_stranger_is_ref
     )
     .await
     .expect("tick");
-    raw(&db)
-        .await
-        .collection::<Document>("devices")
-        .insert_one(doc! {
-            "deviceId": "phone-1", "platform": "ios", "appVersion": "2.0.0",
-            "userId": mongodb::bson::oid::ObjectId::new(),
-            "lastSeenAt": DateTime::now(), "createdAt": DateTime::now(), "updatedAt": DateTime::now(),
-        })
-        .await
-        .expect("a device");
+    add_device(db, "phone-1").await;
 
     for subscription in [&mut first, &mut second] {
         let mut heard = BTreeSet::new();
@@ -159,9 +132,137 @@ async fn a_subscriber_hears_exactly_the_areas_that_changed_and_a_stranger_is_ref
     let seconds = since.elapsed().as_secs();
     assert!(read <= seconds + 1, "{read} rounds in {seconds} s");
 
-    drop((first, second, stop));
-    serving.await.expect("joins").expect("stops");
-    db.drop_database().await.expect("drop");
+    drop((first, second));
+    served.stop().await;
+}
+
+/// The app serving on a port of its own, on a database of its own with
+/// the demo accounts.
+struct Served {
+    db: forest_runbook::db::Database,
+    state: AppState,
+    base: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<std::io::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    async fn start(name: &str) -> Self {
+        let db = test_db(name).await;
+        seed_accounts(&db).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut settings = settings_in(dir.path());
+        settings.server.address = "127.0.0.1:0".parse().expect("address");
+        let state = AppState::new(settings, db.clone());
+        let app = Application::build(state.clone()).await.expect("binds");
+        let base = format!("http://{}", app.local_addr().expect("address"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(app.run_until_stopped(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            db,
+            state,
+            base,
+            stop,
+            serving,
+            _dir: dir,
+        }
+    }
+
+    /// Waits until the watcher has read twice with someone listening (its
+    /// first round only takes the marks).
+    async fn watcher_reads(&self) {
+        let rounds = self.state.changes.rounds();
+        timeout(Duration::from_secs(5), async {
+            while self.state.changes.rounds() < rounds + 2 {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .expect("the watcher reads");
+    }
+
+    async fn stop(self) {
+        drop(self.stop);
+        self.serving.await.expect("joins").expect("stops");
+        self.db.drop_database().await.expect("drop");
+    }
+}
+
+/// A device, written straight into the database as the Forest app would.
+async fn add_device(db: &forest_runbook::db::Database, id: &str) {
+    raw(db)
+        .await
+        .collection::<Document>("devices")
+        .insert_one(doc! {
+            "deviceId": id, "platform": "ios", "appVersion": "2.0.0",
+            "userId": mongodb::bson::oid::ObjectId::new(),
+            "lastSeenAt": DateTime::now(), "createdAt": DateTime::now(), "updatedAt": DateTime::now(),
+        })
+        .await
+        .expect("a device");
+}
+
+/// The announcements' version a page says it was read at: the prop of its
+/// live-refresh island, which the stream's greeting is compared with.
+async fn read_at(base: &str, cookie: &str, path: &str) -> u64 {
+    let page = client()
+        .get(format!("{base}{path}"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("answers")
+        .text()
+        .await
+        .expect("a page");
+    let key = "&quot;read_at&quot;:";
+    let at = page.find(key).expect("the page's live refresh") + key.len();
+    let digits: String = page[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().expect("a version")
+}
+
+#[tokio::test]
+async fn a_page_says_the_version_it_was_read_at_so_that_only_a_page_read_before_a_change_reads_again()
+ {
+    let served = Served::start("changes_read_at").await;
+    let (db, base) = (&served.db, served.base.as_str());
+    let cookie = cookie_for(db, "viewer").await;
+    let mut stream = Subscription::open(base, &cookie).await;
+    let greeting = stream
+        .next(Duration::from_secs(5))
+        .await
+        .expect("a greeting");
+    assert_eq!(
+        read_at(base, &cookie, "/devices").await,
+        greeting.version,
+        "nothing changed since: the page is current"
+    );
+    served.watcher_reads().await;
+
+    add_device(db, "phone-1").await;
+    let changed = stream
+        .next(Duration::from_secs(5))
+        .await
+        .expect("announced");
+    assert_eq!(changed.areas, vec![Area::Devices]);
+    assert!(changed.version > greeting.version, "{changed:?}");
+    // A page read before the device knows an older version; read after it,
+    // the one the stream greets with.
+    assert_eq!(read_at(base, &cookie, "/devices").await, changed.version);
+    let mut later = Subscription::open(base, &cookie).await;
+    let greeting = later
+        .next(Duration::from_secs(5))
+        .await
+        .expect("a greeting");
+    assert_eq!(greeting.version, changed.version);
+
+    drop((stream, later));
+    served.stop().await;
 }
 
 /// The backups area's mark and the job area's, as the watcher reads them

@@ -1,15 +1,14 @@
 //! The backup or restore in progress, shared by the Runbook and Backups
-//! pages: the actions that start one, its progress (read again when the
-//! job area is announced, rendered as it stands by the server), and the
-//! bar.
+//! pages: the actions that start one, its progress, and the bar. The
+//! progress is marked to follow the job area: the page is read again each
+//! time it moves (`live.rs`).
 
 use crate::api::{CancelBackup, StartBackup, StartRestore, backup_progress};
 use crate::app::feedback::action_error;
 use crate::app::grid;
-use crate::app::live::Live;
 use crate::app::loaded::Loaded;
 use crate::app::session::{GuardedResource, guarded};
-use crate::model::{Area, JobKind, JobProgress, JobState, Role};
+use crate::model::{JobKind, JobProgress, JobState, Role};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
@@ -22,25 +21,12 @@ pub struct BackupJob {
 }
 
 impl BackupJob {
-    /// Call at page level, outside `RequireRole`, so that the resource is
-    /// the same on the server and while hydrating.
+    /// Call at page level, outside `RequireRole` (see `guarded`).
     pub fn new() -> Self {
         let start = ServerAction::<StartBackup>::new();
         let cancel = ServerAction::<CancelBackup>::new();
         let restore = ServerAction::<StartRestore>::new();
-        let live = Live::get();
-        let progress = guarded(
-            Role::Viewer,
-            move || {
-                (
-                    live.of(&[Area::Job]),
-                    start.version().get(),
-                    cancel.version().get(),
-                    restore.version().get(),
-                )
-            },
-            |_| backup_progress(),
-        );
+        let progress = guarded(Role::Viewer, || (), |()| backup_progress());
         Self {
             start,
             cancel,
@@ -71,34 +57,36 @@ pub fn TakeBackup(job: BackupJob) -> impl IntoView {
 #[component]
 pub fn JobView(job: BackupJob, may_cancel: bool) -> impl IntoView {
     view! {
-        <Loaded resource=job.progress let:latest>
-            {match latest {
-                None => {
-                    view! {
-                        <p class="detail">
-                            "No backup or restore has run since the server started."
-                        </p>
+        <div data-follows-job="">
+            <Loaded resource=job.progress let:latest>
+                {match latest {
+                    None => {
+                        view! {
+                            <p class="detail">
+                                "No backup or restore has run since the server started."
+                            </p>
+                        }
+                            .into_any()
                     }
-                        .into_any()
-                }
-                Some(progress) => {
-                    let cancel = (may_cancel && progress.kind == JobKind::Backup
-                        && progress.state == JobState::Running)
-                        .then(|| {
-                            view! {
-                                <ActionForm action=job.cancel attr:class="inline">
-                                    <button type="submit">"Cancel the backup"</button>
-                                </ActionForm>
-                            }
-                        });
-                    view! {
-                        <Progress progress />
-                        {cancel}
+                    Some(progress) => {
+                        let cancel = (may_cancel && progress.kind == JobKind::Backup
+                            && progress.state == JobState::Running)
+                            .then(|| {
+                                view! {
+                                    <ActionForm action=job.cancel attr:class="inline">
+                                        <button type="submit">"Cancel the backup"</button>
+                                    </ActionForm>
+                                }
+                            });
+                        view! {
+                            <Progress progress />
+                            {cancel}
+                        }
+                            .into_any()
                     }
-                        .into_any()
-                }
-            }}
-        </Loaded>
+                }}
+            </Loaded>
+        </div>
     }
 }
 

@@ -89,39 +89,8 @@ pub fn Cleanup(
                             view! { <input type="hidden" name="drop_identical" value="true" /> }
                         })}
                 },
-                |outcome| {
-                    let remaining = if outcome.remaining.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " Duplicates remain in {}: apply again.",
-                            outcome.remaining.join(", "),
-                        )
-                    };
-                    format!(
-                        "Cleaned: {} documents unset, {} deleted; rounds: {}; {} groups changed meanwhile and were planned again. Prior state exported to {}.{remaining}",
-                        outcome.unset,
-                        outcome.deleted,
-                        outcome.rounds,
-                        outcome.replanned,
-                        outcome.export,
-                    )
-                },
             )}
-            {confirmed(
-                undo,
-                "Database name to undo",
-                "Undo the last cleanup",
-                (),
-                |outcome| {
-                    format!(
-                        "Undone: {} documents put back, {} already as before, {} changed since and left alone.",
-                        outcome.restored,
-                        outcome.unchanged,
-                        outcome.left_alone.len(),
-                    )
-                },
-            )}
+            {confirmed(undo, "Database name to undo", "Undo the last cleanup", ())}
             <Transition fallback=|| ()>
                 {move || {
                     runs.get()
@@ -134,14 +103,13 @@ pub fn Cleanup(
     }
 }
 
-/// A form behind the typed database name, with its error and, once it
-/// answered, what it did in one sentence.
+/// A form behind the typed database name, with its error. What it did is
+/// the newest row of the latest cleanups.
 fn confirmed<A: FormAction>(
     action: ServerAction<A>,
     label: &'static str,
     button: &'static str,
     hidden: impl IntoView + 'static,
-    said: fn(&A::Output) -> String,
 ) -> impl IntoView {
     let fields = view! {
         {hidden}
@@ -150,13 +118,6 @@ fn confirmed<A: FormAction>(
     view! {
         {A::form(action, fields.into_any(), button)}
         {action_error(action)}
-        {move || {
-            action
-                .value()
-                .get()
-                .and_then(Result::ok)
-                .map(|outcome| view! { <p role="status">{said(&outcome)}</p> })
-        }}
     }
 }
 
@@ -238,8 +199,8 @@ fn PlanView(plan: DedupePlan, choice: Choice) -> impl IntoView {
     }
 }
 
-/// The latest cleanups and undos, as the changelog holds them: what a
-/// person sees after applying without JavaScript.
+/// The latest cleanups and undos, as the changelog holds them, with what
+/// each did per key: what a person sees after applying or undoing.
 #[component]
 fn CleanupRuns(runs: Vec<RunRecord>) -> impl IntoView {
     let runs: Vec<RunRecord> = runs

@@ -14,7 +14,7 @@ const COLUMNS: &[&str] = &["Time", "Request", "Status", "Latency", "Result", "Wh
 
 #[component]
 pub fn ProbePanel(watch: ProbeWatch) -> impl IntoView {
-    // Inside `RequireRole`: a fixed choice hydrates as the server rendered it.
+    // Inside `RequireRole`, where the role is known.
     let may_probe = granted_role().is_some_and(|r| r.includes(Role::ReleaseManager));
     let probe = watch.probe;
     view! {

@@ -1,25 +1,18 @@
 //! The deployment at a glance, at the top of Home: the go/no-go line, the
 //! migration's state and running step, the checklist, the newest backup,
 //! verification and probe, the Forest logs and the alerts. It shows every
-//! area, so it reads again when any is announced (the alerts, which come
-//! from the monitor, with the live fallback); rendered once on the server
-//! without JavaScript.
+//! settled area, so the page reads again when any is announced; the alerts
+//! come from the monitor and are as they were at that read.
 
 use crate::api::get_status;
-use crate::app::live::Live;
 use crate::app::loaded::Loaded;
 use crate::app::session::guarded;
-use crate::model::{Area, Call, DeploymentStatus, Evidence, Role};
+use crate::model::{Call, DeploymentStatus, Evidence, Role};
 use leptos::prelude::*;
 
 #[component]
 pub fn Glance() -> impl IntoView {
-    let live = Live::get();
-    let status = guarded(
-        Role::Viewer,
-        move || live.of(&Area::SETTLED),
-        |_| get_status(),
-    );
+    let status = guarded(Role::Viewer, || (), |_| get_status());
     view! {
         <section class="glance" aria-label="The deployment at a glance">
             <Loaded

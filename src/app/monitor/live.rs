@@ -59,7 +59,7 @@ mod browser {
     }
 
     fn parse<T: serde::de::DeserializeOwned>(event: &MessageEvent) -> Option<T> {
-        // From bytes, as every JSON the bundle reads (`resource_codec`).
+        // From bytes, as the change stream's announcements (`app/live`).
         serde_json::from_slice(event.data().as_string()?.as_bytes()).ok()
     }
 }

@@ -7,15 +7,14 @@ use super::Step;
 use crate::api::{RunRehearse, get_rehearsal};
 use crate::app::feedback::step_button;
 use crate::app::grid;
-use crate::app::live::Live;
 use crate::app::loaded::Loaded;
 use crate::app::session::{GuardedResource, guarded};
-use crate::model::{Area, Rehearsal, RehearsalOverview, Role, StepState, duration};
+use crate::model::{Rehearsal, RehearsalOverview, Role, StepState, duration};
 use leptos::prelude::*;
 
 /// The newest rehearsal and the action that starts one. Create it in the
-/// page, outside `RequireRole`, so that it is the same on the server and
-/// while hydrating; it loads only for people who may read it.
+/// page, outside `RequireRole` (see `guarded`); it loads only for people
+/// who may read it.
 #[derive(Clone, Copy)]
 pub struct RehearsalWatch {
     overview: GuardedResource<RehearsalOverview>,
@@ -25,12 +24,7 @@ pub struct RehearsalWatch {
 impl RehearsalWatch {
     pub fn load() -> Self {
         let start = ServerAction::<RunRehearse>::new();
-        let live = Live::get();
-        let overview = guarded(
-            Role::Viewer,
-            move || (live.of(&[Area::Runbook]), start.version().get()),
-            |_| get_rehearsal(),
-        );
+        let overview = guarded(Role::Viewer, || (), |_| get_rehearsal());
         Self { overview, start }
     }
 }
