@@ -60,3 +60,20 @@ test('an unknown address answers 404 with a way back', async ({ page, javaScript
   await page.getByRole('link', { name: 'Back to the overview' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Phase 0: mobile sync' })).toBeVisible();
 });
+
+test('a signed-out page is live without asking for the change stream, which would refuse it', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'the change stream is opened by the page\'s script');
+  const streams = [];
+  page.on('request', (request) => {
+    // Which page asked: the one shown when the request went out.
+    if (new URL(request.url()).pathname === '/api/changes') streams.push(new URL(page.url()).pathname);
+  });
+  const errors = [];
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  await open(page, '/login', javaScriptEnabled);
+  await signIn(page, 'viewer', javaScriptEnabled);
+  await open(page, '/devices', javaScriptEnabled);
+  await expect.poll(() => streams).toContain('/devices');
+  expect(streams).not.toContain('/login');
+  expect(errors).toEqual([]);
+});

@@ -54,7 +54,12 @@ fn SignedIn() -> impl IntoView {
                 {move || match session.current() {
                     Some(user) => {
                         view! {
-                            <span class="user">{user.username} " · " {user.role.label()}</span>
+                            // The live refresh listens only for someone signed in.
+                            <span class="user" data-signed-in="">
+                                {user.username}
+                                " · "
+                                {user.role.label()}
+                            </span>
                             // A plain form: signing out reloads the whole page,
                             // so no state of the signed-in person outlives it.
                             <form method="post" action="/api/logout" class="inline">

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 /// `read_at` is the announcements' version when the page was read: the
 /// stream's greeting says its version, and a page read before an
 /// announcement it has not seen reads again. Sets `data-hydrated` on the
-/// shell once it listens.
+/// shell once it runs.
 #[island]
 pub fn LiveRefresh(read_at: u64) -> impl IntoView {
     #[cfg(feature = "hydrate")]

@@ -15,13 +15,21 @@ const CHANGES: &str = "/api/changes";
 /// Where a page shows a running job's progress.
 const FOLLOWS_JOB: &str = "[data-follows-job]";
 
-/// Opens the change stream for the page's life. The browser reconnects
-/// by itself after a network error; a stream the server refused (nobody
-/// signed in, or the session ended) stays closed.
+/// Where the header names the person signed in.
+const SIGNED_IN: &str = "[data-signed-in]";
+
+/// Opens the change stream for the page's life, when someone is signed in
+/// (the stream refuses anyone else). The browser reconnects by itself
+/// after a network error; a stream the server refused (the session ended)
+/// stays closed.
 pub fn listen(read_at: u64) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
+    mark_live(&document);
+    if document.query_selector(SIGNED_IN).ok().flatten().is_none() {
+        return;
+    }
     let Ok(source) = EventSource::new(CHANGES) else {
         return;
     };
@@ -51,7 +59,6 @@ pub fn listen(read_at: u64) {
     let _ = source.add_event_listener_with_callback("changed", on_changed.as_ref().unchecked_ref());
     // Listens as long as the page is open.
     on_changed.forget();
-    mark_live(&document);
 }
 
 /// True when the page shows `area`.
