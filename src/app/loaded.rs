@@ -6,11 +6,10 @@ use super::feedback::load_error;
 use crate::app::session::{Guarded, GuardedResource};
 use leptos::prelude::*;
 
-/// Shows `children(value)` once `resource` holds a value. Until its first
-/// value it shows `fallback` (nothing by default); when reading again it
-/// keeps the last view until the new one is ready (`Transition`). A failed
-/// load shows its error as an alert, or, with `columns`, as a row across
-/// that many columns of the table body it sits in. `Guarded::Hidden` shows
+/// Shows `children(value)` once `resource` holds a value, and `fallback`
+/// (nothing by default) until then. A failed load shows its error as an
+/// alert, or, with `columns`, as a row across that many columns of the
+/// table body it sits in. `Guarded::Hidden` shows
 /// nothing: the person may not read it, and `RequireRole` says so.
 #[component]
 pub fn Loaded<T, F, V>(

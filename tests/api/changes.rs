@@ -46,6 +46,17 @@ impl Subscription {
         }
     }
 
+    /// Opens a stream and reads its greeting: the version, with no areas.
+    async fn greeted(base: &str, cookie: &str) -> (Self, Changed) {
+        let mut subscription = Self::open(base, cookie).await;
+        let greeting = subscription
+            .next(Duration::from_secs(5))
+            .await
+            .expect("a greeting");
+        assert!(greeting.areas.is_empty(), "{greeting:?}");
+        (subscription, greeting)
+    }
+
     /// The next announcement, or `None` when none comes within `wait`.
     async fn next(&mut self, wait: Duration) -> Option<Changed> {
         let deadline = Instant::now() + wait;
@@ -84,17 +95,8 @@ async fn a_subscriber_hears_exactly_the_areas_that_changed_and_a_stranger_is_ref
     assert_eq!(stranger.status(), 401);
 
     let cookie = cookie_for(db, "viewer").await;
-    let mut first = Subscription::open(base, &cookie).await;
-    let greeting = first
-        .next(Duration::from_secs(5))
-        .await
-        .expect("a greeting");
-    assert!(greeting.areas.is_empty(), "{greeting:?}");
-    let mut second = Subscription::open(base, &cookie).await;
-    second
-        .next(Duration::from_secs(5))
-        .await
-        .expect("a greeting");
+    let (mut first, _) = Subscription::greeted(base, &cookie).await;
+    let (mut second, _) = Subscription::greeted(base, &cookie).await;
     served.watcher_reads().await;
 
     set_item(
@@ -232,11 +234,7 @@ async fn a_page_says_the_version_it_was_read_at_so_that_only_a_page_read_before_
     let served = Served::start("changes_read_at").await;
     let (db, base) = (&served.db, served.base.as_str());
     let cookie = cookie_for(db, "viewer").await;
-    let mut stream = Subscription::open(base, &cookie).await;
-    let greeting = stream
-        .next(Duration::from_secs(5))
-        .await
-        .expect("a greeting");
+    let (mut stream, greeting) = Subscription::greeted(base, &cookie).await;
     assert_eq!(
         read_at(base, &cookie, "/devices").await,
         greeting.version,
@@ -254,11 +252,7 @@ async fn a_page_says_the_version_it_was_read_at_so_that_only_a_page_read_before_
     // A page read before the device knows an older version; read after it,
     // the one the stream greets with.
     assert_eq!(read_at(base, &cookie, "/devices").await, changed.version);
-    let mut later = Subscription::open(base, &cookie).await;
-    let greeting = later
-        .next(Duration::from_secs(5))
-        .await
-        .expect("a greeting");
+    let (later, greeting) = Subscription::greeted(base, &cookie).await;
     assert_eq!(greeting.version, changed.version);
 
     drop((stream, later));
