@@ -103,3 +103,22 @@ test('a page read again keeps what a person is typing, and where', async ({ page
   await expect(filter).toHaveValue('timeout');
   expect(await page.evaluate(() => window.notReloaded)).toBe(true);
 });
+
+test('after a form posts, the page comes back where the person was, not at its top', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'Without JavaScript the browser shows the page from its top.');
+  await page.setViewportSize({ width: 1280, height: 500 });
+  await signIn(page, 'release', true);
+  await visit(page, '/checklist', true);
+  const item = page.getByRole('listitem', { name: TITLE });
+  const wasTicked = (await item.getByRole('button', { name: `Untick ${TITLE}` }).count()) > 0;
+  for (const ticked of [!wasTicked, wasTicked]) {
+    const button = item.getByRole('button', { name: `${ticked ? 'Tick' : 'Untick'} ${TITLE}` });
+    await button.scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+    await button.click();
+    await expect(item.getByRole('button', { name: `${ticked ? 'Untick' : 'Tick'} ${TITLE}` })).toBeInViewport();
+  }
+  // A page reached otherwise starts at its top.
+  await visit(page, '/checklist', true);
+  await expect(page.getByRole('heading', { level: 1, name: 'Checklist' })).toBeInViewport();
+});
