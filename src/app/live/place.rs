@@ -24,7 +24,9 @@ pub fn keep() {
     let noting = window.clone();
     let on_submit = Closure::<dyn FnMut()>::new(move || {
         if let (Some(path), Ok(y)) = (path(&noting), noting.scroll_y()) {
-            let _ = storage.set_item(KEY, &format!("{y} {path}"));
+            // Whole pixels: reading a float back would cost the bundle a
+            // float parser.
+            let _ = storage.set_item(KEY, &format!("{} {path}", y.round() as i64));
         }
     });
     if let Some(document) = window.document() {
@@ -48,10 +50,10 @@ fn restore(window: &Window, storage: &Storage) {
     let Some((y, at)) = noted.split_once(' ') else {
         return;
     };
-    if let (Ok(y), Some(here)) = (y.parse::<f64>(), path(window))
+    if let (Ok(y), Some(here)) = (y.parse::<i64>(), path(window))
         && here == at
     {
-        window.scroll_to_with_x_and_y(0.0, y);
+        window.scroll_to_with_x_and_y(0.0, y as f64);
     }
 }
 
