@@ -2,10 +2,11 @@
 // restores one behind the typed database name, watches the progress bar
 // and is shown the backup of what the restore replaced (with JavaScript
 // off too); a release manager is offered no restore and the server
-// refuses it.
+// refuses it; an imported legacy dump's conversions are listed.
 import { test, expect } from '@playwright/test';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { settled, signInAndOpen, visit } from '../helpers/session.mjs';
 
 // The app's backups folder in the e2e run (see playwright.config.mjs).
@@ -169,4 +170,38 @@ test('a release manager cannot restore, and a viewer cannot take a backup', asyn
   await expect(page.getByRole('button', { name: 'Take a backup' })).toHaveCount(0);
   const refused = await page.request.post('/api/start_backup', { form: {} });
   expect(refused.status()).toBe(403);
+});
+
+test('an admin imports a mongodump folder with legacy index specs and the listing says what was converted', async ({ page, javaScriptEnabled }, testInfo) => {
+  // A dump as an old mongodump wrote it: no documents, and index specs
+  // that today's servers refuse as they stand.
+  const dump = resolve(`../target/e2e/legacy-dump-${testInfo.project.name}`);
+  rmSync(dump, { recursive: true, force: true });
+  mkdirSync(`${dump}/forest`, { recursive: true });
+  writeFileSync(`${dump}/forest/legacy.bson`, Buffer.alloc(0));
+  writeFileSync(`${dump}/forest/legacy.metadata.json`, JSON.stringify({
+    options: {},
+    indexes: [
+      { v: 1, key: { _id: 1 }, name: '_id_', ns: 'forest.legacy' },
+      { v: 1, key: { a: 1.5 }, name: 'a_1', ns: 'forest.legacy', safe: true },
+    ],
+  }));
+  await signInAndOpen(page, 'admin', '/backups', javaScriptEnabled);
+  await page.getByLabel('Folder written by mongodump (on the server)').fill(dump);
+  await page.getByRole('button', { name: 'Import' }).click();
+
+  const row = page.getByRole('row').filter({ hasText: `imported from ${dump}` });
+  await expect(row).toHaveCount(1);
+  const converted = row.getByRole('list', { name: 'Converted' });
+  await expect(converted).toBeHidden();
+  await row.getByText(/^Converted from legacy metadata \(\d+\)$/).click();
+  await expect(converted).toBeVisible();
+  await expect(converted).toContainText('index a_1: safe: true left out');
+  await row.screenshot({ path: `artifacts/backups-converted-${testInfo.project.name}.png` });
+
+  // Leaves the listing as the other specs expect it.
+  const name = (await row.locator('code').textContent()).trim();
+  await row.getByRole('button', { name: `Delete ${name}` }).click();
+  await expect(page.getByRole('row').filter({ hasText: `imported from ${dump}` })).toHaveCount(0);
+  rmSync(dump, { recursive: true, force: true });
 });

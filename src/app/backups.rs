@@ -121,6 +121,7 @@ fn BackupTable(
                                         .imported_from
                                         .clone()
                                         .map(|from| format!(" (imported from {from})"))}
+                                    <Converted lines=m.converted.clone() />
                                 </td>
                                 <td>
                                     {m.state.as_str()} {m.error.clone().map(|e| format!(": {e}"))}
@@ -222,6 +223,23 @@ fn Restore(job: BackupJob, backups: Listing) -> impl IntoView {
         </ActionForm>
         {action_error(job.restore)}
     }
+}
+
+/// What an import converted in legacy metadata, as mongorestore
+/// --convertLegacyIndexes does, from the backup's manifest: folded, under
+/// the backup's name.
+#[component]
+fn Converted(lines: Vec<String>) -> impl IntoView {
+    (!lines.is_empty()).then(|| {
+        view! {
+            <details>
+                <summary>{format!("Converted from legacy metadata ({})", lines.len())}</summary>
+                <ul aria-label="Converted">
+                    {lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                </ul>
+            </details>
+        }
+    })
 }
 
 /// Import (admins): a folder on the server written by `mongodump --out`.
