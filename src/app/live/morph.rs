@@ -1,6 +1,7 @@
 //! Makes the page in the browser look like a page read again, touching
 //! only what differs: an element whose HTML is the same is left alone, so
-//! the focus, a half-typed field and the scroll stay where they were.
+//! the focus, a half-typed field, an opened `<details>` and the scroll stay
+//! where they were.
 
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
@@ -41,13 +42,19 @@ pub fn morph(document: &Document, old: &Element, new: &Element) {
     }
 }
 
-/// Gives `old` exactly the attributes of `new`.
+/// Attributes the person sets by using the page, not the server: a
+/// `<details>` they opened stays open.
+const THE_PERSONS: [(&str, &str); 1] = [("DETAILS", "open")];
+
+/// Gives `old` the attributes of `new`, but for those the person set.
 fn copy_attributes(old: &Element, new: &Element) {
+    let tag = old.tag_name();
     let names = |element: &Element| {
         element
             .get_attribute_names()
             .iter()
             .filter_map(|name| name.as_string())
+            .filter(|name| !THE_PERSONS.contains(&(tag.as_str(), name.as_str())))
             .collect::<Vec<_>>()
     };
     for name in names(new) {
