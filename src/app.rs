@@ -98,11 +98,11 @@ pub fn App() -> impl IntoView {
 }
 
 /// Everything inside the router. Forms are posted by the browser itself
-/// (pages are not hydrated), and a form's post comes back to its page
-/// with its error in the address (`__path`, `__err`),
-/// and an action made afterwards starts with it. `<Routes>` says so to the
-/// pages; the session's sign-in action is made here, above them, so it is
-/// said here too.
+/// (pages are not hydrated), and a form's post comes back to its page with
+/// its error in the address (`__path`, `__err`), and an action made
+/// afterwards starts with it. `<Routes>` says so to the pages; the
+/// session's sign-in action is made here, above them, so it is said here
+/// too.
 #[component]
 fn Pages() -> impl IntoView {
     let query = use_query_map().get_untracked();

@@ -5,9 +5,9 @@
 //! the new one (`morph.rs`), so that what did not change stays as it is: a
 //! form being filled in, the focus, a row being read. A page shows every
 //! area but a job's progress (the header's database status follows them
-//! all); a page with an element marked `data-follows-job` shows that too. Without
-//! JavaScript a page is rendered once. The island also keeps a person's
-//! place on the page across a form's post (`place.rs`).
+//! all); a page with an element marked `data-follows-job` shows that too.
+//! Without JavaScript a page is rendered once. The island also keeps a
+//! person's place on the page across a form's post (`place.rs`).
 
 #[cfg(feature = "hydrate")]
 mod browser;

@@ -111,7 +111,6 @@ pub fn RequireRole(role: Role, children: ChildrenFn) -> impl IntoView {
                             children().into_any()
                         }
                         Ok(Some(user)) => {
-                            // The children read who is signed in from here.
                             view! {
                                 <p class="notice" role="alert">
                                     {AppError::Forbidden {

@@ -8,9 +8,10 @@ use web_sys::{Document, Element};
 
 /// Makes `old` look like `new`. An element whose children differ in
 /// number or kind is replaced whole; islands draw themselves and are
-/// never touched.
+/// never touched. Equal subtrees are found by the DOM's own comparison
+/// (`isEqualNode`), not by serialising each level's HTML again.
 pub fn morph(document: &Document, old: &Element, new: &Element) {
-    if old.tag_name() == "LEPTOS-ISLAND" || old.outer_html() == new.outer_html() {
+    if old.tag_name() == "LEPTOS-ISLAND" || old.is_equal_node(Some(new)) {
         return;
     }
     let (olds, news) = (old.child_nodes(), new.child_nodes());
