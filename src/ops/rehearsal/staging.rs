@@ -74,18 +74,21 @@ impl Staging {
     }
 }
 
-/// `<db>_rehearsal_<yyyymmddThhmmss>`, or a refusal when that is longer
-/// than a database name may be.
+/// `<db>_rehearsal_<yyyymmddThhmmssSSS>` (to the millisecond: the name is
+/// the rehearsal's id, and a second rehearsal can start within the second
+/// the first one ended), or a refusal when that is longer than a database
+/// name may be.
 pub(super) fn scratch_name(database: &str) -> Result<String, OpsError> {
     let now = OffsetDateTime::now_utc();
     let name = format!(
-        "{database}_rehearsal_{:04}{:02}{:02}t{:02}{:02}{:02}",
+        "{database}_rehearsal_{:04}{:02}{:02}t{:02}{:02}{:02}{:03}",
         now.year(),
         u8::from(now.month()),
         now.day(),
         now.hour(),
         now.minute(),
-        now.second()
+        now.second(),
+        now.millisecond()
     );
     if name.len() > NAME_LIMIT {
         return Err(OpsError::InvalidInput {
@@ -106,8 +109,16 @@ mod tests {
     fn scratch_names_carry_the_database_and_the_time_and_fit_the_limit() {
         let name = scratch_name("forest").expect("fits");
         assert!(name.starts_with("forest_rehearsal_"), "{name}");
-        assert_eq!(name.len(), "forest_rehearsal_20261202t151500".len());
+        assert_eq!(name.len(), "forest_rehearsal_20261202t151500123".len());
         assert!(scratch_name(&"x".repeat(50)).is_err());
+    }
+
+    #[test]
+    fn rehearsals_started_within_one_second_get_names_of_their_own() {
+        let first = scratch_name("forest").expect("fits");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let second = scratch_name("forest").expect("fits");
+        assert_ne!(first, second);
     }
 
     #[test]
